@@ -1,0 +1,115 @@
+"""Commands on documents: ``import``, ``documents``, ``text``, ``search``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from app.cli.context import open_dossier
+from app.cli.output import emit_json, shorten, short_id
+from app.errors import BadInput
+from app.services import documents, imports
+from app.services.imports import ImportResult
+from db import search as search_index
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    """Add the document commands."""
+    p = sub.add_parser("import", parents=[common], help="import files, folders or URLs")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="file, folder (recursive) or URL")
+    p.add_argument("--password", help="password of encrypted PDFs")
+    p.add_argument("--json", action="store_true", help="print JSON only")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("documents", parents=[common], help="list documents")
+    p.add_argument("--all-versions", action="store_true", help="include superseded versions")
+    p.add_argument("--json", action="store_true", help="print JSON only")
+    p.set_defaults(func=cmd_documents)
+
+    p = sub.add_parser("text", parents=[common], help="print a document's canonical text")
+    p.add_argument("doc", metavar="DOC", help="document id or unique prefix")
+    p.set_defaults(func=cmd_text)
+
+    p = sub.add_parser("search", parents=[common], help="full-text search of texts, quotes, notes")
+    p.add_argument("query", metavar="QUERY")
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--json", action="store_true", help="print JSON only")
+    p.set_defaults(func=cmd_search)
+
+
+def _progress(spec: str, done: int, total: int) -> None:
+    if sys.stderr.isatty():
+        print(f"\r{spec}: page {done}/{total}", end="" if done < total else "\n",
+              file=sys.stderr, flush=True)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Import every input; one line per input; exit 2 if any was refused."""
+    dossier = open_dossier(args)
+    if args.password == "":
+        raise BadInput("--password is empty")
+
+    def report(result: ImportResult) -> None:
+        if args.json:
+            return
+        if result.document is not None:
+            print(f"{result.document.id}\t{result.document.title}", flush=True)
+            if result.status == "present":
+                print(f"dossier: {result.input}: already in the dossier", file=sys.stderr)
+            for warning in result.warnings:
+                print(f"dossier: warning: {warning}", file=sys.stderr)
+        else:
+            print(f"dossier: {result.message}", file=sys.stderr, flush=True)
+
+    results = imports.import_many(dossier, args.paths, password=args.password,
+                                  on_result=report, progress=_progress)
+    if args.json:
+        emit_json([
+            {"input": r.input, "status": r.status, "message": r.message, "warnings": r.warnings,
+             "document": r.document.to_json() if r.document else None}
+            for r in results
+        ])
+    if not results:
+        raise BadInput("nothing to import: no files found under the given paths")
+    return 2 if any(r.status == "refused" for r in results) else 0
+
+
+def cmd_documents(args: argparse.Namespace) -> int:
+    """List documents."""
+    dossier = open_dossier(args)
+    docs = documents.list_documents(dossier, all_versions=args.all_versions)
+    if args.json:
+        emit_json([d.to_json() for d in docs])
+        return 0
+    for d in docs:
+        pages = f"{d.pages}p" if d.pages else f"{d.text_length}ch"
+        version = f" v{d.version}" if d.version > 1 else ""
+        print(f"{short_id(d.id)}\t{d.kind}\t{pages}{version}\t{d.title}")
+    return 0
+
+
+def cmd_text(args: argparse.Namespace) -> int:
+    """Print a document's canonical text exactly."""
+    dossier = open_dossier(args)
+    doc = documents.get_document(dossier, args.doc)
+    sys.stdout.write(documents.document_text(dossier, doc.id))
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    """Full-text search with snippets."""
+    dossier = open_dossier(args)
+    with dossier.read() as session:
+        hits = search_index.search(session, args.query, limit=args.limit)
+    titles = {d.id: d.title for d in documents.list_documents(dossier, all_versions=True)}
+    if args.json:
+        emit_json([{"kind": h.kind, "id": h.ref, "document": h.document_id,
+                    "title": titles.get(h.document_id, ""), "page": h.page,
+                    "snippet": h.snippet} for h in hits])
+        return 0
+    for h in hits:
+        where = f"p.{h.page}" if h.page else ""
+        print(f"{h.kind}\t{short_id(h.ref)}\t{shorten(titles.get(h.document_id, ''), 40)}"
+              f"\t{where}\t{shorten(h.snippet, 100)}")
+    return 0

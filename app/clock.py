@@ -1,0 +1,10 @@
+"""UTC time stamps as Dossier stores them: ISO 8601 with microseconds and a ``Z``."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+def utcnow() -> str:
+    """The current UTC time, e.g. ``2026-11-28T10:15:30.123456Z``."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

@@ -1,0 +1,173 @@
+"""Opening a dossier: one folder holding ``dossier.sqlite`` and ``originals/``.
+
+:class:`Dossier` owns the database engine, the originals store and the acting user, and hands out
+transactions. Services (``app.services``) do all mutations through :meth:`Dossier.write`, which
+commits the change and its audit event together, then tells subscribers what changed.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import platformdirs
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from app import audit
+from app.clock import utcnow
+from app.errors import BadInput
+from app.originals import OriginalsStore
+from db.engine import make_engine, make_session_factory, sqlite_url
+from db.migrate import SchemaTooNew, upgrade
+from db.models import User
+
+DB_FILE = "dossier.sqlite"
+
+
+def default_dossier_path() -> Path:
+    """``DOSSIER_PATH`` if set, else the platform's user data folder for Dossier."""
+    env = os.environ.get("DOSSIER_PATH")
+    if env:
+        return Path(env).expanduser()
+    return Path(platformdirs.user_data_dir("Dossier", appauthor=False))
+
+
+def default_user_name() -> str:
+    """The login name of whoever runs Dossier."""
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "unknown"
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a committed transaction changed: e.g. ``Change("annotation", "created", (id,))``."""
+
+    kind: str
+    action: str
+    ids: tuple[str, ...] = ()
+
+
+@dataclass
+class _Listeners:
+    items: list[Callable[[Change], None]] = field(default_factory=list)
+
+
+class Dossier:
+    """An open dossier folder."""
+
+    def __init__(self, folder: Path, engine: Engine, user_name: str) -> None:
+        self.folder = folder
+        self.engine = engine
+        self.originals = OriginalsStore(folder / "originals")
+        self._write_sessions: sessionmaker[Session] = make_session_factory(engine)
+        self._read_sessions: sessionmaker[Session] = make_session_factory(engine, readonly=True)
+        self.user_name = user_name
+        self._user_id: int | None = None
+        self._listeners = _Listeners()
+        self._text_cache: dict[str, str] = {}
+
+    # -- opening -------------------------------------------------------------------------------
+    @classmethod
+    def open(
+        cls, folder: Path | str | None = None, *, user: str | None = None, create: bool = True
+    ) -> Dossier:
+        """Open (and, if ``create``, create) the dossier in ``folder``; upgrade its schema."""
+        path = Path(folder).expanduser() if folder else default_dossier_path()
+        db_path = path / DB_FILE
+        is_new = not db_path.exists()
+        if is_new and not create:
+            raise BadInput(f"no dossier at {path}: create it with 'dossier --dossier {path} tags'")
+        if path.exists() and not path.is_dir():
+            raise BadInput(f"{path} is a file, not a dossier folder; choose a folder")
+        path.mkdir(parents=True, exist_ok=True)
+        engine = make_engine(sqlite_url(db_path))
+        try:
+            upgrade(engine)
+        except SchemaTooNew as exc:
+            engine.dispose()
+            raise BadInput(f"{path}: {exc}") from exc
+        dossier = cls(path, engine, user or default_user_name())
+        from app.services import codebook
+
+        codebook.ensure_default(dossier)
+        return dossier
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()
+
+    # -- transactions --------------------------------------------------------------------------
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A write transaction (``BEGIN IMMEDIATE``); committed when the block ends cleanly."""
+        with self._write_sessions() as session:
+            try:
+                with session.begin():
+                    yield session
+            except BaseException:
+                self._user_id = None  # the user row may have been created in the rolled-back txn
+                raise
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only session that does not block writers."""
+        with self._read_sessions() as session:
+            yield session
+
+    def user_id(self, session: Session) -> int:
+        """The acting user's id, creating (and auditing) the user on first use."""
+        if self._user_id is not None:
+            return self._user_id
+        found = session.scalar(select(User.id).where(User.name == self.user_name))
+        if found is None:
+            user = User(
+                name=self.user_name, display_name=self.user_name,
+                guid=str(uuid.uuid4()), created=utcnow(),
+            )
+            session.add(user)
+            session.flush()
+            audit.record(session, self.user_name, "user.create", "user", str(user.id),
+                         {"name": user.name, "guid": user.guid})
+            found = user.id
+        self._user_id = found
+        return found
+
+    # -- change notification -------------------------------------------------------------------
+    def subscribe(self, listener: Callable[[Change], None]) -> None:
+        """Call ``listener`` after every committed change."""
+        self._listeners.items.append(listener)
+
+    def unsubscribe(self, listener: Callable[[Change], None]) -> None:
+        """Stop calling ``listener``."""
+        if listener in self._listeners.items:
+            self._listeners.items.remove(listener)
+
+    def notify(self, change: Change) -> None:
+        """Tell subscribers about a committed change."""
+        for listener in list(self._listeners.items):
+            listener(change)
+
+    def notify_change(self, kind: str, action: str, *ids: str) -> None:
+        """Shorthand for :meth:`notify` with a :class:`Change`."""
+        self.notify(Change(kind, action, tuple(ids)))
+
+    # -- caches --------------------------------------------------------------------------------
+    def document_text(self, session: Session, document_id: str) -> str:
+        """A document's canonical text (immutable per document version, so cached)."""
+        text = self._text_cache.get(document_id)
+        if text is None:
+            from db.models import Document
+
+            text = session.scalar(select(Document.text).where(Document.id == document_id))
+            if text is None:
+                raise BadInput(f"no document {document_id}")
+            self._text_cache[document_id] = text
+        return text

@@ -1,0 +1,1 @@
+"""Importers turn an original file into an :class:`~app.importers.base.ExtractedDocument`."""

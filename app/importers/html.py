@@ -1,0 +1,499 @@
+"""Saved or fetched web pages: the article body extracted by trafilatura, plus its metadata.
+
+The canonical text is built here from trafilatura's XML body, not taken from its text output, so
+that Dossier controls it exactly: paragraphs and headings are blocks separated by a blank line,
+list items and table rows sit on their own lines, runs of white space inside a paragraph collapse
+to one space (what a reader sees), and every block's range is kept as structure.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from typing import Any
+
+import trafilatura
+from lxml import etree
+from lxml import html as lxml_html
+
+from app.importers.base import ExtractedDocument, ImportRefused
+from app.importers.text import bom_encoding, decode_text
+from app.textmodel import normalise
+
+#: Bumped whenever the same bytes could yield a different text, structure or metadata.
+HTML_IMPORTER_VERSION = "1"
+
+#: Passed to :func:`trafilatura.bare_extraction`. Balanced focus (neither precision nor recall):
+#: on the test corpus precision drops article credits ("Additional reporting by ...") and recall
+#: adds nothing that is missing. Comments are not article text. ``deduplicate`` stays off: its
+#: cache is process-wide, so a second import of the same page would come back empty.
+EXTRACTION_SETTINGS: dict[str, Any] = {
+    "favor_precision": False,
+    "favor_recall": False,
+    "include_comments": False,
+    "include_tables": True,
+    "include_images": False,
+    "include_links": True,  # kept in the tree only to measure link density; not in the text
+    "include_formatting": True,
+    "deduplicate": False,
+    "with_metadata": True,
+}
+#: htmldate: only dates the page states in its markup, not guesses from free text.
+DATE_SETTINGS: dict[str, Any] = {"original_date": True, "extensive_search": False}
+
+#: Leading and trailing blocks at most this long whose text is at least this share links are
+#: navigation ("Submit your letter via this form", "Our Standards: ...") and are dropped.
+EDGE_MAX_CHARS = 160
+EDGE_MIN_LINK_SHARE = 0.3
+
+#: JSON-LD ``articleBody`` replaces the extraction when the page's markup holds less than this
+#: share of it (the article is rendered by script, the static HTML only shows a teaser).
+STRUCTURED_BODY_MIN_SHARE = 0.5
+
+_LOG = logging.getLogger(__name__)
+
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_:.+-]+)""", re.IGNORECASE
+)
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+_SPACES = re.compile(r"[ \t\n\r\f\v\u00a0]+")
+_INVISIBLE = re.compile("[\u00ad\u200b\u2060\ufeff]")
+_LINE_BREAK = "\x01"  # stands for <lb/> until white space is collapsed
+
+_BLOCK_TAGS = frozenset({"p", "head", "list", "quote", "table", "code", "div", "section", "item"})
+_ARTICLE_TYPES = frozenset(
+    {
+        "article",
+        "newsarticle",
+        "reportagenewsarticle",
+        "analysisnewsarticle",
+        "opinionnewsarticle",
+        "backgroundnewsarticle",
+        "reviewnewsarticle",
+        "blogposting",
+        "socialmediaposting",
+        "report",
+        "scholarlyarticle",
+        "techarticle",
+        "liveblogposting",
+    }
+)
+
+
+@dataclass
+class _Block:
+    """One block of the canonical text: its kind, text, link characters and inner ranges."""
+
+    kind: str
+    text: str
+    link_chars: int = 0
+    inner: list[tuple[str, int, int]] = field(default_factory=list)
+
+
+def extract_html(
+    data: bytes, *, url: str | None = None, name: str = "", charset: str | None = None
+) -> ExtractedDocument:
+    """Import a web page: article text, structure and metadata, kind ``"html"``.
+
+    ``url`` is where the page was fetched from (if it was); ``charset`` the one its HTTP
+    Content-Type declared. Raises :class:`ImportRefused` when the page holds no article text.
+    """
+    label = name or url or "the page"
+    if not data:
+        raise ImportRefused(f"{label} is empty (0 bytes); save the page again or fetch its URL")
+    page, encoding, encoding_source = decode_html(data, charset)
+    page = _XML_DECLARATION.sub("", page.removeprefix("\ufeff"), count=1)
+    try:
+        tree = lxml_html.document_fromstring(page)
+    except (etree.ParserError, ValueError) as exc:
+        raise ImportRefused(f"{label}: not readable as HTML ({exc}); save the page again") from exc
+
+    warnings: list[str] = []
+    document = _run_trafilatura(tree, url)
+    blocks = _blocks_from_body(document.body) if document is not None else []
+    blocks, dropped = _drop_navigation_edges(blocks)
+    structured = _structured_data(tree)
+    source = "markup"
+    body_text = structured.get("articleBody")
+    extracted_chars = sum(len(b.text) for b in blocks)
+    if isinstance(body_text, str) and extracted_chars < STRUCTURED_BODY_MIN_SHARE * len(
+        _collapse(body_text)
+    ):
+        blocks = _blocks_from_plain(body_text)
+        dropped = []
+        source = "json-ld articleBody"
+        warnings.append(
+            "The page's markup does not contain the article (it is drawn by script); "
+            "the text comes from the article body the page declares in its structured data."
+        )
+    text, structure = _assemble(blocks)
+    if not text.strip():
+        raise ImportRefused(
+            f"{label}: no article text found (the page holds only navigation or boilerplate); "
+            "save the article page itself, or import it as PDF"
+        )
+
+    meta = _metadata(document, tree, structured, url)
+    metadata: dict[str, object] = {
+        "encoding": encoding,
+        "encoding_source": encoding_source,
+        "text_source": source,
+    }
+    for key in ("description", "hostname", "language", "categories", "tags", "license", "image"):
+        value = getattr(document, key, None) if document is not None else None
+        if value:
+            metadata[key] = value
+    if url:
+        metadata["source_url"] = url
+    if dropped:
+        metadata["dropped_navigation"] = dropped
+    return ExtractedDocument(
+        kind="html",
+        text=text,
+        title=meta["title"] or (PurePath(name).stem if name else "") or url or "Untitled page",
+        author=meta["author"],
+        published=meta["published"],
+        site_name=meta["site_name"],
+        url=meta["url"],
+        structure=structure,
+        extractor=extractor_description(),
+        metadata=metadata,
+        warnings=warnings,
+    )
+
+
+def extractor_description() -> str:
+    """The importer, library versions and settings: the same page always yields the same text."""
+    settings = {
+        **EXTRACTION_SETTINGS,
+        "date": DATE_SETTINGS,
+        "edge_navigation": [EDGE_MAX_CHARS, EDGE_MIN_LINK_SHARE],
+        "structured_body_min_share": STRUCTURED_BODY_MIN_SHARE,
+    }
+    return (
+        f"dossier.html/{HTML_IMPORTER_VERSION} trafilatura/{trafilatura.__version__} "
+        + json.dumps(settings, sort_keys=True, separators=(",", ":"))
+    )
+
+
+# --- decoding ---------------------------------------------------------------------------------
+
+
+def decode_html(data: bytes, charset: str | None = None) -> tuple[str, str, str]:
+    """Decode a page: BOM, then the HTTP charset, then ``<meta charset>``, then detection.
+
+    Returns the text, the codec used and where it came from ("bom", "http", "meta", "utf-8",
+    "detected"). Labels are read as browsers do: ``iso-8859-1`` and ``ascii`` mean windows-1252.
+    """
+    found = bom_encoding(data)
+    if found is not None:
+        encoding, skip = found
+        return data[skip:].decode(encoding, errors="replace"), encoding, "bom"
+    for declared, source in ((charset, "http"), (_meta_charset(data), "meta")):
+        encoding = _codec(declared)
+        if encoding is None:
+            continue
+        try:
+            return data.decode(encoding), encoding, source
+        except UnicodeDecodeError:
+            continue  # the declaration is wrong; detection below does better than U+FFFD
+    decoded = decode_text(data)
+    return decoded.text, decoded.encoding, decoded.method
+
+
+def _meta_charset(data: bytes) -> str | None:
+    match = _META_CHARSET.search(data[:4096])
+    return match.group(1).decode("ascii") if match else None
+
+
+def _codec(label: str | None) -> str | None:
+    if not label:
+        return None
+    label = label.strip().strip("'\"").lower()
+    if label in {"iso-8859-1", "iso8859-1", "latin1", "latin-1", "ascii", "us-ascii"}:
+        label = "cp1252"
+    elif label.startswith(("utf-16", "utf-32")):
+        label = "utf-8"  # a page cannot declare UTF-16 from inside itself (WHATWG)
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
+
+
+# --- extraction -------------------------------------------------------------------------------
+
+
+def _run_trafilatura(tree: lxml_html.HtmlElement, url: str | None) -> Any:
+    try:
+        return trafilatura.bare_extraction(
+            tree, url=url, date_extraction_params=dict(DATE_SETTINGS), **EXTRACTION_SETTINGS
+        )
+    except Exception as exc:  # noqa: BLE001 - a library bug on one page must not crash an import
+        _LOG.warning("trafilatura failed on %s: %s", url, exc)
+        return None
+
+
+def _blocks_from_body(body: etree._Element | None) -> list[_Block]:
+    """Turn trafilatura's XML body (p, head, list/item, quote, table/row/cell, code) into blocks."""
+    blocks: list[_Block] = []
+    if body is None:
+        return blocks
+    _add_loose_text(blocks, body.text)
+    for child in body:
+        _add_element(blocks, child)
+        _add_loose_text(blocks, child.tail)
+    return [b for b in blocks if b.text]
+
+
+def _add_loose_text(blocks: list[_Block], text: str | None) -> None:
+    if text and text.strip():
+        blocks.append(_Block("paragraph", _collapse(text)))
+
+
+def _add_element(blocks: list[_Block], el: etree._Element) -> None:
+    tag = el.tag if isinstance(el.tag, str) else ""
+    if tag == "head":
+        blocks.append(_Block("heading", *_inline(el)))
+    elif tag == "list":
+        blocks.append(_list_block(el))
+    elif tag == "table":
+        blocks.append(_table_block(el))
+    elif tag == "code":
+        code = normalise("".join(el.itertext())).strip("\n")
+        blocks.append(_Block("paragraph", code))
+    elif tag == "quote":
+        inner: list[_Block] = []
+        _add_container(inner, el)
+        parts = [b for b in inner if b.text]
+        if parts:
+            text, _ = _assemble(parts)
+            blocks.append(_Block("quote", text, sum(b.link_chars for b in parts)))
+    elif tag == "graphic" or not tag:
+        return
+    elif any(isinstance(c.tag, str) and c.tag in _BLOCK_TAGS for c in el):
+        _add_container(blocks, el)
+    else:
+        blocks.append(_Block("paragraph", *_inline(el)))
+
+
+def _add_container(blocks: list[_Block], el: etree._Element) -> None:
+    """An element mixing inline runs and blocks: each run of inline content is a paragraph."""
+    run = etree.Element("p")
+    run.text = el.text
+
+    def flush() -> None:
+        nonlocal run
+        text, links = _inline(run)
+        if text:
+            blocks.append(_Block("paragraph", text, links))
+        run = etree.Element("p")
+
+    for child in el:
+        if isinstance(child.tag, str) and child.tag in _BLOCK_TAGS:
+            flush()
+            _add_element(blocks, child)
+            run.text = child.tail
+        else:
+            copy = etree.fromstring(etree.tostring(child))
+            run.append(copy)
+    flush()
+
+
+def _list_block(el: etree._Element, depth: int = 0) -> _Block:
+    lines: list[str] = []
+    inner: list[tuple[str, int, int]] = []
+    links = 0
+    pos = 0
+
+    def add_line(text: str, kind: str | None) -> None:
+        nonlocal pos
+        if not text:
+            return
+        if lines:
+            pos += 1
+        lines.append(text)
+        if kind:
+            inner.append((kind, pos, pos + len(text)))
+        pos += len(text)
+
+    for item in el:
+        if not isinstance(item.tag, str) or item.tag != "item":
+            text, n = _inline(item)
+            links += n
+            add_line(text, None)
+            continue
+        sublists = [c for c in item if c.tag == "list"]
+        text, n = _inline(item, skip=frozenset({"list"}))
+        links += n
+        add_line(text, "list-item")
+        for sub in sublists:
+            nested = _list_block(sub, depth + 1)
+            links += nested.link_chars
+            offset = pos + (1 if lines else 0)
+            if nested.text:
+                add_line(nested.text, None)
+                inner.extend((k, offset + s, offset + e) for k, s, e in nested.inner)
+    return _Block("list", "\n".join(lines), links, inner)
+
+
+def _table_block(el: etree._Element) -> _Block:
+    rows: list[str] = []
+    links = 0
+    for row in el.iter("row"):
+        cells = []
+        for cell in row.iter("cell"):
+            text, n = _inline(cell)
+            links += n
+            cells.append(text.replace("\n", " "))
+        if any(cells):
+            rows.append(" | ".join(cells))
+    return _Block("paragraph", "\n".join(rows), links)
+
+
+def _inline(el: etree._Element, skip: frozenset[str] = frozenset()) -> tuple[str, int]:
+    """The visible text of ``el`` (white space collapsed, ``<lb/>`` kept) and its link characters."""
+    parts: list[str] = []
+    link_parts: list[str] = []
+
+    def walk(node: etree._Element, in_link: bool) -> None:
+        if node.text:
+            parts.append(node.text)
+            if in_link:
+                link_parts.append(node.text)
+        for child in node:
+            tag = child.tag if isinstance(child.tag, str) else ""
+            if tag == "lb":
+                parts.append(_LINE_BREAK)
+            elif tag and tag not in skip and tag != "graphic":
+                walk(child, in_link or tag == "ref")
+            if child.tail:
+                parts.append(child.tail)
+                if in_link:
+                    link_parts.append(child.tail)
+
+    walk(el, el.tag == "ref")
+    return _collapse("".join(parts)), len(_collapse("".join(link_parts)))
+
+
+def _collapse(text: str) -> str:
+    """What a reader sees: one space for any run of white space, invisible characters removed."""
+    text = _INVISIBLE.sub("", normalise(text))
+    text = _SPACES.sub(" ", text)
+    text = re.sub(f" ?{_LINE_BREAK}+ ?", "\n", text)
+    return text.strip(" \n")
+
+
+def _drop_navigation_edges(blocks: list[_Block]) -> tuple[list[_Block], list[str]]:
+    """Drop short, link-heavy blocks at the start and end of the article (calls to action)."""
+
+    def navigation(block: _Block) -> bool:
+        size = len(block.text)
+        return 0 < size <= EDGE_MAX_CHARS and block.link_chars >= EDGE_MIN_LINK_SHARE * size
+
+    dropped: list[str] = []
+    start, end = 0, len(blocks)
+    while start < end - 1 and navigation(blocks[start]):
+        dropped.append(blocks[start].text)
+        start += 1
+    while end - 1 > start and navigation(blocks[end - 1]):
+        dropped.append(blocks[end - 1].text)
+        end -= 1
+    return blocks[start:end], dropped
+
+
+def _blocks_from_plain(body: str) -> list[_Block]:
+    paragraphs = re.split(r"\n\s*\n|\r\n\s*\r\n", body)
+    if len(paragraphs) == 1:
+        paragraphs = body.split("\n")
+    return [_Block("paragraph", t) for t in map(_collapse, paragraphs) if t]
+
+
+def _assemble(blocks: list[_Block]) -> tuple[str, list[tuple[str, int, int]]]:
+    """Join blocks with blank lines; list blocks contribute their items' ranges, others their own."""
+    parts: list[str] = []
+    structure: list[tuple[str, int, int]] = []
+    pos = 0
+    for block in blocks:
+        if not block.text:
+            continue
+        if parts:
+            parts.append("\n\n")
+            pos += 2
+        parts.append(block.text)
+        if block.kind == "list":
+            structure.extend((k, pos + s, pos + e) for k, s, e in block.inner)
+        else:
+            structure.append((block.kind, pos, pos + len(block.text)))
+        pos += len(block.text)
+    return "".join(parts), structure
+
+
+# --- metadata ---------------------------------------------------------------------------------
+
+
+def _structured_data(tree: lxml_html.HtmlElement) -> dict[str, Any]:
+    """The page's schema.org Article object from JSON-LD, if it declares one."""
+    for script in tree.iterfind(".//script[@type='application/ld+json']"):
+        try:
+            data = json.loads(script.text or "")
+        except ValueError:
+            continue
+        for item in _json_ld_items(data):
+            types = item.get("@type")
+            names = [types] if isinstance(types, str) else types if isinstance(types, list) else []
+            if any(isinstance(t, str) and t.lower() in _ARTICLE_TYPES for t in names):
+                return item
+    return {}
+
+
+def _json_ld_items(data: Any) -> list[dict[str, Any]]:
+    if isinstance(data, list):
+        return [i for d in data for i in _json_ld_items(d)]
+    if isinstance(data, dict):
+        graph = data.get("@graph")
+        return [data, *(_json_ld_items(graph) if graph else [])]
+    return []
+
+
+def _metadata(
+    document: Any, tree: lxml_html.HtmlElement, structured: dict[str, Any], url: str | None
+) -> dict[str, str | None]:
+    def meta(*names: str) -> str | None:
+        for n in names:
+            for attr in ("property", "name"):
+                found = tree.xpath(f"//meta[@{attr}=$n]/@content", n=n)
+                if found and str(found[0]).strip():
+                    return _collapse(str(found[0]))
+        return None
+
+    def first(*values: object) -> str | None:
+        for value in values:
+            if isinstance(value, str) and value.strip():
+                return _collapse(value)
+        return None
+
+    title_el = tree.find(".//title")
+    h1 = tree.find(".//h1")
+    canonical = tree.xpath("//link[@rel='canonical']/@href")
+    return {
+        "title": first(
+            getattr(document, "title", None),
+            meta("og:title", "twitter:title"),
+            title_el.text_content() if title_el is not None else None,
+            h1.text_content() if h1 is not None else None,
+            structured.get("headline"),
+        ),
+        "author": first(getattr(document, "author", None)),
+        "published": first(getattr(document, "date", None)),
+        "site_name": first(getattr(document, "sitename", None), meta("og:site_name")),
+        "url": first(
+            getattr(document, "url", None),
+            str(canonical[0]) if canonical else None,
+            meta("og:url"),
+            url,
+        ),
+    }

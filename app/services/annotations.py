@@ -1,0 +1,367 @@
+"""Annotations: create, change, tag, delete and list highlighted passages.
+
+Offsets are code points of the document's canonical text, ``[start, end)``. Every mutation
+records an audit event carrying what is needed to undo it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from app import audit
+from app.clock import utcnow
+from app.errors import BadInput, NotFound
+from app.services import codebook
+from app.services.lookup import resolve_prefix
+from db import search
+from db.models import Annotation, AnnotationTag, Document, Page, Tag, User
+
+if TYPE_CHECKING:
+    from app.dossier import Dossier
+
+CONTEXT = 32
+STATUSES = ("draft", "submitted", "approved", "rejected", "changes_requested")
+RELIABILITY = tuple("ABCDEF")
+CREDIBILITY = (1, 2, 3, 4, 5, 6)
+EDITABLE = ("note", "attribution", "reliability", "credibility", "status")
+
+
+@dataclass(frozen=True)
+class TagRef:
+    """A tag as shown on an annotation."""
+
+    id: str
+    path: str
+    colour: str
+
+
+@dataclass(frozen=True)
+class AnnotationView:
+    """An annotation as callers see it, with its tags resolved to paths."""
+
+    id: str
+    document_id: str
+    start: int
+    end: int
+    quote: str
+    prefix: str
+    suffix: str
+    page_start: int | None
+    page_end: int | None
+    note: str
+    attribution: str
+    reliability: str | None
+    credibility: int | None
+    status: str
+    anchor: str
+    anchor_score: float
+    author: str
+    created: str
+    modified: str
+    tags: tuple[TagRef, ...]
+
+    @property
+    def grade(self) -> str:
+        """The Admiralty grade, e.g. ``B2``; empty when ungraded."""
+        return f"{self.reliability or ''}{self.credibility or ''}"
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON shape of ``dossier annotations --json``."""
+        return {
+            "id": self.id, "document": self.document_id, "start": self.start, "end": self.end,
+            "quote": self.quote, "prefix": self.prefix, "suffix": self.suffix,
+            "page_start": self.page_start, "page_end": self.page_end,
+            "tags": [t.path for t in self.tags], "tag_ids": [t.id for t in self.tags],
+            "note": self.note, "attribution": self.attribution,
+            "reliability": self.reliability, "credibility": self.credibility,
+            "status": self.status, "anchor": self.anchor, "anchor_score": self.anchor_score,
+            "author": self.author, "created": self.created, "modified": self.modified,
+        }
+
+
+def find_quote(text: str, quote: str, occurrence: int = 1) -> tuple[int, int]:
+    """[start, end) of the ``occurrence``-th (1-based) exact occurrence of ``quote``."""
+    if not quote:
+        raise BadInput("the quote is empty")
+    if occurrence < 1:
+        raise BadInput("--occurrence counts from 1")
+    pos = -1
+    count = 0
+    for _ in range(occurrence):
+        pos = text.find(quote, pos + 1)
+        if pos < 0:
+            break
+        count += 1
+    if pos < 0:
+        if count == 0:
+            raise NotFound("the quote does not occur in the document text; "
+                           "check it against 'dossier text DOC'")
+        raise NotFound(f"the quote occurs only {count} time(s), not {occurrence}")
+    return pos, pos + len(quote)
+
+
+def _pages_for(session: Session, document_id: str, start: int, end: int) -> tuple[int | None, int | None]:
+    def page_at(offset: int) -> int | None:
+        return session.scalar(
+            select(Page.number).where(Page.document_id == document_id, Page.start <= offset)
+            .order_by(Page.start.desc()).limit(1)
+        )
+    first = page_at(start)
+    if first is None:
+        return None, None
+    return first, page_at(max(start, end - 1))
+
+
+def _validate_fields(fields: dict[str, Any]) -> None:
+    if fields.get("reliability") is not None and fields["reliability"] not in RELIABILITY:
+        raise BadInput(f"source reliability must be one of A-F, not {fields['reliability']!r}")
+    if fields.get("credibility") is not None and fields["credibility"] not in CREDIBILITY:
+        raise BadInput(f"information credibility must be 1-6, not {fields['credibility']!r}")
+    if "status" in fields and fields["status"] not in STATUSES:
+        raise BadInput(f"status must be one of {', '.join(STATUSES)}, not {fields['status']!r}")
+
+
+def _check_tags(session: Session, tag_ids: Sequence[str]) -> list[str]:
+    unique = list(dict.fromkeys(tag_ids))
+    if unique:
+        found = set(session.scalars(select(Tag.id).where(Tag.id.in_(unique))).all())
+        missing = [t for t in unique if t not in found]
+        if missing:
+            raise NotFound(f"no tag {missing[0]}")
+    return unique
+
+
+def _snapshot(ann: Annotation, tag_ids: Sequence[str]) -> dict[str, Any]:
+    return {
+        "id": ann.id, "document_id": ann.document_id, "start": ann.start, "end": ann.end,
+        "quote": ann.quote, "prefix": ann.prefix, "suffix": ann.suffix,
+        "page_start": ann.page_start, "page_end": ann.page_end, "note": ann.note,
+        "attribution": ann.attribution, "reliability": ann.reliability,
+        "credibility": ann.credibility, "status": ann.status, "anchor": ann.anchor,
+        "anchor_score": ann.anchor_score, "author_id": ann.author_id, "created": ann.created,
+        "modified": ann.modified, "tag_ids": list(tag_ids),
+    }
+
+
+def create_annotation(
+    dossier: Dossier, document_id: str, start: int, end: int, tag_ids: Sequence[str] = (), *,
+    note: str = "", attribution: str = "", reliability: str | None = None,
+    credibility: int | None = None, status: str = "draft",
+) -> AnnotationView:
+    """Highlight ``[start, end)`` of a document with tags and fields; return the new annotation."""
+    fields = {"reliability": reliability, "credibility": credibility, "status": status}
+    _validate_fields(fields)
+    with dossier.write() as session:
+        author_id = dossier.user_id(session)
+        text = dossier.document_text(session, document_id)
+        if not 0 <= start < end <= len(text):
+            raise BadInput(f"range [{start}, {end}) is outside the document (0-{len(text)}) "
+                           "or empty")
+        tags = _check_tags(session, tag_ids)
+        now = utcnow()
+        page_start, page_end = _pages_for(session, document_id, start, end)
+        ann = Annotation(
+            id=str(uuid.uuid4()), document_id=document_id, start=start, end=end,
+            quote=text[start:end], prefix=text[max(0, start - CONTEXT):start],
+            suffix=text[end:end + CONTEXT], page_start=page_start, page_end=page_end,
+            note=note, attribution=attribution, reliability=reliability,
+            credibility=credibility, status=status, anchor="exact", anchor_score=1.0,
+            author_id=author_id, created=now, modified=now,
+        )
+        _insert(session, dossier.user_name, ann, tags, "annotation.create")
+        ann_id = ann.id
+    dossier.notify_change("annotation", "created", ann_id)
+    return get_annotation(dossier, ann_id)
+
+
+def _insert(session: Session, actor: str, ann: Annotation, tags: list[str], action: str) -> None:
+    session.add(ann)
+    session.flush()
+    if tags:
+        session.execute(insert(AnnotationTag), [{"annotation_id": ann.id, "tag_id": t} for t in tags])
+    search.index_annotation(session, ann.id, ann.document_id, ann.quote, ann.note, ann.page_start)
+    audit.record(session, actor, action, "annotation", ann.id, _snapshot(ann, tags))
+
+
+def restore_annotation(dossier: Dossier, snapshot: dict[str, Any]) -> AnnotationView:
+    """Re-create a deleted annotation exactly as it was (used by undo)."""
+    with dossier.write() as session:
+        dossier.user_id(session)
+        if session.get(Annotation, snapshot["id"]) is not None:
+            raise BadInput(f"annotation {snapshot['id']} already exists")
+        tags = _check_tags(session, snapshot.get("tag_ids", []))
+        data = {k: v for k, v in snapshot.items() if k != "tag_ids"}
+        ann = Annotation(**data)
+        _insert(session, dossier.user_name, ann, tags, "annotation.restore")
+    dossier.notify_change("annotation", "created", snapshot["id"])
+    return get_annotation(dossier, snapshot["id"])
+
+
+def update_annotation(dossier: Dossier, annotation_id: str, **fields: Any) -> AnnotationView:
+    """Change note, attribution, grades, status and/or the range (``start``, ``end``)."""
+    allowed = set(EDITABLE) | {"start", "end"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise BadInput(f"cannot change annotation field(s) {', '.join(sorted(unknown))}")
+    _validate_fields(fields)
+    with dossier.write() as session:
+        ann = session.get(Annotation, annotation_id)
+        if ann is None:
+            raise NotFound(f"no annotation {annotation_id}")
+        dossier.user_id(session)
+        before: dict[str, Any] = {}
+        after: dict[str, Any] = {}
+        if "start" in fields or "end" in fields:
+            text = dossier.document_text(session, ann.document_id)
+            start = int(fields.pop("start", ann.start))
+            end = int(fields.pop("end", ann.end))
+            if not 0 <= start < end <= len(text):
+                raise BadInput(f"range [{start}, {end}) is outside the document or empty")
+            page_start, page_end = _pages_for(session, ann.document_id, start, end)
+            fields.update(start=start, end=end, quote=text[start:end],
+                          prefix=text[max(0, start - CONTEXT):start],
+                          suffix=text[end:end + CONTEXT], page_start=page_start,
+                          page_end=page_end, anchor="exact", anchor_score=1.0)
+        for key, value in fields.items():
+            if getattr(ann, key) != value:
+                before[key] = getattr(ann, key)
+                after[key] = value
+                setattr(ann, key, value)
+        if not after:
+            return _view(session, ann)
+        ann.modified = utcnow()
+        if {"quote", "note"} & set(after):
+            search.index_annotation(session, ann.id, ann.document_id, ann.quote, ann.note,
+                                    ann.page_start)
+        audit.record(session, dossier.user_name, "annotation.update", "annotation", ann.id,
+                     {"before": before, "after": after, "modified": ann.modified})
+    dossier.notify_change("annotation", "updated", annotation_id)
+    return get_annotation(dossier, annotation_id)
+
+
+def set_tags(dossier: Dossier, annotation_id: str, tag_ids: Sequence[str]) -> AnnotationView:
+    """Replace an annotation's tags."""
+    with dossier.write() as session:
+        ann = session.get(Annotation, annotation_id)
+        if ann is None:
+            raise NotFound(f"no annotation {annotation_id}")
+        dossier.user_id(session)
+        tags = _check_tags(session, tag_ids)
+        old = list(session.scalars(
+            select(AnnotationTag.tag_id).where(AnnotationTag.annotation_id == annotation_id)
+        ))
+        if sorted(old) == sorted(tags):
+            return _view(session, ann)
+        session.execute(delete(AnnotationTag).where(AnnotationTag.annotation_id == annotation_id))
+        if tags:
+            session.execute(insert(AnnotationTag),
+                            [{"annotation_id": annotation_id, "tag_id": t} for t in tags])
+        ann.modified = utcnow()
+        audit.record(session, dossier.user_name, "annotation.tags", "annotation", annotation_id,
+                     {"before": old, "after": tags, "modified": ann.modified})
+    dossier.notify_change("annotation", "updated", annotation_id)
+    return get_annotation(dossier, annotation_id)
+
+
+def delete_annotation(dossier: Dossier, annotation_id: str) -> dict[str, Any]:
+    """Delete an annotation; return its snapshot (what :func:`restore_annotation` takes)."""
+    with dossier.write() as session:
+        ann = session.get(Annotation, annotation_id)
+        if ann is None:
+            raise NotFound(f"no annotation {annotation_id}")
+        dossier.user_id(session)
+        tags = list(session.scalars(
+            select(AnnotationTag.tag_id).where(AnnotationTag.annotation_id == annotation_id)
+        ))
+        snap = _snapshot(ann, tags)
+        search.remove(session, annotation_id)
+        session.delete(ann)
+        audit.record(session, dossier.user_name, "annotation.delete", "annotation",
+                     annotation_id, snap)
+    dossier.notify_change("annotation", "deleted", annotation_id)
+    return snap
+
+
+def _tag_refs(session: Session, ids: Sequence[str]) -> dict[str, list[TagRef]]:
+    infos = {t.id: t for t in codebook.list_tags(session)}
+    rows = session.execute(
+        select(AnnotationTag.annotation_id, AnnotationTag.tag_id)
+        .where(AnnotationTag.annotation_id.in_(ids))
+    ).all() if len(ids) < 900 else session.execute(
+        select(AnnotationTag.annotation_id, AnnotationTag.tag_id)
+    ).all()
+    out: dict[str, list[TagRef]] = {}
+    for ann_id, tag_id in rows:
+        info = infos.get(tag_id)
+        if info is not None:
+            out.setdefault(ann_id, []).append(TagRef(info.id, info.path, info.colour))
+    for refs in out.values():
+        refs.sort(key=lambda r: r.path)
+    return out
+
+
+def _views(session: Session, rows: Sequence[tuple[Annotation, str]]) -> list[AnnotationView]:
+    refs = _tag_refs(session, [a.id for a, _ in rows])
+    return [
+        AnnotationView(
+            a.id, a.document_id, a.start, a.end, a.quote, a.prefix, a.suffix, a.page_start,
+            a.page_end, a.note, a.attribution, a.reliability, a.credibility, a.status, a.anchor,
+            a.anchor_score, author, a.created, a.modified, tuple(refs.get(a.id, [])),
+        )
+        for a, author in rows
+    ]
+
+
+def _view(session: Session, ann: Annotation) -> AnnotationView:
+    author = session.scalar(select(User.name).where(User.id == ann.author_id)) or ""
+    return _views(session, [(ann, author)])[0]
+
+
+def get_annotation(dossier: Dossier, spec: str) -> AnnotationView:
+    """One annotation by id or unique id prefix."""
+    with dossier.read() as session:
+        ann = resolve_prefix(session, Annotation, spec, "annotation")
+        return _view(session, ann)
+
+
+def list_annotations(
+    dossier: Dossier, *, document_id: str | None = None, tag_id: str | None = None,
+    status: str | None = None, anchor: str | None = None, author: str | None = None,
+) -> list[AnnotationView]:
+    """Annotations matching every given filter, in document order."""
+    with dossier.read() as session:
+        query = select(Annotation, User.name).join(User, User.id == Annotation.author_id)
+        if document_id:
+            query = query.where(Annotation.document_id == document_id)
+        if status:
+            query = query.where(Annotation.status == status)
+        if anchor:
+            query = query.where(Annotation.anchor == anchor)
+        if author:
+            query = query.where(User.name == author)
+        if tag_id:
+            parents = {t.id: t.parent_id for t in codebook.list_tags(session)}
+            sub = {t for t in parents if _is_under(parents, t, tag_id)}
+            query = query.where(Annotation.id.in_(
+                select(AnnotationTag.annotation_id).where(AnnotationTag.tag_id.in_(sub))
+            ))
+        query = query.join(Document, Document.id == Annotation.document_id).order_by(
+            Document.imported_at, Annotation.document_id, Annotation.start, Annotation.end
+        )
+        rows = [(a, name) for a, name in session.execute(query).all()]
+        return _views(session, rows)
+
+
+def _is_under(parents: dict[str, str | None], tag_id: str, ancestor: str) -> bool:
+    cur: str | None = tag_id
+    while cur is not None:
+        if cur == ancestor:
+            return True
+        cur = parents.get(cur)
+    return False

@@ -1,0 +1,230 @@
+"""Documents: storing what an importer extracted, listing, and reading text and page geometry."""
+
+from __future__ import annotations
+
+import json
+import uuid
+import zlib
+from array import array
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app import audit
+from app.clock import utcnow
+from app.importers.base import ExtractedDocument, ExtractedPage, join_pages
+from app.originals import sha256_bytes
+from app.services.lookup import resolve_prefix
+from db import search
+from db.models import Document, Page, User
+
+if TYPE_CHECKING:
+    from app.dossier import Dossier
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    """A document as callers see it."""
+
+    id: str
+    title: str
+    kind: str
+    pages: int
+    sha256: str
+    size: int
+    source: str
+    filename: str
+    url: str | None
+    author: str | None
+    published: str | None
+    site_name: str | None
+    imported_at: str
+    imported_by: str
+    version: int
+    previous_id: str | None
+    is_current: bool
+    text_sha256: str
+    text_length: int
+    extractor: str
+    metadata: dict[str, Any]
+    custody: dict[str, Any]
+    structure: list[list[Any]]
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON shape of ``dossier documents --json``."""
+        return {
+            "id": self.id, "title": self.title, "kind": self.kind, "pages": self.pages,
+            "sha256": self.sha256, "size": self.size, "source": self.source,
+            "filename": self.filename, "url": self.url, "author": self.author,
+            "published": self.published, "site_name": self.site_name,
+            "imported_at": self.imported_at, "imported_by": self.imported_by,
+            "version": self.version, "previous_version": self.previous_id,
+            "current": self.is_current, "text_sha256": self.text_sha256,
+            "text_length": self.text_length, "extractor": self.extractor,
+            "metadata": self.metadata, "custody": self.custody,
+        }
+
+
+@dataclass(frozen=True)
+class PageGeometry:
+    """A PDF page's range in the document text, size, rotation and per-code-point boxes."""
+
+    number: int
+    start: int
+    end: int
+    width: float
+    height: float
+    rotation: int
+    boxes: array  # array("f"): x0, top, x1, bottom per code point of the page text
+    synthetic: bytes
+
+    def box(self, offset: int) -> tuple[float, float, float, float]:
+        """Box of the code point at document offset ``offset`` (which must be on this page)."""
+        i = 4 * (offset - self.start)
+        b = self.boxes
+        return (b[i], b[i + 1], b[i + 2], b[i + 3])
+
+
+def _pack_boxes(page: ExtractedPage) -> bytes:
+    values = page.boxes if page.boxes.typecode == "f" else array("f", page.boxes)
+    return zlib.compress(values.tobytes(), 1)
+
+
+def _unpack_boxes(blob: bytes) -> array:
+    values = array("f")
+    values.frombytes(zlib.decompress(blob))
+    return values
+
+
+def _view(doc: Document, importer: str) -> DocumentView:
+    return DocumentView(
+        id=doc.id, title=doc.title, kind=doc.kind, pages=doc.page_count, sha256=doc.sha256,
+        size=doc.size, source=doc.source, filename=doc.filename, url=doc.url, author=doc.author,
+        published=doc.published, site_name=doc.site_name, imported_at=doc.imported_at,
+        imported_by=importer, version=doc.version, previous_id=doc.previous_id,
+        is_current=doc.is_current, text_sha256=doc.text_sha256, text_length=len(doc.text),
+        extractor=doc.extractor, metadata=json.loads(doc.metadata_json),
+        custody=json.loads(doc.custody_json), structure=json.loads(doc.structure_json),
+    )
+
+
+def _importer_name(session: Session, user_id: int) -> str:
+    return session.scalar(select(User.name).where(User.id == user_id)) or ""
+
+
+def find_by_sha256(dossier: Dossier, sha256: str) -> DocumentView | None:
+    """The document whose original has this hash, if any."""
+    with dossier.read() as session:
+        doc = session.scalar(select(Document).where(Document.sha256 == sha256))
+        return _view(doc, _importer_name(session, doc.imported_by)) if doc else None
+
+
+def store_document(
+    dossier: Dossier, data: bytes, extracted: ExtractedDocument, *, source: str, filename: str,
+    custody: dict[str, Any] | None = None, previous_id: str | None = None,
+    sha256: str | None = None,
+) -> tuple[DocumentView, bool]:
+    """Keep the original and store the extracted document atomically.
+
+    Returns (document, True) when stored now, or (the existing document, False) when the same
+    bytes were imported before. If anything fails, neither the original nor any row remains.
+    """
+    digest = sha256 or sha256_bytes(data)
+    existing = find_by_sha256(dossier, digest)
+    if existing is not None:
+        return existing, False
+    if extracted.pages:
+        text, ranges = join_pages(extracted.pages)
+    else:
+        text, ranges = extracted.text, []
+    _, created_file = dossier.originals.put(data, digest)
+    try:
+        with dossier.write() as session:
+            user_id = dossier.user_id(session)
+            version = 1
+            if previous_id is not None:
+                prev = session.get(Document, previous_id)
+                if prev is None:
+                    raise ValueError(f"no document {previous_id}")
+                version = prev.version + 1
+                prev.is_current = False
+            doc = Document(
+                id=str(uuid.uuid4()), title=extracted.title or filename, kind=extracted.kind,
+                sha256=digest, size=len(data), filename=filename, source=source, text=text,
+                text_sha256=sha256_bytes(text.encode("utf-8")), page_count=len(extracted.pages),
+                author=extracted.author, published=extracted.published,
+                site_name=extracted.site_name, url=extracted.url,
+                metadata_json=json.dumps(extracted.metadata, ensure_ascii=False, default=str),
+                structure_json=json.dumps(extracted.structure),
+                custody_json=json.dumps(custody or {}, ensure_ascii=False),
+                extractor=extracted.extractor, imported_at=utcnow(), imported_by=user_id,
+                version=version, previous_id=previous_id, is_current=True,
+            )
+            session.add(doc)
+            session.flush()
+            session.add_all(
+                Page(
+                    document_id=doc.id, number=i + 1, label=page.label, start=start, end=end,
+                    width=page.width, height=page.height, rotation=page.rotation,
+                    boxes=_pack_boxes(page), synthetic=zlib.compress(page.synthetic, 1),
+                )
+                for i, (page, (start, end)) in enumerate(zip(extracted.pages, ranges, strict=True))
+            )
+            if ranges:
+                chunks: list[tuple[int | None, str]] = [
+                    (i + 1, text[s:e]) for i, (s, e) in enumerate(ranges)
+                ]
+            else:
+                chunks = [(None, text)]
+            search.index_document(session, doc.id, chunks)
+            audit.record(session, dossier.user_name, "document.import", "document", doc.id, {
+                "sha256": digest, "size": len(data), "title": doc.title, "kind": doc.kind,
+                "source": source, "filename": filename, "pages": doc.page_count,
+                "text_sha256": doc.text_sha256, "extractor": doc.extractor,
+                "custody": custody or {}, "version": version, "previous_id": previous_id,
+            })
+            view = _view(doc, dossier.user_name)
+    except BaseException:
+        if created_file:
+            dossier.originals.discard(digest)
+        raise
+    dossier.notify_change("document", "created", view.id)
+    return view, True
+
+
+def list_documents(dossier: Dossier, *, all_versions: bool = False) -> list[DocumentView]:
+    """Documents in import order; only current versions unless ``all_versions``."""
+    with dossier.read() as session:
+        query = select(Document, User.name).join(User, User.id == Document.imported_by)
+        if not all_versions:
+            query = query.where(Document.is_current.is_(True))
+        rows = session.execute(query.order_by(Document.imported_at, Document.id)).all()
+        return [_view(doc, name) for doc, name in rows]
+
+
+def get_document(dossier: Dossier, spec: str) -> DocumentView:
+    """One document by id or unique id prefix."""
+    with dossier.read() as session:
+        doc = resolve_prefix(session, Document, spec, "document")
+        return _view(doc, _importer_name(session, doc.imported_by))
+
+
+def document_text(dossier: Dossier, document_id: str) -> str:
+    """The canonical text of a document."""
+    with dossier.read() as session:
+        return dossier.document_text(session, document_id)
+
+
+def page_geometry(dossier: Dossier, document_id: str) -> list[PageGeometry]:
+    """Every page of a PDF document with its unpacked character boxes."""
+    with dossier.read() as session:
+        pages = session.scalars(
+            select(Page).where(Page.document_id == document_id).order_by(Page.number)
+        ).all()
+        return [
+            PageGeometry(p.number, p.start, p.end, p.width, p.height, p.rotation,
+                         _unpack_boxes(p.boxes), zlib.decompress(p.synthetic))
+            for p in pages
+        ]

@@ -1,0 +1,200 @@
+"""Importing files, folders and URLs into a dossier.
+
+Format is decided by content (:mod:`app.importers.detect`). Every import is atomic: a refusal,
+an error or a cancel leaves no document, original, index entry or audit event behind.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from app.errors import DossierError
+from app.importers.base import (
+    CancelCheck,
+    ExtractedDocument,
+    ImportCancelled,
+    ImportRefused,
+    ProgressCallback,
+)
+from app.originals import sha256_bytes
+from app.services.documents import DocumentView, find_by_sha256, store_document
+
+if TYPE_CHECKING:
+    from app.dossier import Dossier
+
+#: Largest file Dossier will import (the originals store keeps every byte).
+MAX_FILE_BYTES = 2 * 1024**3
+
+
+@dataclass
+class ImportResult:
+    """What happened to one input: ``imported``, ``present`` (same bytes before) or ``refused``."""
+
+    input: str
+    status: str
+    document: DocumentView | None = None
+    message: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+
+def extract(
+    data: bytes, name: str, *, path: Path | None = None, url: str | None = None,
+    password: str | None = None, progress: ProgressCallback | None = None,
+    cancel: CancelCheck | None = None,
+) -> ExtractedDocument:
+    """Detect the format of ``data`` and run the matching importer."""
+    from app.importers.detect import detect_format
+
+    kind = detect_format(data, name)
+    if kind == "pdf":
+        from app.importers.pdf import extract_pdf
+
+        if path is not None:
+            return extract_pdf(path, password=password, progress=progress, cancel=cancel)
+        with tempfile.TemporaryDirectory(prefix="dossier-import-") as tmp:
+            tmp_path = Path(tmp) / (Path(name).name or "download.pdf")
+            tmp_path.write_bytes(data)
+            return extract_pdf(tmp_path, password=password, progress=progress, cancel=cancel)
+    if kind == "html":
+        from app.importers.html import extract_html
+
+        return extract_html(data, url=url, name=name)
+    if kind == "text":
+        from app.importers.text import extract_text_file
+
+        return extract_text_file(data, name)
+    raise ImportRefused(f"{name}: unsupported format {kind}")
+
+
+def _read(path: Path) -> bytes:
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError as exc:
+        raise ImportRefused(f"{path}: no such file; check the path") from exc
+    except OSError as exc:
+        raise ImportRefused(f"{path}: cannot be read ({exc.strerror})") from exc
+    if size > MAX_FILE_BYTES:
+        raise ImportRefused(f"{path}: {size} bytes is larger than Dossier imports (2 GiB)")
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ImportRefused(f"{path}: cannot be read ({exc.strerror})") from exc
+
+
+def import_bytes(
+    dossier: Dossier, data: bytes, name: str, *, source: str, path: Path | None = None,
+    url: str | None = None, custody: dict[str, Any] | None = None, password: str | None = None,
+    progress: ProgressCallback | None = None, cancel: CancelCheck | None = None,
+    previous_id: str | None = None,
+) -> ImportResult:
+    """Import one original given as bytes; same bytes twice give the existing document."""
+    digest = sha256_bytes(data)
+    existing = find_by_sha256(dossier, digest)
+    if existing is not None:
+        return ImportResult(source, "present", existing, "already in the dossier")
+    extracted = extract(data, name, path=path, url=url, password=password, progress=progress,
+                        cancel=cancel)
+    if cancel is not None and cancel():
+        raise ImportCancelled(f"{name}: import cancelled")
+    if not extracted.text.strip():
+        raise ImportRefused(f"{name}: no text could be extracted; nothing was imported")
+    doc, created = store_document(
+        dossier, data, extracted, source=source, filename=Path(name).name, custody=custody,
+        previous_id=previous_id, sha256=digest,
+    )
+    status = "imported" if created else "present"
+    return ImportResult(source, status, doc, "", list(extracted.warnings))
+
+
+def import_file(
+    dossier: Dossier, path: Path | str, *, password: str | None = None,
+    progress: ProgressCallback | None = None, cancel: CancelCheck | None = None,
+    previous_id: str | None = None,
+) -> ImportResult:
+    """Import one file (raises :class:`ImportRefused` with the reason when it cannot)."""
+    path = Path(path)
+    data = _read(path)
+    source = str(path.resolve())
+    return import_bytes(dossier, data, path.name, source=source, path=path, password=password,
+                        progress=progress, cancel=cancel, previous_id=previous_id,
+                        custody={"imported_from": source})
+
+
+def import_url(
+    dossier: Dossier, url: str, *, password: str | None = None,
+    progress: ProgressCallback | None = None, cancel: CancelCheck | None = None,
+    previous_id: str | None = None,
+) -> ImportResult:
+    """Fetch ``url`` and import the exact bytes received, with the chain-of-custody facts."""
+    from app.importers.fetch import fetch_url
+
+    page = fetch_url(url)
+    custody = {
+        "requested_url": page.requested_url, "final_url": page.final_url,
+        "http_status": page.status, "retrieved_at": page.retrieved_at,
+        "headers": dict(page.headers), "sha256": sha256_bytes(page.body),
+    }
+    name = page.final_url.rstrip("/").rsplit("/", 1)[-1] or "page.html"
+    return import_bytes(dossier, page.body, name, source=page.final_url, url=page.final_url,
+                        custody=custody, password=password, progress=progress, cancel=cancel,
+                        previous_id=previous_id)
+
+
+def is_url(spec: str) -> bool:
+    """True for http(s) URLs given on the command line."""
+    return spec.lower().startswith(("http://", "https://"))
+
+
+def expand_inputs(specs: Iterable[str]) -> Iterator[str]:
+    """Files and URLs to import: folders are walked recursively (hidden files skipped)."""
+    for spec in specs:
+        if is_url(spec):
+            yield spec
+            continue
+        path = Path(spec)
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                rel = child.relative_to(path)
+                if child.is_file() and not any(part.startswith(".") for part in rel.parts):
+                    yield str(child)
+        else:
+            yield spec
+
+
+def import_many(
+    dossier: Dossier, specs: Iterable[str], *, password: str | None = None,
+    on_result: Callable[[ImportResult], None] | None = None,
+    progress: Callable[[str, int, int], None] | None = None, cancel: CancelCheck | None = None,
+) -> list[ImportResult]:
+    """Import files, folders and URLs; one bad input never stops the batch."""
+    results: list[ImportResult] = []
+    for spec in expand_inputs(specs):
+        if cancel is not None and cancel():
+            break
+
+        def file_progress(done: int, total: int, _spec: str = spec) -> None:
+            if progress is not None:
+                progress(_spec, done, total)
+
+        try:
+            if is_url(spec):
+                result = import_url(dossier, spec, password=password, progress=file_progress,
+                                    cancel=cancel)
+            else:
+                result = import_file(dossier, spec, password=password, progress=file_progress,
+                                     cancel=cancel)
+        except ImportCancelled:
+            break
+        except DossierError as exc:
+            result = ImportResult(spec, "refused", None, str(exc))
+        except Exception as exc:  # an importer bug must not stop the batch or leak a traceback
+            result = ImportResult(spec, "refused", None,
+                                  f"{spec}: could not be imported ({type(exc).__name__}: {exc})")
+        results.append(result)
+        if on_result is not None:
+            on_result(result)
+    return results

@@ -1,0 +1,1 @@
+"""Storage layer: SQLAlchemy models, engine set-up, Alembic migrations and the search index."""

@@ -1,0 +1,60 @@
+"""Schema migrations: the only way a dossier's schema changes.
+
+Opening a dossier upgrades it to the newest revision; a database written by a newer Dossier (a
+revision this version does not know) is refused before anything is touched.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+class SchemaTooNew(Exception):
+    """The dossier was written by a newer version of Dossier."""
+
+
+def _config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return cfg
+
+
+def head_revision() -> str:
+    """The newest schema revision this version of Dossier knows."""
+    head = ScriptDirectory.from_config(_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision stored in the database, or None for an empty database."""
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the database to the newest revision; refuse one from a newer Dossier unchanged."""
+    script = ScriptDirectory.from_config(_config())
+    current = current_revision(engine)
+    if current is not None:
+        try:
+            script.get_revision(current)
+        except Exception as exc:
+            raise SchemaTooNew(
+                f"this dossier uses schema revision {current}, which is newer than this version "
+                "of Dossier knows; open it with a newer Dossier"
+            ) from exc
+        if current == script.get_current_head():
+            return
+    cfg = _config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")

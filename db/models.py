@@ -1,0 +1,200 @@
+"""SQLAlchemy 2.0 typed models of a dossier.
+
+Identifiers of documents, annotations, tags and reviews are UUID strings (lowercase hex with
+dashes) so that sets exchanged between dossiers keep their identity. Times are ISO 8601 UTC strings
+ending in ``Z``: they sort as text and survive every export unchanged.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every table of a dossier."""
+
+
+class User(Base):
+    """Somebody who imported, annotated or reviewed something."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    guid: Mapped[str] = mapped_column(String(36), unique=True)
+    created: Mapped[str] = mapped_column(String(32))
+
+
+class Document(Base):
+    """One imported version of a document; its original lives in ``originals/`` by SHA-256."""
+
+    __tablename__ = "documents"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    title: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[str] = mapped_column(String(16))  # pdf | html | text
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    size: Mapped[int] = mapped_column(Integer)
+    filename: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(Text, default="")  # file path or URL it came from
+    text: Mapped[str] = mapped_column(Text)
+    text_sha256: Mapped[str] = mapped_column(String(64))
+    page_count: Mapped[int] = mapped_column(Integer, default=0)
+    author: Mapped[str | None] = mapped_column(Text, nullable=True)
+    published: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    site_name: Mapped[str | None] = mapped_column(Text, nullable=True)
+    url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    metadata_json: Mapped[str] = mapped_column(Text, default="{}")
+    structure_json: Mapped[str] = mapped_column(Text, default="[]")
+    custody_json: Mapped[str] = mapped_column(Text, default="{}")
+    extractor: Mapped[str] = mapped_column(Text, default="")
+    imported_at: Mapped[str] = mapped_column(String(32))
+    imported_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    previous_id: Mapped[str | None] = mapped_column(
+        ForeignKey("documents.id"), nullable=True, index=True
+    )
+    is_current: Mapped[bool] = mapped_column(default=True)
+
+    pages: Mapped[list[Page]] = relationship(
+        back_populates="document", order_by="Page.number", cascade="all, delete-orphan"
+    )
+
+
+class Page(Base):
+    """A PDF page: its [start, end) in the document text, size, rotation and packed geometry.
+
+    ``boxes`` is a little-endian float32 array, 4 values (x0, top, x1, bottom) per code point of the
+    page text, in points on the displayed page with a top-left origin; ``synthetic`` has one byte per
+    code point, 1 where the extractor inserted the character. Both are zlib-compressed.
+    """
+
+    __tablename__ = "pages"
+    __table_args__ = (UniqueConstraint("document_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)  # 1-based
+    label: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    width: Mapped[float] = mapped_column(Float)
+    height: Mapped[float] = mapped_column(Float)
+    rotation: Mapped[int] = mapped_column(Integer, default=0)
+    boxes: Mapped[bytes] = mapped_column(LargeBinary)
+    synthetic: Mapped[bytes] = mapped_column(LargeBinary)
+
+    document: Mapped[Document] = relationship(back_populates="pages")
+
+
+class Tag(Base):
+    """A code of the codebook; tags form a tree through ``parent_id``."""
+
+    __tablename__ = "tags"
+    __table_args__ = (UniqueConstraint("parent_id", "name"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    parent_id: Mapped[str | None] = mapped_column(
+        ForeignKey("tags.id", ondelete="RESTRICT"), nullable=True, index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    colour: Mapped[str] = mapped_column(String(9), default="#808080")
+    description: Mapped[str] = mapped_column(Text, default="")
+    shortcut: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    is_codable: Mapped[bool] = mapped_column(default=True)
+    created: Mapped[str] = mapped_column(String(32))
+
+
+class Annotation(Base):
+    """A highlighted passage ``[start, end)`` of a document's text, with its selectors and fields."""
+
+    __tablename__ = "annotations"
+    __table_args__ = (Index("ix_annotations_document_start", "document_id", "start"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="RESTRICT"))
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    quote: Mapped[str] = mapped_column(Text)
+    prefix: Mapped[str] = mapped_column(Text, default="")
+    suffix: Mapped[str] = mapped_column(Text, default="")
+    page_start: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    page_end: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    attribution: Mapped[str] = mapped_column(Text, default="")
+    reliability: Mapped[str | None] = mapped_column(String(1), nullable=True)  # A-F
+    credibility: Mapped[int | None] = mapped_column(Integer, nullable=True)  # 1-6
+    status: Mapped[str] = mapped_column(String(24), default="draft", index=True)
+    anchor: Mapped[str] = mapped_column(String(12), default="exact", index=True)
+    anchor_score: Mapped[float] = mapped_column(Float, default=1.0)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created: Mapped[str] = mapped_column(String(32))
+    modified: Mapped[str] = mapped_column(String(32))
+
+    author: Mapped[User] = relationship()
+    tags: Mapped[list[Tag]] = relationship(secondary="annotation_tags", order_by="Tag.name")
+
+
+class AnnotationTag(Base):
+    """Link of an annotation to one of its tags."""
+
+    __tablename__ = "annotation_tags"
+
+    annotation_id: Mapped[str] = mapped_column(
+        ForeignKey("annotations.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag_id: Mapped[str] = mapped_column(
+        ForeignKey("tags.id", ondelete="RESTRICT"), primary_key=True, index=True
+    )
+
+
+class Review(Base):
+    """A reviewer's decision on an annotation, with its reason."""
+
+    __tablename__ = "reviews"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    annotation_id: Mapped[str] = mapped_column(
+        ForeignKey("annotations.id", ondelete="CASCADE"), index=True
+    )
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    decision: Mapped[str] = mapped_column(String(24))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created: Mapped[str] = mapped_column(String(32))
+
+
+class AuditEvent(Base):
+    """One link of the tamper-evident audit chain (see :mod:`app.audit`)."""
+
+    __tablename__ = "audit_events"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(64))
+    object_type: Mapped[str] = mapped_column(String(32))
+    object_id: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class Setting(Base):
+    """Small key/value facts about the dossier itself (e.g. the audit chain head)."""
+
+    __tablename__ = "dossier_meta"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

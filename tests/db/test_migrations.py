@@ -1,0 +1,59 @@
+"""A dossier's schema comes from the migrations; a newer schema is refused unchanged."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from app.dossier import DB_FILE, Dossier
+from app.errors import BadInput
+from db.migrate import head_revision
+
+
+def test_new_dossier_is_at_head_with_wal_and_foreign_keys(tmp_path: Path) -> None:
+    d = Dossier.open(tmp_path / "d", user="alice")
+    with d.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 1000
+        rev = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+        tables = {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master")}
+    d.close()
+    assert rev == head_revision()
+    assert {"documents", "pages", "tags", "annotations", "annotation_tags", "reviews",
+            "audit_events", "users", "search_index"} <= tables
+
+
+def test_dossier_from_newer_version_is_refused_and_left_unchanged(dossier_path: Path) -> None:
+    db = dossier_path / DB_FILE
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE alembic_version SET version_num = 'ffff_future'")
+    conn.commit()
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    before = hashlib.sha256(db.read_bytes()).hexdigest()
+    with pytest.raises(BadInput, match="newer"):
+        Dossier.open(dossier_path, user="alice")
+    assert hashlib.sha256(db.read_bytes()).hexdigest() == before
+
+
+def test_default_codebook_is_created_once(tmp_path: Path) -> None:
+    from app.services.codebook import list_tags
+
+    d = Dossier.open(tmp_path / "d", user="alice")
+    d.close()
+    d = Dossier.open(tmp_path / "d", user="bob")
+    with d.read() as session:
+        tags = list_tags(session)
+    d.close()
+    paths = {t.path for t in tags}
+    assert "Abuses/Retention of identity documents" in paths
+    assert "Funding flows/Wage deposits to state-controlled accounts" in paths
+    assert "Contracts/Government-to-government agreement" in paths
+    assert "Context/Source attribution" in paths
+    assert len([t for t in tags if t.depth == 0]) == 4
+    assert len([t for t in tags if t.parent_id and t.path.startswith("Abuses/")]) == 11
+    assert len(paths) == len(tags)
