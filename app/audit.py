@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from app.clock import utcnow
@@ -46,34 +46,33 @@ def event_hash(
 
 def head(session: Session) -> tuple[int, str]:
     """(sequence number, hash) of the newest event; (0, GENESIS) for an empty chain."""
-    row = session.get(Setting, _HEAD_KEY)
-    if row is None:
+    value = session.scalar(select(Setting.value).where(Setting.key == _HEAD_KEY))
+    if value is None:
         return 0, GENESIS
-    seq, _, digest = row.value.partition(":")
+    seq, _, digest = value.partition(":")
     return int(seq), digest
 
 
 def record(
     session: Session, actor: str, action: str, object_type: str, object_id: str,
     payload: dict[str, Any],
-) -> AuditEvent:
-    """Append an event to the chain inside the caller's transaction."""
+) -> str:
+    """Append an event to the chain inside the caller's transaction; return its hash."""
     seq, prev = head(session)
     seq += 1
     at = utcnow()
     body = canonical_json(payload)
     digest = event_hash(prev, seq, at, actor, action, object_type, object_id, body)
-    event = AuditEvent(
+    session.execute(insert(AuditEvent).values(
         seq=seq, at=at, actor=actor, action=action, object_type=object_type,
         object_id=object_id, payload=body, prev_hash=prev, hash=digest,
-    )
-    session.add(event)
-    existing = session.get(Setting, _HEAD_KEY)
-    if existing is None:
-        session.add(Setting(key=_HEAD_KEY, value=f"{seq}:{digest}"))
+    ))
+    value = f"{seq}:{digest}"
+    if seq == 1:
+        session.execute(insert(Setting).values(key=_HEAD_KEY, value=value))
     else:
-        existing.value = f"{seq}:{digest}"
-    return event
+        session.execute(update(Setting).where(Setting.key == _HEAD_KEY).values(value=value))
+    return digest
 
 
 @dataclass(frozen=True)

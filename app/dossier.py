@@ -73,6 +73,8 @@ class Dossier:
         self._user_id: int | None = None
         self._listeners = _Listeners()
         self._text_cache: dict[str, str] = {}
+        #: Small derived caches (e.g. the tag tree); dropped whenever their kind changes.
+        self.cache: dict[str, object] = {}
 
     # -- opening -------------------------------------------------------------------------------
     @classmethod
@@ -152,6 +154,7 @@ class Dossier:
 
     def notify(self, change: Change) -> None:
         """Tell subscribers about a committed change."""
+        self.cache.pop(change.kind + "s", None)
         for listener in list(self._listeners.items):
             listener(change)
 

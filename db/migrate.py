@@ -7,14 +7,18 @@ revision this version does not know) is refused before anything is touched.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import OperationalError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+#: The newest revision in migrations/versions; opening an up-to-date dossier checks only this and
+#: skips loading Alembic (tests/db/test_migrations.py keeps it equal to Alembic's head).
+LATEST = "0001"
 
 
 class SchemaTooNew(Exception):
@@ -22,6 +26,8 @@ class SchemaTooNew(Exception):
 
 
 def _config() -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     return cfg
@@ -29,6 +35,8 @@ def _config() -> Config:
 
 def head_revision() -> str:
     """The newest schema revision this version of Dossier knows."""
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(_config()).get_current_head()
     assert head is not None
     return head
@@ -36,12 +44,24 @@ def head_revision() -> str:
 
 def current_revision(engine: Engine) -> str | None:
     """The revision stored in the database, or None for an empty database."""
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
 
 def upgrade(engine: Engine) -> None:
     """Bring the database to the newest revision; refuse one from a newer Dossier unchanged."""
+    try:
+        with engine.connect() as conn:
+            stored = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        if stored == LATEST:
+            return
+    except OperationalError:
+        pass  # a new, empty database
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(_config())
     current = current_revision(engine)
     if current is not None:

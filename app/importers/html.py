@@ -9,6 +9,7 @@ to one space (what a reader sees), and every block's range is kept as structure.
 from __future__ import annotations
 
 import codecs
+import copy
 import json
 import logging
 import re
@@ -63,7 +64,20 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _SPACES = re.compile(r"[ \t\n\r\f\v\u00a0]+")
 _INVISIBLE = re.compile("[\u00ad\u200b\u2060\ufeff]")
 _LINE_BREAK = "\x01"  # stands for <lb/> until white space is collapsed
+_HTML_FRAGMENT = re.compile(r"<(p|br|div|h[1-6])[\s/>]", re.IGNORECASE)
+_HTML_BLOCKS = frozenset({"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote"})
 
+# Labels that browsers (WHATWG Encoding) read as a superset of Python's codec of that name.
+_WHATWG_LABELS = {
+    **dict.fromkeys(("iso-8859-1", "iso8859-1", "latin1", "latin-1", "ascii", "us-ascii"),
+                    "cp1252"),
+    **dict.fromkeys(("shift_jis", "shift-jis", "sjis", "x-sjis", "ms_kanji"), "cp932"),
+    **dict.fromkeys(("gb2312", "gbk", "x-gbk", "gb_2312-80"), "gb18030"),
+    "euc-kr": "cp949",
+    "big5": "big5hkscs",
+    "iso-8859-9": "cp1254",
+    "tis-620": "cp874",
+}
 _BLOCK_TAGS = frozenset({"p", "head", "list", "quote", "table", "code", "div", "section", "item"})
 _ARTICLE_TYPES = frozenset(
     {
@@ -113,17 +127,14 @@ def extract_html(
         raise ImportRefused(f"{label}: not readable as HTML ({exc}); save the page again") from exc
 
     warnings: list[str] = []
-    document = _run_trafilatura(tree, url)
+    document = _run_trafilatura(copy.deepcopy(tree), url)  # it prunes the tree it is given
     blocks = _blocks_from_body(document.body) if document is not None else []
     blocks, dropped = _drop_navigation_edges(blocks)
     structured = _structured_data(tree)
     source = "markup"
     body_text = structured.get("articleBody")
-    extracted_chars = sum(len(b.text) for b in blocks)
-    if isinstance(body_text, str) and extracted_chars < STRUCTURED_BODY_MIN_SHARE * len(
-        _collapse(body_text)
-    ):
-        blocks = _blocks_from_plain(body_text)
+    if isinstance(body_text, str) and _prefer_structured(blocks, body_text):
+        blocks = _blocks_from_structured(body_text)
         dropped = []
         source = "json-ld articleBody"
         warnings.append(
@@ -194,11 +205,11 @@ def decode_html(data: bytes, charset: str | None = None) -> tuple[str, str, str]
         encoding, skip = found
         return data[skip:].decode(encoding, errors="replace"), encoding, "bom"
     for declared, source in ((charset, "http"), (_meta_charset(data), "meta")):
-        encoding = _codec(declared)
-        if encoding is None:
+        codec = _codec(declared)
+        if codec is None:
             continue
         try:
-            return data.decode(encoding), encoding, source
+            return data.decode(codec), codec, source
         except UnicodeDecodeError:
             continue  # the declaration is wrong; detection below does better than U+FFFD
     decoded = decode_text(data)
@@ -214,9 +225,8 @@ def _codec(label: str | None) -> str | None:
     if not label:
         return None
     label = label.strip().strip("'\"").lower()
-    if label in {"iso-8859-1", "iso8859-1", "latin1", "latin-1", "ascii", "us-ascii"}:
-        label = "cp1252"
-    elif label.startswith(("utf-16", "utf-32")):
+    label = _WHATWG_LABELS.get(label, label)
+    if label.startswith(("utf-16", "utf-32")):
         label = "utf-8"  # a page cannot declare UTF-16 from inside itself (WHATWG)
     try:
         return codecs.lookup(label).name
@@ -298,8 +308,7 @@ def _add_container(blocks: list[_Block], el: etree._Element) -> None:
             _add_element(blocks, child)
             run.text = child.tail
         else:
-            copy = etree.fromstring(etree.tostring(child))
-            run.append(copy)
+            run.append(copy.deepcopy(child))
     flush()
 
 
@@ -355,7 +364,7 @@ def _table_block(el: etree._Element) -> _Block:
 
 
 def _inline(el: etree._Element, skip: frozenset[str] = frozenset()) -> tuple[str, int]:
-    """The visible text of ``el`` (white space collapsed, ``<lb/>`` kept) and its link characters."""
+    """The visible text of ``el`` (white space collapsed, ``<lb/>`` kept) and its link length."""
     parts: list[str] = []
     link_parts: list[str] = []
 
@@ -396,24 +405,46 @@ def _drop_navigation_edges(blocks: list[_Block]) -> tuple[list[_Block], list[str
 
     dropped: list[str] = []
     start, end = 0, len(blocks)
-    while start < end - 1 and navigation(blocks[start]):
+    while start < end and navigation(blocks[start]):
         dropped.append(blocks[start].text)
         start += 1
-    while end - 1 > start and navigation(blocks[end - 1]):
+    while end > start and navigation(blocks[end - 1]):
         dropped.append(blocks[end - 1].text)
         end -= 1
     return blocks[start:end], dropped
 
 
-def _blocks_from_plain(body: str) -> list[_Block]:
-    paragraphs = re.split(r"\n\s*\n|\r\n\s*\r\n", body)
+def _prefer_structured(blocks: list[_Block], body_text: str) -> bool:
+    """True when the markup holds little of the declared article body, or only a flat copy of it.
+
+    trafilatura's own last resort returns ``articleBody`` as one run of text; building it here
+    keeps its paragraphs and says where the text came from.
+    """
+    declared = _collapse(body_text).replace("\n", " ")
+    found = " ".join(b.text for b in blocks).replace("\n", " ")
+    return bool(declared) and (
+        len(found) < STRUCTURED_BODY_MIN_SHARE * len(declared) or found == declared
+    )
+
+
+def _blocks_from_structured(body: str) -> list[_Block]:
+    """Paragraphs of a JSON-LD ``articleBody``: plain text, or HTML as some sites put there."""
+    if _HTML_FRAGMENT.search(body):
+        fragment = lxml_html.fragment_fromstring(body, create_parent="div")
+        for el in fragment.iter():
+            if el.tag == "br":
+                el.tail = "\n" + (el.tail or "")
+            elif el.tag in _HTML_BLOCKS:
+                el.tail = "\n\n" + (el.tail or "")
+        body = fragment.text_content()
+    paragraphs = re.split(r"\n[ \t\r]*\n", normalise(body))
     if len(paragraphs) == 1:
-        paragraphs = body.split("\n")
+        paragraphs = paragraphs[0].split("\n")
     return [_Block("paragraph", t) for t in map(_collapse, paragraphs) if t]
 
 
 def _assemble(blocks: list[_Block]) -> tuple[str, list[tuple[str, int, int]]]:
-    """Join blocks with blank lines; list blocks contribute their items' ranges, others their own."""
+    """Join blocks with blank lines; lists contribute their items' ranges, others their own."""
     parts: list[str] = []
     structure: list[tuple[str, int, int]] = []
     pos = 0

@@ -36,14 +36,15 @@ _BINARY_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f-\x9f]")
 
 # charset-normalizer's names of languages written with the windows-1252 repertoire, and the
 # single-byte Latin code pages it may wrongly prefer for them.
-_WINDOWS_1252_LANGUAGES = frozenset(
-    "English German French Dutch Italian Spanish Portuguese Swedish Norwegian Danish Finnish "
-    "Indonesian".split()
-)
-_LATIN_SINGLE_BYTE = frozenset(
-    "cp1250 cp1252 cp1254 cp1257 cp437 cp850 cp852 cp858 cp775 latin_1 iso8859_1 iso8859_2 "
-    "iso8859_4 iso8859_9 iso8859_13 iso8859_15 mac_latin2 mac_roman mac_iceland".split()
-)
+_WINDOWS_1252_LANGUAGES = frozenset({
+    "English", "German", "French", "Dutch", "Italian", "Spanish", "Portuguese", "Swedish",
+    "Norwegian", "Danish", "Finnish", "Indonesian",
+})
+_LATIN_SINGLE_BYTE = frozenset({
+    "cp1250", "cp1252", "cp1254", "cp1257", "cp437", "cp850", "cp852", "cp858", "cp775",
+    "latin_1", "iso8859_1", "iso8859_2", "iso8859_4", "iso8859_9", "iso8859_13", "iso8859_15",
+    "mac_latin2", "mac_roman", "mac_iceland",
+})
 
 _MARKDOWN_HINTS = re.compile(
     r"^ {0,3}(#{1,6}[ \t]|>|[-*+][ \t]|\d{1,9}[.)][ \t]|```|~~~)|\[[^\]\n]+\]\([^)\n]*\)",

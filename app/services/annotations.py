@@ -175,14 +175,18 @@ def create_annotation(
             author_id=author_id, created=now, modified=now,
         )
         _insert(session, dossier.user_name, ann, tags, "annotation.create")
-        ann_id = ann.id
-    dossier.notify_change("annotation", "created", ann_id)
-    return get_annotation(dossier, ann_id)
+        infos = codebook.cached_tags(dossier, session)
+        refs = sorted((TagRef(t, infos[t].path, infos[t].colour) for t in tags),
+                      key=lambda r: r.path)
+        view = _make_view(ann, dossier.user_name, refs)
+    dossier.notify_change("annotation", "created", view.id)
+    return view
 
 
 def _insert(session: Session, actor: str, ann: Annotation, tags: list[str], action: str) -> None:
-    session.add(ann)
-    session.flush()
+    row = _snapshot(ann, tags)
+    del row["tag_ids"]
+    session.execute(insert(Annotation).values(**row))
     if tags:
         session.execute(insert(AnnotationTag), [{"annotation_id": ann.id, "tag_id": t} for t in tags])
     search.index_annotation(session, ann.id, ann.document_id, ann.quote, ann.note, ann.page_start)
@@ -289,7 +293,7 @@ def delete_annotation(dossier: Dossier, annotation_id: str) -> dict[str, Any]:
 
 
 def _tag_refs(session: Session, ids: Sequence[str]) -> dict[str, list[TagRef]]:
-    infos = {t.id: t for t in codebook.list_tags(session)}
+    infos = {t.id: t for t in codebook.list_tags(session)}  # few rows; always current
     rows = session.execute(
         select(AnnotationTag.annotation_id, AnnotationTag.tag_id)
         .where(AnnotationTag.annotation_id.in_(ids))
@@ -306,16 +310,17 @@ def _tag_refs(session: Session, ids: Sequence[str]) -> dict[str, list[TagRef]]:
     return out
 
 
+def _make_view(a: Annotation, author: str, refs: Sequence[TagRef]) -> AnnotationView:
+    return AnnotationView(
+        a.id, a.document_id, a.start, a.end, a.quote, a.prefix, a.suffix, a.page_start,
+        a.page_end, a.note, a.attribution, a.reliability, a.credibility, a.status, a.anchor,
+        a.anchor_score, author, a.created, a.modified, tuple(refs),
+    )
+
+
 def _views(session: Session, rows: Sequence[tuple[Annotation, str]]) -> list[AnnotationView]:
     refs = _tag_refs(session, [a.id for a, _ in rows])
-    return [
-        AnnotationView(
-            a.id, a.document_id, a.start, a.end, a.quote, a.prefix, a.suffix, a.page_start,
-            a.page_end, a.note, a.attribution, a.reliability, a.credibility, a.status, a.anchor,
-            a.anchor_score, author, a.created, a.modified, tuple(refs.get(a.id, [])),
-        )
-        for a, author in rows
-    ]
+    return [_make_view(a, author, refs.get(a.id, [])) for a, author in rows]
 
 
 def _view(session: Session, ann: Annotation) -> AnnotationView:

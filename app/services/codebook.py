@@ -160,6 +160,15 @@ def list_tags(session: Session) -> list[TagInfo]:
     return out
 
 
+def cached_tags(dossier: Dossier, session: Session) -> dict[str, TagInfo]:
+    """Tags by id, cached on the dossier until a tag changes."""
+    cache = dossier.cache.get("tags")
+    if cache is None:
+        cache = {t.id: t for t in list_tags(session)}
+        dossier.cache["tags"] = cache
+    return cache  # type: ignore[no-any-return]
+
+
 def tag_by_id(dossier: Dossier, tag_id: str) -> TagInfo:
     """One tag with its path."""
     with dossier.read() as session:

@@ -57,3 +57,9 @@ def test_default_codebook_is_created_once(tmp_path: Path) -> None:
     assert len([t for t in tags if t.depth == 0]) == 4
     assert len([t for t in tags if t.parent_id and t.path.startswith("Abuses/")]) == 11
     assert len(paths) == len(tags)
+
+
+def test_latest_constant_matches_alembic_head() -> None:
+    from db.migrate import LATEST
+
+    assert head_revision() == LATEST
