@@ -15,6 +15,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from app import audit
+from app.anchoring import CONTEXT_LENGTH as CONTEXT
 from app.clock import utcnow
 from app.errors import BadInput, NotFound
 from app.services import codebook
@@ -25,7 +26,6 @@ from db.models import Annotation, AnnotationTag, Document, Page, Tag, User
 if TYPE_CHECKING:
     from app.dossier import Dossier
 
-CONTEXT = 32
 STATUSES = ("draft", "submitted", "approved", "rejected", "changes_requested")
 RELIABILITY = tuple("ABCDEF")
 CREDIBILITY = (1, 2, 3, 4, 5, 6)

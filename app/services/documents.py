@@ -6,6 +6,8 @@ import json
 import uuid
 import zlib
 from array import array
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from app import audit
 from app.clock import utcnow
+from app.errors import NotFound
 from app.importers.base import ExtractedDocument, ExtractedPage, join_pages
 from app.originals import sha256_bytes
 from app.services.lookup import resolve_prefix
@@ -135,63 +138,81 @@ def store_document(
     existing = find_by_sha256(dossier, digest)
     if existing is not None:
         return existing, False
-    if extracted.pages:
-        text, ranges = join_pages(extracted.pages)
-    else:
-        text, ranges = extracted.text, []
+    with keep_original(dossier, data, digest), dossier.write() as session:
+        doc = insert_document(session, dossier, digest, len(data), extracted, source=source,
+                              filename=filename, custody=custody, previous_id=previous_id)
+        view = _view(doc, dossier.user_name)
+    dossier.notify_change("document", "created", view.id)
+    return view, True
+
+
+@contextmanager
+def keep_original(dossier: Dossier, data: bytes, digest: str) -> Iterator[None]:
+    """Write the original before the transaction; remove it again if the block fails."""
     _, created_file = dossier.originals.put(data, digest)
     try:
-        with dossier.write() as session:
-            user_id = dossier.user_id(session)
-            version = 1
-            if previous_id is not None:
-                prev = session.get(Document, previous_id)
-                if prev is None:
-                    raise ValueError(f"no document {previous_id}")
-                version = prev.version + 1
-                prev.is_current = False
-            doc = Document(
-                id=str(uuid.uuid4()), title=extracted.title or filename, kind=extracted.kind,
-                sha256=digest, size=len(data), filename=filename, source=source, text=text,
-                text_sha256=sha256_bytes(text.encode("utf-8")), page_count=len(extracted.pages),
-                author=extracted.author, published=extracted.published,
-                site_name=extracted.site_name, url=extracted.url,
-                metadata_json=json.dumps(extracted.metadata, ensure_ascii=False, default=str),
-                structure_json=json.dumps(extracted.structure),
-                custody_json=json.dumps(custody or {}, ensure_ascii=False),
-                extractor=extracted.extractor, imported_at=utcnow(), imported_by=user_id,
-                version=version, previous_id=previous_id, is_current=True,
-            )
-            session.add(doc)
-            session.flush()
-            session.add_all(
-                Page(
-                    document_id=doc.id, number=i + 1, label=page.label, start=start, end=end,
-                    width=page.width, height=page.height, rotation=page.rotation,
-                    boxes=_pack_boxes(page), synthetic=zlib.compress(page.synthetic, 1),
-                )
-                for i, (page, (start, end)) in enumerate(zip(extracted.pages, ranges, strict=True))
-            )
-            if ranges:
-                chunks: list[tuple[int | None, str]] = [
-                    (i + 1, text[s:e]) for i, (s, e) in enumerate(ranges)
-                ]
-            else:
-                chunks = [(None, text)]
-            search.index_document(session, doc.id, chunks)
-            audit.record(session, dossier.user_name, "document.import", "document", doc.id, {
-                "sha256": digest, "size": len(data), "title": doc.title, "kind": doc.kind,
-                "source": source, "filename": filename, "pages": doc.page_count,
-                "text_sha256": doc.text_sha256, "extractor": doc.extractor,
-                "custody": custody or {}, "version": version, "previous_id": previous_id,
-            })
-            view = _view(doc, dossier.user_name)
+        yield
     except BaseException:
         if created_file:
             dossier.originals.discard(digest)
         raise
-    dossier.notify_change("document", "created", view.id)
-    return view, True
+
+
+def insert_document(
+    session: Session, dossier: Dossier, digest: str, size: int, extracted: ExtractedDocument,
+    *, source: str, filename: str, custody: dict[str, Any] | None = None,
+    previous_id: str | None = None,
+) -> Document:
+    """Insert a document with its pages, search entries and audit event (caller's transaction).
+
+    With ``previous_id`` the document becomes the next version of that one, which stops being
+    current.
+    """
+    if extracted.pages:
+        text, ranges = join_pages(extracted.pages)
+    else:
+        text, ranges = extracted.text, []
+    user_id = dossier.user_id(session)
+    version = 1
+    if previous_id is not None:
+        prev = session.get(Document, previous_id)
+        if prev is None:
+            raise NotFound(f"no document {previous_id}")
+        version = prev.version + 1
+        prev.is_current = False
+    doc = Document(
+        id=str(uuid.uuid4()), title=extracted.title or filename, kind=extracted.kind,
+        sha256=digest, size=size, filename=filename, source=source, text=text,
+        text_sha256=sha256_bytes(text.encode("utf-8")), page_count=len(extracted.pages),
+        author=extracted.author, published=extracted.published,
+        site_name=extracted.site_name, url=extracted.url,
+        metadata_json=json.dumps(extracted.metadata, ensure_ascii=False, default=str),
+        structure_json=json.dumps(extracted.structure),
+        custody_json=json.dumps(custody or {}, ensure_ascii=False),
+        extractor=extracted.extractor, imported_at=utcnow(), imported_by=user_id,
+        version=version, previous_id=previous_id, is_current=True,
+    )
+    session.add(doc)
+    session.flush()
+    session.add_all(
+        Page(
+            document_id=doc.id, number=i + 1, label=page.label, start=start, end=end,
+            width=page.width, height=page.height, rotation=page.rotation,
+            boxes=_pack_boxes(page), synthetic=zlib.compress(page.synthetic, 1),
+        )
+        for i, (page, (start, end)) in enumerate(zip(extracted.pages, ranges, strict=True))
+    )
+    chunks: list[tuple[int | None, str]] = (
+        [(i + 1, text[s:e]) for i, (s, e) in enumerate(ranges)] if ranges else [(None, text)]
+    )
+    search.index_document(session, doc.id, chunks)
+    audit.record(session, dossier.user_name, "document.import", "document", doc.id, {
+        "sha256": digest, "size": size, "title": doc.title, "kind": doc.kind,
+        "source": source, "filename": filename, "pages": doc.page_count,
+        "text_sha256": doc.text_sha256, "extractor": doc.extractor,
+        "custody": custody or {}, "version": version, "previous_id": previous_id,
+    })
+    return doc
 
 
 def list_documents(dossier: Dossier, *, all_versions: bool = False) -> list[DocumentView]:

@@ -1,0 +1,118 @@
+"""Importing through the service: detection by content, batches, atomic refusals and cancels."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from app.dossier import Dossier
+from app.importers.base import ImportCancelled, ImportRefused, PasswordRequired
+from app.services import documents, imports
+from app.services.integrity import verify
+from tests.helpers.corpus import corpus_dir, requires_corpus
+from tests.helpers.snapshot import dossier_state
+
+CORPUS = corpus_dir()
+
+
+@requires_corpus
+@pytest.mark.parametrize("name", sorted(p.name for p in (CORPUS / "bad").iterdir())
+                         if CORPUS else [])
+def test_bad_files_are_refused_and_leave_the_dossier_unchanged(
+    dossier: Dossier, dossier_path: Path, name: str
+) -> None:
+    assert CORPUS is not None
+    path = CORPUS / "bad" / name
+    before = dossier_state(dossier_path)
+    if name == "html-named.pdf":
+        # Detected by content: it is a web page, so it imports as an HTML article.
+        result = imports.import_file(dossier, path)
+        assert result.document is not None and result.document.kind == "html"
+        return
+    if name == "password-example.pdf":
+        with pytest.raises(PasswordRequired, match="password"):
+            imports.import_file(dossier, path)
+        assert dossier_state(dossier_path) == before
+        with pytest.raises(PasswordRequired, match="(?i)wrong|incorrect"):
+            imports.import_file(dossier, path, password="not-it")
+        assert dossier_state(dossier_path) == before
+        result = imports.import_file(dossier, path, password="test")
+        assert result.status == "imported" and result.document is not None
+        assert result.document.pages >= 1
+        return
+    with pytest.raises(ImportRefused) as info:
+        imports.import_file(dossier, path)
+    message = str(info.value)
+    assert name in message and "\n" not in message
+    expected = {
+        "empty.pdf": "empty",
+        "truncated.pdf": "truncated|damaged|corrupt|incomplete",
+        "libreoffice-writer-password.pdf": "password",
+        "scanned-fax-no-text.pdf": "no extractable text",
+        "recursive-page-tree.pdf": "page tree|damaged|corrupt|malformed|cannot",
+    }[name]
+    assert re.search(expected, message, flags=re.IGNORECASE), message
+    assert dossier_state(dossier_path) == before
+    assert verify(dossier).ok
+
+
+@requires_corpus
+def test_batch_import_reports_each_file_and_continues(dossier: Dossier, tmp_path: Path) -> None:
+    assert CORPUS is not None
+    folder = tmp_path / "inbox"
+    (folder / "sub").mkdir(parents=True)
+    shutil.copy(CORPUS / "text" / "the-week-north-korea-overseas-workers.txt", folder)
+    shutil.copy(CORPUS / "bad" / "empty.pdf", folder / "sub")
+    shutil.copy(CORPUS / "pdf" / "google-doc-document.pdf", folder / "sub")
+    shutil.copy(CORPUS / "html" / "theguardian.com.academics.html", folder / "sub")
+    shutil.copy(CORPUS / "text" / "the-week-north-korea-overseas-workers.txt",
+                folder / "sub" / "copy.txt")
+    results = imports.import_many(dossier, [str(folder)])
+    by_name = {Path(r.input).name: r for r in results}
+    assert by_name["the-week-north-korea-overseas-workers.txt"].status == "imported"
+    assert by_name["copy.txt"].status == "present"
+    assert by_name["copy.txt"].document == by_name[
+        "the-week-north-korea-overseas-workers.txt"].document
+    assert by_name["empty.pdf"].status == "refused" and "empty" in by_name["empty.pdf"].message
+    assert by_name["google-doc-document.pdf"].status == "imported"
+    assert by_name["theguardian.com.academics.html"].status == "imported"
+    kinds = sorted(d.kind for d in documents.list_documents(dossier))
+    assert kinds == ["html", "pdf", "text"]
+
+
+@requires_corpus
+def test_cancelled_import_leaves_no_trace(dossier: Dossier, dossier_path: Path) -> None:
+    assert CORPUS is not None
+    before = dossier_state(dossier_path)
+    seen: list[int] = []
+
+    def progress(done: int, total: int) -> None:
+        seen.append(done)
+
+    with pytest.raises(ImportCancelled):
+        imports.import_file(dossier, CORPUS / "pdf" / "federal-register-2020-17221.pdf",
+                            progress=progress, cancel=lambda: len(seen) >= 2)
+    assert dossier_state(dossier_path) == before
+
+
+def test_failure_while_storing_removes_the_new_original(
+    dossier: Dossier, dossier_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    src = tmp_path / "note.txt"
+    src.write_text("The contract ran for three years and could be renewed.", encoding="utf-8")
+    before = dossier_state(dossier_path)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("db.search.index_document", broken)
+    with pytest.raises(RuntimeError):
+        imports.import_file(dossier, src)
+    assert dossier_state(dossier_path) == before
+    monkeypatch.undo()
+    result = imports.import_file(dossier, src)
+    assert result.status == "imported"
+    assert documents.document_text(dossier, result.document.id).startswith("The contract")  # type: ignore[union-attr]
