@@ -26,8 +26,11 @@ from app.services import annotations, codebook  # noqa: E402
 from db.models import Annotation, AnnotationTag  # noqa: E402
 from tests.helpers.documents import add_text_document  # noqa: E402
 
-WORDS = ("passport contract wages account state worker manager overseas dispatch agency "
-         "salary deposit loyalty fund weapons site construction quota").split()
+WORDS = [
+    "passport", "contract", "wages", "account", "state", "worker", "manager", "overseas",
+    "dispatch", "agency", "salary", "deposit", "loyalty", "fund", "weapons", "site",
+    "construction", "quota",
+]
 
 
 def build(folder: Path, existing: int) -> tuple[Dossier, str, list[str], str]:

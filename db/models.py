@@ -76,8 +76,8 @@ class Page(Base):
     """A PDF page: its [start, end) in the document text, size, rotation and packed geometry.
 
     ``boxes`` is a little-endian float32 array, 4 values (x0, top, x1, bottom) per code point of the
-    page text, in points on the displayed page with a top-left origin; ``synthetic`` has one byte per
-    code point, 1 where the extractor inserted the character. Both are zlib-compressed.
+    page text, in points on the displayed page with a top-left origin; ``synthetic`` has one
+    byte per code point, 1 where the extractor inserted the character. Both are zlib-compressed.
     """
 
     __tablename__ = "pages"
@@ -118,7 +118,7 @@ class Tag(Base):
 
 
 class Annotation(Base):
-    """A highlighted passage ``[start, end)`` of a document's text, with its selectors and fields."""
+    """A highlighted passage ``[start, end)`` of a document's text, with selectors and fields."""
 
     __tablename__ = "annotations"
     __table_args__ = (Index("ix_annotations_document_start", "document_id", "start"),)
@@ -142,6 +142,10 @@ class Annotation(Base):
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created: Mapped[str] = mapped_column(String(32))
     modified: Mapped[str] = mapped_column(String(32))
+    #: Set on an annotation that arrived in an imported set with the id of a local annotation
+    #: it contradicts: both are kept and this one is flagged (app.exchange.merge). No foreign
+    #: key: the flag stays until an investigator resolves it, even if the other is deleted.
+    conflict_of: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
 
     author: Mapped[User] = relationship()
     tags: Mapped[list[Tag]] = relationship(secondary="annotation_tags", order_by="Tag.name")

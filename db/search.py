@@ -26,7 +26,9 @@ class SearchHit:
     rank: float
 
 
-def _add(session: Session, kind: str, ref: str, document_id: str, page: int | None, body: str) -> None:
+def _add(
+    session: Session, kind: str, ref: str, document_id: str, page: int | None, body: str
+) -> None:
     if not body.strip():
         return
     rowid = session.execute(

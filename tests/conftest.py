@@ -1,4 +1,4 @@
-"""Shared test set-up: headless Qt, isolated user folders, dossiers built from a migrated template."""
+"""Shared test set-up: headless Qt, isolated user folders, dossiers from a migrated template."""
 
 from __future__ import annotations
 

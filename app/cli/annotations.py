@@ -6,9 +6,10 @@ import argparse
 from typing import Any
 
 from app.cli.context import open_dossier
-from app.cli.output import emit_json, shorten, short_id
+from app.cli.output import emit_json, short_id, shorten
 from app.errors import BadInput
-from app.services import annotations, codebook, documents
+from app.services import annotations as annotation_service
+from app.services import codebook, documents
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -27,9 +28,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
                    help="tag name or path (repeatable)")
     p.add_argument("--note", default="")
     p.add_argument("--attribution", default="", help="who asserts the claim")
-    p.add_argument("--reliability", choices=list(annotations.RELIABILITY),
+    p.add_argument("--reliability", choices=list(annotation_service.RELIABILITY),
                    help="source reliability A-F")
-    p.add_argument("--credibility", type=int, choices=list(annotations.CREDIBILITY),
+    p.add_argument("--credibility", type=int, choices=list(annotation_service.CREDIBILITY),
                    help="information credibility 1-6")
     p.add_argument("--json", action="store_true", help="print the annotation as JSON")
     p.set_defaults(func=cmd_annotate)
@@ -37,7 +38,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("annotations", parents=[common], help="list annotations")
     p.add_argument("--doc", metavar="DOC")
     p.add_argument("--tag", metavar="TAG", help="tag or category (includes its sub-tags)")
-    p.add_argument("--status", choices=list(annotations.STATUSES))
+    p.add_argument("--status", choices=list(annotation_service.STATUSES))
     p.add_argument("--anchor", choices=["exact", "fuzzy", "orphaned"])
     p.add_argument("--author", metavar="NAME")
     p.add_argument("--json", action="store_true", help="print JSON only")
@@ -70,14 +71,14 @@ def cmd_annotate(args: argparse.Namespace) -> int:
         if args.start is not None or args.end is not None:
             raise BadInput("give either --quote or --start/--end, not both")
         text = documents.document_text(dossier, doc.id)
-        start, end = annotations.find_quote(text, args.quote, args.occurrence)
+        start, end = annotation_service.find_quote(text, args.quote, args.occurrence)
     elif args.start is not None and args.end is not None:
         start, end = args.start, args.end
     else:
         raise BadInput("give the passage with --quote TEXT or with --start S --end E")
     with dossier.read() as session:
         tag_ids = [codebook.resolve_tag(session, spec).id for spec in args.tag]
-    ann = annotations.create_annotation(
+    ann = annotation_service.create_annotation(
         dossier, doc.id, start, end, tag_ids, note=args.note, attribution=args.attribution,
         reliability=args.reliability, credibility=args.credibility,
     )
@@ -96,7 +97,7 @@ def cmd_annotations(args: argparse.Namespace) -> int:
     if args.tag:
         with dossier.read() as session:
             tag_id = codebook.resolve_tag(session, args.tag).id
-    rows = annotations.list_annotations(dossier, document_id=doc_id, tag_id=tag_id,
+    rows = annotation_service.list_annotations(dossier, document_id=doc_id, tag_id=tag_id,
                                         status=args.status, anchor=args.anchor,
                                         author=args.author)
     if args.json:

@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from app.cli.context import open_dossier
-from app.cli.output import emit_json, shorten, short_id
+from app.cli.output import emit_json, short_id, shorten
 from app.errors import BadInput
 from app.services import documents, imports
 from app.services.imports import ImportResult

@@ -106,7 +106,9 @@ def find_quote(text: str, quote: str, occurrence: int = 1) -> tuple[int, int]:
     return pos, pos + len(quote)
 
 
-def _pages_for(session: Session, document_id: str, start: int, end: int) -> tuple[int | None, int | None]:
+def _pages_for(
+    session: Session, document_id: str, start: int, end: int
+) -> tuple[int | None, int | None]:
     def page_at(offset: int) -> int | None:
         return session.scalar(
             select(Page.number).where(Page.document_id == document_id, Page.start <= offset)
@@ -188,7 +190,8 @@ def _insert(session: Session, actor: str, ann: Annotation, tags: list[str], acti
     del row["tag_ids"]
     session.execute(insert(Annotation).values(**row))
     if tags:
-        session.execute(insert(AnnotationTag), [{"annotation_id": ann.id, "tag_id": t} for t in tags])
+        session.execute(insert(AnnotationTag),
+                        [{"annotation_id": ann.id, "tag_id": t} for t in tags])
     search.index_annotation(session, ann.id, ann.document_id, ann.quote, ann.note, ann.page_start)
     audit.record(session, actor, action, "annotation", ann.id, _snapshot(ann, tags))
 

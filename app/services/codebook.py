@@ -7,7 +7,7 @@ import re
 import uuid
 from dataclasses import dataclass
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -163,10 +163,10 @@ def list_tags(session: Session) -> list[TagInfo]:
 def cached_tags(dossier: Dossier, session: Session) -> dict[str, TagInfo]:
     """Tags by id, cached on the dossier until a tag changes."""
     cache = dossier.cache.get("tags")
-    if cache is None:
+    if not isinstance(cache, dict):
         cache = {t.id: t for t in list_tags(session)}
         dossier.cache["tags"] = cache
-    return cache  # type: ignore[no-any-return]
+    return cast(dict[str, TagInfo], cache)
 
 
 def tag_by_id(dossier: Dossier, tag_id: str) -> TagInfo:
@@ -179,7 +179,7 @@ def tag_by_id(dossier: Dossier, tag_id: str) -> TagInfo:
 
 
 def resolve_tag(session: Session, spec: str) -> TagInfo:
-    """Find a tag by id, id prefix, path or name, case-insensitively; refuse unknown or ambiguous."""
+    """Find a tag by path, name or id prefix, case-insensitively; refuse unknown or ambiguous."""
     wanted = spec.strip().strip("/").casefold()
     if not wanted:
         raise BadInput("empty tag name")

@@ -43,8 +43,8 @@ class ImportResult:
 
 def extract(
     data: bytes, name: str, *, path: Path | None = None, url: str | None = None,
-    password: str | None = None, progress: ProgressCallback | None = None,
-    cancel: CancelCheck | None = None,
+    charset: str | None = None, password: str | None = None,
+    progress: ProgressCallback | None = None, cancel: CancelCheck | None = None,
 ) -> ExtractedDocument:
     """Detect the format of ``data`` and run the matching importer."""
     from app.importers.detect import detect_format
@@ -62,7 +62,7 @@ def extract(
     if kind == "html":
         from app.importers.html import extract_html
 
-        return extract_html(data, url=url, name=name)
+        return extract_html(data, url=url, name=name, charset=charset)
     if kind == "text":
         from app.importers.text import extract_text_file
 
@@ -87,17 +87,17 @@ def _read(path: Path) -> bytes:
 
 def import_bytes(
     dossier: Dossier, data: bytes, name: str, *, source: str, path: Path | None = None,
-    url: str | None = None, custody: dict[str, Any] | None = None, password: str | None = None,
-    progress: ProgressCallback | None = None, cancel: CancelCheck | None = None,
-    previous_id: str | None = None,
+    url: str | None = None, charset: str | None = None, custody: dict[str, Any] | None = None,
+    password: str | None = None, progress: ProgressCallback | None = None,
+    cancel: CancelCheck | None = None, previous_id: str | None = None,
 ) -> ImportResult:
     """Import one original given as bytes; same bytes twice give the existing document."""
     digest = sha256_bytes(data)
     existing = find_by_sha256(dossier, digest)
     if existing is not None:
         return ImportResult(source, "present", existing, "already in the dossier")
-    extracted = extract(data, name, path=path, url=url, password=password, progress=progress,
-                        cancel=cancel)
+    extracted = extract(data, name, path=path, url=url, charset=charset, password=password,
+                        progress=progress, cancel=cancel)
     if cancel is not None and cancel():
         raise ImportCancelled(f"{name}: import cancelled")
     if not extracted.text.strip():
@@ -124,12 +124,19 @@ def import_file(
                         custody={"imported_from": source})
 
 
-def import_url(
-    dossier: Dossier, url: str, *, password: str | None = None,
-    progress: ProgressCallback | None = None, cancel: CancelCheck | None = None,
-    previous_id: str | None = None,
-) -> ImportResult:
-    """Fetch ``url`` and import the exact bytes received, with the chain-of-custody facts."""
+@dataclass
+class Download:
+    """A fetched original with its chain-of-custody facts."""
+
+    data: bytes
+    name: str
+    url: str
+    charset: str | None
+    custody: dict[str, Any]
+
+
+def download(url: str) -> Download:
+    """Fetch ``url``, keeping the exact bytes, final URL, status and UTC retrieval time."""
     from app.importers.fetch import fetch_url
 
     page = fetch_url(url)
@@ -137,11 +144,22 @@ def import_url(
         "requested_url": page.requested_url, "final_url": page.final_url,
         "http_status": page.status, "retrieved_at": page.retrieved_at,
         "headers": dict(page.headers), "sha256": sha256_bytes(page.body),
+        "content_encoding": page.content_encoding, "redirects": list(page.redirects),
     }
     name = page.final_url.rstrip("/").rsplit("/", 1)[-1] or "page.html"
-    return import_bytes(dossier, page.body, name, source=page.final_url, url=page.final_url,
-                        custody=custody, password=password, progress=progress, cancel=cancel,
-                        previous_id=previous_id)
+    return Download(page.body, name, page.final_url, page.charset, custody)
+
+
+def import_url(
+    dossier: Dossier, url: str, *, password: str | None = None,
+    progress: ProgressCallback | None = None, cancel: CancelCheck | None = None,
+    previous_id: str | None = None,
+) -> ImportResult:
+    """Fetch ``url`` and import the exact bytes received, with the chain-of-custody facts."""
+    got = download(url)
+    return import_bytes(dossier, got.data, got.name, source=got.url, url=got.url,
+                        charset=got.charset, custody=got.custody, password=password,
+                        progress=progress, cancel=cancel, previous_id=previous_id)
 
 
 def is_url(spec: str) -> bool:

@@ -21,7 +21,7 @@ from app.errors import BadInput
 from app.importers.base import join_pages
 from app.originals import sha256_bytes
 from app.services import documents
-from app.services.imports import extract, is_url
+from app.services.imports import download, extract, is_url
 from db import search
 from db.models import Annotation
 
@@ -76,16 +76,12 @@ def reimport_document(
     if not previous.is_current:
         raise BadInput(f"document {previous.id[:8]} is an old version; re-import onto the "
                        "current version instead ('dossier documents --all-versions')")
-    custody: dict[str, Any]
+    charset: str | None = None
+    path: Path | None = None
     if is_url(source):
-        from app.importers.fetch import fetch_url
-
-        page = fetch_url(source)
-        data, name, path, url = page.body, page.final_url.rsplit("/", 1)[-1] or "page.html", \
-            None, page.final_url
-        custody = {"requested_url": page.requested_url, "final_url": page.final_url,
-                   "http_status": page.status, "retrieved_at": page.retrieved_at}
-        origin = page.final_url
+        got = download(source)
+        data, name, url, charset, custody = got.data, got.name, got.url, got.charset, got.custody
+        origin = got.url
     else:
         path = Path(source)
         if not path.is_file():
@@ -100,7 +96,7 @@ def reimport_document(
     if documents.find_by_sha256(dossier, digest) is not None:
         raise BadInput(f"{name} is already in the dossier as another document; "
                        "a new version must be a file not imported before")
-    extracted = extract(data, name, path=path, url=url, password=password)
+    extracted = extract(data, name, path=path, url=url, charset=charset, password=password)
     if extracted.pages:
         new_text, ranges = join_pages(extracted.pages)
     else:

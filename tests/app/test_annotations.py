@@ -90,7 +90,8 @@ def test_list_filters_by_tag_family_and_status(dossier: Dossier) -> None:
 def test_search_finds_document_text_quotes_and_notes(dossier: Dossier) -> None:
     doc = add_text_document(dossier, MIXED + " The passports were locked in a safe.")
     start, end = annotations.find_quote(MIXED, "kept the passports")
-    ann = annotations.create_annotation(dossier, doc.id, start, end, note="corroborated by NK Watch")
+    ann = annotations.create_annotation(dossier, doc.id, start, end,
+                                        note="corroborated by NK Watch")
     with dossier.read() as session:
         hits = search.search(session, "passports")
         kinds = {(h.kind, h.ref) for h in hits}

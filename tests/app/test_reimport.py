@@ -43,8 +43,10 @@ def _setup(dossier: Dossier, tmp_path: Path) -> tuple[str, dict[str, str], Path]
     assert doc is not None
     made = {}
     for key, quote, tag in [
-        ("passports", "Managers confiscated the workers' passports on arrival", "Retention of identity documents"),
-        ("contract", "signed a three-year contract with the dispatch agency", "Contract length and renewal"),
+        ("passports", "Managers confiscated the workers' passports on arrival",
+         "Retention of identity documents"),
+        ("contract", "signed a three-year contract with the dispatch agency",
+         "Contract length and renewal"),
         ("wages", "Most of the wages were deposited into accounts controlled by the state",
          "Wage deposits to state-controlled accounts"),
         ("weapons", "The money later funded the weapons programme", "Use of proceeds"),
@@ -82,7 +84,8 @@ def test_reimport_keeps_old_version_and_flags_changes(dossier: Dossier, tmp_path
     orphan = annotations.get_annotation(dossier, made["wages"])
     assert orphan.anchor == "orphaned"
     assert orphan.quote.startswith("Most of the wages")
-    assert [t.path for t in orphan.tags] == ["Funding flows/Wage deposits to state-controlled accounts"]
+    assert [t.path for t in orphan.tags] == [
+        "Funding flows/Wage deposits to state-controlled accounts"]
     assert orphan.note == "wages"
     assert {a.id for a in annotations.list_annotations(dossier, anchor="orphaned")} == {orphan.id}
     assert verify(dossier).ok

@@ -21,7 +21,9 @@ def _import(dossier: Path, tmp_path: Path, text: str = MIXED, name: str = "mixed
     return doc_id
 
 
-def test_import_annotate_and_list_return_the_exact_quote(dossier_path: Path, tmp_path: Path) -> None:
+def test_import_annotate_and_list_return_the_exact_quote(
+    dossier_path: Path, tmp_path: Path
+) -> None:
     doc_id = _import(dossier_path, tmp_path)
     quotes = ["kept their passports (护照被没收了)", "جوازات سفرهم صودرت", "Office 39 👩🏽‍⚖️"]
     ids = []
@@ -112,7 +114,8 @@ def test_verify_names_the_first_broken_item(dossier_path: Path, tmp_path: Path) 
     doc_id = _import(dossier_path, tmp_path)
     run_cli(dossier_path, "annotate", doc_id, "--quote", "kept", "--tag", "Deception", check=True)
     conn = sqlite3.connect(dossier_path / "dossier.sqlite")
-    seq = conn.execute("SELECT seq FROM audit_events WHERE action = 'annotation.create'").fetchone()[0]
+    seq = conn.execute(
+        "SELECT seq FROM audit_events WHERE action = 'annotation.create'").fetchone()[0]
     conn.execute("UPDATE audit_events SET payload = replace(payload, 'kept', 'gave') WHERE seq = ?",
                  (seq,))
     conn.commit()

@@ -13,7 +13,8 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def run_cli(dossier: Path, *args: str, user: str = "alice", check: bool = False,
-            input_text: str | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+            input_text: str | None = None,
+            timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """Run ``python -m app --dossier DOSSIER --user USER ARGS...``; return the completed process."""
     env = dict(os.environ, PYTHONIOENCODING="utf-8")
     proc = subprocess.run(
