@@ -153,7 +153,7 @@ def _read_page(url: str, response: HTTPResponse, *, chain: list[str], retrieved_
             raise _too_large(final_url, max_bytes)
     encoding = (response.headers.get("content-encoding") or "").strip().lower() or None
     body = _decode_content(bytes(raw), encoding, final_url, max_bytes)
-    if maybe_pdf and not body.lstrip()[:5] == b"%PDF-":
+    if maybe_pdf and b"%PDF-" not in body[:1024]:
         raise ImportRefused(
             f"{final_url} is {media_type} and not a PDF; Dossier imports PDF, HTML and text"
         )
@@ -187,8 +187,11 @@ def _decode_content(raw: bytes, encoding: str | None, url: str, max_bytes: int) 
             continue
         if len(body) > max_bytes or decoder.unconsumed_tail:
             raise _too_large(url, max_bytes)
-        return body
-    raise ImportRefused(f"{url}: the {encoding}-compressed body is corrupt; try again later")
+        if decoder.eof:
+            return body
+    raise ImportRefused(
+        f"{url}: the {encoding}-compressed body is corrupt or cut short; try again later"
+    )
 
 
 def _set_socket_timeout(response: HTTPResponse, seconds: float) -> None:

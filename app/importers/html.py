@@ -64,6 +64,7 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _SPACES = re.compile(r"[ \t\n\r\f\v\u00a0]+")
 _INVISIBLE = re.compile("[\u00ad\u200b\u2060\ufeff]")
 _LINE_BREAK = "\x01"  # stands for <lb/> until white space is collapsed
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _HTML_FRAGMENT = re.compile(r"<(p|br|div|h[1-6])[\s/>]", re.IGNORECASE)
 _HTML_BLOCKS = frozenset({"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote"})
 
@@ -242,7 +243,7 @@ def _run_trafilatura(tree: lxml_html.HtmlElement, url: str | None) -> Any:
         return trafilatura.bare_extraction(
             tree, url=url, date_extraction_params=dict(DATE_SETTINGS), **EXTRACTION_SETTINGS
         )
-    except Exception as exc:  # noqa: BLE001 - a library bug on one page must not crash an import
+    except Exception as exc:  # a library bug on one page must not crash the import
         _LOG.warning("trafilatura failed on %s: %s", url, exc)
         return None
 
@@ -312,7 +313,7 @@ def _add_container(blocks: list[_Block], el: etree._Element) -> None:
     flush()
 
 
-def _list_block(el: etree._Element, depth: int = 0) -> _Block:
+def _list_block(el: etree._Element) -> _Block:
     lines: list[str] = []
     inner: list[tuple[str, int, int]] = []
     links = 0
@@ -340,7 +341,7 @@ def _list_block(el: etree._Element, depth: int = 0) -> _Block:
         links += n
         add_line(text, "list-item")
         for sub in sublists:
-            nested = _list_block(sub, depth + 1)
+            nested = _list_block(sub)
             links += nested.link_chars
             offset = pos + (1 if lines else 0)
             if nested.text:
@@ -352,9 +353,9 @@ def _list_block(el: etree._Element, depth: int = 0) -> _Block:
 def _table_block(el: etree._Element) -> _Block:
     rows: list[str] = []
     links = 0
-    for row in el.iter("row"):
+    for row in el.iterchildren("row"):
         cells = []
-        for cell in row.iter("cell"):
+        for cell in row.iterchildren("cell"):
             text, n = _inline(cell)
             links += n
             cells.append(text.replace("\n", " "))
@@ -368,21 +369,26 @@ def _inline(el: etree._Element, skip: frozenset[str] = frozenset()) -> tuple[str
     parts: list[str] = []
     link_parts: list[str] = []
 
-    def walk(node: etree._Element, in_link: bool) -> None:
-        if node.text:
-            parts.append(node.text)
+    def add(text: str | None, in_link: bool) -> None:
+        if text:
+            text = _CONTROLS.sub("", text)
+            parts.append(text)
             if in_link:
-                link_parts.append(node.text)
+                link_parts.append(text)
+
+    def walk(node: etree._Element, in_link: bool) -> None:
+        add(node.text, in_link)
         for child in node:
             tag = child.tag if isinstance(child.tag, str) else ""
             if tag == "lb":
                 parts.append(_LINE_BREAK)
             elif tag and tag not in skip and tag != "graphic":
+                # paragraphs flattened into an item or a cell must not run together
+                separator = " " if tag in _BLOCK_TAGS else ""
+                parts.append(separator)
                 walk(child, in_link or tag == "ref")
-            if child.tail:
-                parts.append(child.tail)
-                if in_link:
-                    link_parts.append(child.tail)
+                parts.append(separator)
+            add(child.tail, in_link)
 
     walk(el, el.tag == "ref")
     return _collapse("".join(parts)), len(_collapse("".join(link_parts)))
@@ -397,11 +403,16 @@ def _collapse(text: str) -> str:
 
 
 def _drop_navigation_edges(blocks: list[_Block]) -> tuple[list[_Block], list[str]]:
-    """Drop short, link-heavy blocks at the start and end of the article (calls to action)."""
+    """Drop short, link-heavy paragraphs at the start and end of the article (calls to action)."""
 
     def navigation(block: _Block) -> bool:
+        # Headings are kept: a linked headline is usually the article's own title.
         size = len(block.text)
-        return 0 < size <= EDGE_MAX_CHARS and block.link_chars >= EDGE_MIN_LINK_SHARE * size
+        return (
+            block.kind == "paragraph"
+            and 0 < size <= EDGE_MAX_CHARS
+            and block.link_chars >= EDGE_MIN_LINK_SHARE * size
+        )
 
     dropped: list[str] = []
     start, end = 0, len(blocks)
@@ -518,8 +529,14 @@ def _metadata(
             h1.text_content() if h1 is not None else None,
             structured.get("headline"),
         ),
-        "author": first(getattr(document, "author", None)),
-        "published": first(getattr(document, "date", None)),
+        "author": first(
+            getattr(document, "author", None), _json_ld_name(structured.get("author"))
+        ),
+        "published": first(
+            getattr(document, "date", None),
+            _iso_date(structured.get("datePublished")),
+            _iso_date(meta("article:published_time")),
+        ),
         "site_name": first(getattr(document, "sitename", None), meta("og:site_name")),
         "url": first(
             getattr(document, "url", None),
@@ -528,3 +545,22 @@ def _metadata(
             url,
         ),
     }
+
+
+def _json_ld_name(value: Any) -> str | None:
+    """The name(s) of a JSON-LD author: a string, a Person/Organization, or a list of them."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        name = value.get("name")
+        return name if isinstance(name, str) else None
+    if isinstance(value, list):
+        names = [n for n in map(_json_ld_name, value) if n]
+        return "; ".join(names) or None
+    return None
+
+
+def _iso_date(value: object) -> str | None:
+    """The ``YYYY-MM-DD`` a stated date-time starts with, if it does."""
+    match = re.match(r"\d{4}-\d{2}-\d{2}", value) if isinstance(value, str) else None
+    return match.group(0) if match else None

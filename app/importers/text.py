@@ -20,6 +20,8 @@ from app.textmodel import normalise
 #: Bumped whenever the same bytes could yield a different text or structure.
 TEXT_IMPORTER_VERSION = "1"
 TITLE_MAX_CHARS = 200
+#: Files up to this size are given whole to charset-normalizer; larger ones are sampled.
+_DETECT_WHOLE_BYTES = 64 * 1024
 
 # Longest first: the UTF-32-LE BOM starts with the UTF-16-LE one.
 _BOMS: tuple[tuple[bytes, str], ...] = (
@@ -64,7 +66,7 @@ class DecodedText:
 
     text: str
     encoding: str
-    method: str  # "bom", "utf-8", "declared" or "detected"
+    method: str  # "bom", "utf-8" or "detected" (HTML adds "http" and "meta")
 
 
 def bom_encoding(data: bytes) -> tuple[str, int] | None:
@@ -103,9 +105,12 @@ def decode_text(data: bytes, label: str = "the file") -> DecodedText:
     else:
         if is_plain_text(utf8_text):
             return DecodedText(utf8_text, "utf-8", "utf-8")
-    # Sampling the whole file (steps=1) keeps the guess stable for files with a few rare bytes;
-    # it also finds BOM-less UTF-16, which is valid UTF-8 full of NUL bytes.
-    best = charset_normalizer.from_bytes(data, steps=1, chunk_size=min(len(data), 4096)).best()
+    # Small files are read whole (the default samples 5 x 512 bytes, which misses the few
+    # non-ASCII bytes of a short text); this also finds BOM-less UTF-16, valid UTF-8 full of NULs.
+    small = len(data) <= _DETECT_WHOLE_BYTES
+    best = charset_normalizer.from_bytes(
+        data, steps=1 if small else 8, chunk_size=len(data) if small else 4096
+    ).best()
     if best is not None and best.encoding:
         encoding = _prefer_windows_1252(data, best.encoding, best.language)
         try:
