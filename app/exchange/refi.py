@@ -2,8 +2,8 @@
 
 This module is the public face of the REFI-QDA support:
 
-- :func:`read_qdpx` parses a ``.qdpx`` package into a neutral :class:`RefiProject` (documents, codes,
-  selections, users) without touching any dossier; ``app.exchange.merge`` turns that into rows.
+- :func:`read_qdpx` parses a ``.qdpx`` package into a neutral :class:`RefiProject` (documents,
+  codes, selections, users) without touching any dossier; ``app.exchange.merge`` writes it.
 - :func:`export_qdpx` writes a dossier selection as a ``.qdpx`` package; :func:`export_qdc` writes
   the codebook alone.
 
@@ -59,11 +59,6 @@ class RefiCode:
     is_codable: bool = True
     description: str = ""
 
-    @property
-    def key(self) -> str:
-        """The GUID (codes are matched by GUID first, then by path)."""
-        return self.guid
-
 
 @dataclass(frozen=True)
 class RefiSelection:
@@ -118,20 +113,20 @@ class RefiProject:
 
 
 def read_qdpx(path: Path | str) -> RefiProject:
-    """Parse a ``.qdpx`` package; raise :class:`app.errors.BadInput` for anything unsafe or broken."""
-    from app.exchange.refi_read import read_package
+    """Parse a ``.qdpx`` package; :class:`app.errors.BadInput` for anything unsafe or broken."""
+    from app.exchange.refi_package import read_package
 
     return read_package(Path(path))
 
 
-def export_qdpx(dossier: Dossier, selection: Selection, path: Path | str) -> Path:
-    """Write ``selection`` as a REFI-QDA project package (``.qdpx``) at ``path``."""
+def export_qdpx(dossier: Dossier, selection: Selection, path: Path | str) -> list[str]:
+    """Write ``selection`` as a REFI-QDA project package (``.qdpx``); return notes for the user."""
     from app.exchange.refi_write import write_qdpx
 
     return write_qdpx(dossier, selection, Path(path))
 
 
-def export_qdc(dossier: Dossier, selection: Selection, path: Path | str) -> Path:
+def export_qdc(dossier: Dossier, selection: Selection, path: Path | str) -> list[str]:
     """Write the codebook of ``selection`` as a standalone REFI-QDA codebook (``.qdc``)."""
     from app.exchange.refi_write import write_qdc
 

@@ -42,7 +42,7 @@ def normalise_guid(value: str | None) -> str | None:
 
 
 def decode_text_file(data: bytes) -> tuple[str, list[str]]:
-    """Decode a plain-text source: BOM stripped, UTF-8 (UTF-16 with a BOM); returns text, warnings."""
+    """Decode a plain-text source (UTF-8, or UTF-16 with a BOM; BOM stripped): text, warnings."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace"), []
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -108,7 +108,7 @@ def _clusters(run: str) -> list[str]:
 
 
 def canonical_text(raw: str) -> tuple[str, PositionMap, bool]:
-    """Canonical form of ``raw`` and the map from ``raw`` positions; False if the map is approximate."""
+    """Canonical ``raw``, the map from ``raw`` positions, and False if the map is approximate."""
     pieces: list[_Piece] = []
     parts: list[str] = []
     out_pos = 0

@@ -1,0 +1,120 @@
+"""What the page view draws over a rendered page: highlights, the selection, find matches, flash.
+
+Highlights are multiplied onto the page, so the printed text stays dark and overlapping
+highlights darken and mix; every highlight that overlaps an earlier one also gets an underline
+in its own lane, so two highlights over the same words remain two visible marks.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import QLineF, QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPen
+
+from app.services.annotations import AnnotationView
+from ui.views.base import (
+    FIND_COLOUR,
+    FIND_CURRENT_COLOUR,
+    highlight_fill,
+    tag_colour,
+)
+from ui.views.pdf_geometry import Rect
+
+#: The selection, multiplied onto the page.
+SELECTION_COLOUR = QColor("#8fb8f0")
+#: Underline thickness and lane spacing, in points.
+UNDERLINE = 1.1
+LANE_STEP = 1.8
+
+#: Rectangles (page points) of ``[start, end)`` on one page.
+RangeRects = Callable[[int, int], list[Rect]]
+
+
+def _qrect(rect: Rect) -> QRectF:
+    return QRectF(rect[0], rect[1], rect[2] - rect[0], rect[3] - rect[1])
+
+
+class PageOverlay:
+    """Paints one page's marks; the painter is already in page points."""
+
+    def __init__(self, painter: QPainter, rects: RangeRects) -> None:
+        self.painter = painter
+        self.rects = rects
+
+    def highlights(self, annotations: Sequence[AnnotationView], lanes: dict[str, int],
+                   current_id: str | None) -> None:
+        """Tag-coloured fills, lane underlines, and an outline round the current highlight."""
+        painter = self.painter
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Multiply)
+        drawn: list[tuple[AnnotationView, list[Rect]]] = []
+        for ann in annotations:
+            rects = self.rects(ann.start, ann.end)
+            drawn.append((ann, rects))
+            fill = highlight_fill(tag_colour(ann))
+            for rect in rects:
+                painter.fillRect(_qrect(rect), fill)
+        painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
+        for ann, rects in drawn:
+            lane = lanes.get(ann.id, 0)
+            colours = [QColor(t.colour) for t in ann.tags[1:2]]
+            if lane:
+                colours.insert(0, tag_colour(ann))
+            for stack, colour in enumerate(colours):
+                pen = QPen(colour.darker(115), UNDERLINE)
+                pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+                painter.setPen(pen)
+                offset = (max(lane, 1) + stack) * LANE_STEP - LANE_STEP / 2
+                for r in rects:
+                    y = r[3] + offset
+                    painter.drawLine(QLineF(r[0], y, r[2], y))
+            if ann.id == current_id:
+                pen = QPen(tag_colour(ann).darker(160), 1.2)
+                painter.setPen(pen)
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                for rect in rects:
+                    painter.drawRect(_qrect(rect).adjusted(-0.8, -0.8, 0.8, 0.8))
+        painter.setPen(Qt.PenStyle.NoPen)
+
+    def matches(self, starts: list[int], matches: list[tuple[int, int]], current: int,
+                page_start: int, page_end: int) -> None:
+        """Find matches on this page; the current one stronger."""
+        if not matches:
+            return
+        painter = self.painter
+        painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Multiply)
+        first = max(0, bisect_left(starts, page_start) - 1)
+        for index in range(first, len(matches)):
+            start, end = matches[index]
+            if start >= page_end:
+                break
+            if end <= page_start:
+                continue
+            colour = FIND_CURRENT_COLOUR if index == current else FIND_COLOUR
+            for rect in self.rects(start, end):
+                painter.fillRect(_qrect(rect), colour)
+        painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
+
+    def selection(self, start: int, end: int) -> None:
+        """The investigator's selection."""
+        painter = self.painter
+        painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Multiply)
+        for rect in self.rects(start, end):
+            painter.fillRect(_qrect(rect), SELECTION_COLOUR)
+        painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
+
+    def flash(self, start: int, end: int, strength: float) -> None:
+        """A passage being revealed: a fading orange frame and wash."""
+        painter = self.painter
+        frame = QColor(FIND_CURRENT_COLOUR)
+        frame.setAlphaF(strength)
+        wash = QColor(FIND_CURRENT_COLOUR)
+        wash.setAlphaF(0.35 * strength)
+        painter.setPen(QPen(frame, 1.6))
+        painter.setBrush(wash)
+        for rect in self.rects(start, end):
+            painter.drawRect(_qrect(rect).adjusted(-1.5, -1.5, 1.5, 1.5))
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
