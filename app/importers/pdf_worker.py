@@ -1,0 +1,123 @@
+"""Page extraction as run in a worker process (or in-process for small documents).
+
+Workers receive ``(path, password, page indices, settings)`` and return compact tuples (text,
+packed boxes, synthetic flags, sizes): no per-character Python objects cross the process boundary.
+A worker keeps the last document it opened, so a document is parsed once per worker however many
+chunks of it the worker is given.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from typing import Any, BinaryIO
+
+from pdfminer.pdfdocument import PDFDocument
+from pdfminer.pdfinterp import PDFResourceManager
+from pdfminer.pdfpage import PDFPage
+from pdfminer.pdfparser import PDFParser
+
+from app.importers.pdf_interp import PageInterpreter, PageTimeout, deadline_check
+from app.importers.pdf_layout import layout_page
+from app.importers.pdf_settings import PdfSettings
+
+#: ``(index, text, boxes bytes (float32 x4 per code point), synthetic bytes, width, height,
+#: rotation, glyph count, glyph area, image area, error or None)``
+Packed = tuple[int, str, bytes, bytes, float, float, int, int, float, float, "str | None"]
+
+#: Time one page may take before it is given up (a defence against pathological files).
+PAGE_TIMEOUT = 60.0
+
+
+class OpenDocument:
+    """A parsed document: pdfminer's document, its pages and an interpreter with a font cache."""
+
+    def __init__(self, path: str, password: str | None) -> None:
+        self.key = _key(path, password)
+        self._fp: BinaryIO = open(path, "rb")  # noqa: SIM115 - closed by close()
+        try:
+            self.doc = PDFDocument(PDFParser(self._fp), password=password or "")
+            self.pages: list[PDFPage] = list(PDFPage.create_pages(self.doc))
+        except BaseException:
+            self._fp.close()
+            raise
+        self.interp = PageInterpreter(PDFResourceManager(caching=True))
+
+    def close(self) -> None:
+        self._fp.close()
+
+    def extract(
+        self,
+        index: int,
+        settings: PdfSettings,
+        timeout: float = PAGE_TIMEOUT,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> Packed:
+        """Extract page ``index``; a page that cannot be read yields an error, not an exception.
+
+        Raises :class:`PageTimeout` only when ``cancelled()`` became true.
+        """
+        try:
+            glyphs, width, height, rotation = self.interp.run(
+                self.pages[index], deadline_check(timeout, cancelled)
+            )
+            page = layout_page(glyphs, width, height, settings)
+        except PageTimeout:
+            if cancelled is not None and cancelled():
+                raise
+            return _failed(index, f"reading it took longer than {timeout:.0f} s")
+        except RecursionError:
+            return _failed(index, "its content is nested too deeply")
+        except Exception as exc:  # a damaged page must not lose the others
+            return _failed(index, f"{type(exc).__name__}: {exc}".splitlines()[0][:200])
+        return (
+            index,
+            page.text,
+            page.boxes.tobytes(),
+            page.synthetic,
+            width,
+            height,
+            rotation,
+            page.glyph_count,
+            page.glyph_area,
+            glyphs.image_area,
+            None,
+        )
+
+
+def _failed(index: int, why: str) -> Packed:
+    return (index, "", b"", b"", 0.0, 0.0, 0, 0, 0.0, 0.0, why)
+
+
+def _key(path: str, password: str | None) -> tuple[Any, ...]:
+    st = os.stat(path)
+    return (os.path.abspath(path), st.st_size, st.st_mtime_ns, password)
+
+
+_cache: list[OpenDocument] = []  # at most one: the document this worker read last
+
+
+def open_cached(path: str, password: str | None) -> OpenDocument:
+    """The worker's open document for ``path`` (opening it, and closing the previous one)."""
+    key = _key(path, password)
+    if _cache and _cache[0].key == key:
+        return _cache[0]
+    while _cache:
+        _cache.pop().close()
+    opened = OpenDocument(path, password)
+    _cache.append(opened)
+    return opened
+
+
+def extract_chunk(
+    path: str, password: str | None, indices: list[int], settings: PdfSettings
+) -> list[Packed]:
+    """Worker entry point: extract the pages ``indices`` of ``path``."""
+    opened = open_cached(path, password)
+    return [opened.extract(i, settings) for i in indices]
+
+
+def worker_init() -> None:
+    """Process-pool initializer: pdfminer's warnings about odd fonts are not the user's business."""
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
