@@ -20,7 +20,7 @@ from app import __version__
 from app.errors import DossierError
 
 #: Modules under app.cli that each define ``register(subparsers, common)``.
-COMMAND_MODULES = ("gui", "documents", "annotations", "versions", "integrity")
+COMMAND_MODULES = ("gui", "documents", "annotations", "versions", "integrity", "exchange")
 
 
 def _common(*, suppress: bool) -> argparse.ArgumentParser:

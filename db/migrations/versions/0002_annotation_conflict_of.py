@@ -10,7 +10,6 @@ annotations' tags and reviews are never touched (a rebuild with foreign keys on 
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from alembic import op
 
 revision = "0002"

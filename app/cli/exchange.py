@@ -1,0 +1,109 @@
+"""Exchange commands: ``export``, ``import-set`` and ``verify-bundle``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from app.cli.context import open_dossier
+from app.cli.output import emit_json
+from app.exchange import FORMATS, export
+from app.exchange.filters import build_filter
+from app.services.annotations import STATUSES
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    """Add the exchange commands."""
+    p = sub.add_parser(
+        "export", parents=[common], help="export annotations (W3C JSON-LD, CSV, XLSX, REFI-QDA, "
+                                         "reports, annotated PDF, evidence bundle)",
+        description="Export annotations. Filters combine: --doc, --tag (includes sub-tags), "
+                    "--status, --author may each be repeated.")
+    p.add_argument("--format", required=True, choices=list(FORMATS), metavar="FORMAT",
+                   help=f"one of {', '.join(FORMATS)}")
+    p.add_argument("--out", required=True, metavar="PATH", help="file to write")
+    p.add_argument("--doc", action="append", default=[], metavar="DOC",
+                   help="only this document (id or unique prefix; repeatable)")
+    p.add_argument("--tag", action="append", default=[], metavar="TAG",
+                   help="only annotations with this tag or one beneath it (repeatable)")
+    p.add_argument("--status", action="append", default=[], choices=list(STATUSES),
+                   help="only annotations with this review status (repeatable)")
+    p.add_argument("--author", action="append", default=[], metavar="NAME",
+                   help="only annotations by this user (repeatable)")
+    p.add_argument("--from", dest="date_from", metavar="DATE",
+                   help="only annotations created on or after DATE (2025-03-01 or a UTC time)")
+    p.add_argument("--to", dest="date_to", metavar="DATE",
+                   help="only annotations created on or before DATE (a date includes the day)")
+    p.add_argument("--overwrite", action="store_true", help="replace PATH if it exists")
+    p.add_argument("--json", action="store_true", help="print JSON only")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("import-set", parents=[common],
+                       help="import a colleague's annotation set (JSON-LD, bundle or .qdpx)")
+    p.add_argument("path", metavar="PATH")
+    p.add_argument("--json", action="store_true", help="print JSON only")
+    p.set_defaults(func=cmd_import_set)
+
+    p = sub.add_parser("verify-bundle", parents=[common],
+                       help="check an evidence bundle's files and audit excerpt (no dossier "
+                            "needed)")
+    p.add_argument("path", metavar="PATH")
+    p.add_argument("--json", action="store_true", help="print JSON only")
+    p.set_defaults(func=cmd_verify_bundle)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write the export; print what was written, its SHA-256 and the audit chain head."""
+    dossier = open_dossier(args)
+    flt = build_filter(dossier, documents=args.doc, tags=args.tag, statuses=args.status,
+                       authors=args.author, created_from=args.date_from,
+                       created_to=args.date_to)
+    result = export(dossier, args.format, Path(args.out), flt, overwrite=args.overwrite)
+    if args.json:
+        emit_json(result.to_json())
+        return 0
+    print(f"exported {result.annotations} annotation(s) on {result.documents} document(s) as "
+          f"{result.format} to {result.path} ({result.size:,} bytes)")
+    print(f"sha256 {result.sha256}")
+    print(f"chain head {result.chain_seq} {result.chain_head}")
+    for note in result.notes:
+        print(f"note: {note}")
+    return 0
+
+
+def cmd_import_set(args: argparse.Namespace) -> int:
+    """Merge a set into the dossier; print the summary."""
+    from app.exchange.merge import import_set
+
+    dossier = open_dossier(args)
+    summary = import_set(dossier, Path(args.path))
+    if args.json:
+        emit_json(summary.to_json())
+    else:
+        print("\n".join(summary.lines()))
+    return 0
+
+
+def cmd_verify_bundle(args: argparse.Namespace) -> int:
+    """Exit 0 when the bundle checks out, 1 naming what does not."""
+    from app.exchange.bundle import verify_bundle
+
+    report = verify_bundle(Path(args.path))
+    if args.json:
+        emit_json(report.to_json())
+        return 0 if report.ok else 1
+    head = report.manifest.get("chain_head") or {}
+    if report.ok:
+        print(f"ok: {report.files_checked} files match the manifest; {report.events_checked} "
+              f"audit events recompute ({report.links_checked} links checked)")
+        print(f"exported {report.manifest.get('exported_at')} by "
+              f"{report.manifest.get('exported_by')}; dossier chain head {head.get('seq')} "
+              f"{head.get('hash')}")
+        print(f"manifest sha256 {report.manifest_sha256}")
+        return 0
+    print(f"dossier: verify-bundle failed: {report.problems[0]}", file=sys.stderr)
+    for extra in report.problems[1:]:
+        print(f"dossier: also: {extra}", file=sys.stderr)
+    return 1

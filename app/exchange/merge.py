@@ -1,0 +1,386 @@
+"""``import-set``: bringing a colleague's annotation set into this dossier.
+
+Rules an investigator can rely on:
+
+- Annotations are matched by id. A new one is added with its **original** author (a user is
+  created when needed), times, status, grades, tags and reviews. One identical to the local
+  annotation (same document, range, note, attribution, grades, status, author, times, tags) is
+  skipped, so importing the same set twice adds nothing.
+- A **changed** one is a conflict and never overwrites: the local annotation stays as it is and
+  the incoming version is added beside it with a new id, flagged by ``conflict_of`` (the local
+  id) and listed in the summary. Re-importing the same conflicting version adds nothing more.
+- Documents are matched by the SHA-256 of their original; originals the set carries (bundles,
+  REFI packages) are imported when missing. Annotations on documents still missing, or whose
+  quote no longer occurs, are listed and left out.
+- Everything happens in **one transaction** after the whole set was read and checked: a refusal
+  (malformed or hostile input) writes nothing. Every row added is audited (``annotation.import``,
+  ``tag.import``, ``review.import``, ``user.create``) with the set file's SHA-256.
+"""
+
+from __future__ import annotations
+
+import uuid
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from app import audit
+from app.clock import utcnow
+from app.errors import BadInput
+from app.exchange.incoming import IncomingAnnotation, IncomingSet
+from app.exchange.matching import (
+    CONTEXT,
+    Missing,
+    NewTag,
+    TagPlan,
+    Target,
+    locate,
+    match_documents,
+)
+from app.exchange.summary import Conflict, ImportSummary
+from app.originals import sha256_file
+from app.services import codebook
+from db import search
+from db.models import Annotation, AnnotationTag, Review, Tag, User
+
+if TYPE_CHECKING:
+    from app.dossier import Dossier
+
+_COMPARED = ("document_id", "start", "end", "note", "attribution", "reliability", "credibility",
+             "status", "author", "created", "modified", "tags")
+_CHUNK = 500
+
+
+@dataclass
+class _Row:
+    """An annotation as it will be (or is) stored, in comparable form."""
+
+    fields: dict[str, Any]
+    anchor: str = "exact"
+    anchor_score: float = 1.0
+    target: Target | None = None
+    incoming: IncomingAnnotation | None = None
+    id: str = ""
+    conflict_of: str | None = None
+    differences: list[str] = field(default_factory=list)
+
+    def key(self) -> tuple[Any, ...]:
+        return tuple(self.fields[k] for k in _COMPARED)
+
+
+def _local_rows(session: Session, column: Any, ids: list[str]) -> dict[str, list[_Row]]:
+    """Local annotations whose ``column`` is one of ``ids``, grouped by that value."""
+    out: dict[str, list[_Row]] = {}
+    for i in range(0, len(ids), _CHUNK):
+        chunk = ids[i:i + _CHUNK]
+        rows = session.execute(
+            select(Annotation, User.name).join(User, User.id == Annotation.author_id)
+            .where(column.in_(chunk))).all()
+        tags: dict[str, set[str]] = {}
+        for ann_id, tag_id in session.execute(
+                select(AnnotationTag.annotation_id, AnnotationTag.tag_id)
+                .where(AnnotationTag.annotation_id.in_([a.id for a, _ in rows]))):
+            tags.setdefault(ann_id, set()).add(tag_id)
+        for ann, author in rows:
+            fields = {k: getattr(ann, k) for k in _COMPARED[:-3]}
+            fields.update(author=author, created=ann.created, modified=ann.modified,
+                          tags=frozenset(tags.get(ann.id, ())))
+            group = ann.id if column is Annotation.id else ann.conflict_of
+            if group is not None:
+                out.setdefault(group, []).append(_Row(fields, id=ann.id))
+    return out
+
+
+def _existing_reviews(session: Session, ids: list[str]) -> set[str]:
+    found: set[str] = set()
+    for i in range(0, len(ids), _CHUNK):
+        found.update(session.scalars(select(Review.id).where(Review.id.in_(ids[i:i + _CHUNK]))))
+    return found
+
+
+@dataclass
+class _Plan:
+    summary: ImportSummary
+    targets: dict[str, Target | Missing]
+    tags: TagPlan
+    rows: list[_Row] = field(default_factory=list)
+    review_rows: list[tuple[str, Any]] = field(default_factory=list)  # (annotation id, review)
+    users: set[str] = field(default_factory=set)
+    guids: dict[str, str] = field(default_factory=dict)
+
+
+def _plan(dossier: Dossier, incoming: IncomingSet) -> _Plan:
+    summary = ImportSummary(incoming.name, incoming.sha256, incoming.kind,
+                            len(incoming.annotations), warnings=list(incoming.warnings))
+    needed = {a.document for a in incoming.annotations}
+    docs = [d for k, d in incoming.documents.items() if k in needed or d.load is not None]
+    targets = match_documents(dossier, docs, incoming.name)
+    with dossier.read() as session:
+        plan = _Plan(summary, targets, TagPlan(codebook.list_tags(session), incoming.tags,
+                                               incoming.name))
+        ids = [a.id for a in incoming.annotations]
+        local = _local_rows(session, Annotation.id, ids)
+        copies = _local_rows(session, Annotation.conflict_of, ids)
+        known_reviews = _existing_reviews(
+            session, [r.id for a in incoming.annotations for r in a.reviews])
+    now = utcnow()
+    undated = 0
+    for ann in incoming.annotations:
+        target = targets.get(ann.document)
+        if target is None or isinstance(target, Missing):
+            if isinstance(target, Missing):
+                target.annotations += 1
+            continue
+        placed = locate(target, ann)
+        if isinstance(placed, str):
+            summary.unanchored.append({"annotation": ann.id, "document": target.label,
+                                       "reason": placed})
+            continue
+        start, end, verbatim = placed
+        undated += ann.created is None
+        row = _Row({
+            "document_id": target.document_id, "start": start, "end": end, "note": ann.note,
+            "attribution": ann.attribution, "reliability": ann.reliability,
+            "credibility": ann.credibility, "status": ann.status, "author": ann.author,
+            "created": ann.created or now, "modified": ann.modified or ann.created or now,
+            "tags": frozenset(plan.tags.resolve(t, ann.label) for t in ann.tags),
+        }, target=target, incoming=ann, id=ann.id)
+        if verbatim and ann.anchor:
+            row.anchor, row.anchor_score = ann.anchor, ann.anchor_score or 1.0
+        existing = local.get(ann.id)
+        if existing:
+            mine = existing[0]
+            review_home = mine.id
+            if mine.key() == row.key():
+                summary.identical += 1
+            else:
+                same_copy = next((c for c in copies.get(ann.id, []) if c.key() == row.key()), None)
+                if same_copy is not None:
+                    summary.conflicts_already += 1
+                    review_home = same_copy.id
+                else:
+                    row.id, row.conflict_of = str(uuid.uuid4()), ann.id
+                    row.differences = [k for k in _COMPARED if mine.fields[k] != row.fields[k]]
+                    plan.rows.append(row)
+                    review_home = row.id
+        else:
+            row.conflict_of = ann.conflict_of  # a flag set in the colleague's dossier stays
+            plan.rows.append(row)
+            review_home = row.id
+        plan.users.add(ann.author)
+        if ann.author_guid:
+            plan.guids.setdefault(ann.author, ann.author_guid)
+        for review in ann.reviews:
+            if review.id not in known_reviews:
+                known_reviews.add(review.id)
+                plan.review_rows.append((review_home, review))
+                plan.users.add(review.reviewer)
+    if undated:
+        summary.warnings.append(f"{undated} annotation(s) had no creation time; the time of "
+                                "this import was used")
+    for key, target in targets.items():
+        if isinstance(target, Missing) and (target.annotations or key in needed):
+            summary.documents_missing.append({"document": target.label, "sha256": target.sha256,
+                                              "annotations": target.annotations,
+                                              "reason": target.reason})
+    return plan
+
+
+# -- writing -------------------------------------------------------------------------------------
+
+def _users(session: Session, dossier: Dossier, plan: _Plan) -> dict[str, int]:
+    ids = {name: uid for name, uid in session.execute(select(User.name, User.id))}
+    guids = set(session.scalars(select(User.guid)))
+    for name in sorted(plan.users - set(ids)):
+        guid = plan.guids.get(name)
+        user = User(name=name, display_name=name, created=utcnow(),
+                    guid=guid if guid and guid not in guids else str(uuid.uuid4()))
+        session.add(user)
+        session.flush()
+        audit.record(session, dossier.user_name, "user.create", "user", str(user.id),
+                     {"name": name, "guid": user.guid, "via": "import-set",
+                      "set_sha256": plan.summary.sha256})
+        ids[name] = user.id
+        plan.summary.users_created.append(name)
+    return ids
+
+
+def _tags(session: Session, dossier: Dossier, created: list[NewTag], set_sha: str) -> None:
+    for tag in created:
+        session.add(Tag(id=tag.id, parent_id=tag.parent_id, name=tag.name, colour=tag.colour,
+                        description=tag.description, shortcut=tag.shortcut,
+                        position=tag.position, is_codable=tag.is_codable, created=utcnow()))
+        session.flush()
+        audit.record(session, dossier.user_name, "tag.import", "tag", tag.id, {
+            "parent_id": tag.parent_id, "name": tag.name, "path": tag.path,
+            "colour": tag.colour, "description": tag.description, "shortcut": tag.shortcut,
+            "position": tag.position, "is_codable": tag.is_codable, "set_sha256": set_sha})
+
+
+def _annotations(session: Session, dossier: Dossier, plan: _Plan,
+                 users: dict[str, int]) -> None:
+    summary = plan.summary
+    for i in range(0, len(plan.rows), _CHUNK):
+        batch = plan.rows[i:i + _CHUNK]
+        values: list[dict[str, Any]] = []
+        links: list[dict[str, str]] = []
+        for row in batch:
+            target = row.target
+            assert target is not None and target.document_id is not None
+            f, text = row.fields, target.text
+            start, end = f["start"], f["end"]
+            page_start, page_end = target.pages_of(start, end)
+            values.append({
+                "id": row.id, "document_id": target.document_id, "start": start, "end": end,
+                "quote": text[start:end], "prefix": text[max(0, start - CONTEXT):start],
+                "suffix": text[end:end + CONTEXT], "page_start": page_start,
+                "page_end": page_end, "note": f["note"], "attribution": f["attribution"],
+                "reliability": f["reliability"], "credibility": f["credibility"],
+                "status": f["status"], "anchor": row.anchor, "anchor_score": row.anchor_score,
+                "author_id": users[f["author"]], "created": f["created"],
+                "modified": f["modified"], "conflict_of": row.conflict_of,
+            })
+            links.extend({"annotation_id": row.id, "tag_id": t} for t in sorted(f["tags"]))
+        session.execute(insert(Annotation), values)
+        if links:
+            session.execute(insert(AnnotationTag), links)
+        for row, value in zip(batch, values, strict=True):
+            search.index_annotation(session, row.id, value["document_id"], value["quote"],
+                                    value["note"], value["page_start"])
+            payload = {k: v for k, v in value.items() if k != "conflict_of"}
+            payload.update(tag_ids=sorted(row.fields["tags"]), set=summary.name,
+                           set_sha256=summary.sha256)
+            assert row.incoming is not None
+            if row.conflict_of and row.id == row.incoming.id:  # flagged where it came from
+                payload.update(conflict_of=row.conflict_of)
+                summary.added.append(row.id)
+            elif row.conflict_of:
+                payload.update(conflict_of=row.conflict_of, incoming_id=row.incoming.id,
+                               differences=row.differences)
+                summary.conflicts.append(Conflict(row.incoming.id, row.conflict_of, row.id,
+                                                  row.differences))
+            else:
+                summary.added.append(row.id)
+            audit.record(session, dossier.user_name, "annotation.import", "annotation", row.id,
+                         payload)
+
+
+def _reviews(session: Session, dossier: Dossier, plan: _Plan, users: dict[str, int]) -> None:
+    for annotation_id, review in plan.review_rows:
+        session.execute(insert(Review), [{
+            "id": review.id, "annotation_id": annotation_id,
+            "reviewer_id": users[review.reviewer], "decision": review.decision,
+            "reason": review.reason, "created": review.created}])
+        audit.record(session, dossier.user_name, "review.import", "review", review.id, {
+            "annotation_id": annotation_id, "reviewer": review.reviewer,
+            "decision": review.decision, "reason": review.reason, "created": review.created,
+            "set_sha256": plan.summary.sha256})
+        plan.summary.reviews_added += 1
+
+
+def merge_set(dossier: Dossier, incoming: IncomingSet) -> ImportSummary:
+    """Add what is new in ``incoming`` to the dossier in one transaction; return the summary."""
+    from app.services.documents import insert_document, keep_original
+
+    incoming.check_unique_ids()
+    plan = _plan(dossier, incoming)
+    summary = plan.summary
+    new_targets = list({id(t): t for t in plan.targets.values()
+                        if isinstance(t, Target) and t.document_id is None}.values())
+    if not (plan.rows or plan.review_rows or new_targets):
+        return summary
+    with ExitStack() as stack:
+        for target in new_targets:
+            assert target.data is not None
+            stack.enter_context(keep_original(dossier, target.data, target.sha256))
+        with dossier.write() as session:
+            dossier.user_id(session)
+            for target in new_targets:
+                assert target.data is not None and target.extracted is not None
+                doc = insert_document(
+                    session, dossier, target.sha256, len(target.data), target.extracted,
+                    source=f"import-set {incoming.name}", filename=target.filename,
+                    custody={"imported_from": incoming.name, "set_sha256": incoming.sha256})
+                target.document_id = doc.id
+                for row in plan.rows:
+                    if row.target is target:
+                        row.fields["document_id"] = doc.id
+                summary.documents_imported.append(target.label)
+            users = _users(session, dossier, plan)
+            _tags(session, dossier, plan.tags.created, incoming.sha256)
+            summary.tags_created = [t.path for t in plan.tags.created]
+            _annotations(session, dossier, plan, users)
+            _reviews(session, dossier, plan, users)
+    for target in new_targets:
+        if target.document_id:
+            dossier.notify_change("document", "created", target.document_id)
+    if plan.tags.created:
+        dossier.notify_change("tag", "created", *[t.id for t in plan.tags.created])
+    new_ids = [*summary.added, *(c.kept_as for c in summary.conflicts)]
+    if new_ids:
+        dossier.notify_change("annotation", "created", *new_ids)
+    return summary
+
+
+# -- reading a set file ---------------------------------------------------------------------------
+
+def _starts_like_json(path: Path) -> bool:
+    with path.open("rb") as fh:
+        head = fh.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
+    return head[:1] in (b"{", b"[")
+
+
+def import_set(dossier: Dossier, path: Path | str) -> ImportSummary:
+    """Import a JSON-LD set, an evidence bundle or a REFI-QDA ``.qdpx``; see the module doc.
+
+    The kind of file and its size limits are checked before the file is read in full (or
+    hashed), so an unsupported or oversized file is refused at once.
+    """
+    from app.exchange.bundle import MANIFEST, read_bundle
+    from app.exchange.jsonld import read_set
+    from app.exchange.safety import SafeZip, is_zip, open_json_file
+
+    path = Path(path)
+    name = path.name
+    if not path.is_file():
+        raise BadInput(f"{path}: no such file; check the path")
+    if is_zip(path):
+        with SafeZip(path, name) as z:
+            if z.has(MANIFEST):
+                return merge_set(dossier, read_bundle(z, name, sha256_file(path)))
+            if not any(n.lower().endswith(".qde") and "/" not in n for n in z.names()):
+                raise BadInput(f"{name}: a ZIP that is neither a Dossier evidence bundle nor a "
+                               "REFI-QDA project (.qdpx); nothing was imported")
+        return _import_qdpx(dossier, path)
+    if _starts_like_json(path):
+        open_json_file(path, name).close()  # refuses an oversized file before any reading
+        return merge_set(dossier, read_set(lambda: open_json_file(path, name), name,
+                                           sha256_file(path)))
+    raise BadInput(f"{name}: not a JSON-LD annotation set, an evidence bundle or a .qdpx "
+                   "project; import-set reads only those (CSV and XLSX are for reading by "
+                   "people, not for re-import)")
+
+
+def _import_qdpx(dossier: Dossier, path: Path) -> ImportSummary:
+    from app.exchange.incoming import from_refi
+
+    try:
+        from app.exchange.refi import read_qdpx
+    except ImportError as exc:
+        raise BadInput(f"{path.name}: REFI-QDA import is not available in this version of "
+                       "Dossier") from exc
+    project = read_qdpx(path)
+    return merge_set(dossier, from_refi(project, path.name, sha256_file(path)))
+
+
+def list_conflicts(dossier: Dossier) -> list[tuple[str, str]]:
+    """(annotation id, id of the local annotation it conflicts with) for every flagged one."""
+    with dossier.read() as session:
+        rows = session.execute(select(Annotation.id, Annotation.conflict_of)
+                               .where(Annotation.conflict_of.is_not(None))
+                               .order_by(Annotation.created)).all()
+    return [(a, b) for a, b in rows if b]
