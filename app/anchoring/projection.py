@@ -19,13 +19,49 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from itertools import accumulate, chain
 
-_LAYOUT = re.compile(r"(?:(?<=[^\W\d_])[-\u2010]\s+|[\s\u00ad\u200b])+")
+_LAYOUT_RUN = re.compile(r"([\s\u00ad\u200b]+)")
+_BREAK_HYPHEN = re.compile(r"[-\u2010](?=[\s\u00ad\u200b])")
+
+
+def _cut(raw: str) -> tuple[list[str], list[int]]:
+    """The kept segments of ``raw`` and the raw length of the layout run after each.
+
+    There is one more segment than runs; segments may be empty. Splitting on whitespace runs
+    and then moving each line-end hyphen into the run after it is several times faster than
+    one regular expression with a look-behind.
+    """
+    parts = _LAYOUT_RUN.split(raw)
+    kept = parts[0::2]
+    runs = list(map(len, parts[1::2]))
+    if "-" in raw or "\u2010" in raw:
+        hyphens = [
+            match.start()
+            for match in _BREAK_HYPHEN.finditer(raw)
+            if match.start() > 0 and raw[match.start() - 1].isalpha()
+        ]
+        if hyphens:
+            starts = _segment_starts(kept, runs)
+            for hyphen in hyphens:
+                # A hyphen followed by layout always ends its segment.
+                segment = bisect_right(starts, hyphen) - 1
+                kept[segment] = kept[segment][:-1]
+                runs[segment] += 1
+    return kept, runs
+
+
+def _segment_starts(kept: list[str], runs: list[int]) -> list[int]:
+    """Raw offset of each kept segment."""
+    lengths = chain.from_iterable(zip(map(len, kept), runs, strict=False))
+    return list(accumulate(lengths, initial=0))[0::2]
 
 
 def project(text: str) -> str:
     """The layout-free form of ``text`` (see the module docstring)."""
-    return _LAYOUT.sub("", text)
+    if not text:
+        return text
+    return "".join(_cut(text)[0])
 
 
 class Projection:
@@ -39,23 +75,11 @@ class Projection:
     __slots__ = ("_projected_starts", "_raw_starts", "raw_length", "text")
 
     def __init__(self, raw: str) -> None:
-        parts: list[str] = []
-        projected_starts = [0]
-        raw_starts = [0]
-        kept_from = 0
-        projected = 0
-        for match in _LAYOUT.finditer(raw):
-            layout_start, layout_end = match.span()
-            parts.append(raw[kept_from:layout_start])
-            projected += layout_start - kept_from
-            projected_starts.append(projected)
-            raw_starts.append(layout_end)
-            kept_from = layout_end
-        parts.append(raw[kept_from:])
-        self.text = "".join(parts)
+        kept, runs = _cut(raw)
+        self.text = "".join(kept)
         self.raw_length = len(raw)
-        self._projected_starts = projected_starts
-        self._raw_starts = raw_starts
+        self._raw_starts = _segment_starts(kept, runs)
+        self._projected_starts = list(accumulate(map(len, kept), initial=0))[:-1]
 
     def to_raw_start(self, position: int) -> int:
         """Raw offset of the projected character at ``position`` (``0 <= position < len``)."""

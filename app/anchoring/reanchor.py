@@ -47,11 +47,19 @@ def reanchor_all(
     exactly: after scattered edits, almost every annotation is settled by one string
     comparison. The others are searched near that shifted position (between the previous
     placed annotation and :data:`LOCAL_REACH` beyond the expected end), then in the whole text
-    (see :mod:`app.anchoring.resolve`). The new text is projected and encoded for approximate
-    search only once, and only if some annotation needs it.
+    (see :mod:`app.anchoring.resolve`). The new text is projected, indexed and encoded for
+    approximate search only once, and only if some annotation needs it.
+
+    ``selectors_list`` holds the stored selectors of each annotation (as made by
+    :func:`~app.anchoring.selector.make_selectors` on the old text); ``page_ranges`` are the
+    new text's pages, each ``[start, end)``, when it has pages; ``old_length`` is the length of
+    the old text, if known (it widens the first local search by the change in length). The
+    results correspond to ``selectors_list`` one for one; orphans have ``start == end == -1``.
     """
     index = TextIndex(text)
     resolver = Resolver(index)
+    # Until one annotation is placed exactly, the shift is unknown: it may be as large as the
+    # change in length. After that, the previous annotation's shift predicts the next one's.
     reach = LOCAL_REACH + (abs(len(text) - old_length) if old_length is not None else 0)
     results: list[AnchorResult | None] = [None] * len(selectors_list)
     order = sorted(
@@ -65,7 +73,9 @@ def reanchor_all(
         length = len(selectors.exact)
         hint = min(max(selectors.start + shift, 0), len(text))
         if resolver.verify_position(target, selectors.start):
-            result = AnchorResult(selectors.start, selectors.end, "exact", 1.0, "position")
+            result = AnchorResult(
+                selectors.start, selectors.start + length, "exact", 1.0, "position"
+            )
         elif hint != selectors.start and resolver.verify_position(target, hint):
             result = AnchorResult(hint, hint + length, "exact", 1.0, "position")
         else:
@@ -76,6 +86,7 @@ def reanchor_all(
         if result.status == "exact":
             shift = result.start - selectors.start
             floor = result.start
+            reach = LOCAL_REACH
         results[i] = result
     return [result for result in results if result is not None]
 

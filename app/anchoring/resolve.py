@@ -30,6 +30,9 @@ from app.anchoring.scoring import DISTINCTIVE_LENGTH
 #: A region of the text, ``[start, end)`` in raw code points.
 Region = tuple[int, int]
 
+_HYPHENS = "-\u2010"
+_INVISIBLE = "\u00ad\u200b"
+
 #: Verbatim occurrences counted in the whole text before giving up on counting.
 _MAX_OCCURRENCES = 2000
 #: Of many occurrences, at most this many nearest the expected position are scored in full
@@ -58,7 +61,7 @@ class Resolver:
         """Whether the quote is verbatim at ``start`` and is distinctive or has context there."""
         s = target.selectors
         text = self.index.text
-        if start < 0 or not text.startswith(s.exact, start):
+        if start < 0 or not s.exact or not text.startswith(s.exact, start):
             return False
         if len(s.exact) >= DISTINCTIVE_LENGTH:
             return True
@@ -91,7 +94,7 @@ class Resolver:
         space = self.projected_space
         for low, high in self._with_whole_text(projected_regions, len(space.text)):
             candidate = find_fuzzy(
-                space, self.index.searcher, target, hint=projected_hint, low=low, high=high
+                space, self.index, target, hint=projected_hint, low=low, high=high
             )
             if candidate is not None:
                 return self._projected_result(candidate, "fuzzy", "approximate")
@@ -100,7 +103,7 @@ class Resolver:
     def _verbatim_raw(
         self, target: Target, hint: int, regions: list[Region]
     ) -> AnchorResult | None:
-        """Steps 3: verbatim occurrences of the raw quote."""
+        """Step 3: verbatim occurrences of the raw quote."""
         chosen = self._verbatim(self._raw_space, target, target.selectors.exact, hint, regions)
         if chosen is None:
             return None
@@ -140,7 +143,7 @@ class Resolver:
                 chosen = choose_verbatim(candidates, complete=False, distinctive=distinctive)
                 if chosen is not None:
                     return chosen
-        starts = _occurrences(text, quote, 0, len(text), _MAX_OCCURRENCES)
+        starts = self._everywhere(space, target, quote)
         if not starts:
             return None
         if len(starts) > _MAX_SCORED:
@@ -150,6 +153,32 @@ class Resolver:
             for start in starts
         ]
         return choose_verbatim(candidates, complete=True, distinctive=distinctive)
+
+    def _everywhere(self, space: Space, target: Target, quote: str) -> list[int]:
+        """All occurrences of ``quote`` in ``space`` (at most ``_MAX_OCCURRENCES + 1``).
+
+        Looked up in the n-gram index of the projection rather than scanned: a raw occurrence
+        of the quote always contains an occurrence of its projection's *core* (the projection
+        less hyphens at its edges), starting at the quote's first character that is neither
+        layout nor a hyphen; each is checked against the raw text.
+        """
+        ngrams = self.index.ngrams
+        if isinstance(space, ProjectedSpace):
+            return ngrams.find_all(quote, _MAX_OCCURRENCES)[: _MAX_OCCURRENCES + 1]
+        text = space.text
+        core = target.projected[0].strip(_HYPHENS)
+        if not core:
+            return _occurrences(text, quote, 0, len(text), _MAX_OCCURRENCES)
+        lead = _leading_layout(quote)
+        projection = self.index.projection
+        starts = []
+        for position in ngrams.find_all(core, _MAX_OCCURRENCES):
+            start = projection.to_raw_start(position) - lead
+            if start >= 0 and text.startswith(quote, start):
+                starts.append(start)
+                if len(starts) > _MAX_OCCURRENCES:
+                    break
+        return starts
 
     @staticmethod
     def _worth_scoring(
@@ -175,6 +204,16 @@ class Resolver:
         if any(low <= 0 and high >= length for low, high in regions):
             return [(max(0, low), min(length, high)) for low, high in regions]
         return [*regions, (0, length)]
+
+
+def _leading_layout(quote: str) -> int:
+    """How many code points the quote starts with that are layout or hyphens."""
+    lead = 0
+    while lead < len(quote) and (
+        quote[lead] in _HYPHENS or quote[lead] in _INVISIBLE or quote[lead].isspace()
+    ):
+        lead += 1
+    return lead
 
 
 def _occurrences(text: str, needle: str, low: int, high: int, limit: int) -> list[int]:

@@ -106,6 +106,8 @@ def cmd_annotations(args: argparse.Namespace) -> int:
     for a in rows:
         tags = ", ".join(t.path for t in a.tags)
         flag = "" if a.anchor == "exact" else f" [{a.anchor}]"
+        if a.conflict_of:
+            flag += f" [conflicts with {short_id(a.conflict_of)}]"
         print(f"{short_id(a.id)}\t{short_id(a.document_id)}\t{a.start}-{a.end}{flag}\t"
               f"\u201c{shorten(a.quote, 60)}\u201d\t{tags}")
     return 0

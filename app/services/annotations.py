@@ -65,6 +65,8 @@ class AnnotationView:
     created: str
     modified: str
     tags: tuple[TagRef, ...]
+    #: Set when this annotation came from an imported set and differs from a local one.
+    conflict_of: str | None = None
 
     @property
     def grade(self) -> str:
@@ -82,6 +84,7 @@ class AnnotationView:
             "reliability": self.reliability, "credibility": self.credibility,
             "status": self.status, "anchor": self.anchor, "anchor_score": self.anchor_score,
             "author": self.author, "created": self.created, "modified": self.modified,
+            "conflict_of": self.conflict_of,
         }
 
 
@@ -147,7 +150,7 @@ def _snapshot(ann: Annotation, tag_ids: Sequence[str]) -> dict[str, Any]:
         "attribution": ann.attribution, "reliability": ann.reliability,
         "credibility": ann.credibility, "status": ann.status, "anchor": ann.anchor,
         "anchor_score": ann.anchor_score, "author_id": ann.author_id, "created": ann.created,
-        "modified": ann.modified, "tag_ids": list(tag_ids),
+        "modified": ann.modified, "conflict_of": ann.conflict_of, "tag_ids": list(tag_ids),
     }
 
 
@@ -317,7 +320,7 @@ def _make_view(a: Annotation, author: str, refs: Sequence[TagRef]) -> Annotation
     return AnnotationView(
         a.id, a.document_id, a.start, a.end, a.quote, a.prefix, a.suffix, a.page_start,
         a.page_end, a.note, a.attribution, a.reliability, a.credibility, a.status, a.anchor,
-        a.anchor_score, author, a.created, a.modified, tuple(refs),
+        a.anchor_score, author, a.created, a.modified, tuple(refs), a.conflict_of,
     )
 
 

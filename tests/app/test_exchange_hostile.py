@@ -143,10 +143,6 @@ LAUGHS = b"""<?xml version="1.0"?>
 @pytest.mark.parametrize("xml", [EXTERNAL_ENTITY, LAUGHS], ids=["external-entity",
                                                                 "billion-laughs"])
 def test_qdpx_with_entities_is_refused(dossier: Dossier, tmp_path: Path, xml: bytes) -> None:
-    try:
-        from app.exchange.refi_read import read_package  # noqa: F401
-    except ImportError:
-        pytest.skip("the REFI-QDA package reader (app.exchange.refi_read) is not in place yet")
     path = make_zip(tmp_path / "project.qdpx", {"project.qde": xml})
     message = refused_unchanged(dossier, path, "document type|entit|DTD")
     assert "root:" not in message
