@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from app.anchoring.candidates import Target
 from app.anchoring.index import TextIndex
@@ -81,14 +82,23 @@ def reanchor_all(
         else:
             low = max(floor, hint - reach) - _BACKWARD_SLACK
             regions: list[Region] = [(low, hint + length + length // 4 + reach)]
-            regions.extend(_page_region(selectors, page_ranges))
+            page_region = _page_region(selectors, page_ranges)
+            regions.extend(page_region)
             result = resolver.resolve(target, hint, regions)
+            if result.status == "exact" and page_region and not _within(result, page_region[0]):
+                # Verbatim, but pages away from where it was: in a PDF that is typically a
+                # repeated boilerplate sentence whose own copy is gone. Flag it for review.
+                result = replace(result, status="fuzzy")
         if result.status == "exact":
             shift = result.start - selectors.start
             floor = result.start
             reach = LOCAL_REACH
         results[i] = result
     return [result for result in results if result is not None]
+
+
+def _within(result: AnchorResult, region: Region) -> bool:
+    return region[0] <= result.start and result.end <= region[1]
 
 
 def _page_region(selectors: Selectors, page_ranges: PageRanges | None) -> list[Region]:

@@ -447,3 +447,30 @@ def test_page_ranges_are_used_and_the_result_stays_on_its_page() -> None:
     result = anchor(new, s, page_ranges=ranges_new, old_length=len(old))
     assert result.status == "exact"
     assert ranges_new[1][0] <= result.start < result.end <= ranges_new[1][1]
+
+
+def test_verbatim_copy_on_a_far_page_is_flagged_not_exact() -> None:
+    """A repeated boilerplate sentence whose own copy (page 3) is gone from the new text is not
+    silently moved to the copy on page 1."""
+    from app.anchoring import anchor, make_selectors
+
+    boiler = "You may view this referenced service information at the FAA office."
+    pages_old = [f"Intro text one. {boiler} More text on page one.",
+                 "Page two has different words entirely, about contracts.",
+                 f"Closing page. {boiler} Final words of page three."]
+    old = "\n\n".join(pages_old)
+    old_ranges, pos = [], 0
+    for page in pages_old:
+        old_ranges.append((pos, pos + len(page)))
+        pos += len(page) + 2
+    start = old.rindex(boiler)
+    sel = make_selectors(old, start, start + len(boiler), old_ranges)
+    assert (sel.page_start, sel.page_end) == (3, 3)
+    pages_new = [pages_old[0], pages_old[1], "Closing page. garbled Final words of page three."]
+    new = "\n\n".join(pages_new)
+    new_ranges, pos = [], 0
+    for page in pages_new:
+        new_ranges.append((pos, pos + len(page)))
+        pos += len(page) + 2
+    result = anchor(new, sel, page_ranges=new_ranges, old_length=len(old))
+    assert result.status != "exact"
