@@ -1,9 +1,9 @@
 """What every importer produces, independent of the store.
 
-An importer reads an original (PDF, HTML, text) and returns an :class:`ExtractedDocument`: the
-canonical text (see :mod:`app.textmodel`), metadata, and for PDFs one :class:`ExtractedPage` per page
-with a box for every code point of that page's text. The document service stores it
-atomically.
+An importer reads an original (PDF, HTML, text) and returns an :class:`ExtractedDocument`:
+the canonical text (see :mod:`app.textmodel`), metadata, and for PDFs one
+:class:`ExtractedPage` per page with a box for every code point of that page's text. The
+document service stores it atomically.
 """
 
 from __future__ import annotations
