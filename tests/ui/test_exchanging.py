@@ -1,0 +1,97 @@
+"""File > Export… and File > Import Annotation Set… drive the same exchange code as the CLI."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QWidget
+from pytestqt.qtbot import QtBot
+
+from app.dossier import Dossier
+from app.services import annotations, codebook
+from tests.helpers.documents import add_text_document
+from ui import dialogs
+from ui.exchanging import Exchanger, ExportDialog, ExportRequest
+from ui.tasks import TaskRunner
+
+TEXT = ("The agency kept the workers' passports. Wages were paid into a state account. "
+        "Contracts ran for three years.")
+
+
+@pytest.fixture
+def messages(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, bool]]:
+    seen: list[tuple[str, bool]] = []
+
+    def inform(parent: object, title: str, message: str, *, error: bool = False) -> None:
+        seen.append((message, error))
+
+    monkeypatch.setattr(dialogs, "inform", inform)
+    return seen
+
+
+def _annotated(dossier: Dossier) -> tuple[str, list[str]]:
+    doc = add_text_document(dossier, TEXT, "Passports")
+    with dossier.read() as session:
+        tag = codebook.resolve_tag(session, "Retention of identity documents").id
+    ids = []
+    for quote, status in [("kept the workers' passports", "approved"),
+                          ("paid into a state account", "draft")]:
+        start = TEXT.index(quote)
+        ids.append(annotations.create_annotation(dossier, doc.id, start, start + len(quote),
+                                                 [tag], status=status).id)
+    return doc.id, ids
+
+
+def test_export_dialog_filters_reach_the_file(
+    qtbot: QtBot, dossier: Dossier, tmp_path: Path, messages: list[tuple[str, bool]]
+) -> None:
+    doc_id, ids = _annotated(dossier)
+    window = QWidget()
+    qtbot.addWidget(window)
+    exchanger = Exchanger(dossier, TaskRunner(window, synchronous=True), window)
+    dialog = ExportDialog(dossier, doc_id, window)
+    qtbot.addWidget(dialog)
+    dialog.format.setCurrentIndex(dialog.format.findData("csv"))
+    dialog.status.setCurrentIndex(dialog.status.findData("approved"))
+    out = tmp_path / "approved.csv"
+    dialog.path.setText(str(out))
+    request = dialog.request()
+    assert request.documents == (doc_id,) and request.status == "approved"
+    exchanger.export(request)
+    with out.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["annotation_id"] for r in rows] == [ids[0]]
+    assert rows[0]["exact"] == "kept the workers' passports"
+    assert messages and not messages[-1][1] and "Exported 1 annotation" in messages[-1][0]
+
+
+def test_import_set_shows_the_summary(
+    qtbot: QtBot, dossier: Dossier, dossier_path: Path, template_dossier: Path, tmp_path: Path,
+    messages: list[tuple[str, bool]]
+) -> None:
+    _annotated(dossier)
+    window = QWidget()
+    qtbot.addWidget(window)
+    runner = TaskRunner(window, synchronous=True)
+    bundle = tmp_path / "set.zip"
+    Exchanger(dossier, runner, window).export(
+        ExportRequest("bundle", str(bundle), (), None, None, None, None, None))
+    assert bundle.is_file(), messages
+    other_path = tmp_path / "colleague"
+    shutil.copytree(template_dossier, other_path)
+    other = Dossier.open(other_path, user="bob")
+    try:
+        Exchanger(other, runner, window).import_set_file(str(bundle))
+        assert "2 added" in messages[-1][0], messages[-1]
+        assert len(annotations.list_annotations(other)) == 2
+        Exchanger(other, runner, window).import_set_file(str(bundle))
+        assert "0 added, 2 already present" in messages[-1][0]
+        (tmp_path / "broken.jsonld").write_text("{", encoding="utf-8")
+        Exchanger(other, runner, window).import_set_file(str(tmp_path / "broken.jsonld"))
+        assert messages[-1][1] and "\n" not in messages[-1][0]
+    finally:
+        other.close()
+
