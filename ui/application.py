@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import sys
+import traceback
+from pathlib import Path
+from types import TracebackType
 
-from PySide6.QtWidgets import QApplication
+import platformdirs
+from PySide6.QtWidgets import QApplication, QWidget
 
 from app.dossier import Dossier
+from ui import dialogs
+from ui.settings import APPLICATION, ORGANISATION
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:
@@ -15,10 +21,33 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     if isinstance(app, QApplication):
         return app
     app = QApplication(argv if argv is not None else sys.argv[:1])
-    app.setOrganizationName("Dossier")
-    app.setApplicationName("Dossier")
+    app.setOrganizationName(ORGANISATION)
+    app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName("Dossier")
     return app
+
+
+def crash_log_path() -> Path:
+    """Where unexpected errors are written in full (the user sees one line)."""
+    return Path(platformdirs.user_log_dir("Dossier", appauthor=False)) / "errors.log"
+
+
+def install_error_handler(window: QWidget) -> None:
+    """Turn an unexpected exception in a slot into a one-line message and a log entry."""
+    def handle(kind: type[BaseException], error: BaseException,
+               tb: TracebackType | None) -> None:
+        path = crash_log_path()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("a", encoding="utf-8") as log:
+                log.write("".join(traceback.format_exception(kind, error, tb)) + "\n")
+            where = f" (details in {path})"
+        except OSError:
+            where = ""
+        dialogs.inform(window, "Dossier",
+                       f"Something went wrong: {dialogs.one_line(error)}{where}", error=True)
+
+    sys.excepthook = handle
 
 
 def run(dossier: Dossier) -> int:
@@ -27,5 +56,9 @@ def run(dossier: Dossier) -> int:
     from ui.main_window import MainWindow
 
     window = MainWindow(dossier)
+    install_error_handler(window)
     window.show()
-    return app.exec()
+    try:
+        return app.exec()
+    finally:
+        sys.excepthook = sys.__excepthook__

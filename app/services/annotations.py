@@ -213,9 +213,17 @@ def restore_annotation(dossier: Dossier, snapshot: dict[str, Any]) -> Annotation
     return get_annotation(dossier, snapshot["id"])
 
 
-def update_annotation(dossier: Dossier, annotation_id: str, **fields: Any) -> AnnotationView:
-    """Change note, attribution, grades, status and/or the range (``start``, ``end``)."""
-    allowed = set(EDITABLE) | {"start", "end"}
+def update_annotation(
+    dossier: Dossier, annotation_id: str, *, modified: str | None = None, **fields: Any
+) -> AnnotationView:
+    """Change note, attribution, grades, status and/or the range (``start``, ``end``).
+
+    A new range is verified against the text, so its anchor becomes ``exact`` unless ``anchor``
+    and ``anchor_score`` are given too (undo puts a flagged range back as it was). ``modified``
+    sets the row's modification time instead of now: undo and redo use it to give back exactly
+    the earlier row; the audit event still carries the time it was written.
+    """
+    allowed = set(EDITABLE) | {"start", "end", "anchor", "anchor_score"}
     unknown = set(fields) - allowed
     if unknown:
         raise BadInput(f"cannot change annotation field(s) {', '.join(sorted(unknown))}")
@@ -227,6 +235,8 @@ def update_annotation(dossier: Dossier, annotation_id: str, **fields: Any) -> An
         dossier.user_id(session)
         before: dict[str, Any] = {}
         after: dict[str, Any] = {}
+        if ("anchor" in fields or "anchor_score" in fields) and "start" not in fields:
+            raise BadInput("an anchor status is only set together with a range")
         if "start" in fields or "end" in fields:
             text = dossier.document_text(session, ann.document_id)
             start = int(fields.pop("start", ann.start))
@@ -234,10 +244,11 @@ def update_annotation(dossier: Dossier, annotation_id: str, **fields: Any) -> An
             if not 0 <= start < end <= len(text):
                 raise BadInput(f"range [{start}, {end}) is outside the document or empty")
             page_start, page_end = _pages_for(session, ann.document_id, start, end)
+            fields = {"anchor": "exact", "anchor_score": 1.0, **fields}
             fields.update(start=start, end=end, quote=text[start:end],
                           prefix=text[max(0, start - CONTEXT):start],
                           suffix=text[end:end + CONTEXT], page_start=page_start,
-                          page_end=page_end, anchor="exact", anchor_score=1.0)
+                          page_end=page_end)
         for key, value in fields.items():
             if getattr(ann, key) != value:
                 before[key] = getattr(ann, key)
@@ -245,7 +256,7 @@ def update_annotation(dossier: Dossier, annotation_id: str, **fields: Any) -> An
                 setattr(ann, key, value)
         if not after:
             return _view(session, ann)
-        ann.modified = utcnow()
+        ann.modified = modified or utcnow()
         if {"quote", "note"} & set(after):
             search.index_annotation(session, ann.id, ann.document_id, ann.quote, ann.note,
                                     ann.page_start)
@@ -255,8 +266,10 @@ def update_annotation(dossier: Dossier, annotation_id: str, **fields: Any) -> An
     return get_annotation(dossier, annotation_id)
 
 
-def set_tags(dossier: Dossier, annotation_id: str, tag_ids: Sequence[str]) -> AnnotationView:
-    """Replace an annotation's tags."""
+def set_tags(
+    dossier: Dossier, annotation_id: str, tag_ids: Sequence[str], *, modified: str | None = None
+) -> AnnotationView:
+    """Replace an annotation's tags (``modified`` as in :func:`update_annotation`)."""
     with dossier.write() as session:
         ann = session.get(Annotation, annotation_id)
         if ann is None:
@@ -272,7 +285,7 @@ def set_tags(dossier: Dossier, annotation_id: str, tag_ids: Sequence[str]) -> An
         if tags:
             session.execute(insert(AnnotationTag),
                             [{"annotation_id": annotation_id, "tag_id": t} for t in tags])
-        ann.modified = utcnow()
+        ann.modified = modified or utcnow()
         audit.record(session, dossier.user_name, "annotation.tags", "annotation", annotation_id,
                      {"before": old, "after": tags, "modified": ann.modified})
     dossier.notify_change("annotation", "updated", annotation_id)

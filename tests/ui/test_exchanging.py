@@ -95,3 +95,27 @@ def test_import_set_shows_the_summary(
     finally:
         other.close()
 
+
+
+def test_file_menu_exports_the_open_document(
+    qtbot: QtBot, dossier: Dossier, tmp_path: Path, messages: list[tuple[str, bool]]
+) -> None:
+    from tests.helpers.main_window import open_window
+
+    doc_id, ids = _annotated(dossier)
+    window = open_window(dossier, qtbot, tmp_path)
+    window.open_document(doc_id)
+    file_menu = window.menuBar().actions()[0].menu()
+    labels = [a.text() for a in file_menu.actions()]
+    assert "&Export Annotations…" in labels and "Import Annotation &Set…" in labels
+    window.menu_actions.export.trigger()
+    dialog = window.findChild(ExportDialog)
+    assert dialog is not None and dialog.isVisible()
+    dialog.format.setCurrentIndex(dialog.format.findData("jsonld"))
+    out = tmp_path / "open-document.jsonld"
+    dialog.path.setText(str(out))
+    dialog.accept()
+    qtbot.waitUntil(out.is_file, timeout=10_000)
+    qtbot.waitUntil(lambda: bool(messages), timeout=10_000)
+    assert "Exported 2 annotations from 1 document" in messages[-1][0]
+    assert all(ann_id in out.read_text(encoding="utf-8") for ann_id in ids)

@@ -1,0 +1,162 @@
+"""Undo and redo, from the keyboard of the real window, restore the previous rows; every step is
+an audited change and the audit chain still verifies."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from sqlalchemy import text
+
+from app.services import annotations as service
+from app.services import codebook
+from app.services.integrity import verify
+from tests.helpers.documents import add_text_document
+from tests.helpers.main_window import OFFSCREEN_LIMITS, drag_text, open_window
+from ui.undo import AnnotationUndo
+
+pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_LIMITS)
+
+TEXT = ("Managers confiscated the workers' passports on arrival in Vladivostok 🛂.\n\n"
+        "Most of the wages, 工资, went into accounts controlled by the state.")
+Rows = tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]
+
+
+def rows(dossier: Any) -> Rows:
+    """Every column of every annotation and annotation-tag row."""
+    with dossier.read() as session:
+        annotations = [tuple(r) for r in session.execute(
+            text("SELECT * FROM annotations ORDER BY id")).all()]
+        links = [tuple(r) for r in session.execute(
+            text("SELECT * FROM annotation_tags ORDER BY annotation_id, tag_id")).all()]
+    return annotations, links
+
+
+def audit_actions(dossier: Any) -> list[str]:
+    with dossier.read() as session:
+        return [a for (a,) in session.execute(
+            text("SELECT action FROM audit_events ORDER BY seq")).all()]
+
+
+def tag(dossier: Any, name: str) -> Any:
+    with dossier.read() as session:
+        return codebook.resolve_tag(session, name)
+
+
+def key(window: Any, combo: str) -> None:
+    """Press a key combination with the focus in the reader, as the investigator would."""
+    window.view.setFocus()
+    seq = {"delete": (Qt.Key.Key_Delete, Qt.KeyboardModifier.NoModifier),
+           "undo": (Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier),
+           "redo": (Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier
+                    | Qt.KeyboardModifier.ShiftModifier)}.get(combo)
+    if seq is None:
+        QTest.keyClick(window.focusWidget(), combo)
+    else:
+        QTest.keyClick(window.focusWidget(), *seq)
+
+
+def choose(combo: Any, value: Any) -> None:
+    """Pick the entry holding ``value`` in a combo box, as a click on it would."""
+    index = combo.findData(value)
+    combo.setCurrentIndex(index)
+    combo.activated.emit(index)
+
+
+def test_every_action_undoes_and_redoes_from_the_keyboard(dossier: Any, qtbot: Any,
+                                                          tmp_path: Path) -> None:
+    doc = add_text_document(dossier, TEXT, "Passports")
+    window = open_window(dossier, qtbot, tmp_path)
+    window.open_document(doc.id)
+    retention, wages = tag(dossier, "Retention of identity documents"), tag(
+        dossier, "Withholding of wages")
+    start = TEXT.index("confiscated")
+
+    def check(action: Any) -> None:
+        """Do ``action``; undo must give back exactly the rows before it (every column, the
+        ``modified`` time included), redo exactly the rows after it; each step is audited."""
+        before = rows(dossier)
+        events = len(audit_actions(dossier))
+        action()
+        after = rows(dossier)
+        assert after != before
+        key(window, "undo")
+        undone = rows(dossier)
+        key(window, "redo")
+        redone = rows(dossier)
+        assert undone == before
+        assert redone == after
+        assert len(audit_actions(dossier)) == events + 3  # the action, its undo, its redo
+
+    def tag_selection() -> None:
+        drag_text(window.view, start, start + len("confiscated the workers' passports"))
+        key(window, retention.shortcut)
+
+    check(tag_selection)
+    (ann,) = service.list_annotations(dossier, document_id=doc.id)
+    assert ann.quote == "confiscated the workers' passports"
+    assert audit_actions(dossier)[-3:] == ["annotation.create", "annotation.delete",
+                                           "annotation.restore"]
+    assert window.tagger.current_id == ann.id
+
+    check(lambda: key(window, wages.shortcut))  # add a second tag
+    assert audit_actions(dossier)[-3:] == ["annotation.tags"] * 3
+    panel = window.panel
+
+    def write_note() -> None:
+        panel.note.setPlainText("Passports held by minders")
+        panel.commit_note()
+
+    check(write_note)
+    check(lambda: choose(panel.reliability, "B"))
+    check(lambda: choose(panel.credibility, 2))
+    check(lambda: choose(panel.status, "submitted"))
+    assert service.get_annotation(dossier, ann.id).grade == "B2"
+
+    def adjust() -> None:
+        new = TEXT.index("passports on arrival")
+        drag_text(window.view, new, new + len("passports on arrival in Vladivostok 🛂"))
+        window.panel.adjust.click()
+
+    check(adjust)
+    assert service.get_annotation(dossier, ann.id).quote == "passports on arrival in Vladivostok 🛂"
+    window.tagger.set_current(ann.id)
+    check(lambda: key(window, "delete"))
+    assert audit_actions(dossier)[-3:] == ["annotation.delete", "annotation.restore",
+                                           "annotation.delete"]
+    # Undo back to the very beginning leaves no annotation; the chain holds every step.
+    while window.undo.stack.canUndo():
+        key(window, "undo")
+    assert rows(dossier) == ([], [])
+    report = verify(dossier)
+    assert report.ok, report.problems
+    assert report.events_checked == len(audit_actions(dossier))
+    assert window.annotation_model.rowCount() == 0
+
+
+def test_note_typing_merges_into_one_undo_step(dossier: Any, qtbot: Any) -> None:
+    doc = add_text_document(dossier, TEXT, "Passports")
+    undo = AnnotationUndo(dossier)
+    ann = undo.create(doc.id, 0, 8, [])
+    for note in ("P", "Pa", "Pass", "Passports"):
+        undo.update(ann.id, note=note)
+    assert undo.stack.count() == 2  # the creation and one note edit
+    undo.stack.undo()
+    assert service.get_annotation(dossier, ann.id).note == ""
+    undo.stack.redo()
+    assert service.get_annotation(dossier, ann.id).note == "Passports"
+
+
+def test_failed_undo_is_reported_not_raised(dossier: Any, qtbot: Any) -> None:
+    doc = add_text_document(dossier, TEXT, "Passports")
+    undo = AnnotationUndo(dossier)
+    messages: list[str] = []
+    undo.failed.connect(messages.append)
+    ann = undo.create(doc.id, 0, 8, [])
+    service.delete_annotation(dossier, ann.id)  # somebody else deleted it meanwhile
+    undo.stack.undo()
+    assert len(messages) == 1 and "no annotation" in messages[0]
+    assert "\n" not in messages[0]

@@ -1,0 +1,1 @@
+"""The main window's docks: documents, codebook, annotation list, annotation panel."""

@@ -1,0 +1,94 @@
+"""The documents of a dossier as a list model (current versions, in import order)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+
+from app.dossier import Dossier
+from app.errors import NotFound
+from app.services import documents as service
+from app.services.documents import DocumentView
+from ui.models import roles
+
+Index = QModelIndex | QPersistentModelIndex
+_NO_INDEX = QModelIndex()
+KIND_LABELS = {"pdf": "PDF", "html": "Article", "text": "Text"}
+
+
+def describe(doc: DocumentView) -> str:
+    """One line about a document: kind, pages, site or file, import date."""
+    parts = [KIND_LABELS.get(doc.kind, doc.kind)]
+    if doc.kind == "pdf":
+        parts.append(f"{doc.pages} page{'s' if doc.pages != 1 else ''}")
+    if doc.site_name:
+        parts.append(doc.site_name)
+    parts.append(f"imported {doc.imported_at[:10]} by {doc.imported_by}")
+    return " · ".join(parts)
+
+
+class DocumentListModel(QAbstractListModel):
+    """Current document versions. Roles: display title, tooltip, :data:`roles.DOCUMENT_ID`."""
+
+    def __init__(self, dossier: Dossier, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.dossier = dossier
+        self._docs: list[DocumentView] = service.list_documents(dossier)
+
+    def document(self, row: int) -> DocumentView:
+        """The document in ``row``."""
+        return self._docs[row]
+
+    def row_of(self, document_id: str) -> int:
+        """The row of a document; -1 when not listed."""
+        for row, doc in enumerate(self._docs):
+            if doc.id == document_id:
+                return row
+        return -1
+
+    def on_document_changed(self, action: str, ids: Iterable[str]) -> None:
+        """Apply a committed change (connected to ``DossierSignals.document_changed``)."""
+        for doc_id in ids:
+            try:
+                doc: DocumentView | None = service.get_document(self.dossier, doc_id)
+            except NotFound:
+                doc = None
+            if doc is not None and doc.previous_id:  # a new version replaces the older one
+                self._drop(doc.previous_id)
+            row = self.row_of(doc_id)
+            if doc is None or not doc.is_current:
+                self._drop(doc_id)
+            elif row >= 0:
+                self._docs[row] = doc
+                self.dataChanged.emit(self.index(row), self.index(row))
+            else:
+                end = len(self._docs)
+                self.beginInsertRows(QModelIndex(), end, end)
+                self._docs.append(doc)
+                self.endInsertRows()
+
+    def _drop(self, document_id: str) -> None:
+        row = self.row_of(document_id)
+        if row >= 0:
+            self.beginRemoveRows(QModelIndex(), row, row)
+            del self._docs[row]
+            self.endRemoveRows()
+
+    def rowCount(self, parent: Index = _NO_INDEX) -> int:  # noqa: N802
+        """Qt: one row per document."""
+        return 0 if parent.isValid() else len(self._docs)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        """Qt: title, a description as tooltip, the id."""
+        if not index.isValid() or not 0 <= index.row() < len(self._docs):
+            return None
+        doc = self._docs[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return doc.title or doc.filename
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{doc.title}\n{describe(doc)}"
+        if role == roles.DOCUMENT_ID:
+            return doc.id
+        return None
