@@ -182,6 +182,9 @@ class Exchanger(QObject):
             dialogs.inform(self.window, "Export", "Choose a file to save the export to.",
                            error=True)
             return None
+        if Path(request.path).exists() and not dialogs.ask(
+                self.window, "Export", f"{request.path} exists. Replace it?"):
+            return None
 
         def work(task: Task) -> ExportResult:
             flt = build_filter(

@@ -119,3 +119,26 @@ def test_file_menu_exports_the_open_document(
     qtbot.waitUntil(lambda: bool(messages), timeout=10_000)
     assert "Exported 2 annotations from 1 document" in messages[-1][0]
     assert all(ann_id in out.read_text(encoding="utf-8") for ann_id in ids)
+
+
+def test_export_never_replaces_a_file_without_asking(
+    qtbot: QtBot, dossier: Dossier, tmp_path: Path, messages: list[tuple[str, bool]],
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _annotated(dossier)
+    window = QWidget()
+    qtbot.addWidget(window)
+    out = tmp_path / "precious.csv"
+    out.write_text("someone's work", encoding="utf-8")
+    questions: list[str] = []
+
+    def ask(parent: object, title: str, question: str) -> bool:
+        questions.append(question)
+        return False
+
+    monkeypatch.setattr(dialogs, "ask", ask)
+    exchanger = Exchanger(dossier, TaskRunner(window, synchronous=True), window)
+    request = ExportRequest("csv", str(out), (), None, None, None, None, None)
+    assert exchanger.export(request) is None
+    assert questions and "Replace" in questions[0]
+    assert out.read_text(encoding="utf-8") == "someone's work"
