@@ -6,4 +6,5 @@ import sys
 
 from app.cli.main import main
 
-sys.exit(main())
+if __name__ == "__main__":  # worker processes (forkserver/spawn) import this module too
+    sys.exit(main())
