@@ -50,6 +50,14 @@ def extract(
     from app.importers.detect import detect_format
 
     kind = detect_format(data, name)
+    if Path(name).suffix.lower() == ".pdf" and kind != "pdf":
+        # Content decides the format, but a "PDF" that is really a web page is nearly always a
+        # download that went wrong (an error or log-in page saved under the PDF's name).
+        what = "an HTML page" if kind == "html" else "plain text"
+        raise ImportRefused(
+            f"{name} is not a PDF: its content is {what}, often an error or log-in page saved "
+            "in place of the document; download the PDF again (or, if this page is what you "
+            "meant, rename it to .html and import it)")
     if kind == "pdf":
         from app.importers.pdf import extract_pdf
 

@@ -27,11 +27,6 @@ def test_bad_files_are_refused_and_leave_the_dossier_unchanged(
     assert CORPUS is not None
     path = CORPUS / "bad" / name
     before = dossier_state(dossier_path)
-    if name == "html-named.pdf":
-        # Detected by content: it is a web page, so it imports as an HTML article.
-        result = imports.import_file(dossier, path)
-        assert result.document is not None and result.document.kind == "html"
-        return
     if name == "password-example.pdf":
         with pytest.raises(PasswordRequired, match="password"):
             imports.import_file(dossier, path)
@@ -49,6 +44,7 @@ def test_bad_files_are_refused_and_leave_the_dossier_unchanged(
     assert name in message and "\n" not in message
     expected = {
         "empty.pdf": "empty",
+        "html-named.pdf": "not a PDF: its content is an HTML page",
         "truncated.pdf": "truncated|damaged|corrupt|incomplete",
         "libreoffice-writer-password.pdf": "password",
         "scanned-fax-no-text.pdf": "no extractable text",
@@ -115,3 +111,14 @@ def test_failure_while_storing_removes_the_new_original(
     result = imports.import_file(dossier, src)
     assert result.status == "imported"
     assert documents.document_text(dossier, result.document.id).startswith("The contract")  # type: ignore[union-attr]
+
+
+@requires_corpus
+def test_a_web_page_under_its_own_name_imports_as_an_article(
+    dossier: Dossier, tmp_path: Path
+) -> None:
+    assert CORPUS is not None
+    renamed = tmp_path / "saved-page.html"
+    shutil.copy(CORPUS / "bad" / "html-named.pdf", renamed)
+    result = imports.import_file(dossier, renamed)
+    assert result.document is not None and result.document.kind == "html"
