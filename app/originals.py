@@ -6,7 +6,6 @@ import contextlib
 import hashlib
 import os
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 
 _CHUNK = 1 << 20
@@ -68,16 +67,6 @@ class OriginalsStore:
         """Remove an original written by a transaction that did not commit."""
         with contextlib.suppress(FileNotFoundError):
             self.path_for(sha256).unlink()
-
-    def iter_hashes(self) -> Iterator[str]:
-        """Hashes of every stored original."""
-        if not self.root.is_dir():
-            return
-        for sub in sorted(self.root.iterdir()):
-            if sub.is_dir():
-                for f in sorted(sub.iterdir()):
-                    if f.is_file() and not f.name.startswith("."):
-                        yield f.name
 
     def check(self, sha256: str) -> str | None:
         """None if the original is present and intact, else what is wrong."""

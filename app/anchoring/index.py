@@ -44,8 +44,3 @@ class TextIndex:
         if self._ngrams is None:
             self._ngrams = NgramIndex(self.projection.text)
         return self._ngrams
-
-    @property
-    def has_ngrams(self) -> bool:
-        """Whether :attr:`ngrams` has been built already (so using it costs nothing more)."""
-        return self._ngrams is not None

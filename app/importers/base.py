@@ -93,3 +93,8 @@ def join_pages(pages: list[ExtractedPage]) -> tuple[str, list[tuple[int, int]]]:
         ranges.append((pos, pos + len(page.text)))
         pos += len(page.text)
     return "".join(parts), ranges
+
+
+def text_and_page_ranges(document: ExtractedDocument) -> tuple[str, list[tuple[int, int]]]:
+    """A document's canonical text and each page's [start, end) (no ranges without pages)."""
+    return join_pages(document.pages) if document.pages else (document.text, [])

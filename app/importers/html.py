@@ -8,7 +8,6 @@ to one space (what a reader sees), and every block's range is kept as structure.
 
 from __future__ import annotations
 
-import codecs
 import copy
 import json
 import logging
@@ -22,7 +21,8 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from app.importers.base import ExtractedDocument, ImportRefused
-from app.importers.text import bom_encoding, decode_text
+from app.importers.html_decode import decode_html
+from app.importers.html_jsonld import iso_date, json_ld_name, structured_data
 from app.textmodel import normalise
 
 #: Bumped whenever the same bytes could yield a different text, structure or metadata.
@@ -57,9 +57,6 @@ STRUCTURED_BODY_MIN_SHARE = 0.5
 
 _LOG = logging.getLogger(__name__)
 
-_META_CHARSET = re.compile(
-    rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_:.+-]+)""", re.IGNORECASE
-)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _SPACES = re.compile(r"[ \t\n\r\f\v\u00a0]+")
 _INVISIBLE = re.compile("[\u00ad\u200b\u2060\ufeff]")
@@ -67,36 +64,7 @@ _LINE_BREAK = "\x01"  # stands for <lb/> until white space is collapsed
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _HTML_FRAGMENT = re.compile(r"<(p|br|div|h[1-6])[\s/>]", re.IGNORECASE)
 _HTML_BLOCKS = frozenset({"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote"})
-
-# Labels that browsers (WHATWG Encoding) read as a superset of Python's codec of that name.
-_WHATWG_LABELS = {
-    **dict.fromkeys(("iso-8859-1", "iso8859-1", "latin1", "latin-1", "ascii", "us-ascii"),
-                    "cp1252"),
-    **dict.fromkeys(("shift_jis", "shift-jis", "sjis", "x-sjis", "ms_kanji"), "cp932"),
-    **dict.fromkeys(("gb2312", "gbk", "x-gbk", "gb_2312-80"), "gb18030"),
-    "euc-kr": "cp949",
-    "big5": "big5hkscs",
-    "iso-8859-9": "cp1254",
-    "tis-620": "cp874",
-}
 _BLOCK_TAGS = frozenset({"p", "head", "list", "quote", "table", "code", "div", "section", "item"})
-_ARTICLE_TYPES = frozenset(
-    {
-        "article",
-        "newsarticle",
-        "reportagenewsarticle",
-        "analysisnewsarticle",
-        "opinionnewsarticle",
-        "backgroundnewsarticle",
-        "reviewnewsarticle",
-        "blogposting",
-        "socialmediaposting",
-        "report",
-        "scholarlyarticle",
-        "techarticle",
-        "liveblogposting",
-    }
-)
 
 
 @dataclass
@@ -131,7 +99,7 @@ def extract_html(
     document = _run_trafilatura(copy.deepcopy(tree), url)  # it prunes the tree it is given
     blocks = _blocks_from_body(document.body) if document is not None else []
     blocks, dropped = _drop_navigation_edges(blocks)
-    structured = _structured_data(tree)
+    structured = structured_data(tree)
     source = "markup"
     body_text = structured.get("articleBody")
     if isinstance(body_text, str) and _prefer_structured(blocks, body_text):
@@ -190,49 +158,6 @@ def extractor_description() -> str:
         f"dossier.html/{HTML_IMPORTER_VERSION} trafilatura/{trafilatura.__version__} "
         + json.dumps(settings, sort_keys=True, separators=(",", ":"))
     )
-
-
-# --- decoding ---------------------------------------------------------------------------------
-
-
-def decode_html(data: bytes, charset: str | None = None) -> tuple[str, str, str]:
-    """Decode a page: BOM, then the HTTP charset, then ``<meta charset>``, then detection.
-
-    Returns the text, the codec used and where it came from ("bom", "http", "meta", "utf-8",
-    "detected"). Labels are read as browsers do: ``iso-8859-1`` and ``ascii`` mean windows-1252.
-    """
-    found = bom_encoding(data)
-    if found is not None:
-        encoding, skip = found
-        return data[skip:].decode(encoding, errors="replace"), encoding, "bom"
-    for declared, source in ((charset, "http"), (_meta_charset(data), "meta")):
-        codec = _codec(declared)
-        if codec is None:
-            continue
-        try:
-            return data.decode(codec), codec, source
-        except UnicodeDecodeError:
-            continue  # the declaration is wrong; detection below does better than U+FFFD
-    decoded = decode_text(data)
-    return decoded.text, decoded.encoding, decoded.method
-
-
-def _meta_charset(data: bytes) -> str | None:
-    match = _META_CHARSET.search(data[:4096])
-    return match.group(1).decode("ascii") if match else None
-
-
-def _codec(label: str | None) -> str | None:
-    if not label:
-        return None
-    label = label.strip().strip("'\"").lower()
-    label = _WHATWG_LABELS.get(label, label)
-    if label.startswith(("utf-16", "utf-32")):
-        label = "utf-8"  # a page cannot declare UTF-16 from inside itself (WHATWG)
-    try:
-        return codecs.lookup(label).name
-    except LookupError:
-        return None
 
 
 # --- extraction -------------------------------------------------------------------------------
@@ -477,30 +402,6 @@ def _assemble(blocks: list[_Block]) -> tuple[str, list[tuple[str, int, int]]]:
 # --- metadata ---------------------------------------------------------------------------------
 
 
-def _structured_data(tree: lxml_html.HtmlElement) -> dict[str, Any]:
-    """The page's schema.org Article object from JSON-LD, if it declares one."""
-    for script in tree.iterfind(".//script[@type='application/ld+json']"):
-        try:
-            data = json.loads(script.text or "")
-        except ValueError:
-            continue
-        for item in _json_ld_items(data):
-            types = item.get("@type")
-            names = [types] if isinstance(types, str) else types if isinstance(types, list) else []
-            if any(isinstance(t, str) and t.lower() in _ARTICLE_TYPES for t in names):
-                return item
-    return {}
-
-
-def _json_ld_items(data: Any) -> list[dict[str, Any]]:
-    if isinstance(data, list):
-        return [i for d in data for i in _json_ld_items(d)]
-    if isinstance(data, dict):
-        graph = data.get("@graph")
-        return [data, *(_json_ld_items(graph) if graph else [])]
-    return []
-
-
 def _metadata(
     document: Any, tree: lxml_html.HtmlElement, structured: dict[str, Any], url: str | None
 ) -> dict[str, str | None]:
@@ -530,12 +431,12 @@ def _metadata(
             structured.get("headline"),
         ),
         "author": first(
-            getattr(document, "author", None), _json_ld_name(structured.get("author"))
+            getattr(document, "author", None), json_ld_name(structured.get("author"))
         ),
         "published": first(
             getattr(document, "date", None),
-            _iso_date(structured.get("datePublished")),
-            _iso_date(meta("article:published_time")),
+            iso_date(structured.get("datePublished")),
+            iso_date(meta("article:published_time")),
         ),
         "site_name": first(getattr(document, "sitename", None), meta("og:site_name")),
         "url": first(
@@ -545,22 +446,3 @@ def _metadata(
             url,
         ),
     }
-
-
-def _json_ld_name(value: Any) -> str | None:
-    """The name(s) of a JSON-LD author: a string, a Person/Organization, or a list of them."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict):
-        name = value.get("name")
-        return name if isinstance(name, str) else None
-    if isinstance(value, list):
-        names = [n for n in map(_json_ld_name, value) if n]
-        return "; ".join(names) or None
-    return None
-
-
-def _iso_date(value: object) -> str | None:
-    """The ``YYYY-MM-DD`` a stated date-time starts with, if it does."""
-    match = re.match(r"\d{4}-\d{2}-\d{2}", value) if isinstance(value, str) else None
-    return match.group(0) if match else None

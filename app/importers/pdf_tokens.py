@@ -146,11 +146,6 @@ def string_value(tok: bytes) -> bytes:
     return b""
 
 
-def is_string(tok: object) -> bool:
-    """True for a literal or hex string token."""
-    return isinstance(tok, bytes) and tok[:1] in (b"(", b"<") and tok != b"<<"
-
-
 def number(tok: object) -> float:
     """The value of a number token; 0 for anything that is not a number."""
     try:

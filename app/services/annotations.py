@@ -15,7 +15,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from app import audit
-from app.anchoring import CONTEXT_LENGTH as CONTEXT
+from app.anchoring import make_selectors
 from app.clock import utcnow
 from app.errors import BadInput, NotFound
 from app.services import codebook
@@ -171,10 +171,11 @@ def create_annotation(
         tags = _check_tags(session, tag_ids)
         now = utcnow()
         page_start, page_end = _pages_for(session, document_id, start, end)
+        sel = make_selectors(text, start, end)
         ann = Annotation(
             id=str(uuid.uuid4()), document_id=document_id, start=start, end=end,
-            quote=text[start:end], prefix=text[max(0, start - CONTEXT):start],
-            suffix=text[end:end + CONTEXT], page_start=page_start, page_end=page_end,
+            quote=sel.exact, prefix=sel.prefix, suffix=sel.suffix,
+            page_start=page_start, page_end=page_end,
             note=note, attribution=attribution, reliability=reliability,
             credibility=credibility, status=status, anchor="exact", anchor_score=1.0,
             author_id=author_id, created=now, modified=now,
@@ -244,11 +245,10 @@ def update_annotation(
             if not 0 <= start < end <= len(text):
                 raise BadInput(f"range [{start}, {end}) is outside the document or empty")
             page_start, page_end = _pages_for(session, ann.document_id, start, end)
+            sel = make_selectors(text, start, end)
             fields = {"anchor": "exact", "anchor_score": 1.0, **fields}
-            fields.update(start=start, end=end, quote=text[start:end],
-                          prefix=text[max(0, start - CONTEXT):start],
-                          suffix=text[end:end + CONTEXT], page_start=page_start,
-                          page_end=page_end)
+            fields.update(start=start, end=end, quote=sel.exact, prefix=sel.prefix,
+                          suffix=sel.suffix, page_start=page_start, page_end=page_end)
         for key, value in fields.items():
             if getattr(ann, key) != value:
                 before[key] = getattr(ann, key)
@@ -313,12 +313,10 @@ def delete_annotation(dossier: Dossier, annotation_id: str) -> dict[str, Any]:
 
 def _tag_refs(session: Session, ids: Sequence[str]) -> dict[str, list[TagRef]]:
     infos = {t.id: t for t in codebook.list_tags(session)}  # few rows; always current
-    rows = session.execute(
-        select(AnnotationTag.annotation_id, AnnotationTag.tag_id)
-        .where(AnnotationTag.annotation_id.in_(ids))
-    ).all() if len(ids) < 900 else session.execute(
-        select(AnnotationTag.annotation_id, AnnotationTag.tag_id)
-    ).all()
+    query = select(AnnotationTag.annotation_id, AnnotationTag.tag_id)
+    if len(ids) < 900:  # stay under SQLite's bound-parameter limit; else read every row
+        query = query.where(AnnotationTag.annotation_id.in_(ids))
+    rows = session.execute(query).all()
     out: dict[str, list[TagRef]] = {}
     for ann_id, tag_id in rows:
         info = infos.get(tag_id)

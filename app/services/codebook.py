@@ -98,15 +98,11 @@ def create_tag(
     with dossier.write() as session:
         dossier.user_id(session)
         parent_id = resolve_tag(session, parent).id if parent else None
-        siblings = session.scalar(
-            select(func.count()).select_from(Tag).where(Tag.parent_id.is_(parent_id))
-            if parent_id is None else
-            select(func.count()).select_from(Tag).where(Tag.parent_id == parent_id)
-        ) or 0
-        if _find_child(session, parent_id, name) is not None:
+        siblings = _children(session, parent_id)
+        if any(t.name.casefold() == name.strip().casefold() for t in siblings):
             raise BadInput(f"a tag named {name!r} already exists there; choose another name")
         tag = _create(session, dossier.user_name, parent_id, name, colour, description, shortcut,
-                      siblings, tag_id=tag_id)
+                      len(siblings), tag_id=tag_id)
         new_id = tag.id
     dossier.notify_change("tag", "created", new_id)
     return tag_by_id(dossier, new_id)
@@ -133,12 +129,9 @@ def update_tag(dossier: Dossier, tag_id: str, **fields: Any) -> TagInfo:
     return tag_by_id(dossier, tag_id)
 
 
-def _find_child(session: Session, parent_id: str | None, name: str) -> Tag | None:
+def _children(session: Session, parent_id: str | None) -> list[Tag]:
     cond = Tag.parent_id.is_(None) if parent_id is None else Tag.parent_id == parent_id
-    for tag in session.scalars(select(Tag).where(cond)):
-        if tag.name.casefold() == name.strip().casefold():
-            return tag
-    return None
+    return list(session.scalars(select(Tag).where(cond)))
 
 
 def list_tags(session: Session) -> list[TagInfo]:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from app import audit
 from app.clock import utcnow
 from app.errors import NotFound
-from app.importers.base import ExtractedDocument, ExtractedPage, join_pages
+from app.importers.base import ExtractedDocument, ExtractedPage, text_and_page_ranges
 from app.originals import sha256_bytes
 from app.services.lookup import resolve_prefix
 from db import search
@@ -168,10 +168,7 @@ def insert_document(
     With ``previous_id`` the document becomes the next version of that one, which stops being
     current.
     """
-    if extracted.pages:
-        text, ranges = join_pages(extracted.pages)
-    else:
-        text, ranges = extracted.text, []
+    text, ranges = text_and_page_ranges(extracted)
     user_id = dossier.user_id(session)
     version = 1
     if previous_id is not None:

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from app import audit
 from app.anchoring import AnchorResult, Selectors, make_selectors, reanchor_all
 from app.errors import BadInput
-from app.importers.base import join_pages
+from app.importers.base import text_and_page_ranges
 from app.originals import sha256_bytes
 from app.services import documents
 from app.services.imports import download, extract, is_url
@@ -97,10 +97,7 @@ def reimport_document(
         raise BadInput(f"{name} is already in the dossier as another document; "
                        "a new version must be a file not imported before")
     extracted = extract(data, name, path=path, url=url, charset=charset, password=password)
-    if extracted.pages:
-        new_text, ranges = join_pages(extracted.pages)
-    else:
-        new_text, ranges = extracted.text, []
+    new_text, ranges = text_and_page_ranges(extracted)
     if not new_text.strip():
         raise BadInput(f"{name}: no text could be extracted; nothing was re-imported")
     old_text = documents.document_text(dossier, previous.id)
