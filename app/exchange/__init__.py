@@ -62,7 +62,7 @@ for _fmt in (
     ExportFormat("qdpx", "REFI-QDA project", ".qdpx", "app.exchange.refi:export_qdpx"),
     ExportFormat("qdc", "REFI-QDA codebook", ".qdc", "app.exchange.refi:export_qdc"),
     ExportFormat("report-html", "evidence report (HTML)", ".html",
-                 "app.exchange:write_report_html"),
+                 "app.exchange.report:write_report_html"),
     ExportFormat("report-pdf", "evidence report (PDF)", ".pdf",
                  "app.exchange.report:write_report_pdf"),
     ExportFormat("annotated-pdf", "the PDF with its highlights", ".pdf",
@@ -91,23 +91,6 @@ def writer_for(name: str) -> Writer:
         raise BadInput(f"export format {name} is not available in this version of Dossier")
     result: Writer = writer
     return result
-
-
-def write_report_html(dossier: Dossier, selection: Selection, out: Path) -> Any:
-    """The HTML evidence report: ``app.exchange.report.render_report_html(dossier, selection)``."""
-    try:
-        report = importlib.import_module("app.exchange.report")
-    except ModuleNotFoundError as exc:
-        if exc.name != "app.exchange.report":
-            raise
-        raise BadInput("export format report-html is not available in this version of Dossier") \
-            from exc
-    writer = getattr(report, "write_report_html", None)
-    if writer is not None:
-        return writer(dossier, selection, out)
-    html: str = report.render_report_html(dossier, selection)
-    out.write_text(html, encoding="utf-8")
-    return None
 
 
 @dataclass

@@ -174,7 +174,7 @@ def _codebook(selection: Selection) -> bytes:
                       indent=1).encode("utf-8")
 
 
-def _optional_parts(dossier: Dossier, selection: Selection, out: Path,
+def _optional_parts(dossier: Dossier, selection: Selection,
                     writer: _BundleWriter) -> tuple[list[str], bool]:
     notes: list[str] = []
     report_included = False
@@ -186,16 +186,11 @@ def _optional_parts(dossier: Dossier, selection: Selection, out: Path,
         writer.add_bytes("report.html", render_report_html(dossier, selection).encode("utf-8"))
         report_included = True
     try:
-        from app.exchange.refi import export_qdc
+        from app.exchange.refi_write import codebook_xml
     except ImportError:
         notes.append("codebook.qdc not included: REFI-QDA export is not available")
     else:
-        qdc = out.with_name(f".{out.name}.qdc")
-        try:
-            export_qdc(dossier, selection, qdc)
-            writer.add_bytes("codebook.qdc", qdc.read_bytes())
-        finally:
-            qdc.unlink(missing_ok=True)
+        writer.add_bytes("codebook.qdc", codebook_xml(selection))
     return notes, report_included
 
 
@@ -215,7 +210,7 @@ def write_bundle(dossier: Dossier, selection: Selection, out: Path) -> list[str]
             text.detach()
             buffered.flush()
             buffered.detach()
-        notes, report_included = _optional_parts(dossier, selection, out, writer)
+        notes, report_included = _optional_parts(dossier, selection, writer)
         writer.add_bytes("codebook.json", _codebook(selection))
         events = 0
         with writer.add_stream(AUDIT) as raw:

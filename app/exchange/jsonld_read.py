@@ -135,6 +135,17 @@ def _bodies(it: _Item, motivation: list[str]) -> tuple[tuple[IncomingTagRef, ...
     return tuple(unique), "\n\n".join(notes)
 
 
+def _quote(it: _Item, ann: IncomingAnnotation, sel: dict[str, Any]) -> bool:
+    """Take a TextQuoteSelector's exact, prefix and suffix; False when its exact is empty."""
+    exact = it.text(sel, "exact", label="TextQuoteSelector exact")
+    if not exact:
+        return False
+    ann.exact = exact
+    ann.prefix = it.text(sel, "prefix", label="TextQuoteSelector prefix")
+    ann.suffix = it.text(sel, "suffix", label="TextQuoteSelector suffix")
+    return True
+
+
 def _selectors(it: _Item, ann: IncomingAnnotation, target: dict[str, Any]) -> None:
     found = False
     for sel in _as_list(target.get("selector")):
@@ -142,12 +153,8 @@ def _selectors(it: _Item, ann: IncomingAnnotation, target: dict[str, Any]) -> No
             continue
         kind = _types(sel.get("type"))
         if "TextQuoteSelector" in kind:
-            exact = it.text(sel, "exact", label="TextQuoteSelector exact")
-            if not exact:
+            if not _quote(it, ann, sel):
                 it.fail("TextQuoteSelector exact is empty")
-            ann.exact = exact
-            ann.prefix = it.text(sel, "prefix", label="TextQuoteSelector prefix")
-            ann.suffix = it.text(sel, "suffix", label="TextQuoteSelector suffix")
             found = True
         elif "TextPositionSelector" in kind:
             ann.start = it.offset(sel, "start", "TextPositionSelector")
@@ -182,12 +189,7 @@ def _refined(it: _Item, ann: IncomingAnnotation, fragment: dict[str, Any]) -> bo
                 it.fail("page TextPositionSelector end is not after start")
             found = True
         elif "TextQuoteSelector" in kind and ann.exact is None:
-            exact = it.text(sel, "exact", label="TextQuoteSelector exact")
-            if exact:
-                ann.exact = exact
-                ann.prefix = it.text(sel, "prefix", label="TextQuoteSelector prefix")
-                ann.suffix = it.text(sel, "suffix", label="TextQuoteSelector suffix")
-                found = True
+            found = _quote(it, ann, sel) or found
     return found
 
 

@@ -268,14 +268,14 @@ def write_qdpx(dossier: Dossier, selection: Selection, path: Path) -> list[str]:
     """
     from app.exchange.refi_schema import check_project
 
-    data, files = project_xml(dossier, selection)
-    if len(selection.annotations) <= VALIDATE_UP_TO:
-        check_project(data)
     missing = [d.title for d in selection.documents
                if d.kind == "pdf" and not dossier.originals.has(d.sha256)]
     if missing:
         raise BadInput(f"the original of '{missing[0]}' is missing from the dossier; run "
                        "'dossier verify'")
+    data, files = project_xml(dossier, selection)
+    if len(selection.annotations) <= VALIDATE_UP_TO:
+        check_project(data)
     _write_zip(path, {PROJECT_FILE: data, **files}, selection.exported_at)
     html = sum(1 for d in selection.documents if d.kind == "html")
     notes = []
@@ -296,11 +296,5 @@ def codebook_xml(selection: Selection) -> bytes:
 
 def write_qdc(selection: Selection, path: Path) -> list[str]:
     """Write the codebook of ``selection`` as a standalone ``.qdc`` file."""
-    data = codebook_xml(selection)
-    try:
-        with path.open("wb") as fh:
-            fh.write(data)
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
+    path.write_bytes(codebook_xml(selection))
     return []

@@ -243,19 +243,9 @@ def render_report_html(dossier: Dossier, selection: Selection) -> str:
     return report_html(selection)
 
 
-def write_file(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path``; no partial file is left behind when writing fails."""
-    try:
-        with path.open("wb") as fh:
-            fh.write(data)
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
-
-
 def write_report_html(dossier: Dossier, selection: Selection, out: Path | str) -> list[str]:
     """Export writer for ``report-html``: the HTML evidence report at ``out``."""
-    write_file(Path(out), report_html(selection).encode("utf-8"))
+    Path(out).write_bytes(report_html(selection).encode("utf-8"))
     return []
 
 
@@ -297,5 +287,5 @@ def report_pdf(selection: Selection, title: str = "Evidence report") -> bytes:
 
 def write_report_pdf(dossier: Dossier, selection: Selection, out: Path | str) -> list[str]:
     """Export writer for ``report-pdf``: the PDF evidence report at ``out``."""
-    write_file(Path(out), report_pdf(selection))
+    Path(out).write_bytes(report_pdf(selection))
     return []
