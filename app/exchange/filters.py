@@ -25,7 +25,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from app import audit
-from app.clock import utcnow
+from app.clock import STAMP_FORMAT, utcnow
 from app.errors import BadInput
 from app.services import codebook
 from app.services.annotations import STATUSES, AnnotationView, TagRef
@@ -36,7 +36,6 @@ from db.models import Annotation, AnnotationTag, Document, Review, User
 if TYPE_CHECKING:
     from app.dossier import Dossier
 
-_STAMP = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 
 @dataclass(frozen=True)
@@ -155,7 +154,7 @@ def parse_time_bound(value: str, *, upper: bool) -> str:
         which = "--to" if upper else "--from"
         raise BadInput(f"{which} {value!r} is not a date (2025-03-01) or a UTC date-time "
                        "(2025-03-01T12:00:00Z)") from exc
-    return moment.strftime(_STAMP)
+    return moment.strftime(STAMP_FORMAT)
 
 
 def build_filter(

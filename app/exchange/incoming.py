@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from app.clock import STAMP_FORMAT
 from app.errors import BadInput
 
 if TYPE_CHECKING:
@@ -23,7 +24,6 @@ _UUID = re.compile(r"^(?:urn:uuid:)?\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F
                    r"[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?$")
 #: Namespace for ids derived from annotation IRIs that are not UUIDs (stable across imports).
 ID_NAMESPACE = uuid.UUID("1b0c6f2e-52d4-4d0a-9a57-0d55e4c1a2f3")
-_STAMP = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 
 def uuid_of(value: str) -> str | None:
@@ -45,7 +45,7 @@ def parse_stamp(value: str) -> str:
     moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     if moment.tzinfo is None:
         raise ValueError("a time zone (Z) is missing")
-    return moment.astimezone(UTC).strftime(_STAMP)
+    return moment.astimezone(UTC).strftime(STAMP_FORMAT)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from app.clock import STAMP_FORMAT
 from app.textmodel import normalise
 
 _GUID = re.compile(
@@ -169,7 +170,7 @@ def iso_utc(value: str | None) -> str:
         return ""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(UTC).strftime(STAMP_FORMAT)
 
 
 # -- selection descriptions -------------------------------------------------------------------
