@@ -16,7 +16,6 @@ from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QFrame, QLabel, QLineEdit, QListView, QMenu, QVBoxLayout, QWidget
 
 from app.errors import DossierError
-from app.services.annotations import AnnotationView
 from app.services.codebook import TagInfo
 from ui.chips import swatch_icon
 from ui.models.codebook import CodebookModel
@@ -219,8 +218,7 @@ class Tagger(QObject):
     def _current_tags(self) -> list[str]:
         if self.current_id is None or self.view is None:
             return []
-        shown: dict[str, AnnotationView] = {a.id: a for a in self.view.annotations()}
-        current = shown.get(self.current_id)
+        current = next((a for a in self.view.annotations() if a.id == self.current_id), None)
         return [t.id for t in current.tags] if current else []
 
     def build_menu(self, menu: QMenu, pos: QPoint | None = None) -> None:

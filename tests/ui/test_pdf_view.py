@@ -7,7 +7,6 @@ character box to the centre of its last, mapped to pixels by the view's public m
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from array import array
@@ -27,6 +26,7 @@ from app.services.documents import DocumentView as DocumentInfo
 from app.services.documents import PageGeometry
 from app.services.imports import import_file
 from tests.helpers.corpus import corpus_dir, requires_corpus
+from tests.helpers.screenshots import close, save_screenshot
 from ui.views import make_view
 from ui.views.base import highlight_fill
 from ui.views.pdf_geometry import PageText
@@ -60,22 +60,6 @@ def pdfs(template_dossier: Path, tmp_path_factory: pytest.TempPathFactory
         docs[name] = result.document
     yield dossier, docs
     dossier.close()
-
-
-def save_screenshot(image: QImage, name: str, tmp_path: Path) -> Path:
-    """Save to the test's folder, and to $DOSSIER_SCREENSHOTS when set."""
-    path = tmp_path / name
-    assert image.save(str(path))
-    folder = os.environ.get("DOSSIER_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        assert image.save(str(Path(folder) / name))
-    return path
-
-
-def close(a: QColor, b: QColor, tolerance: int = 6) -> bool:
-    return all(abs(x - y) <= tolerance for x, y in
-               ((a.red(), b.red()), (a.green(), b.green()), (a.blue(), b.blue())))
 
 
 def tag_id(dossier: Dossier, name: str) -> str:

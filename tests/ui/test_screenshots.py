@@ -7,7 +7,6 @@ is drawn at full size, the passages carry their tags' colours, the docks show th
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from app.services.documents import page_geometry
 from app.services.imports import import_file
 from tests.helpers.corpus import corpus_dir, requires_corpus
 from tests.helpers.main_window import OFFSCREEN_LIMITS, char_centre, open_window, text_caret_point
+from tests.helpers.screenshots import save_screenshot
 
 pytestmark = [pytest.mark.qt_log_ignore(OFFSCREEN_LIMITS),
               requires_corpus]
@@ -41,16 +41,6 @@ PDF_CLAIMS = [
      "Scale and statistics", "", "B", 3),
     ("multiple flightdeck effects", "Deception", "", None, None),
 ]
-
-
-def _save(image: QImage, name: str, tmp_path: Path) -> Path:
-    path = tmp_path / name
-    assert image.save(str(path))
-    folder = os.environ.get("DOSSIER_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        image.save(str(Path(folder) / name))
-    return path
 
 
 def _annotate(dossier: Any, doc_id: str, text: str, claims: list[tuple[Any, ...]],
@@ -108,7 +98,7 @@ def test_screenshot_tagged_article(dossier: Any, qtbot: Any, tmp_path: Path) -> 
     view = window.view
     view.reveal(made[0].start, made[0].end, flash=False)
     image = _window_shot(window, qtbot, made[1].id)
-    _save(image, "main-window-article.png", tmp_path)
+    save_screenshot(image, "main-window-article.png", tmp_path)
     assert (image.width(), image.height()) == (window.width(), window.height())
     # The first claims are on screen in their tags' colours.
     viewport = view.editor.viewport()
@@ -136,7 +126,7 @@ def test_screenshot_tagged_pdf_page(dossier: Any, qtbot: Any, tmp_path: Path) ->
     first = char_centre(view, page, made[0].start)
     qtbot.waitUntil(lambda: _has_ink(viewport.grab().toImage(), first), timeout=15000)
     image = _window_shot(window, qtbot, made[0].id)
-    _save(image, "main-window-pdf.png", tmp_path)
+    save_screenshot(image, "main-window-pdf.png", tmp_path)
     # The page itself is drawn (its text is ink on paper), not only the highlights.
     assert _has_ink(image, viewport.mapTo(window, first))
     for ann in made:

@@ -6,14 +6,13 @@ drift between Qt's units and Dossier's code points cannot hide behind the view's
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PySide6.QtCore import QEvent, QPoint, Qt
-from PySide6.QtGui import QColor, QContextMenuEvent, QHelpEvent, QImage, QTextCursor
+from PySide6.QtGui import QColor, QContextMenuEvent, QHelpEvent, QTextCursor
 from PySide6.QtWidgets import QApplication, QToolTip
 
 from app.importers.base import ExtractedDocument
@@ -22,6 +21,7 @@ from app.services import codebook
 from app.services.annotations import AnnotationView, TagRef
 from app.services.documents import store_document
 from tests.helpers.documents import add_text_document
+from tests.helpers.screenshots import close, save_screenshot
 from ui.views import make_view
 from ui.views.base import highlight_fill
 from ui.views.text_view import TextView
@@ -37,22 +37,6 @@ TEXT = (
 def utf16(text: str, offset: int) -> int:
     """UTF-16 position of code-point ``offset``, computed independently of ui.offsets."""
     return len(text[:offset].encode("utf-16-le")) // 2
-
-
-def save_screenshot(image: QImage, name: str, tmp_path: Path) -> Path:
-    """Save to the test's folder, and to $DOSSIER_SCREENSHOTS when set."""
-    path = tmp_path / name
-    assert image.save(str(path))
-    folder = os.environ.get("DOSSIER_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        assert image.save(str(Path(folder) / name))
-    return path
-
-
-def close(a: QColor, b: QColor, tolerance: int = 6) -> bool:
-    return all(abs(x - y) <= tolerance for x, y in
-               ((a.red(), b.red()), (a.green(), b.green()), (a.blue(), b.blue())))
 
 
 def tag(dossier: Any, name: str) -> codebook.TagInfo:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
-from PySide6.QtWidgets import QLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLayout, QToolTip, QVBoxLayout, QWidget
 
 from app.services.annotations import AnnotationView
 from app.services.documents import DocumentView as DocumentInfo
@@ -135,6 +135,15 @@ def annotation_tooltip(annotations: Sequence[AnnotationView]) -> str:
         lines.append(f"<span style='color:#666'>{' · '.join(meta)}</span>")
         parts.append("<br>".join(lines))
     return "<hr>".join(parts)
+
+
+def show_annotation_tooltip(global_pos: QPoint, annotations: Sequence[AnnotationView],
+                            widget: QWidget) -> None:
+    """Show the tooltip of ``annotations`` at ``global_pos``, or hide it when there are none."""
+    if annotations:
+        QToolTip.showText(global_pos, annotation_tooltip(annotations), widget)
+    else:
+        QToolTip.hideText()
 
 
 class DocumentView(QWidget):

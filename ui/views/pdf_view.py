@@ -17,15 +17,15 @@ from PySide6.QtGui import (
     QPainter,
     QShortcut,
 )
-from PySide6.QtWidgets import QToolTip, QWidget
+from PySide6.QtWidgets import QWidget
 
 from app.services.annotations import AnnotationView
 from app.services.documents import PageGeometry, page_geometry
 from ui.views.base import (
     FLASH_MS,
     DocumentView,
-    annotation_tooltip,
     assign_lanes,
+    show_annotation_tooltip,
     trim_whitespace,
 )
 from ui.views.pdf_canvas import PageCanvas
@@ -250,11 +250,8 @@ class PdfPageView(DocumentView):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
         if (watched is self.canvas.viewport() and event.type() == QEvent.Type.ToolTip
                 and isinstance(event, QHelpEvent)):
-            found = self.annotations_under(event.pos())
-            if found:
-                QToolTip.showText(event.globalPos(), annotation_tooltip(found), self.canvas)
-            else:
-                QToolTip.hideText()
+            show_annotation_tooltip(event.globalPos(), self.annotations_under(event.pos()),
+                                    self.canvas)
             return True
         return super().eventFilter(watched, event)
 

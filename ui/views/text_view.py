@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer
 from PySide6.QtGui import QColor, QHelpEvent, QMouseEvent, QTextCharFormat, QTextCursor
-from PySide6.QtWidgets import QToolTip, QWidget
+from PySide6.QtWidgets import QWidget
 
 from app.services.annotations import AnnotationView
 from ui.offsets import Utf16Map
@@ -19,10 +19,10 @@ from ui.views.base import (
     FLASH_MS,
     HIGHLIGHT_STRENGTH,
     DocumentView,
-    annotation_tooltip,
     assign_lanes,
     highlight_overlay,
     readable_strength,
+    show_annotation_tooltip,
     tag_colour,
     trim_whitespace,
 )
@@ -221,11 +221,8 @@ class TextView(DocumentView):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
         if watched is self.editor.viewport():
             if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
-                found = self._annotations_under(event.pos())
-                if found:
-                    QToolTip.showText(event.globalPos(), annotation_tooltip(found), self.editor)
-                else:
-                    QToolTip.hideText()
+                show_annotation_tooltip(event.globalPos(), self._annotations_under(event.pos()),
+                                        self.editor)
                 return True
             if (event.type() == QEvent.Type.MouseButtonRelease and isinstance(event, QMouseEvent)
                     and event.button() == Qt.MouseButton.LeftButton
