@@ -75,6 +75,9 @@ class Dossier:
         self._text_cache: dict[str, str] = {}
         #: Small derived caches (e.g. the tag tree); dropped whenever their kind changes.
         self.cache: dict[str, object] = {}
+        #: Passwords of encrypted originals given in this session, by SHA-256; kept in memory
+        #: only (never written to the dossier), so the reader can render those pages.
+        self.passwords: dict[str, str] = {}
 
     # -- opening -------------------------------------------------------------------------------
     @classmethod

@@ -114,6 +114,8 @@ def import_bytes(
         dossier, data, extracted, source=source, filename=Path(name).name, custody=custody,
         previous_id=previous_id, sha256=digest,
     )
+    if password is not None and extracted.kind == "pdf":
+        dossier.passwords[digest] = password
     status = "imported" if created else "present"
     return ImportResult(source, status, doc, "", list(extracted.warnings))
 

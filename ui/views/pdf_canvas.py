@@ -174,12 +174,20 @@ class PageCanvas(QAbstractScrollArea):
                 wanted.append((index + 1, scale))
         self.renderer.request(wanted)
 
+    def _from_current_renderer(self) -> bool:
+        # Pages still in flight from a replaced renderer must not land on the new pages.
+        return self.renderer is not None and self.sender() is self.renderer.signals
+
     def _page_rendered(self, number: int, scale: float, image: object) -> None:
+        if not self._from_current_renderer():
+            return
         self.cache.put(number, scale, image)  # type: ignore[arg-type]
         if number - 1 in self.visible_pages():
             self.viewport().update(self.page_viewport_rect(number - 1).toAlignedRect())
 
     def _page_failed(self, number: int, why: str) -> None:
+        if not self._from_current_renderer():
+            return
         self.failures[number] = why
         self.viewport().update()
 

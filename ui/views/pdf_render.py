@@ -61,8 +61,9 @@ def render_page(document: Any, number: int, scale: float) -> QImage:
 class PageRenderer:
     """Renders the pages of one PDF file, most wanted first, on the rendering thread."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, password: str | None = None) -> None:
         self.path = str(path)
+        self.password = password
         #: Connect to these; they are delivered on the GUI thread.
         self.signals = RenderSignals()
         self._lock = threading.Lock()
@@ -114,7 +115,7 @@ class PageRenderer:
             try:
                 with PDFIUM_LOCK:
                     if self._document is None:
-                        self._document = pdfium.PdfDocument(self.path)
+                        self._document = pdfium.PdfDocument(self.path, password=self.password)
                     image = render_page(self._document, number, scale)
             except Exception as exc:  # noqa: BLE001 (any PDFium failure is shown on the page)
                 self.signals.failed.emit(number, str(exc) or type(exc).__name__)

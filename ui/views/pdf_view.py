@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QWidget
 
 from app.services.annotations import AnnotationView
 from app.services.documents import PageGeometry, page_geometry
+from ui import dialogs
 from ui.views.base import (
     FLASH_MS,
     DocumentView,
@@ -60,6 +61,7 @@ class PdfPageView(DocumentView):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._asked_password = False
         self.canvas = PageCanvas(self)
         self._set_content(self.canvas)
         self.setFocusProxy(self.canvas)
@@ -105,11 +107,33 @@ class PdfPageView(DocumentView):
         self._on_page = {}
         self._sorted = []
         self._current_id = None
-        self._renderer = PageRenderer(self.dossier.originals.path_for(self.document.sha256))
-        self.destroyed.connect(self._renderer.close)
-        self.canvas.set_pages([(p.width, p.height) for p in self._pages], self._renderer)
+        self._asked_password = False
+        self._start_renderer(self.dossier.passwords.get(self.document.sha256))
         self._apply_zoom()
         self.canvas.verticalScrollBar().setValue(0)
+
+    def _start_renderer(self, password: str | None) -> None:
+        assert self.dossier is not None and self.document is not None
+        self._renderer = PageRenderer(self.dossier.originals.path_for(self.document.sha256),
+                                      password)
+        self.destroyed.connect(self._renderer.close)
+        self._renderer.signals.failed.connect(self._render_failed)
+        self.canvas.set_pages([(p.width, p.height) for p in self._pages], self._renderer)
+
+    def _render_failed(self, _number: int, why: str) -> None:
+        """An encrypted PDF whose password this session does not know: ask once for it."""
+        if self._asked_password or "password" not in why.lower():
+            return
+        assert self.dossier is not None and self.document is not None
+        self._asked_password = True
+        password = dialogs.ask_text(
+            self, "Password needed",
+            f"{self.document.title} is encrypted. Its password, to show the pages:",
+            password=True)
+        if password:
+            self.dossier.passwords[self.document.sha256] = password
+            self._start_renderer(password)
+            self._apply_zoom()
 
     def release(self) -> None:
         """Stop the page renderer and close the PDF file."""
