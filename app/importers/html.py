@@ -22,11 +22,12 @@ from lxml import html as lxml_html
 
 from app.importers.base import ExtractedDocument, ImportRefused
 from app.importers.html_decode import decode_html
+from app.importers.html_embedded import MIN_WORD_SHARE, embedded_article_blocks
 from app.importers.html_jsonld import iso_date, json_ld_name, structured_data
 from app.textmodel import normalise
 
 #: Bumped whenever the same bytes could yield a different text, structure or metadata.
-HTML_IMPORTER_VERSION = "1"
+HTML_IMPORTER_VERSION = "2"
 
 #: Passed to :func:`trafilatura.bare_extraction`. Balanced focus (neither precision nor recall):
 #: on the test corpus precision drops article credits ("Additional reporting by ...") and recall
@@ -103,12 +104,15 @@ def extract_html(
     source = "markup"
     body_text = structured.get("articleBody")
     if isinstance(body_text, str) and _prefer_structured(blocks, body_text):
-        blocks = _blocks_from_structured(body_text)
+        embedded = embedded_article_blocks(tree, body_text, _collapse)
+        blocks = [_Block(b.kind, b.text, 0, list(b.inner)) for b in embedded or []]
+        blocks = blocks or _blocks_from_structured(body_text)
         dropped = []
         source = "json-ld articleBody"
         warnings.append(
             "The page's markup does not contain the article (it is drawn by script); "
-            "the text comes from the article body the page declares in its structured data."
+            "the text comes from the article body the page declares in its structured data"
+            + (", laid out as in the page's script data." if embedded else ".")
         )
     text, structure = _assemble(blocks)
     if not text.strip():
@@ -153,6 +157,7 @@ def extractor_description() -> str:
         "date": DATE_SETTINGS,
         "edge_navigation": [EDGE_MAX_CHARS, EDGE_MIN_LINK_SHARE],
         "structured_body_min_share": STRUCTURED_BODY_MIN_SHARE,
+        "embedded_tree_min_word_share": MIN_WORD_SHARE,
     }
     return (
         f"dossier.html/{HTML_IMPORTER_VERSION} trafilatura/{trafilatura.__version__} "

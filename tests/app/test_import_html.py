@@ -37,15 +37,14 @@ STATED_DATES = {
 }
 
 #: Ground-truth "without" passages this saved copy contradicts. scmp's static markup holds no
-#: article (it is drawn by script); the text comes from the page's JSON-LD articleBody, in which
-#: "Lam staying on as chief executive, despite her record low popularity ratings, ..." is the
-#: article's own closing paragraph, and the related-story headline "Tsai says Beijing must face
-#: reality ..." is fused into the body by the site. Strict: if they ever disappear, look again.
+#: article (it is drawn by script); the text comes from the page's declared article body, laid
+#: out by its embedded script data, in which "Lam staying on as chief executive, despite her
+#: record low popularity ratings, ..." is the article's own closing paragraph. (The inline
+#: related-story headline "Tsai says Beijing must face reality ..." is dropped as a teaser.)
+#: Strict: if it ever disappears, look again.
 KNOWN_DEVIATIONS = {
     ("scmp.com.playbook.html", "Lam staying on as chief executive"):
         "a real paragraph of the article in this saved copy",
-    ("scmp.com.playbook.html", "Tsai says Beijing must face"):
-        "the site's JSON-LD articleBody includes this inline related-story headline",
 }
 
 
@@ -91,7 +90,7 @@ def test_corpus_page_imports_as_canonical_text(name: str) -> None:
     for line in text.split("\n"):
         assert line == line.strip(" "), f"untrimmed line {line!r}"
         assert "  " not in line, f"uncollapsed spaces in {line!r}"
-    assert doc.extractor.startswith(f"dossier.html/1 trafilatura/{trafilatura.__version__} ")
+    assert doc.extractor.startswith(f"dossier.html/2 trafilatura/{trafilatura.__version__} ")
     assert doc.metadata["encoding"] == "utf-8"
 
 
@@ -168,7 +167,12 @@ def test_script_drawn_page_falls_back_to_structured_article_body() -> None:
     doc = imported("scmp.com.playbook.html")
     assert doc.metadata["text_source"] == "json-ld articleBody"
     assert doc.warnings and "structured data" in doc.warnings[0]
+    assert "laid out as in the page's script data" in doc.warnings[0]
     assert doc.author == "Alice Wu"
+    # the declared body is one run of text; the embedded tree gives its paragraphs back
+    assert [kind for kind, _, _ in doc.structure] == ["paragraph"] * len(doc.structure)
+    assert len(doc.structure) >= 10
+    assert doc.text.split("\n\n")[-2].startswith("Lam staying on as chief executive")
 
 
 @requires_corpus
