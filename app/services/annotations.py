@@ -15,7 +15,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from app import audit
-from app.anchoring import make_selectors
+from app.anchoring import make_selectors, page_span
 from app.clock import utcnow
 from app.errors import BadInput, NotFound
 from app.services import codebook
@@ -112,15 +112,12 @@ def find_quote(text: str, quote: str, occurrence: int = 1) -> tuple[int, int]:
 def _pages_for(
     session: Session, document_id: str, start: int, end: int
 ) -> tuple[int | None, int | None]:
-    def page_at(offset: int) -> int | None:
-        return session.scalar(
-            select(Page.number).where(Page.document_id == document_id, Page.start <= offset)
-            .order_by(Page.start.desc()).limit(1)
-        )
-    first = page_at(start)
-    if first is None:
-        return None, None
-    return first, page_at(max(start, end - 1))
+    """1-based first and last page of ``[start, end)``, by the same rule as the selectors."""
+    ranges = [(s, e) for s, e in session.execute(
+        select(Page.start, Page.end).where(Page.document_id == document_id)
+        .order_by(Page.number)
+    ).all()]
+    return page_span(ranges, start, end) if ranges else (None, None)
 
 
 def _validate_fields(fields: dict[str, Any]) -> None:

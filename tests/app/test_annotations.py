@@ -102,3 +102,26 @@ def test_search_finds_document_text_quotes_and_notes(dossier: Dossier) -> None:
     annotations.update_annotation(dossier, ann.id, note="changed")
     with dossier.read() as session:
         assert search.search(session, "corroborated") == []
+
+
+def test_pages_of_an_annotation_follow_the_selector_rule(dossier: Dossier) -> None:
+    from array import array
+
+    from app.anchoring import make_selectors
+    from app.importers.base import ExtractedDocument, ExtractedPage, join_pages
+    from app.services.documents import store_document
+
+    def page(text: str) -> ExtractedPage:
+        return ExtractedPage(text, array("f", [0.0] * (4 * len(text))), bytes(len(text)),
+                             612.0, 792.0)
+
+    pages = [page("First page ends here."), page("Second page starts here.")]
+    text, ranges = join_pages(pages)
+    doc, _ = store_document(dossier, b"%PDF-test", ExtractedDocument("pdf", text, pages=pages),
+                            source="test", filename="two.pdf")
+    for start, end in [(0, 5), (ranges[0][1] - 4, ranges[1][0] + 6), (ranges[0][1], ranges[1][1])]:
+        ann = annotations.create_annotation(dossier, doc.id, start, end)
+        sel = make_selectors(text, start, end, ranges)
+        assert (ann.page_start, ann.page_end) == (sel.page_start, sel.page_end)
+    starts_between = annotations.list_annotations(dossier)[-1]
+    assert (starts_between.page_start, starts_between.page_end) == (2, 2)
