@@ -148,18 +148,6 @@ PASSAGES: dict[str, list[str]] = {
 }
 
 
-@pytest.fixture(scope="module")
-def doc() -> Callable[[str], ExtractedDocument]:
-    """Extract each corpus PDF once (in this process) and keep it for the module's tests."""
-    cache: dict[str, ExtractedDocument] = {}
-
-    def get(name: str) -> ExtractedDocument:
-        if name not in cache:
-            cache[name] = extract_pdf(PDFS / name, workers=1)
-        return cache[name]
-
-    return get
-
 
 @pytest.fixture(scope="module")
 def big() -> ExtractedDocument:

@@ -15,7 +15,6 @@ import pytest
 from PIL import Image
 
 from app.importers.base import ExtractedDocument, ExtractedPage
-from app.importers.pdf import extract_pdf
 from tests.helpers.corpus import corpus_dir, requires_corpus
 
 pytestmark = [requires_corpus, pytest.mark.corpus]
@@ -46,17 +45,6 @@ SAMPLES: list[tuple[str, int, list[str]]] = [
     ("habibi-rotated.pdf", 3, ["habibi حَبيبي"]),
 ]
 
-
-@pytest.fixture(scope="module")
-def doc() -> Callable[[str], ExtractedDocument]:
-    cache: dict[str, ExtractedDocument] = {}
-
-    def get(name: str) -> ExtractedDocument:
-        if name not in cache:
-            cache[name] = extract_pdf(PDFS / name, workers=1)
-        return cache[name]
-
-    return get
 
 
 def render(name: str, index: int) -> Image.Image:
