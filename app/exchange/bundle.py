@@ -158,7 +158,8 @@ def audit_excerpt(dossier: Dossier, selection: Selection) -> Iterator[dict[str, 
             if (ev.object_type, ev.object_id) in wanted:
                 yield {"seq": ev.seq, "at": ev.at, "actor": ev.actor, "action": ev.action,
                        "object_type": ev.object_type, "object_id": ev.object_id,
-                       "payload": ev.payload, "prev_hash": ev.prev_hash, "hash": ev.hash}
+                       "payload": ev.payload, "prev_hash": ev.prev_hash, "hash": ev.hash,
+                       **({"state": ev.state} if ev.state is not None else {})}
 
 
 def _codebook(selection: Selection) -> bytes:
@@ -308,7 +309,8 @@ def _check_audit(z: SafeZip, report: BundleReport) -> None:
                 digest = audit.event_hash(
                     str(event["prev_hash"]), seq, str(event["at"]), str(event["actor"]),
                     str(event["action"]), str(event["object_type"]), str(event["object_id"]),
-                    str(event["payload"]))
+                    str(event["payload"]),
+                    None if event.get("state") is None else str(event["state"]))
             except (KeyError, TypeError, ValueError):
                 report.problems.append(f"{AUDIT} line {line_no} is not an audit event")
                 continue
