@@ -22,8 +22,8 @@ existing rows: a column holding that value is left out of the hash, so states re
 column existed still match.
 
 Values are canonicalised to text (``None`` stays null; integral floats and booleans become
-integers first; bytes become their SHA-256) so SQLite's type affinity, the ORM's Python types and a
-raw ``sqlite3`` read all give the same hash.
+integers first; bytes, and strings over 4,096 characters, become their SHA-256) so SQLite's type
+affinity, the ORM's Python types and a raw ``sqlite3`` read all give the same hash.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 DELETED = "-"
+_LONG = 4096
 
 
 class _Cursor(Protocol):
@@ -82,6 +83,9 @@ def _canon(value: Any) -> Any:
         return str(int(value))
     if isinstance(value, bytes | bytearray | memoryview):
         return hashlib.sha256(bytes(value)).hexdigest()
+    if isinstance(value, str) and len(value) > _LONG:
+        # long texts (a document's text and structure) are hashed, not copied into the JSON
+        return "sha256:" + hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
     return str(value)
 
 

@@ -24,6 +24,8 @@ from app.importers.base import ExtractedDocument, ImportRefused
 from app.importers.html_decode import decode_html
 from app.importers.html_embedded import MIN_WORD_SHARE, embedded_article_blocks
 from app.importers.html_jsonld import iso_date, json_ld_name, structured_data
+from app.importers.html_large import MAX_TRAFILATURA_BLOCKS, count_blocks, large_page_blocks
+from app.importers.text import decoding_warnings
 from app.textmodel import normalise
 
 #: Bumped whenever the same bytes could yield a different text, structure or metadata.
@@ -89,16 +91,26 @@ def extract_html(
     label = name or url or "the page"
     if not data:
         raise ImportRefused(f"{label} is empty (0 bytes); save the page again or fetch its URL")
-    page, encoding, encoding_source = decode_html(data, charset)
+    page, encoding, encoding_source, replaced = decode_html(data, charset)
     page = _XML_DECLARATION.sub("", page.removeprefix("\ufeff"), count=1)
     try:
         tree = lxml_html.document_fromstring(page)
     except (etree.ParserError, ValueError) as exc:
         raise ImportRefused(f"{label}: not readable as HTML ({exc}); save the page again") from exc
+    del page  # the tree holds the page now; a large page must not be kept twice
 
-    warnings: list[str] = []
-    document = _run_trafilatura(copy.deepcopy(tree), url)  # it prunes the tree it is given
-    blocks = _blocks_from_body(document.body) if document is not None else []
+    warnings: list[str] = decoding_warnings(label, replaced, 0)
+    large = count_blocks(tree, MAX_TRAFILATURA_BLOCKS) > MAX_TRAFILATURA_BLOCKS
+    if large:
+        document = None
+        blocks = [_Block(kind, text) for kind, text in large_page_blocks(tree, _collapse)]
+        warnings.append(
+            f"{label} has more than {MAX_TRAFILATURA_BLOCKS:,} paragraphs, far more than an "
+            "article; every paragraph of its main content was kept (boilerplate was only "
+            "removed by element type)")
+    else:
+        document = _run_trafilatura(copy.deepcopy(tree), url)  # it prunes the tree it is given
+        blocks = _blocks_from_body(document.body) if document is not None else []
     blocks, dropped = _drop_navigation_edges(blocks)
     structured = structured_data(tree)
     source = "markup"
@@ -127,6 +139,10 @@ def extract_html(
         "encoding_source": encoding_source,
         "text_source": source,
     }
+    if replaced:
+        metadata["invalid_bytes_replaced"] = replaced
+    if large:
+        metadata["text_source"] = "markup (large page, linear reader)"
     for key in ("description", "hostname", "language", "categories", "tags", "license", "image"):
         value = getattr(document, key, None) if document is not None else None
         if value:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import codecs
 import re
 
-from app.importers.text import bom_encoding, decode_text
+from app.importers.text import bom_encoding, decode_text, mostly_utf8
 
 _META_CHARSET = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_:.+-]+)""", re.IGNORECASE
@@ -24,26 +24,36 @@ _WHATWG_LABELS = {
 }
 
 
-def decode_html(data: bytes, charset: str | None = None) -> tuple[str, str, str]:
+def decode_html(data: bytes, charset: str | None = None) -> tuple[str, str, str, int]:
     """Decode a page: BOM, then the HTTP charset, then ``<meta charset>``, then detection.
 
-    Returns the text, the codec used and where it came from ("bom", "http", "meta", "utf-8",
-    "detected"). Labels are read as browsers do: ``iso-8859-1`` and ``ascii`` mean windows-1252.
+    Returns the text, the codec used, where it came from ("bom", "http", "meta", "utf-8",
+    "detected") and how many invalid byte sequences became U+FFFD. Labels are read as browsers
+    do: ``iso-8859-1`` and ``ascii`` mean windows-1252. A page declared or detected as UTF-8 stays
+    UTF-8 when only a few of its bytes are invalid.
     """
     found = bom_encoding(data)
     if found is not None:
         encoding, skip = found
-        return data[skip:].decode(encoding, errors="replace"), encoding, "bom"
+        body = data[skip:]
+        text = body.decode(encoding, errors="replace")
+        replaced = text.count("\ufffd") - (body.count(b"\xef\xbf\xbd")
+                                          if encoding == "utf-8" else 0)
+        return text, encoding, "bom", max(0, replaced)
     for declared, source in ((charset, "http"), (_meta_charset(data), "meta")):
         codec = _codec(declared)
         if codec is None:
             continue
         try:
-            return data.decode(codec), codec, source
+            return data.decode(codec), codec, source, 0
         except UnicodeDecodeError:
+            if codec == "utf-8":
+                damaged = mostly_utf8(data)
+                if damaged is not None:
+                    return damaged[0], codec, source, damaged[1]
             continue  # the declaration is wrong; detection below does better than U+FFFD
     decoded = decode_text(data)
-    return decoded.text, decoded.encoding, decoded.method
+    return decoded.text, decoded.encoding, decoded.method, decoded.replaced
 
 
 def _meta_charset(data: bytes) -> str | None:

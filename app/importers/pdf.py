@@ -37,6 +37,7 @@ from array import array
 from collections.abc import Iterator
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Any
 
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
@@ -49,6 +50,7 @@ from app.importers.base import (
     ProgressCallback,
     join_pages,
 )
+from app.importers.bounds import OPEN_SECONDS
 from app.importers.pdf_meta import (
     info_is_page_tree,
     page_label,
@@ -60,6 +62,7 @@ from app.importers.pdf_meta import (
 from app.importers.pdf_pool import extract_pages
 from app.importers.pdf_settings import PdfSettings
 from app.importers.pdf_worker import OpenDocument, Packed
+from app.importers.sandbox import run_bounded
 
 __all__ = [
     "EXTRACTOR_VERSION",
@@ -102,31 +105,15 @@ class PdfSource:
     """An opened, checked PDF: page count, metadata, and its pages on demand."""
 
     def __init__(
-        self, path: Path, password: str | None, settings: PdfSettings, title_fallback: str
+        self, path: Path, password: str | None, settings: PdfSettings, title_fallback: str,
+        *, bounded: bool = True,
     ) -> None:
         self.path = path
         self.password = password
         self.settings = settings
-        opened = _open_checked(path, password)
-        try:
-            _check_pages(opened, path.name)
-            self.page_count = len(opened.pages)
-            self.labels = [page_label(p.label) for p in opened.pages]
-            self.metadata = read_metadata(opened)
-            #: What is structurally wrong with the file (it still imports if its pages do).
-            self.damage: list[str] = []
-            if not page_tree_ok(opened):
-                self.damage.append(
-                    f"its page list is broken: {self.page_count} page(s) were found by scanning "
-                    "the file; pages may be missing or out of order"
-                )
-            if info_is_page_tree(opened):
-                self.damage.append(
-                    "its document information points into the page tree, a loop that sends "
-                    "naive readers into endless recursion; imported without metadata"
-                )
-        finally:
-            opened.close()
+        self.page_count, self.labels, self.metadata, self.damage = (
+            run_bounded(_inspect, str(path), password, name=path.name, seconds=OPEN_SECONDS)
+            if bounded else _inspect(str(path), password))
         self._doc_warnings = [f"{path.name} is damaged: {d}" for d in self.damage]
         self.title = str(self.metadata.get("title") or "") or title_fallback
         self.warnings: list[str] = list(self._doc_warnings)
@@ -143,8 +130,8 @@ class PdfSource:
     ) -> Iterator[tuple[int, ExtractedPage]]:
         """Yield ``(index, page)`` in page order, each as soon as it (and those before) is ready.
 
-        ``workers``: processes to use (default: the CPU count); documents of up to 3 pages, and
-        ``workers=1``, are extracted in this process. Raises :class:`ImportCancelled` when
+        ``workers``: processes to use (default: the CPU count); only ``workers=1`` extracts in
+        this process. Raises :class:`ImportCancelled` when
         ``cancel()`` becomes true (checked between pages).
         """
         self.warnings = list(self._doc_warnings)
@@ -232,10 +219,14 @@ def open_pdf(
     password: str | None = None,
     settings: PdfSettings | None = None,
     title: str | None = None,
+    bounded: bool = True,
 ) -> PdfSource:
-    """Open and check a PDF (raises :class:`ImportRefused` / :class:`PasswordRequired`)."""
+    """Open and check a PDF (raises :class:`ImportRefused` / :class:`PasswordRequired`).
+
+    The file is parsed in a bounded child process unless ``bounded`` is false (a trusted file).
+    """
     p = Path(path)
-    return PdfSource(p, password, settings or PdfSettings(), title or p.stem)
+    return PdfSource(p, password, settings or PdfSettings(), title or p.stem, bounded=bounded)
 
 
 def iter_pdf_pages(
@@ -248,7 +239,7 @@ def iter_pdf_pages(
     workers: int | None = None,
 ) -> Iterator[tuple[int, ExtractedPage]]:
     """``(index, page)`` in page order, each as soon as it is ready (see :class:`PdfSource`)."""
-    source = open_pdf(path, password=password, settings=settings)
+    source = open_pdf(path, password=password, settings=settings, bounded=workers != 1)
     yield from source.iter_pages(progress=progress, cancel=cancel, workers=workers)
 
 
@@ -263,7 +254,8 @@ def extract_pdf(
     title: str | None = None,
 ) -> ExtractedDocument:
     """Extract a whole PDF. ``title`` is the fallback when the PDF names none (default: stem)."""
-    source = open_pdf(path, password=password, settings=settings, title=title)
+    source = open_pdf(path, password=password, settings=settings, title=title,
+                      bounded=workers != 1)
     pages = [
         page for _, page in source.iter_pages(progress=progress, cancel=cancel, workers=workers)
     ]
@@ -325,6 +317,32 @@ def _open_checked(path: Path, password: str | None) -> OpenDocument:
         raise ImportRefused(
             f"{name} is damaged and cannot be read ({type(exc).__name__}); get an undamaged copy"
         ) from None
+
+
+def _inspect(path: str, password: str | None) -> tuple[int, list[str | None], dict[str, Any],
+                                                     list[str]]:
+    """Page count, page labels, metadata and structural damage of a PDF (refuses what cannot
+    be read); run in a bounded process."""
+    opened = _open_checked(Path(path), password)
+    try:
+        _check_pages(opened, Path(path).name)
+        page_count = len(opened.pages)
+        labels = [page_label(p.label) for p in opened.pages]
+        metadata = read_metadata(opened)
+        damage: list[str] = []
+        if not page_tree_ok(opened):
+            damage.append(
+                f"its page list is broken: {page_count} page(s) were found by scanning "
+                "the file; pages may be missing or out of order"
+            )
+        if info_is_page_tree(opened):
+            damage.append(
+                "its document information points into the page tree, a loop that sends "
+                "naive readers into endless recursion; imported without metadata"
+            )
+    finally:
+        opened.close()
+    return page_count, labels, metadata, damage
 
 
 def _check_pages(opened: OpenDocument, name: str) -> None:

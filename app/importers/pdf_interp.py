@@ -21,6 +21,7 @@ from pdfminer.pdfpage import PDFPage
 from pdfminer.pdftypes import PDFObjRef, PDFStream, dict_value, list_value, resolve1
 from pdfminer.psparser import PSLiteral
 
+from app.importers.bounds import MAX_PAGE_FORMS, MAX_PAGE_GLYPHS
 from app.importers.pdf_glyphs import (
     IDENTITY,
     FontInfo,
@@ -42,6 +43,10 @@ class PageTimeout(Exception):
     """A page took longer than its time budget (or the user cancelled)."""
 
 
+class PageTooLarge(Exception):
+    """A page draws more characters or runs more forms than any real page does."""
+
+
 class PageInterpreter:
     """Interprets pages of one document; keeps fonts between pages (one per worker)."""
 
@@ -49,6 +54,9 @@ class PageInterpreter:
         self.rsrcmgr = rsrcmgr
         self._fonts: dict[Any, FontInfo | None] = {}
         self._check: Callable[[], None] = _no_check
+        #: Glyphs and forms the current page may still draw (counted across nested forms).
+        self.glyphs_left = MAX_PAGE_GLYPHS
+        self.forms_left = MAX_PAGE_FORMS
 
     def run(
         self, page: PDFPage, check: Callable[[], None] | None = None
@@ -60,6 +68,8 @@ class PageInterpreter:
         ctm, width, height, rotation = page_geometry(page)
         out = Glyphs()
         self._check = check or _no_check
+        self.glyphs_left = MAX_PAGE_GLYPHS
+        self.forms_left = MAX_PAGE_FORMS
         state = _State(self, out, ctm, page.resources, depth=0, active=set())
         # A page's content streams form one stream: a split may fall anywhere between tokens.
         data = b"\n".join(stream_data(s) for s in content_streams(page.contents))
@@ -321,8 +331,15 @@ class _State:
                 else:
                     px -= number(item) * dxscale
                 continue
+            raw = string_value(item)
+            interp = self.interp
+            interp.glyphs_left -= len(raw)
+            if interp.glyphs_left < 0:
+                raise PageTooLarge(f"it draws more than {MAX_PAGE_GLYPHS:,} characters")
+            if len(raw) > 4096:
+                interp._check()
             try:
-                cids = info.font.decode(string_value(item))
+                cids = info.font.decode(raw)
             except Exception:
                 continue
             for cid in cids:
@@ -381,6 +398,11 @@ class _State:
             objid = ref.objid if isinstance(ref, PDFObjRef) else id(xobj)
             if objid in self.active or self.depth >= _MAX_FORM_DEPTH:
                 return  # a cycle of forms drawing each other
+            # Forms drawing forms multiply: the page's budget is shared by every level.
+            self.interp.forms_left -= 1
+            if self.interp.forms_left < 0:
+                raise PageTooLarge(f"it draws more than {MAX_PAGE_FORMS:,} forms")
+            self.interp._check()
             try:
                 m = [float(v) for v in list_value(xobj.get("Matrix", IDENTITY))]
                 matrix: Matrix = (m[0], m[1], m[2], m[3], m[4], m[5]) if len(m) == 6 else IDENTITY

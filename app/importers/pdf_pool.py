@@ -23,8 +23,6 @@ from app.importers.pdf_interp import PageTimeout
 from app.importers.pdf_settings import PdfSettings
 from app.importers.pdf_worker import OpenDocument, Packed, extract_chunk, worker_init
 
-#: Documents with at most this many pages are extracted in the calling process.
-IN_PROCESS_MAX_PAGES = 3
 #: Largest number of pages a worker is given at once.
 MAX_CHUNK = 8
 _POLL = 0.05  # seconds between cancel checks while waiting for a worker
@@ -67,9 +65,13 @@ def extract_pages(
     cancel: CancelCheck | None = None,
     workers: int | None = None,
 ) -> Iterator[Packed]:
-    """Packed pages ``0 .. page_count - 1`` in order (see :mod:`app.importers.pdf_worker`)."""
-    n = min(workers or os.cpu_count() or 1, page_count)
-    if n <= 1 or page_count <= IN_PROCESS_MAX_PAGES:
+    """Packed pages ``0 .. page_count - 1`` in order (see :mod:`app.importers.pdf_worker`).
+
+    Untrusted pages are read in worker processes with bounded memory that die with Dossier;
+    only ``workers=1`` (a caller that trusts the file, e.g. a test fixture) reads in-process.
+    """
+    n = max(1, min(workers or os.cpu_count() or 1, page_count))
+    if workers == 1:
         yield from _in_process(path, password, page_count, settings, progress, cancel)
     else:
         yield from _pooled(path, password, page_count, settings, progress, cancel, n)
@@ -109,7 +111,8 @@ def _pooled(
     workers: int,
 ) -> Iterator[Packed]:
     name = Path(path).name
-    executor = ProcessPoolExecutor(workers, mp_context=pool_context(), initializer=worker_init)
+    executor = ProcessPoolExecutor(workers, mp_context=pool_context(), initializer=worker_init,
+                                   initargs=(os.getpid(),))
     try:
         futures: list[Future[list[Packed]]] = [
             executor.submit(extract_chunk, path, password, chunk, settings)

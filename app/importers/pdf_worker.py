@@ -18,7 +18,8 @@ from pdfminer.pdfinterp import PDFResourceManager
 from pdfminer.pdfpage import PDFPage
 from pdfminer.pdfparser import PDFParser
 
-from app.importers.pdf_interp import PageInterpreter, PageTimeout, deadline_check
+from app.importers.bounds import PAGE_SECONDS, limit_worker
+from app.importers.pdf_interp import PageInterpreter, PageTimeout, PageTooLarge, deadline_check
 from app.importers.pdf_layout import layout_page
 from app.importers.pdf_settings import PdfSettings
 
@@ -27,7 +28,7 @@ from app.importers.pdf_settings import PdfSettings
 Packed = tuple[int, str, bytes, bytes, float, float, int, int, float, float, "str | None"]
 
 #: Time one page may take before it is given up (a defence against pathological files).
-PAGE_TIMEOUT = 60.0
+PAGE_TIMEOUT = PAGE_SECONDS
 
 
 class OpenDocument:
@@ -69,6 +70,10 @@ class OpenDocument:
             return _failed(index, f"reading it took longer than {timeout:.0f} s")
         except RecursionError:
             return _failed(index, "its content is nested too deeply")
+        except PageTooLarge as exc:
+            return _failed(index, str(exc))
+        except MemoryError:
+            return _failed(index, "it needs more memory than a page may use")
         except Exception as exc:  # a damaged page must not lose the others
             return _failed(index, f"{type(exc).__name__}: {exc}".splitlines()[0][:200])
         return (
@@ -118,6 +123,8 @@ def extract_chunk(
     return [opened.extract(i, settings) for i in indices]
 
 
-def worker_init() -> None:
-    """Process-pool initializer: pdfminer's warnings about odd fonts are not the user's business."""
+def worker_init(main_pid: int | None = None) -> None:
+    """Process-pool initializer: bounded memory, death with Dossier, and pdfminer's warnings
+    about odd fonts silenced (they are not the user's business)."""
+    limit_worker(main_pid)
     logging.getLogger("pdfminer").setLevel(logging.ERROR)

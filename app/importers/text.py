@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -67,6 +68,8 @@ class DecodedText:
     text: str
     encoding: str
     method: str  # "bom", "utf-8" or "detected" (HTML adds "http" and "meta")
+    #: Invalid byte sequences of a (mostly) UTF-8 file, each decoded as U+FFFD.
+    replaced: int = 0
 
 
 def bom_encoding(data: bytes) -> tuple[str, int] | None:
@@ -82,6 +85,34 @@ def has_binary_controls(text: str) -> bool:
     return _BINARY_CONTROLS.search(text) is not None
 
 
+def count_controls(text: str) -> int:
+    """How many control characters that never occur in real text ``text`` holds."""
+    return sum(1 for _ in _BINARY_CONTROLS.finditer(text))
+
+
+def few_strays(count: int, length: int) -> bool:
+    """True when ``count`` odd characters in a text of ``length`` are damage, not binary data."""
+    return count <= max(16, length // 1000)
+
+
+def replace_controls(text: str) -> str:
+    """Each binary control character replaced by U+FFFD (offsets stay as they are)."""
+    return _BINARY_CONTROLS.sub("\ufffd", text)
+
+
+def mostly_utf8(data: bytes) -> tuple[str, int] | None:
+    """``data`` as UTF-8 with its invalid sequences replaced, when it is UTF-8 with a few damaged
+    bytes: more valid multi-byte characters than invalid sequences. Else None (another
+    encoding, e.g. Latin-1, whose accented letters are all invalid UTF-8)."""
+    text = data.decode("utf-8", errors="replace")
+    marks = text.count("\ufffd")
+    invalid = marks - data.count(b"\xef\xbf\xbd")
+    multibyte = len(text) - len(text.encode("ascii", errors="ignore")) - marks
+    if 0 < invalid <= multibyte and few_strays(invalid, len(text)):
+        return text, invalid
+    return None
+
+
 def decode_text(data: bytes, label: str = "the file") -> DecodedText:
     """Decode ``data``: a BOM wins, then strict UTF-8, then charset-normalizer's best guess.
 
@@ -93,6 +124,9 @@ def decode_text(data: bytes, label: str = "the file") -> DecodedText:
         try:
             return DecodedText(data[skip:].decode(encoding), encoding, "bom")
         except UnicodeDecodeError as exc:
+            damaged = mostly_utf8(data[skip:]) if encoding == "utf-8" else None
+            if damaged is not None:
+                return DecodedText(damaged[0], encoding, "bom", damaged[1])
             raise ImportRefused(
                 f"{label}: starts with a {encoding.upper()} byte-order mark but is not valid "
                 f"{encoding.upper()} (byte {exc.start + skip}); re-save it as UTF-8"
@@ -105,6 +139,10 @@ def decode_text(data: bytes, label: str = "the file") -> DecodedText:
     else:
         if is_plain_text(utf8_text):
             return DecodedText(utf8_text, "utf-8", "utf-8")
+    if utf8_text is None:
+        damaged = mostly_utf8(data)
+        if damaged is not None and is_plain_text(damaged[0]):
+            return DecodedText(damaged[0], "utf-8", "utf-8", damaged[1])
     # Small files are read whole (the default samples 5 x 512 bytes, which misses the few
     # non-ASCII bytes of a short text); this also finds BOM-less UTF-16, valid UTF-8 full of NULs.
     small = len(data) <= _DETECT_WHOLE_BYTES
@@ -153,12 +191,18 @@ def extract_text_file(data: bytes, name: str) -> ExtractedDocument:
     if not data:
         raise ImportRefused(f"{label} is empty (0 bytes); choose a file with some text in it")
     decoded = decode_text(data, label)
-    if has_binary_controls(decoded.text):
-        raise ImportRefused(
-            f"{label}: not a supported file (it contains binary control bytes, so it is not "
-            "plain text); Dossier imports PDF, HTML and text files"
-        )
-    text = normalise(decoded.text.removeprefix("\ufeff"))
+    warnings = decoding_warnings(label, decoded.replaced, 0)
+    raw = decoded.text
+    controls = count_controls(raw)
+    if controls:
+        if not few_strays(controls, len(raw)):
+            raise ImportRefused(
+                f"{label}: not a supported file (it contains binary control bytes, so it is not "
+                "plain text); Dossier imports PDF, HTML and text files"
+            )
+        raw = replace_controls(raw)
+        warnings += decoding_warnings(label, 0, controls)
+    text = normalise(raw.removeprefix("\ufeff"))
     if not text.strip():
         raise ImportRefused(f"{label} contains only white space; there is no text to import")
     markdown = is_markdown(text, name)
@@ -176,8 +220,23 @@ def extract_text_file(data: bytes, name: str) -> ExtractedDocument:
             "encoding_detection": decoded.method,
             "markup": "markdown" if markdown else "plain",
             "line_endings": _line_endings(decoded.text),
+            **({"invalid_bytes_replaced": decoded.replaced} if decoded.replaced else {}),
+            **({"control_characters_replaced": controls} if controls else {}),
         },
+        warnings=warnings,
     )
+
+
+def decoding_warnings(label: str, replaced: int, controls: int) -> list[str]:
+    """What a user should know about damage found while decoding ``label``."""
+    out: list[str] = []
+    if replaced:
+        out.append(f"{label}: {replaced} invalid UTF-8 byte sequence(s) were replaced by U+FFFD "
+                   "(shown as �); every other character is kept")
+    if controls:
+        out.append(f"{label}: {controls} stray control character(s) were replaced by U+FFFD "
+                   "(shown as �)")
+    return out
 
 
 def is_markdown(text: str, name: str = "") -> bool:
@@ -189,16 +248,15 @@ def is_markdown(text: str, name: str = "") -> bool:
 
 def text_title(text: str, name: str = "", *, markdown: bool = True) -> str:
     """Front-matter title, else the first ``# heading``, else the first line, else the stem."""
-    lines = text.split("\n")
     if markdown:
         front = _front_matter_title(text)
         if front:
             return _clip(front)
-    first = next((line.strip() for line in lines if line.strip()), "")
+    first = next((line.strip() for line in _lines(text) if line.strip()), "")
     if markdown:
         heading = _ATX_HEADING.match(first)
         if heading is None:
-            for line in lines:
+            for line in _lines(text):
                 match = _ATX_HEADING.match(line)
                 if match and len(match.group(1)) == 1 and match.group(2):
                     heading = match
@@ -239,11 +297,6 @@ def text_structure(text: str) -> list[tuple[str, int, int]]:
     quotes, fenced code kept as one paragraph); plain text simply yields its paragraphs.
     """
     ranges: list[tuple[str, int, int]] = []
-    lines: list[tuple[int, int]] = []  # [start, end) of each line, without its "\n"
-    pos = 0
-    for line in text.split("\n"):
-        lines.append((pos, pos + len(line)))
-        pos += len(line) + 1
 
     block: list[tuple[int, int]] = []  # lines of the paragraph being collected
     block_kind = "paragraph"
@@ -255,7 +308,7 @@ def text_structure(text: str) -> list[tuple[str, int, int]]:
             block = []
 
     in_fence = False
-    for start, end in lines:
+    for start, end in _line_spans(text):
         line = text[start:end]
         if in_fence:
             block.append((start, end))
@@ -302,6 +355,24 @@ def text_structure(text: str) -> list[tuple[str, int, int]]:
     return [(kind, s, e) for kind, s, e in ranges if e > s]
 
 
+def _line_spans(text: str) -> Iterator[tuple[int, int]]:
+    """[start, end) of each line without its newline, one at a time (memory stays flat for a
+    file of millions of lines)."""
+    pos = 0
+    while True:
+        end = text.find("\n", pos)
+        if end < 0:
+            yield pos, len(text)
+            return
+        yield pos, end
+        pos = end + 1
+
+
+def _lines(text: str) -> Iterator[str]:
+    for start, end in _line_spans(text):
+        yield text[start:end]
+
+
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
     while start < end and text[start] in " \t":
         start += 1
@@ -319,8 +390,9 @@ def _line_endings(raw: str) -> str:
 
 
 def is_plain_text(text: str) -> bool:
-    """True when a decoded text has no binary control characters and is not mostly unassigned."""
-    if has_binary_controls(text):
+    """True when a decoded text has at most a few stray binary control characters and is not
+    mostly unassigned."""
+    if has_binary_controls(text) and not few_strays(count_controls(text), len(text)):
         return False
     sample = text[:10_000]
     unassigned = sum(1 for ch in sample if unicodedata.category(ch) in {"Cn", "Co", "Cs"})

@@ -6,6 +6,7 @@ an error or a cancel leaves no document, original, index entry or audit event be
 
 from __future__ import annotations
 
+import stat
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -20,14 +21,17 @@ from app.importers.base import (
     ImportRefused,
     ProgressCallback,
 )
+from app.importers.bounds import EXTRACT_SECONDS
+from app.importers.sandbox import extract_html_job, extract_text_job, run_bounded
 from app.originals import sha256_bytes
 from app.services.documents import DocumentView, find_by_sha256, store_document
 
 if TYPE_CHECKING:
     from app.dossier import Dossier
 
-#: Largest file Dossier will import (the originals store keeps every byte).
-MAX_FILE_BYTES = 2 * 1024**3
+#: Largest file Dossier will import (the originals store keeps every byte; the file is held in
+#: memory while it is imported).
+MAX_FILE_BYTES = 1024**3
 
 
 @dataclass
@@ -68,29 +72,45 @@ def extract(
             tmp_path.write_bytes(data)
             return extract_pdf(tmp_path, password=password, progress=progress, cancel=cancel)
     if kind == "html":
-        from app.importers.html import extract_html
-
-        return extract_html(data, url=url, name=name, charset=charset)
+        return run_bounded(extract_html_job, data, url, name, charset, name=name,
+                           seconds=EXTRACT_SECONDS, cancel=cancel)
     if kind == "text":
-        from app.importers.text import extract_text_file
-
-        return extract_text_file(data, name)
+        return run_bounded(extract_text_job, data, name, name=name, seconds=EXTRACT_SECONDS,
+                           cancel=cancel)
     raise ImportRefused(f"{name}: unsupported format {kind}")
 
 
 def _read(path: Path) -> bytes:
+    """The bytes of a regular file, at most :data:`MAX_FILE_BYTES` of them.
+
+    Devices, pipes and sockets are refused before they are opened (``/dev/zero`` never ends, a
+    FIFO blocks for ever); a file that grows while it is read stops at the limit.
+    """
     try:
-        size = path.stat().st_size
+        st = path.stat()
     except FileNotFoundError as exc:
         raise ImportRefused(f"{path}: no such file; check the path") from exc
     except OSError as exc:
         raise ImportRefused(f"{path}: cannot be read ({exc.strerror})") from exc
-    if size > MAX_FILE_BYTES:
-        raise ImportRefused(f"{path}: {size} bytes is larger than Dossier imports (2 GiB)")
+    if not stat.S_ISREG(st.st_mode):
+        what = ("a folder" if stat.S_ISDIR(st.st_mode) else
+                "a pipe" if stat.S_ISFIFO(st.st_mode) else
+                "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else
+                "a socket" if stat.S_ISSOCK(st.st_mode) else "not a regular file")
+        raise ImportRefused(f"{path}: is {what}, not a file; Dossier imports files (save the "
+                            "content to a file first)")
+    too_big = ImportRefused(f"{path}: larger than the {MAX_FILE_BYTES // 1024**2} MiB Dossier "
+                            "imports; split or compress the document first")
+    if st.st_size > MAX_FILE_BYTES:
+        raise too_big
     try:
-        return path.read_bytes()
+        with path.open("rb") as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise ImportRefused(f"{path}: cannot be read ({exc.strerror})") from exc
+    if len(data) > MAX_FILE_BYTES:
+        raise too_big
+    return data
 
 
 def import_bytes(
