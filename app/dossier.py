@@ -14,20 +14,37 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn
 
 import platformdirs
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import audit
 from app.clock import utcnow
 from app.errors import BadInput
 from app.originals import OriginalsStore
-from db.engine import make_engine, make_session_factory, sqlite_url
-from db.migrate import SchemaTooNew, upgrade
+from app.storage_faults import read_only, translate
+from db.engine import (
+    BUSY_TIMEOUT_MS,
+    make_engine,
+    make_readonly_engine,
+    make_session_factory,
+    sqlite_url,
+)
+from db.migrate import LATEST, SchemaTooNew, upgrade
 from db.models import User
 
 DB_FILE = "dossier.sqlite"
+
+
+def _reraise(exc: BaseException, folder: Path) -> NoReturn:
+    """Raise the one-line StorageFault a storage error stands for, else the error itself."""
+    fault = translate(exc, folder, BUSY_TIMEOUT_MS / 1000)
+    if fault is None:
+        raise exc
+    raise fault from exc
 
 
 def default_dossier_path() -> Path:
@@ -78,6 +95,8 @@ class Dossier:
         #: Passwords of encrypted originals given in this session, by SHA-256; kept in memory
         #: only (never written to the dossier), so the reader can render those pages.
         self.passwords: dict[str, str] = {}
+        #: True when the dossier's files cannot be written: every write raises ReadOnly.
+        self.readonly = False
 
     # -- opening -------------------------------------------------------------------------------
     @classmethod
@@ -92,17 +111,45 @@ class Dossier:
             raise BadInput(f"no dossier at {path}: create it with 'dossier --dossier {path} tags'")
         if path.exists() and not path.is_dir():
             raise BadInput(f"{path} is a file, not a dossier folder; choose a folder")
-        path.mkdir(parents=True, exist_ok=True)
+        if not is_new and not (os.access(db_path, os.W_OK) and os.access(path, os.W_OK)):
+            return cls._open_readonly(path, user)
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            _reraise(exc, path)
         engine = make_engine(sqlite_url(db_path))
         try:
             upgrade(engine)
+            dossier = cls(path, engine, user or default_user_name())
+            from app.services import codebook
+
+            codebook.ensure_default(dossier)
         except SchemaTooNew as exc:
             engine.dispose()
             raise BadInput(f"{path}: {exc}") from exc
-        dossier = cls(path, engine, user or default_user_name())
-        from app.services import codebook
+        except (OperationalError, OSError) as exc:
+            engine.dispose()
+            _reraise(exc, path)
+        return dossier
 
-        codebook.ensure_default(dossier)
+    @classmethod
+    def _open_readonly(cls, path: Path, user: str | None) -> Dossier:
+        """Open a dossier whose files cannot be written: reading works, writing says why not."""
+        engine = make_readonly_engine(path / DB_FILE)
+        try:
+            with engine.connect() as conn:
+                stored = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+        except OperationalError as exc:
+            engine.dispose()
+            raise BadInput(f"{path}: the dossier is read-only and its database cannot be read "
+                           f"({str(exc.orig).splitlines()[0]})") from exc
+        if stored != LATEST:
+            engine.dispose()
+            raise BadInput(f"{path}: the dossier is read-only and was written by another "
+                           f"version of Dossier (schema {stored}, this version uses {LATEST}); "
+                           "open it once where it can be written")
+        dossier = cls(path, engine, user or default_user_name())
+        dossier.readonly = True
         return dossier
 
     def close(self) -> None:
@@ -112,13 +159,23 @@ class Dossier:
     # -- transactions --------------------------------------------------------------------------
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """A write transaction (``BEGIN IMMEDIATE``); committed when the block ends cleanly."""
+        """A write transaction (``BEGIN IMMEDIATE``); committed when the block ends cleanly.
+
+        A full disk, a read-only dossier or a write lock held by another program for longer than
+        :data:`~db.engine.BUSY_TIMEOUT_MS` raise a :class:`~app.errors.StorageFault` (nothing
+        was written).
+        """
+        if self.readonly:
+            raise read_only(self.folder)
         with self._write_sessions() as session:
             try:
                 with session.begin():
                     yield session
-            except BaseException:
+            except (OperationalError, OSError) as exc:
                 self._user_id = None  # the user row may have been created in the rolled-back txn
+                _reraise(exc, self.folder)
+            except BaseException:
+                self._user_id = None
                 raise
 
     @contextmanager

@@ -25,3 +25,22 @@ class CheckFailed(DossierError):
     """An integrity check found a problem."""
 
     exit_code = 1
+
+
+class StorageFault(DossierError):
+    """The dossier's storage refused a write: disk full, read-only, or locked by another writer.
+
+    Nothing was written; the message says what to do.
+    """
+
+
+class DiskFull(StorageFault):
+    """No space left where the dossier lives."""
+
+
+class ReadOnly(StorageFault):
+    """The dossier is on read-only storage (or its files are not writable by this user)."""
+
+
+class Locked(StorageFault):
+    """Another program held the dossier's write lock for longer than Dossier waits."""

@@ -53,14 +53,24 @@ class OriginalsStore:
         target = self.path_for(digest)
         if target.is_file():
             return digest, False
-        target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{digest}.{os.getpid()}.tmp")
-        with tmp.open("wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
-        os.replace(tmp, target)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with tmp.open("wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(tmp, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+            os.replace(tmp, target)
+        except BaseException as exc:
+            with contextlib.suppress(OSError):
+                tmp.unlink()  # never leave a partial copy behind (it would keep a disk full)
+            from app.storage_faults import translate
+
+            fault = translate(exc, self.root.parent, 0) if isinstance(exc, OSError) else None
+            if fault is not None:
+                raise fault from exc
+            raise
         return digest, True
 
     def discard(self, sha256: str) -> None:

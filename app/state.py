@@ -75,43 +75,60 @@ def register(spec: StateSpec) -> None:
 
 
 def _canon(value: Any) -> Any:
+    kind = type(value)
+    if kind is str:
+        if len(value) > _LONG:
+            # long texts (a document's text and structure) are hashed, not copied into the JSON
+            return "sha256:" + hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
+        return value
     if value is None:
         return None
+    if kind is int:
+        return str(value)
     if isinstance(value, bool):
         return str(int(value))
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, bytes | bytearray | memoryview):
         return hashlib.sha256(bytes(value)).hexdigest()
-    if isinstance(value, str) and len(value) > _LONG:
-        # long texts (a document's text and structure) are hashed, not copied into the JSON
-        return "sha256:" + hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
-    return str(value)
-
-
-def _row_part(spec: StateSpec, row: Sequence[Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for name, value in zip(_all_columns(spec), row, strict=True):
-        if name in spec.optional and value == spec.optional[name]:
-            continue
-        out[name] = _canon(value)
-    return out
+    return _canon(str(value))
 
 
 def _all_columns(spec: StateSpec) -> tuple[str, ...]:
     return spec.columns + tuple(c for c in spec.optional if c not in spec.columns)
 
 
+_ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
 def _dumps(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _ENCODE(value)
 
 
 def hash_row(spec: StateSpec, row: Sequence[Any],
              children: Mapping[str, list[list[Any]]] | None = None) -> str:
-    """The state hash of a row given its column values (in spec order) and child rows."""
-    kids = {table: sorted(rows, key=_dumps) for table, rows in (children or {}).items() if rows}
-    body = _dumps([spec.object_type, _row_part(spec, row), kids])
-    return hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()
+    """The state hash of a row given its column values (in spec order) and child rows.
+
+    Hashed: the object type, the registered columns' canonical values in spec order, the
+    optional columns that differ from their default as [name, value] pairs, and each child
+    table's rows in sorted order.
+    """
+    n = len(spec.columns)
+    parts = [spec.object_type, _ENCODE([_canon(v) for v in row[:n]])]
+    if spec.optional:
+        extra = [[name, _canon(value)] for name, value in zip(_all_columns(spec)[n:], row[n:],
+                                                              strict=True)
+                 if value != spec.optional[name]]
+        if extra:
+            parts.append(_ENCODE(extra))
+    if children:
+        for table in sorted(children):
+            rows = children[table]
+            if rows:
+                if len(rows) > 1:
+                    rows = sorted(rows, key=_ENCODE)
+                parts.append(table + _ENCODE(rows))
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _quote(name: str) -> str:

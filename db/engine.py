@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,9 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-BUSY_TIMEOUT_MS = 10_000
+#: How long a writer waits for another's write lock before giving up (``DOSSIER_LOCK_WAIT``
+#: seconds overrides it, e.g. for tests).
+BUSY_TIMEOUT_MS = int(float(os.environ.get("DOSSIER_LOCK_WAIT", "10")) * 1000)
 
 
 def sqlite_url(path: Path) -> str:
@@ -27,13 +30,23 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def make_readonly_engine(path: Path) -> Engine:
+    """An engine over :func:`connect_readonly` connections (a dossier on read-only storage)."""
+    engine = create_engine("sqlite://", creator=lambda: connect_readonly(path), future=True)
+    _configure_sqlite(engine, readonly=True)
+    return engine
+
+
+def _configure_sqlite(engine: Engine, *, readonly: bool = False) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
         cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if readonly:
+            cur.close()
+            return
         cur.execute("PRAGMA journal_mode = WAL")
         # NORMAL in WAL mode survives a killed process; only a power loss may drop the last commits.
         cur.execute("PRAGMA synchronous = NORMAL")
