@@ -21,21 +21,19 @@ Columns added to a registered table later go into ``optional`` with the value th
 existing rows: a column holding that value is left out of the hash, so states recorded before the
 column existed still match.
 
-Values are canonicalised to text (``None`` stays null; integral floats and booleans become
-integers first; bytes, and strings over 4,096 characters, become their SHA-256) so SQLite's type
-affinity, the ORM's Python types and a raw ``sqlite3`` read all give the same hash.
+The row is serialised by SQLite itself (``quote()`` of each column, see :func:`_row_sql`), both
+when an event is recorded (inside its transaction, after the change) and when ``verify`` reads
+the table, so the ORM's Python types never enter the hash.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 DELETED = "-"
-_LONG = 4096
 
 
 class _Cursor(Protocol):
@@ -74,92 +72,55 @@ def register(spec: StateSpec) -> None:
     REGISTRY[spec.object_type] = spec
 
 
-def _canon(value: Any) -> Any:
-    kind = type(value)
-    if kind is str:
-        if len(value) > _LONG:
-            # long texts (a document's text and structure) are hashed, not copied into the JSON
-            return "sha256:" + hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
-        return value
-    if value is None:
-        return None
-    if kind is int:
-        return str(value)
-    if isinstance(value, bool):
-        return str(int(value))
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, bytes | bytearray | memoryview):
-        return hashlib.sha256(bytes(value)).hexdigest()
-    return _canon(str(value))
-
-
-def _all_columns(spec: StateSpec) -> tuple[str, ...]:
-    return spec.columns + tuple(c for c in spec.optional if c not in spec.columns)
-
-
-_ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
-
-
-def _dumps(value: Any) -> str:
-    return _ENCODE(value)
-
-
-def hash_row(spec: StateSpec, row: Sequence[Any],
-             children: Mapping[str, list[list[Any]]] | None = None) -> str:
-    """The state hash of a row given its column values (in spec order) and child rows.
-
-    Hashed: the object type, the registered columns' canonical values in spec order, the
-    optional columns that differ from their default as [name, value] pairs, and each child
-    table's rows in sorted order.
-    """
-    n = len(spec.columns)
-    parts = [spec.object_type, _ENCODE([_canon(v) for v in row[:n]])]
-    if spec.optional:
-        extra = [[name, _canon(value)] for name, value in zip(_all_columns(spec)[n:], row[n:],
-                                                              strict=True)
-                 if value != spec.optional[name]]
-        if extra:
-            parts.append(_ENCODE(extra))
-    if children:
-        for table in sorted(children):
-            rows = children[table]
-            if rows:
-                if len(rows) > 1:
-                    rows = sorted(rows, key=_ENCODE)
-                parts.append(table + _ENCODE(rows))
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
-
-
 def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _select(spec: StateSpec) -> str:
-    cols = ", ".join(_quote(c) for c in _all_columns(spec))
-    return f"SELECT {cols} FROM {_quote(spec.table)}"
+def _row_sql(spec: StateSpec) -> tuple[str, list[Any]]:
+    """An SQL expression giving a row's canonical text, and the parameters it binds.
+
+    SQLite's ``quote()`` renders every value as an exact SQL literal (text escaped, blobs in hex,
+    numbers as stored), so the serialisation is done in SQLite, identically when an event is
+    recorded and when ``verify`` reads the row back.
+    """
+    expr = " || ',' || ".join(f"quote({_quote(c)})" for c in spec.columns)
+    params: list[Any] = []
+    for name, default in spec.optional.items():
+        if name in spec.columns:
+            continue
+        expr += (f" || CASE WHEN {_quote(name)} IS ? THEN '' "
+                 f"ELSE ',{name}=' || quote({_quote(name)}) END")
+        params.append(default)
+    return expr, params
 
 
-def _child_rows(cur: _Cursor, child: Child, where: str = "", params: Sequence[Any] = ()
-                ) -> Iterator[tuple[str, list[Any]]]:
-    cols = ", ".join(_quote(c) for c in child.columns)
-    sql = f"SELECT {_quote(child.fk)}, {cols} FROM {_quote(child.table)} {where}"
-    for row in cur.execute(sql, params):
-        yield str(row[0]), [_canon(v) for v in row[1:]]
+def _child_sql(child: Child) -> str:
+    cols = " || ',' || ".join(f"quote({_quote(c)})" for c in child.columns)
+    return f"SELECT {_quote(child.fk)}, {cols} FROM {_quote(child.table)}"
+
+
+def _digest(object_type: str, row_text: str, children: Mapping[str, list[str]]) -> str:
+    parts = [object_type, row_text]
+    for table in sorted(children):
+        rows = children[table]
+        if rows:  # a child table with no rows adds nothing (old states stay valid)
+            parts.append(table + ":" + "\x1e".join(sorted(rows)))
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def row_state(cur: _Cursor, object_type: str, object_id: str) -> str:
     """The state token value of one row now: its hash, or ``-`` when it does not exist."""
     spec = REGISTRY[object_type]
-    row = cur.execute(f"{_select(spec)} WHERE {_quote(spec.key)} = ?", (object_id,)).fetchone()
+    expr, params = _row_sql(spec)
+    row = cur.execute(f"SELECT {expr} FROM {_quote(spec.table)} WHERE {_quote(spec.key)} = ?",
+                      (*params, object_id)).fetchone()
     if row is None:
         return DELETED
-    children: dict[str, list[list[Any]]] = {}
-    for child in spec.children:
-        children[child.table] = [
-            values for _, values in
-            _child_rows(cur, child, f"WHERE {_quote(child.fk)} = ?", (object_id,))]
-    return hash_row(spec, row, children)
+    children = {
+        child.table: [r[1] for r in cur.execute(
+            f"{_child_sql(child)} WHERE {_quote(child.fk)} = ?", (object_id,)).fetchall()]
+        for child in spec.children}
+    return _digest(object_type, row[0], children)
 
 
 def state_string(cur: _Cursor, objects: Iterable[tuple[str, str]]) -> str | None:
@@ -197,18 +158,26 @@ def table_exists(cur: _Cursor, table: str) -> bool:
 
 def current_states(cur: _Cursor, spec: StateSpec) -> Iterator[tuple[str, str]]:
     """(``type:id``, hash) of every row of a registered table, read in bulk."""
-    children: dict[str, dict[str, list[list[Any]]]] = {}
+    children: dict[str, dict[str, list[str]]] = {}
     for child in spec.children:
-        by_owner: dict[str, list[list[Any]]] = {}
-        for owner, values in _child_rows(cur, child):
-            by_owner.setdefault(owner, []).append(values)
+        by_owner: dict[str, list[str]] = {}
+        for owner, text in cur.execute(_child_sql(child)).fetchall():
+            by_owner.setdefault(str(owner), []).append(text)
         children[child.table] = by_owner
-    rows = cur.execute(f"{_select(spec)}").fetchall()
-    key_index = _all_columns(spec).index(spec.key)
-    for row in rows:
-        oid = str(row[key_index])
+    expr, params = _row_sql(spec)
+    prefix = spec.object_type + ":"
+    otype = spec.object_type
+    sha = hashlib.sha256
+    rows = cur.execute(f"SELECT {_quote(spec.key)}, {expr} FROM {_quote(spec.table)}", params)
+    if not children:
+        for key, text in rows:
+            yield (prefix + str(key),
+                   sha(f"{otype}\x1f{text}".encode("utf-8", "surrogatepass")).hexdigest())
+        return
+    for key, text in rows:
+        oid = str(key)
         kids = {table: owners.get(oid, []) for table, owners in children.items()}
-        yield f"{spec.object_type}:{oid}", hash_row(spec, row, kids)
+        yield prefix + oid, _digest(otype, text, kids)
 
 
 def baseline_state(cur: _Cursor) -> str | None:

@@ -22,7 +22,7 @@ _REGULAR = rb"[^\x00\t\n\f\r ()<>\[\]{}/%]"
 _STRING3 = (
     rb"\((?:[^()\\]|\\.|\((?:[^()\\]|\\.|\((?:[^()\\]|\\.)*\))*\))*\)"  # nesting depth <= 3
 )
-_TOKEN = re.compile(
+_ALTERNATIVES = (
     rb"%[^\r\n]*"
     rb"|[-+]?(?:\d+\.?\d*|\.\d+)(?!" + _REGULAR + rb")"
     rb"|/" + _REGULAR + rb"*"
@@ -30,16 +30,22 @@ _TOKEN = re.compile(
     rb"|<[0-9A-Fa-f\x00\t\n\f\r ]*>"
     rb"|[\[\]{}]"
     rb"|" + _REGULAR + rb"+"
-    rb"|[()<>]",  # unbalanced: handled by the careful scanner
-    re.S,
+    rb"|[()<>]"  # unbalanced: handled by the careful scanner
 )
+_TOKEN = re.compile(_ALTERNATIVES, re.S)
+# For findall: white space is skipped possessively inside the match (one step per run, however
+# long), and the end of the data matches an empty token, so a stream of megabytes of spaces (a
+# flate bomb) is scanned in linear time instead of retrying every alternative at every byte.
+_SCAN = re.compile(rb"[\x00\t\n\f\r ]*+(?:(" + _ALTERNATIVES + rb")|\Z)", re.S)
 _WHITESPACE = b"\x00\t\n\f\r "
 _UNSAFE = {b"(", b")", b"<", b">", b"BI", b"ID"}
 
 
 def tokenize(data: bytes) -> list[bytes]:
     """Split a content stream into tokens (see the module docstring)."""
-    tokens: list[bytes] = _TOKEN.findall(data)
+    tokens: list[bytes] = _SCAN.findall(data)
+    while tokens and not tokens[-1]:
+        tokens.pop()  # the empty match(es) at the end of the data
     if b"(" in tokens or b"<" in tokens or b"BI" in tokens or b"ID" in tokens:
         return _tokenize_carefully(data)
     return tokens

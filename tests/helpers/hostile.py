@@ -110,7 +110,7 @@ def many_paragraphs_html(paragraphs: int = 1_000_000) -> bytes:
     body = "".join(f"<p>Line {i}.</p>" for i in range(paragraphs))
     return (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Many</title></head>"
             f"<body><article><h1>Many paragraphs</h1>{body}</article></body></html>"
-            ).encode("utf-8")
+            ).encode()
 
 
 def newlines_text(megabytes: int = 10) -> bytes:
