@@ -116,3 +116,29 @@ def many_paragraphs_html(paragraphs: int = 1_000_000) -> bytes:
 def newlines_text(megabytes: int = 10) -> bytes:
     """A text file of nothing but newlines, after one line of text."""
     return b"Only newlines follow.\n" + b"\n" * (megabytes << 20)
+
+
+def heavy_pages_pdf(pages: int = 40, levels: int = 5, fanout: int = 7, run: int = 120) -> bytes:
+    """``pages`` pages, each drawing a tree of forms whose leaves show ``run`` characters: seconds
+    of work per page, within every budget (for tests that need busy workers)."""
+    kids = b" ".join(b"%d 0 R" % (6 + levels + i) for i in range(pages))
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, pages),
+        b"<< /Font << /F1 4 0 R >> /XObject << /X1 6 0 R >> >>",
+        _FONT,
+        _stream(b"BT /F1 12 Tf 72 720 Td (Heavy page) Tj ET /X1 Do"),
+    ]
+    for level in range(1, levels + 1):
+        number = 5 + level
+        if level < levels:
+            body = b" ".join(b"/X Do" for _ in range(fanout))
+            res = b"/XObject << /X %d 0 R >> /Font << /F1 4 0 R >>" % (number + 1)
+        else:
+            body = b"BT /F1 1 Tf 0 0 Td (" + b"x" * run + b") Tj ET"
+            res = b"/Font << /F1 4 0 R >>"
+        objects.append(_stream(body, b" /Type /XObject /Subtype /Form /BBox [0 0 10 10] "
+                                     b"/Resources << %s >>" % res))
+    objects += [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources 3 0 R "
+                b"/Contents 5 0 R >>"] * pages
+    return pdf_file(objects)
