@@ -86,6 +86,37 @@ def record(
     return append(cur, actor, action, object_type, object_id, canonical_json(payload), state)
 
 
+def append_many(
+    cur: Any, events: Iterable[tuple[str, str, str, str, str, str | None]],
+) -> int:
+    """Append ``(actor, action, object_type, object_id, payload JSON, state)`` events in bulk
+    through a DB-API cursor inside a write transaction (one head update); return the count."""
+    seq, prev = head_raw(cur)
+    first = seq
+    at = utcnow()
+    rows: list[tuple[Any, ...]] = []
+    for actor, action, otype, oid, body, state in events:
+        seq += 1
+        digest = event_hash(prev, seq, at, actor, action, otype, oid, body, state)
+        rows.append((seq, at, actor, action, otype, oid, body, prev, digest, state))
+        prev = digest
+    if not rows:
+        return 0
+    cur.executemany(
+        "INSERT INTO audit_events (seq, at, actor, action, object_type, object_id, payload, "
+        "prev_hash, hash, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    cur.execute("INSERT INTO dossier_meta (key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (_HEAD_KEY, f"{seq}:{prev}"))
+    return seq - first
+
+
+def cursor(session: Session) -> Any:
+    """A DB-API cursor on the session's connection, after flushing pending ORM changes."""
+    session.flush()
+    return _cursor(session)
+
+
 def dependents(session: Session, object_type: str, object_id: str) -> list[tuple[str, str]]:
     """Audited rows a deletion of this object cascades to; pass them as ``touches``."""
     session.flush()

@@ -180,6 +180,32 @@ def current_states(cur: _Cursor, spec: StateSpec) -> Iterator[tuple[str, str]]:
         yield prefix + oid, _digest(otype, text, kids)
 
 
+def states_of(cur: _Cursor, object_type: str, ids: Sequence[str]) -> dict[str, str]:
+    """Hash of each of ``ids`` (rows of a registered table), read in bulk; missing ones ``-``."""
+    spec = REGISTRY[object_type]
+    expr, params = _row_sql(spec)
+    out: dict[str, str] = {}
+    for i in range(0, len(ids), 500):
+        chunk = list(ids[i:i + 500])
+        marks = ", ".join("?" * len(chunk))
+        kids: dict[str, dict[str, list[str]]] = {}
+        for child in spec.children:
+            by_owner: dict[str, list[str]] = {}
+            for owner, text in cur.execute(
+                    f"{_child_sql(child)} WHERE {_quote(child.fk)} IN ({marks})", chunk):
+                by_owner.setdefault(str(owner), []).append(text)
+            kids[child.table] = by_owner
+        for key, text in cur.execute(
+                f"SELECT {_quote(spec.key)}, {expr} FROM {_quote(spec.table)} "
+                f"WHERE {_quote(spec.key)} IN ({marks})", (*params, *chunk)).fetchall():
+            oid = str(key)
+            out[oid] = _digest(object_type, text,
+                               {table: owners.get(oid, []) for table, owners in kids.items()})
+    for oid in ids:
+        out.setdefault(oid, DELETED)
+    return out
+
+
 def baseline_state(cur: _Cursor) -> str | None:
     """Tokens for every current row of every registered table (the state of a baseline event)."""
     tokens = [f"{key}={digest}" for spec in REGISTRY.values() if table_exists(cur, spec.table)
@@ -209,6 +235,7 @@ register(StateSpec(
     columns=("id", "document_id", "start", "end", "quote", "prefix", "suffix", "page_start",
              "page_end", "note", "attribution", "reliability", "credibility", "status", "anchor",
              "anchor_score", "author_id", "created", "modified", "conflict_of"),
+    optional={"provenance": None},
     children=(Child("annotation_tags", fk="annotation_id", columns=("tag_id",)),)))
 register(StateSpec(
     "review", "reviews", key="id",

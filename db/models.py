@@ -146,6 +146,9 @@ class Annotation(Base):
     #: it contradicts: both are kept and this one is flagged (app.services.sets.merge). No foreign
     #: key: the flag stays until an investigator resolves it, even if the other is deleted.
     conflict_of: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
+    #: JSON on annotations that arrived in a set: the set, its importer, the sender's status and
+    #: flags (a claimed local author, placed by quote). NULL for annotations made here.
+    provenance: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     author: Mapped[User] = relationship()
     tags: Mapped[list[Tag]] = relationship(secondary="annotation_tags", order_by="Tag.name")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
@@ -70,6 +71,20 @@ def index_annotation(
     remove(session, annotation_id)
     _add(session, "quote", annotation_id, document_id, page, quote)
     _add(session, "note", annotation_id, document_id, page, note)
+
+
+def add_many(cur: Any, entries: Iterable[tuple[str, str, str, int | None, str]]) -> None:
+    """Index new (kind, ref, document id, page, body) entries in bulk through a DB-API cursor
+    (for objects not indexed before: nothing is removed first)."""
+    rows = [e for e in entries if e[4].strip()]
+    if not rows:
+        return
+    start = cur.execute("SELECT coalesce(max(rowid), 0) FROM search_refs").fetchone()[0] + 1
+    cur.executemany("INSERT INTO search_refs (rowid, kind, ref, document_id, page) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    [(start + i, k, r, d, p) for i, (k, r, d, p, _) in enumerate(rows)])
+    cur.executemany("INSERT INTO search_index (rowid, body) VALUES (?, ?)",
+                    [(start + i, e[4]) for i, e in enumerate(rows)])
 
 
 _TERM = re.compile(r"\w+", re.UNICODE)

@@ -40,12 +40,23 @@ def id_from_iri(value: str) -> str:
 def parse_stamp(value: str) -> str:
     """An xsd:dateTime as Dossier's UTC stamp (``2025-03-04T10:15:00.000000Z``); ValueError."""
     text = value.strip()
-    if "T" not in text:
+    if "T" not in text or len(text) > 64:
         raise ValueError("not a date-time")
     moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     if moment.tzinfo is None:
         raise ValueError("a time zone (Z) is missing")
-    return moment.astimezone(UTC).strftime(STAMP_FORMAT)
+    try:
+        utc = moment.astimezone(UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+14:00 falls before year 1
+        raise ValueError(f"out of range (years {MIN_YEAR}-{MAX_YEAR})") from None
+    if not MIN_YEAR <= utc.year <= MAX_YEAR:
+        raise ValueError(f"out of range (years {MIN_YEAR}-{MAX_YEAR})")
+    return utc.strftime(STAMP_FORMAT)
+
+
+#: Dates of annotations and reviews must fall in these years (UTC).
+MIN_YEAR = 1900
+MAX_YEAR = 9999
 
 
 @dataclass(frozen=True, slots=True)

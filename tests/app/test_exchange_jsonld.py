@@ -65,6 +65,7 @@ def add_review(dossier: Dossier, annotation_id: str, reviewer: str, decision: st
             user = session.execute(insert(User).values(
                 name=reviewer, display_name=reviewer, guid=str(uuid.uuid4()),
                 created="2026-01-01T00:00:00.000000Z").returning(User.id)).scalar_one()
+            audit.record(session, reviewer, "user.create", "user", str(user), {"name": reviewer})
         session.execute(insert(Review).values(
             id=review_id, annotation_id=annotation_id, reviewer_id=user, decision=decision,
             reason=reason, created="2026-02-03T04:05:06.000000Z"))
@@ -111,9 +112,9 @@ def same_documents(dossier: Dossier) -> None:
 
 
 def fields(ann: A.AnnotationView) -> tuple[Any, ...]:
-    """What a round trip must keep."""
+    """What a round trip must keep (the status is local: an import arrives as submitted)."""
     return (ann.quote, ann.start, ann.end, tuple(sorted(t.path for t in ann.tags)), ann.note,
-            ann.author, ann.created, ann.modified, ann.status, ann.reliability, ann.credibility,
+            ann.author, ann.created, ann.modified, ann.reliability, ann.credibility,
             ann.attribution, ann.page_start, ann.page_end)
 
 
@@ -215,6 +216,7 @@ def test_round_trip_into_a_dossier_with_the_same_documents_keeps_everything(
     before = {a.id: fields(a) for a in s["anns"]}
     after = {a.id: fields(a) for a in A.list_annotations(other)}
     assert after == before
+    assert {a.status for a in A.list_annotations(other)} == {"submitted"}
     with other.read() as session:
         reviewer = session.execute(select(User.name, Review.decision, Review.reason)
                                    .join(Review, Review.reviewer_id == User.id)).all()
@@ -256,11 +258,11 @@ def test_changed_annotation_is_a_flagged_conflict_never_an_overwrite(
     summary = import_set(other, path)
     assert summary.identical == 4 and len(summary.conflicts) == 1
     conflict = summary.conflicts[0]
-    assert conflict.local_id == a1.id and {"note", "status"} <= set(conflict.fields)
+    assert conflict.local_id == a1.id and {"note"} <= set(conflict.fields)
     local = A.get_annotation(other, a1.id)
     assert (local.note, local.status) == ("bob's reading differs", "rejected")
     copy = A.get_annotation(other, conflict.kept_as)
-    assert (copy.note, copy.status, copy.quote, copy.author) == (a1.note, "approved", a1.quote,
+    assert (copy.note, copy.status, copy.quote, copy.author) == (a1.note, "submitted", a1.quote,
                                                                  "alice")
     assert list_conflicts(other) == [(conflict.kept_as, a1.id)]
     with other.read() as session:
@@ -307,7 +309,7 @@ def test_plain_w3c_annotation_from_another_tool_is_matched_by_url(
     assert summary.users_created == ["A. Analyst"]
     (ann,) = A.list_annotations(dossier)
     assert (ann.quote, ann.note, ann.author, ann.created, ann.status) == (
-        "passports", "Amount differs.", "A. Analyst", "2025-03-04T10:15:00.000000Z", "draft")
+        "passports", "Amount differs.", "A. Analyst", "2025-03-04T10:15:00.000000Z", "submitted")
     assert [t.path for t in ann.tags] == ["Imported/contract"]
     again = import_set(dossier, path)  # a non-UUID IRI maps to the same id every time
     assert again.identical == 1 and not again.added

@@ -28,6 +28,8 @@ from app.services.annotations import CREDIBILITY, RELIABILITY, STATUSES
 
 ANNO_CONTEXTS = ("http://www.w3.org/ns/anno.jsonld", "https://www.w3.org/ns/anno.jsonld")
 _PAGE = re.compile(r"^page=(\d+)(?:&.*)?$")
+#: Largest character offset a set may give (far beyond any document's length).
+MAX_OFFSET = 2**31 - 1
 _SHA = re.compile(r"^[0-9a-f]{64}$")
 _ANCHORS = ("exact", "fuzzy", "orphaned")
 
@@ -78,14 +80,18 @@ class _Item:
             self.fail(f"{label or key} must be an ISO 8601 date-time")
         try:
             return parse_stamp(value)
-        except ValueError:
-            self.fail(f"{label or key} {value!r} is not an ISO 8601 UTC date-time "
+        except ValueError as exc:
+            if "out of range" in str(exc):
+                self.fail(f"{label or key} {value[:40]!r} is {exc}")
+            self.fail(f"{label or key} {value[:40]!r} is not an ISO 8601 UTC date-time "
                       "(e.g. 2025-03-04T10:15:00Z)")
 
     def offset(self, obj: dict[str, Any], key: str, label: str) -> int:
         value = obj.get(key)
+        if isinstance(value, int) and not isinstance(value, bool) and value > MAX_OFFSET:
+            self.fail(f"{label} {key} is out of range (more than {MAX_OFFSET:,})")
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            self.fail(f"{label} {key} must be a non-negative integer, not {value!r}")
+            self.fail(f"{label} {key} must be a non-negative integer, not {str(value)[:40]!r}")
         return value
 
 
@@ -170,6 +176,8 @@ def _selectors(it: _Item, ann: IncomingAnnotation, target: dict[str, Any]) -> No
             conforms = it.text(sel, "conformsTo", label="FragmentSelector conformsTo")
             if not match or "rfc3778" not in conforms:
                 continue
+            if len(match.group(1)) > 9:
+                it.fail(f"FragmentSelector page number {match.group(1)[:12]}… is out of range")
             if int(match.group(1)) < 1:
                 it.fail("FragmentSelector page numbers start at 1")
             ann.page = int(match.group(1))

@@ -2,8 +2,13 @@
 
 Rules an investigator can rely on:
 
-- Annotations are matched by id. A new one is added with its **original** author (a user is
-  created when needed), times, status, grades, tags and reviews. One identical to the local
+- A set from elsewhere is **provenance, not authority**: a new annotation keeps its sender's
+  author (a user is created when needed), times, grades, tags and reviews as recorded history,
+  but its status here is ``submitted`` (for local review); the sender's status, the set and the
+  importer are kept in ``annotations.provenance`` and the audit event. An annotation that claims
+  a user of this dossier as its author is imported with that claim flagged. One whose quote
+  disagrees with its position is placed by the quote and flagged ``fuzzy``.
+- Annotations are matched by id. One identical to the local
   annotation (same document, range, note, attribution, grades, status, author, times, tags) is
   skipped, so importing the same set twice adds nothing.
 - A **changed** one is a conflict and never overwrites: the local annotation stays as it is and
@@ -12,9 +17,11 @@ Rules an investigator can rely on:
 - Documents are matched by the SHA-256 of their original; originals the set carries (bundles,
   REFI packages) are imported when missing. Annotations on documents still missing, or whose
   quote no longer occurs, are listed and left out.
-- Everything happens in **one transaction** after the whole set was read and checked: a refusal
-  (malformed or hostile input) writes nothing. Every row added is audited (``annotation.import``,
-  ``tag.import``, ``review.import``, ``user.create``) with the set file's SHA-256.
+- The whole set is read, checked (:mod:`app.services.sets.validate`) and planned before the
+  write lock is taken; the rows are then written in **one short transaction**, in bulk. A
+  refusal (malformed or hostile input) writes nothing. Every row added is audited
+  (``annotation.import``, ``tag.import``, ``review.import``, ``user.create``) with the set
+  file's SHA-256.
 """
 
 from __future__ import annotations
@@ -25,10 +32,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from app import audit
+from app import state as row_states
 from app.clock import utcnow
 from app.errors import BadInput
 from app.exchange.incoming import IncomingAnnotation, IncomingSet
@@ -44,14 +52,21 @@ from app.services.sets.matching import (
     match_documents,
 )
 from app.services.sets.summary import Conflict, ImportSummary
+from app.services.sets.validate import check_set
 from db import search
 from db.models import Annotation, AnnotationTag, Review, Tag, User
 
 if TYPE_CHECKING:
     from app.dossier import Dossier
 
+#: Compared to tell an identical annotation from a changed one. Not the status: an imported
+#: annotation's status is always local (see IMPORTED_STATUS).
 _COMPARED = ("document_id", "start", "end", "note", "attribution", "reliability", "credibility",
-             "status", "author", "created", "modified", "tags")
+             "author", "created", "modified", "tags")
+#: The status every imported annotation starts with here.
+IMPORTED_STATUS = "submitted"
+#: Anchor score of an annotation placed by its quote because its position disagreed.
+QUOTE_PLACED_SCORE = 0.9
 _CHUNK = 500
 
 
@@ -67,6 +82,7 @@ class _Row:
     id: str = ""
     conflict_of: str | None = None
     differences: list[str] = field(default_factory=list)
+    provenance: dict[str, Any] = field(default_factory=dict)
 
     def key(self) -> tuple[Any, ...]:
         return tuple(self.fields[k] for k in _COMPARED)
@@ -86,7 +102,7 @@ def _local_rows(session: Session, column: Any, ids: list[str]) -> dict[str, list
                 .where(AnnotationTag.annotation_id.in_([a.id for a, _ in rows]))):
             tags.setdefault(ann_id, set()).add(tag_id)
         for ann, author in rows:
-            fields = {k: getattr(ann, k) for k in _COMPARED[:-3]}
+            fields = {k: getattr(ann, k) for k in _COMPARED[:-4]}
             fields.update(author=author, created=ann.created, modified=ann.modified,
                           tags=frozenset(tags.get(ann.id, ())))
             group = ann.id if column is Annotation.id else ann.conflict_of
@@ -100,6 +116,15 @@ def _existing_reviews(session: Session, ids: list[str]) -> set[str]:
     for i in range(0, len(ids), _CHUNK):
         found.update(session.scalars(select(Review.id).where(Review.id.in_(ids[i:i + _CHUNK]))))
     return found
+
+
+def _local_users(session: Session) -> set[str]:
+    """Names of users created by acting in this dossier (not brought in by an imported set)."""
+    rows = session.execute(text(
+        "SELECT u.name FROM users u JOIN audit_events e ON e.object_type = 'user' "
+        "AND e.object_id = CAST(u.id AS TEXT) AND e.action = 'user.create' "
+        "WHERE json_extract(e.payload, '$.via') IS NULL")).all()
+    return {name for (name,) in rows}
 
 
 @dataclass
@@ -127,8 +152,12 @@ def _plan(dossier: Dossier, incoming: IncomingSet) -> _Plan:
         copies = _local_rows(session, Annotation.conflict_of, ids)
         known_reviews = _existing_reviews(
             session, [r.id for a in incoming.annotations for r in a.reviews])
+        local_users = _local_users(session) | {dossier.user_name}
     now = utcnow()
     undated = 0
+    sender_statuses: dict[str, int] = {}
+    claimed: dict[str, int] = {}
+    quote_placed = 0
     for ann in incoming.annotations:
         target = targets.get(ann.document)
         if target is None or isinstance(target, Missing):
@@ -145,12 +174,19 @@ def _plan(dossier: Dossier, incoming: IncomingSet) -> _Plan:
         row = _Row({
             "document_id": target.document_id, "start": start, "end": end, "note": ann.note,
             "attribution": ann.attribution, "reliability": ann.reliability,
-            "credibility": ann.credibility, "status": ann.status, "author": ann.author,
+            "credibility": ann.credibility, "status": IMPORTED_STATUS, "author": ann.author,
             "created": ann.created or now, "modified": ann.modified or ann.created or now,
             "tags": frozenset(plan.tags.resolve(t, ann.label) for t in ann.tags),
         }, target=target, incoming=ann, id=ann.id)
+        row.provenance = {"set": incoming.name, "set_sha256": incoming.sha256,
+                          "imported_by": dossier.user_name, "sender_status": ann.status}
+        if ann.author in local_users:
+            row.provenance["claimed_local_author"] = ann.author
         if verbatim and ann.anchor:
             row.anchor, row.anchor_score = ann.anchor, ann.anchor_score or 1.0
+        elif not verbatim:
+            row.anchor, row.anchor_score = "fuzzy", QUOTE_PLACED_SCORE
+            row.provenance["placed_by_quote"] = True
         existing = local.get(ann.id)
         if existing:
             mine = existing[0]
@@ -171,6 +207,11 @@ def _plan(dossier: Dossier, incoming: IncomingSet) -> _Plan:
             row.conflict_of = ann.conflict_of  # a flag set in the colleague's dossier stays
             plan.rows.append(row)
             review_home = row.id
+        if plan.rows and plan.rows[-1] is row:
+            sender_statuses[ann.status] = sender_statuses.get(ann.status, 0) + 1
+            if "claimed_local_author" in row.provenance:
+                claimed[ann.author] = claimed.get(ann.author, 0) + 1
+            quote_placed += "placed_by_quote" in row.provenance
         plan.users.add(ann.author)
         if ann.author_guid:
             plan.guids.setdefault(ann.author, ann.author_guid)
@@ -182,6 +223,20 @@ def _plan(dossier: Dossier, incoming: IncomingSet) -> _Plan:
     if undated:
         summary.warnings.append(f"{undated} annotation(s) had no creation time; the time of "
                                 "this import was used")
+    if sender_statuses:
+        counts = ", ".join(f"{status} {n}" for status, n in sorted(sender_statuses.items()))
+        summary.warnings.append(
+            f"{sum(sender_statuses.values())} annotation(s) arrive as {IMPORTED_STATUS} for "
+            f"local review; their status in the sender's dossier ({counts}), their authors, "
+            "times, grades and reviews are kept as recorded history")
+    for name, n in sorted(claimed.items()):
+        summary.warnings.append(
+            f"{n} annotation(s) claim {name!r}, a user of this dossier, as their author: "
+            f"imported with the claim flagged and {dossier.user_name!r} recorded as importer")
+    if quote_placed:
+        summary.warnings.append(
+            f"{quote_placed} annotation(s) whose quote disagrees with their position were placed "
+            "by the quote and flagged fuzzy (check them)")
     for key, target in targets.items():
         if isinstance(target, Missing) and (target.annotations or key in needed):
             summary.documents_missing.append({"document": target.label, "sha256": target.sha256,
@@ -221,13 +276,25 @@ def _tags(session: Session, dossier: Dossier, created: list[NewTag], set_sha: st
             "position": tag.position, "is_codable": tag.is_codable, "set_sha256": set_sha})
 
 
+_ANNOTATION_COLUMNS = ("id", "document_id", "start", "end", "quote", "prefix", "suffix",
+                       "page_start", "page_end", "note", "attribution", "reliability",
+                       "credibility", "status", "anchor", "anchor_score", "author_id", "created",
+                       "modified", "conflict_of", "provenance")
+_INSERT_ANNOTATION = (
+    "INSERT INTO annotations (" + ", ".join(f'"{c}"' for c in _ANNOTATION_COLUMNS)
+    + ") VALUES (" + ", ".join("?" * len(_ANNOTATION_COLUMNS)) + ")")
+
+
 def _annotations(session: Session, dossier: Dossier, plan: _Plan,
                  users: dict[str, int]) -> None:
+    """Write the planned annotations in bulk: rows, tag links, search entries, then one audit
+    event each carrying the row's state (hashed from the rows just written)."""
     summary = plan.summary
+    cur = audit.cursor(session)
     for i in range(0, len(plan.rows), _CHUNK):
         batch = plan.rows[i:i + _CHUNK]
         values: list[dict[str, Any]] = []
-        links: list[dict[str, str]] = []
+        links: list[tuple[str, str]] = []
         for row in batch:
             target = row.target
             assert target is not None and target.document_id is not None
@@ -243,17 +310,23 @@ def _annotations(session: Session, dossier: Dossier, plan: _Plan,
                 "status": f["status"], "anchor": row.anchor, "anchor_score": row.anchor_score,
                 "author_id": users[f["author"]], "created": f["created"],
                 "modified": f["modified"], "conflict_of": row.conflict_of,
+                "provenance": audit.canonical_json(row.provenance),
             })
-            links.extend({"annotation_id": row.id, "tag_id": t} for t in sorted(f["tags"]))
-        session.execute(insert(Annotation), values)
+            links.extend((row.id, t) for t in sorted(f["tags"]))
+        cur.executemany(_INSERT_ANNOTATION,
+                        [tuple(v[c] for c in _ANNOTATION_COLUMNS) for v in values])
         if links:
-            session.execute(insert(AnnotationTag), links)
+            cur.executemany("INSERT INTO annotation_tags (annotation_id, tag_id) VALUES (?, ?)",
+                            links)
+        search.add_many(cur, [entry for v in values for entry in (
+            ("quote", v["id"], v["document_id"], v["page_start"], v["quote"]),
+            ("note", v["id"], v["document_id"], v["page_start"], v["note"]))])
+        states = row_states.states_of(cur, "annotation", [row.id for row in batch])
+        events = []
         for row, value in zip(batch, values, strict=True):
-            search.index_annotation(session, row.id, value["document_id"], value["quote"],
-                                    value["note"], value["page_start"])
-            payload = {k: v for k, v in value.items() if k != "conflict_of"}
+            payload = {k: v for k, v in value.items() if k not in ("conflict_of", "provenance")}
             payload.update(tag_ids=sorted(row.fields["tags"]), set=summary.name,
-                           set_sha256=summary.sha256)
+                           set_sha256=summary.sha256, provenance=row.provenance)
             assert row.incoming is not None
             if row.conflict_of and row.id == row.incoming.id:  # flagged where it came from
                 payload.update(conflict_of=row.conflict_of)
@@ -265,21 +338,31 @@ def _annotations(session: Session, dossier: Dossier, plan: _Plan,
                                                   row.differences))
             else:
                 summary.added.append(row.id)
-            audit.record(session, dossier.user_name, "annotation.import", "annotation", row.id,
-                         payload)
+            events.append((dossier.user_name, "annotation.import", "annotation", row.id,
+                           audit.canonical_json(payload),
+                           f"annotation:{row.id}={states[row.id]}"))
+        audit.append_many(cur, events)
 
 
 def _reviews(session: Session, dossier: Dossier, plan: _Plan, users: dict[str, int]) -> None:
-    for annotation_id, review in plan.review_rows:
-        session.execute(insert(Review), [{
-            "id": review.id, "annotation_id": annotation_id,
-            "reviewer_id": users[review.reviewer], "decision": review.decision,
-            "reason": review.reason, "created": review.created}])
-        audit.record(session, dossier.user_name, "review.import", "review", review.id, {
-            "annotation_id": annotation_id, "reviewer": review.reviewer,
-            "decision": review.decision, "reason": review.reason, "created": review.created,
-            "set_sha256": plan.summary.sha256})
-        plan.summary.reviews_added += 1
+    """The sender's review decisions, kept as history (the annotation's status here is local)."""
+    cur = audit.cursor(session)
+    for i in range(0, len(plan.review_rows), _CHUNK):
+        batch = plan.review_rows[i:i + _CHUNK]
+        cur.executemany(
+            "INSERT INTO reviews (id, annotation_id, reviewer_id, decision, reason, created) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [(r.id, a, users[r.reviewer], r.decision, r.reason, r.created) for a, r in batch])
+        states = row_states.states_of(cur, "review", [r.id for _, r in batch])
+        audit.append_many(cur, [
+            (dossier.user_name, "review.import", "review", review.id, audit.canonical_json({
+                "annotation_id": annotation_id, "reviewer": review.reviewer,
+                "decision": review.decision, "reason": review.reason,
+                "created": review.created, "set_sha256": plan.summary.sha256,
+                "history": f"{review.decision} in the sender's dossier by {review.reviewer}"}),
+             f"review:{review.id}={states[review.id]}")
+            for annotation_id, review in batch])
+        plan.summary.reviews_added += len(batch)
 
 
 def merge_set(dossier: Dossier, incoming: IncomingSet) -> ImportSummary:
@@ -287,6 +370,7 @@ def merge_set(dossier: Dossier, incoming: IncomingSet) -> ImportSummary:
     from app.services.documents import insert_document, keep_original
 
     incoming.check_unique_ids()
+    check_set(incoming)
     plan = _plan(dossier, incoming)
     summary = plan.summary
     new_targets = list({id(t): t for t in plan.targets.values()

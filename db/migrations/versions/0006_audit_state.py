@@ -1,4 +1,5 @@
-"""Audit events record the state of the rows they changed: ``audit_events.state``.
+"""Audit events record the state of the rows they changed (``audit_events.state``); imported
+annotations record where they came from (``annotations.provenance``).
 
 Revision ID: 0006
 Revises: 0002
@@ -22,11 +23,15 @@ depends_on = None
 
 def upgrade() -> None:
     op.execute("ALTER TABLE audit_events ADD COLUMN state TEXT")
+    # Where an annotation that arrived in a set came from (JSON; NULL for local ones).
+    op.execute("ALTER TABLE annotations ADD COLUMN provenance TEXT")
     from app.state import record_baseline
 
     record_baseline(op.get_bind().connection.cursor(), "schema upgrade 0006")
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("annotations", recreate="never") as batch:
+        batch.drop_column("provenance")
     with op.batch_alter_table("audit_events", recreate="never") as batch:
         batch.drop_column("state")
