@@ -18,6 +18,7 @@ from app import audit
 from app.anchoring import make_selectors, page_span
 from app.clock import utcnow
 from app.errors import BadInput, NotFound
+from app.limits import MAX_FIELD_CHARS, MAX_NOTE_CHARS, invalid_text
 from app.services import codebook
 from app.services.lookup import resolve_prefix
 from db import search
@@ -121,6 +122,16 @@ def _pages_for(
 
 
 def _validate_fields(fields: dict[str, Any]) -> None:
+    for key in ("note", "attribution"):
+        value = fields.get(key)
+        if isinstance(value, str):
+            limit = MAX_NOTE_CHARS if key == "note" else MAX_FIELD_CHARS
+            if len(value) > limit:
+                raise BadInput(f"the {key} has {len(value):,} characters, more than the "
+                               f"{limit:,} it may have; shorten it or attach a document")
+            if invalid_text(value):
+                raise BadInput(f"the {key} holds an invalid character (a lone UTF-16 "
+                               "surrogate); retype it")
     if fields.get("reliability") is not None and fields["reliability"] not in RELIABILITY:
         raise BadInput(f"source reliability must be one of A-F, not {fields['reliability']!r}")
     if fields.get("credibility") is not None and fields["credibility"] not in CREDIBILITY:
@@ -157,7 +168,8 @@ def create_annotation(
     credibility: int | None = None, status: str = "draft",
 ) -> AnnotationView:
     """Highlight ``[start, end)`` of a document with tags and fields; return the new annotation."""
-    fields = {"reliability": reliability, "credibility": credibility, "status": status}
+    fields = {"reliability": reliability, "credibility": credibility, "status": status,
+              "note": note, "attribution": attribution}
     _validate_fields(fields)
     with dossier.write() as session:
         author_id = dossier.user_id(session)
