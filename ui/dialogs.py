@@ -34,10 +34,11 @@ def one_line(error: BaseException | str) -> str:
 
 def ask(parent: QWidget | None, title: str, question: str) -> bool:
     """Ask a yes/no question; True for yes."""
-    answer = QMessageBox.question(parent, title, question,
-                                  QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                                  QMessageBox.StandardButton.No)
-    return answer == QMessageBox.StandardButton.Yes
+    box = QMessageBox(QMessageBox.Icon.Question, title, question,
+                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, parent)
+    box.setDefaultButton(QMessageBox.StandardButton.No)
+    box.setTextFormat(Qt.TextFormat.PlainText)  # questions name files: never rich text
+    return box.exec() == QMessageBox.StandardButton.Yes
 
 
 def ask_text(parent: QWidget | None, title: str, label: str, *, password: bool = False,
@@ -63,6 +64,7 @@ def inform(parent: QWidget | None, title: str, message: str, *, error: bool = Fa
         message = "\n".join(one_line(line) for line in message.splitlines() if line.strip())
     box = QMessageBox(QMessageBox.Icon.Warning if error else QMessageBox.Icon.Information,
                       title, message, QMessageBox.StandardButton.Ok, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)  # messages quote file names and imported text
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.open()
 

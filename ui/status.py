@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from app.services.documents import DocumentView as DocumentInfo
@@ -20,6 +21,8 @@ class StatusBar(QStatusBar):
         self.page = QLabel(self)
         self.selection = QLabel(self)
         self.count = QLabel(self)
+        for label in (self.document, self.page, self.selection, self.count):
+            label.setTextFormat(Qt.TextFormat.PlainText)  # titles are imported text
         for label in (self.document, self.page, self.selection, self.count):
             label.setContentsMargins(6, 0, 6, 0)
             self.addPermanentWidget(label)

@@ -147,10 +147,14 @@ class AnnotationPanel(QDockWidget):
         form = QFormLayout(self.editor)
         form.setContentsMargins(0, 0, 0, 0)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        # Quotes, authors and titles are user or imported text: never rich text (a quote must
+        # not render HTML or load a local image).
         self.quote = QLabel(self.editor)
+        self.quote.setTextFormat(Qt.TextFormat.PlainText)
         self.quote.setWordWrap(True)
         self.quote.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.details = QLabel(self.editor)
+        self.details.setTextFormat(Qt.TextFormat.PlainText)
         self.details.setStyleSheet("color: palette(mid);")
         self.chips = ChipRow(self.editor)
         self.edit_tags = QPushButton("Tags…", self.editor)
