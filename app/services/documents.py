@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app import audit
@@ -127,21 +128,30 @@ def find_by_sha256(dossier: Dossier, sha256: str) -> DocumentView | None:
 def store_document(
     dossier: Dossier, data: bytes, extracted: ExtractedDocument, *, source: str, filename: str,
     custody: dict[str, Any] | None = None, previous_id: str | None = None,
-    sha256: str | None = None,
+    sha256: str | None = None, looked_up: bool = False,
 ) -> tuple[DocumentView, bool]:
     """Keep the original and store the extracted document atomically.
 
     Returns (document, True) when stored now, or (the existing document, False) when the same
     bytes were imported before. If anything fails, neither the original nor any row remains.
+    ``looked_up``: the caller has just checked the hash is new (it is not looked up again; the
+    unique index still catches a concurrent import of the same bytes).
     """
     digest = sha256 or sha256_bytes(data)
-    existing = find_by_sha256(dossier, digest)
-    if existing is not None:
+    if not looked_up:
+        existing = find_by_sha256(dossier, digest)
+        if existing is not None:
+            return existing, False
+    try:
+        with keep_original(dossier, data, digest), dossier.write() as session:
+            doc = insert_document(session, dossier, digest, len(data), extracted, source=source,
+                                  filename=filename, custody=custody, previous_id=previous_id)
+            view = _view(doc, dossier.user_name)
+    except IntegrityError:  # the same bytes were stored by someone else meanwhile
+        existing = find_by_sha256(dossier, digest)
+        if existing is None:
+            raise
         return existing, False
-    with keep_original(dossier, data, digest), dossier.write() as session:
-        doc = insert_document(session, dossier, digest, len(data), extracted, source=source,
-                              filename=filename, custody=custody, previous_id=previous_id)
-        view = _view(doc, dossier.user_name)
     dossier.notify_change("document", "created", view.id)
     return view, True
 

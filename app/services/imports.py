@@ -132,7 +132,7 @@ def import_bytes(
         raise ImportRefused(f"{name}: no text could be extracted; nothing was imported")
     doc, created = store_document(
         dossier, data, extracted, source=source, filename=Path(name).name, custody=custody,
-        previous_id=previous_id, sha256=digest,
+        previous_id=previous_id, sha256=digest, looked_up=True,
     )
     if password is not None and extracted.kind == "pdf":
         dossier.passwords[digest] = password
