@@ -48,7 +48,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
     p = sub.add_parser("verify-bundle", parents=[common],
                        help="check an evidence bundle's files and audit excerpt (no dossier "
-                            "needed)")
+                            "needed); with --dossier naming an existing dossier, also check "
+                            "that the bundle's chain head is still in that dossier's chain")
     p.add_argument("path", metavar="PATH")
     p.add_argument("--json", action="store_true", help="print JSON only")
     p.set_defaults(func=cmd_verify_bundle)
@@ -86,15 +87,40 @@ def cmd_import_set(args: argparse.Namespace) -> int:
     return 0
 
 
+def _compare_head(args: argparse.Namespace, problems: list[str],
+                  head: dict[str, Any]) -> str | None:
+    """With ``--dossier`` naming an existing dossier: check the bundle's head is in its chain.
+
+    Returns the dossier's folder when the head was found there; adds a problem when not.
+    """
+    from app.dossier import DB_FILE
+    from app.services.integrity import head_in_dossier
+
+    folder = Path(args.dossier).expanduser() if getattr(args, "dossier", None) else None
+    if folder is None or not (folder / DB_FILE).is_file():
+        return None
+    seq, digest = head.get("seq"), head.get("hash")
+    if not isinstance(seq, int) or not isinstance(digest, str):
+        problems.append("the manifest names no chain head to compare with the dossier")
+        return None
+    problem = head_in_dossier(folder, seq, digest)
+    if problem is not None:
+        problems.append(problem)
+        return None
+    return str(folder)
+
+
 def cmd_verify_bundle(args: argparse.Namespace) -> int:
     """Exit 0 when the bundle checks out, 1 naming what does not."""
     from app.exchange.bundle.read import verify_bundle
 
     report = verify_bundle(Path(args.path))
-    if args.json:
-        emit_json(report.to_json())
-        return 0 if report.ok else 1
     head = report.manifest.get("chain_head") or {}
+    compared = _compare_head(args, report.problems, head)
+    if args.json:
+        emit_json({**report.to_json(), "ok": report.ok, "problems": report.problems,
+                   "head_in_dossier": compared})
+        return 0 if report.ok else 1
     if report.ok:
         print(f"ok: {report.files_checked} files match the manifest; {report.events_checked} "
               f"audit events recompute ({report.links_checked} links checked)")
@@ -102,6 +128,8 @@ def cmd_verify_bundle(args: argparse.Namespace) -> int:
               f"{report.manifest.get('exported_by')}; dossier chain head {head.get('seq')} "
               f"{head.get('hash')}")
         print(f"manifest sha256 {report.manifest_sha256}")
+        if compared is not None:
+            print(f"chain head {head.get('seq')} is in the dossier {compared} at its place")
         return 0
     print(f"dossier: verify-bundle failed: {report.problems[0]}", file=sys.stderr)
     for extra in report.problems[1:]:

@@ -206,3 +206,25 @@ def _check_files(root: Path, digests: set[str], report: VerifyReport, repair: bo
             f"{len(report.orphans)} original(s) no document refers to (e.g. {report.orphans[0]}),"
             " left by an interrupted import or a document row deleted outside Dossier; kept as "
             "possible evidence")
+
+
+def head_in_dossier(folder: Path, seq: int, digest: str) -> str | None:
+    """None when event ``seq`` of the dossier in ``folder`` has hash ``digest`` and the chain up
+    to it recomputes; else what is wrong (the history was rewritten, or another dossier)."""
+    from app.dossier import DB_FILE
+
+    conn = connect_readonly(folder / DB_FILE)
+    try:
+        walk = audit.walk(conn.cursor(), find=digest.lower())
+    finally:
+        conn.close()
+    if walk.found_seq == seq and (walk.problem is None or walk.problem.seq > seq):
+        return None
+    if walk.problem is not None and walk.problem.seq <= seq:
+        return f"the dossier's chain is broken before the bundle's head: {walk.problem.message}"
+    if walk.found_seq is not None:
+        return (f"the bundle's head {digest[:16]}… is event {walk.found_seq} of the dossier, "
+                f"not event {seq}: the history before it was rewritten")
+    return (f"the bundle's head (event {seq}, {digest[:16]}…) is not in the dossier's audit "
+            "chain: its history up to the export was rewritten, or the bundle comes from "
+            "another dossier")

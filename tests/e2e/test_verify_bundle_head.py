@@ -1,0 +1,57 @@
+"""``verify-bundle --dossier`` checks the bundle's chain head against a dossier: it passes on the
+dossier that wrote the bundle and fails once the history before the head was rewritten (every
+later hash recomputed) or on another dossier."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+from app import audit
+from app.dossier import DB_FILE
+from tests.helpers.cli import run_cli
+
+TEXT = "Managers confiscated the workers' passports on arrival. Wages went to the state.\n"
+
+
+def _rewrite_history(dossier: Path) -> None:
+    conn = sqlite3.connect(dossier / DB_FILE)
+    rows = conn.execute("SELECT seq, at, actor, action, object_type, object_id, payload, state "
+                        "FROM audit_events ORDER BY seq").fetchall()
+    prev = audit.GENESIS
+    for seq, at, recorded, action, otype, oid, payload, state in rows:
+        actor = "mallory" if seq == 1 else recorded
+        digest = audit.event_hash(prev, seq, at, actor, action, otype, oid, payload, state)
+        conn.execute("UPDATE audit_events SET actor = ?, prev_hash = ?, hash = ? WHERE seq = ?",
+                     (actor, prev, digest, seq))
+        prev = digest
+    conn.execute("UPDATE dossier_meta SET value = ? WHERE key = 'audit_head'",
+                 (f"{rows[-1][0]}:{prev}",))
+    conn.commit()
+    conn.close()
+
+
+def test_bundle_head_is_checked_against_a_dossier(dossier_path: Path, template_dossier: Path,
+                                                  tmp_path: Path) -> None:
+    source = tmp_path / "note.txt"
+    source.write_text(TEXT)
+    doc_id = run_cli(dossier_path, "import", str(source), check=True).stdout.split()[0]
+    run_cli(dossier_path, "annotate", doc_id, "--quote", "passports", "--tag", "Deception",
+            check=True)
+    bundle = tmp_path / "evidence.zip"
+    run_cli(dossier_path, "export", "--format", "bundle", "--out", str(bundle), check=True)
+    ok = run_cli(dossier_path, "verify-bundle", str(bundle))
+    assert ok.returncode == 0, ok.stderr
+    assert "is in the dossier" in ok.stdout
+
+    other = tmp_path / "other"
+    shutil.copytree(template_dossier, other)
+    elsewhere = run_cli(other, "verify-bundle", str(bundle))
+    assert elsewhere.returncode == 1 and "not in the dossier's audit chain" in elsewhere.stderr
+
+    _rewrite_history(dossier_path)
+    assert run_cli(dossier_path, "verify").returncode == 0  # the chain alone recomputes
+    rewritten = run_cli(dossier_path, "verify-bundle", str(bundle))
+    assert rewritten.returncode == 1
+    assert rewritten.stderr.count("\n") == 1 and "history" in rewritten.stderr
