@@ -234,3 +234,18 @@ def test_set_larger_than_the_limit_is_refused_before_parsing(dossier: Dossier,
     began = time.perf_counter()
     refused_unchanged(dossier, path, "larger than the 1073741824 bytes")
     assert time.perf_counter() - began < 2
+
+
+def test_a_highly_compressible_original_is_held_to_absolute_limits_only(tmp_path: Path) -> None:
+    """A real original may compress far better than 100:1 (a text of spaces, a blank scan):
+    Dossier must still read the bundles it writes; data members keep the ratio rule."""
+    from app.exchange.safety.archives import SafeZip
+
+    path = tmp_path / "bundle.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("manifest.json", MANIFEST)
+        with zf.open("originals/" + "ab" * 32, "w") as fh:
+            for _ in range(24):
+                fh.write(b" " * (1 << 20))
+    with SafeZip(path) as z:
+        assert z.size("originals/" + "ab" * 32) == 24 << 20

@@ -2,8 +2,11 @@
 
 **ZIP archives** (bundles, ``.qdpx``): :class:`SafeZip` checks the whole directory before any
 member is read and refuses absolute paths, ``..``, drive letters, symlinks, encrypted or duplicate
-members, too many members, too much declared data and members that expand suspiciously (a zip
-bomb: more than 100:1 for a member over 10 MB). Members are never extracted to disk by name; they
+members, too many members, too much declared data (absolute limits: 2 GiB a member, 16 GiB in
+all) and data members that expand suspiciously (a zip bomb: more than 100:1 for a member over
+10 MB). Originals (``originals/``, ``sources/``) are held to the absolute limits only: a real
+document may compress far better than 100:1, and Dossier must read the bundles it writes.
+Members are never extracted to disk by name; they
 are read as capped streams, so a member that produces more bytes than it declared is refused as
 well.
 
@@ -49,6 +52,8 @@ class ZipLimits:
     max_ratio: float = 100.0
     ratio_floor_bytes: int = 10 * MIB
     max_directory_bytes: int = 64 * MIB
+    #: Members under these folders (originals) are held to the absolute limits only.
+    ratio_exempt: tuple[str, ...] = ("originals/", "sources/")
 
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
@@ -182,6 +187,7 @@ class SafeZip:
                 raise BadInput(f"{self.where}: member {name!r} declares {size} bytes, more than "
                                f"{self.limits.max_entry_bytes}; refused")
             if size > self.limits.ratio_floor_bytes and \
+                    not name.startswith(self.limits.ratio_exempt) and \
                     size > self.limits.max_ratio * max(info.compress_size, 1):
                 raise BadInput(
                     f"{self.where}: member {name!r} expands from {info.compress_size} to {size} "
