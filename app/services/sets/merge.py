@@ -18,8 +18,9 @@ Rules an investigator can rely on:
   REFI packages) are imported when missing. Annotations on documents still missing, or whose
   quote no longer occurs, are listed and left out.
 - The whole set is read, checked (:mod:`app.services.sets.validate`) and planned before the
-  write lock is taken; the rows are then written in **one short transaction**, in bulk. A
-  refusal (malformed or hostile input) writes nothing. Every row added is audited
+  write lock is taken; the rows are then written in bulk, in one short transaction (a set of
+  more than :data:`ROWS_PER_TRANSACTION` annotations in several). A refusal (malformed or
+  hostile input) writes nothing. Every row added is audited
   (``annotation.import``, ``tag.import``, ``review.import``, ``user.create``) with the set
   file's SHA-256.
 """
@@ -63,6 +64,11 @@ if TYPE_CHECKING:
 #: annotation's status is always local (see IMPORTED_STATUS).
 _COMPARED = ("document_id", "start", "end", "note", "attribution", "reliability", "credibility",
              "author", "created", "modified", "tags")
+#: A large set is written in transactions of at most this many annotations, so that the write
+#: lock is never held for long (other writers wait meanwhile). Each transaction is complete in
+#: itself (rows, search entries, audit events); an import interrupted between two leaves the
+#: first part imported, and importing the set again adds the rest (identical ones are skipped).
+ROWS_PER_TRANSACTION = 25_000
 #: The status every imported annotation starts with here.
 IMPORTED_STATUS = "submitted"
 #: Anchor score of an annotation placed by its quote because its position disagreed.
@@ -285,14 +291,31 @@ _INSERT_ANNOTATION = (
     + ") VALUES (" + ", ".join("?" * len(_ANNOTATION_COLUMNS)) + ")")
 
 
-def _annotations(session: Session, dossier: Dossier, plan: _Plan,
-                 users: dict[str, int]) -> None:
-    """Write the planned annotations in bulk: rows, tag links, search entries, then one audit
+def _documents(session: Session, dossier: Dossier, plan: _Plan, new_targets: list[Target],
+               incoming: IncomingSet) -> None:
+    from app.services.documents import insert_document
+
+    for target in new_targets:
+        assert target.data is not None and target.extracted is not None
+        doc = insert_document(
+            session, dossier, target.sha256, len(target.data), target.extracted,
+            source=f"import-set {incoming.name}", filename=target.filename,
+            custody={"imported_from": incoming.name, "set_sha256": incoming.sha256})
+        target.document_id = doc.id
+        for row in plan.rows:
+            if row.target is target:
+                row.fields["document_id"] = doc.id
+        plan.summary.documents_imported.append(target.label)
+
+
+def _annotations(session: Session, dossier: Dossier, plan: _Plan, users: dict[str, int],
+                 rows: list[_Row]) -> None:
+    """Write planned annotations in bulk: rows, tag links, search entries, then one audit
     event each carrying the row's state (hashed from the rows just written)."""
     summary = plan.summary
     cur = audit.cursor(session)
-    for i in range(0, len(plan.rows), _CHUNK):
-        batch = plan.rows[i:i + _CHUNK]
+    for i in range(0, len(rows), _CHUNK):
+        batch = rows[i:i + _CHUNK]
         values: list[dict[str, Any]] = []
         links: list[tuple[str, str]] = []
         for row in batch:
@@ -367,7 +390,7 @@ def _reviews(session: Session, dossier: Dossier, plan: _Plan, users: dict[str, i
 
 def merge_set(dossier: Dossier, incoming: IncomingSet) -> ImportSummary:
     """Add what is new in ``incoming`` to the dossier in one transaction; return the summary."""
-    from app.services.documents import insert_document, keep_original
+    from app.services.documents import keep_original
 
     incoming.check_unique_ids()
     check_set(incoming)
@@ -377,28 +400,25 @@ def merge_set(dossier: Dossier, incoming: IncomingSet) -> ImportSummary:
                         if isinstance(t, Target) and t.document_id is None}.values())
     if not (plan.rows or plan.review_rows or new_targets):
         return summary
-    with ExitStack() as stack:
-        for target in new_targets:
-            assert target.data is not None
-            stack.enter_context(keep_original(dossier, target.data, target.sha256))
-        with dossier.write() as session:
-            dossier.user_id(session)
-            for target in new_targets:
-                assert target.data is not None and target.extracted is not None
-                doc = insert_document(
-                    session, dossier, target.sha256, len(target.data), target.extracted,
-                    source=f"import-set {incoming.name}", filename=target.filename,
-                    custody={"imported_from": incoming.name, "set_sha256": incoming.sha256})
-                target.document_id = doc.id
-                for row in plan.rows:
-                    if row.target is target:
-                        row.fields["document_id"] = doc.id
-                summary.documents_imported.append(target.label)
-            users = _users(session, dossier, plan)
-            _tags(session, dossier, plan.tags.created, incoming.sha256)
-            summary.tags_created = [t.path for t in plan.tags.created]
-            _annotations(session, dossier, plan, users)
-            _reviews(session, dossier, plan, users)
+    chunks = [plan.rows[i:i + ROWS_PER_TRANSACTION]
+              for i in range(0, len(plan.rows), ROWS_PER_TRANSACTION)] or [[]]
+    users: dict[str, int] = {}
+    for number, chunk in enumerate(chunks):
+        with ExitStack() as stack:
+            if number == 0:
+                for target in new_targets:
+                    assert target.data is not None
+                    stack.enter_context(keep_original(dossier, target.data, target.sha256))
+            with dossier.write() as session:
+                if number == 0:
+                    dossier.user_id(session)
+                    _documents(session, dossier, plan, new_targets, incoming)
+                    users = _users(session, dossier, plan)
+                    _tags(session, dossier, plan.tags.created, incoming.sha256)
+                    summary.tags_created = [t.path for t in plan.tags.created]
+                _annotations(session, dossier, plan, users, chunk)
+                if number == len(chunks) - 1:
+                    _reviews(session, dossier, plan, users)
     for target in new_targets:
         if target.document_id:
             dossier.notify_change("document", "created", target.document_id)
