@@ -68,7 +68,7 @@ _COMPARED = ("document_id", "start", "end", "note", "attribution", "reliability"
 #: lock is never held for long (other writers wait meanwhile). Each transaction is complete in
 #: itself (rows, search entries, audit events); an import interrupted between two leaves the
 #: first part imported, and importing the set again adds the rest (identical ones are skipped).
-ROWS_PER_TRANSACTION = 25_000
+ROWS_PER_TRANSACTION = 10_000
 #: The status every imported annotation starts with here.
 IMPORTED_STATUS = "submitted"
 #: Anchor score of an annotation placed by its quote because its position disagreed.
@@ -308,23 +308,31 @@ def _documents(session: Session, dossier: Dossier, plan: _Plan, new_targets: lis
         plan.summary.documents_imported.append(target.label)
 
 
-def _annotations(session: Session, dossier: Dossier, plan: _Plan, users: dict[str, int],
-                 rows: list[_Row]) -> None:
-    """Write planned annotations in bulk: rows, tag links, search entries, then one audit
-    event each carrying the row's state (hashed from the rows just written)."""
+@dataclass
+class _Prepared:
+    """A batch of annotations ready to write: row tuples, tag links, search entries, payloads."""
+
+    ids: list[str]
+    rows: list[tuple[Any, ...]]
+    links: list[tuple[str, str]]
+    entries: list[tuple[str, str, str, int | None, str]]
+    payloads: list[str]
+
+
+def _prepare(plan: _Plan, users: dict[str, int], rows: list[_Row]) -> list[_Prepared]:
+    """Everything about ``rows`` that needs no database (done before the lock where possible)."""
     summary = plan.summary
-    cur = audit.cursor(session)
+    out: list[_Prepared] = []
     for i in range(0, len(rows), _CHUNK):
         batch = rows[i:i + _CHUNK]
-        values: list[dict[str, Any]] = []
-        links: list[tuple[str, str]] = []
+        prepared = _Prepared([], [], [], [], [])
         for row in batch:
             target = row.target
             assert target is not None and target.document_id is not None
             f, text = row.fields, target.text
             start, end = f["start"], f["end"]
             page_start, page_end = target.pages_of(start, end)
-            values.append({
+            value = {
                 "id": row.id, "document_id": target.document_id, "start": start, "end": end,
                 "quote": text[start:end], "prefix": text[max(0, start - CONTEXT):start],
                 "suffix": text[end:end + CONTEXT], "page_start": page_start,
@@ -334,37 +342,50 @@ def _annotations(session: Session, dossier: Dossier, plan: _Plan, users: dict[st
                 "author_id": users[f["author"]], "created": f["created"],
                 "modified": f["modified"], "conflict_of": row.conflict_of,
                 "provenance": audit.canonical_json(row.provenance),
-            })
-            links.extend((row.id, t) for t in sorted(f["tags"]))
-        cur.executemany(_INSERT_ANNOTATION,
-                        [tuple(v[c] for c in _ANNOTATION_COLUMNS) for v in values])
-        if links:
-            cur.executemany("INSERT INTO annotation_tags (annotation_id, tag_id) VALUES (?, ?)",
-                            links)
-        search.add_many(cur, [entry for v in values for entry in (
-            ("quote", v["id"], v["document_id"], v["page_start"], v["quote"]),
-            ("note", v["id"], v["document_id"], v["page_start"], v["note"]))])
-        states = row_states.states_of(cur, "annotation", [row.id for row in batch])
-        events = []
-        for row, value in zip(batch, values, strict=True):
+            }
+            prepared.ids.append(row.id)
+            prepared.rows.append(tuple(value[c] for c in _ANNOTATION_COLUMNS))
+            prepared.links.extend((row.id, t) for t in sorted(f["tags"]))
+            prepared.entries += [("quote", row.id, target.document_id, page_start, value["quote"]),
+                                 ("note", row.id, target.document_id, page_start, f["note"])]
             payload = {k: v for k, v in value.items() if k not in ("conflict_of", "provenance")}
-            payload.update(tag_ids=sorted(row.fields["tags"]), set=summary.name,
+            payload.update(tag_ids=sorted(f["tags"]), set=summary.name,
                            set_sha256=summary.sha256, provenance=row.provenance)
             assert row.incoming is not None
             if row.conflict_of and row.id == row.incoming.id:  # flagged where it came from
                 payload.update(conflict_of=row.conflict_of)
-                summary.added.append(row.id)
             elif row.conflict_of:
                 payload.update(conflict_of=row.conflict_of, incoming_id=row.incoming.id,
                                differences=row.differences)
-                summary.conflicts.append(Conflict(row.incoming.id, row.conflict_of, row.id,
-                                                  row.differences))
-            else:
-                summary.added.append(row.id)
-            events.append((dossier.user_name, "annotation.import", "annotation", row.id,
-                           audit.canonical_json(payload),
-                           f"annotation:{row.id}={states[row.id]}"))
-        audit.append_many(cur, events)
+            prepared.payloads.append(audit.canonical_json(payload))
+        out.append(prepared)
+    return out
+
+
+def _annotations(session: Session, dossier: Dossier, plan: _Plan, rows: list[_Row],
+                 prepared: list[_Prepared]) -> None:
+    """Write prepared annotations in bulk: rows, tag links, search entries, then one audit
+    event each carrying the row's state (hashed from the rows just written)."""
+    summary = plan.summary
+    cur = audit.cursor(session)
+    for batch in prepared:
+        cur.executemany(_INSERT_ANNOTATION, batch.rows)
+        if batch.links:
+            cur.executemany("INSERT INTO annotation_tags (annotation_id, tag_id) VALUES (?, ?)",
+                            batch.links)
+        search.add_many(cur, batch.entries)
+        states = row_states.states_of(cur, "annotation", batch.ids)
+        audit.append_many(cur, [
+            (dossier.user_name, "annotation.import", "annotation", ann_id, payload,
+             f"annotation:{ann_id}={states[ann_id]}")
+            for ann_id, payload in zip(batch.ids, batch.payloads, strict=True)])
+    for row in rows:
+        assert row.incoming is not None
+        if row.conflict_of and row.id != row.incoming.id:
+            summary.conflicts.append(Conflict(row.incoming.id, row.conflict_of, row.id,
+                                              row.differences))
+        else:
+            summary.added.append(row.id)
 
 
 def _reviews(session: Session, dossier: Dossier, plan: _Plan, users: dict[str, int]) -> None:
@@ -404,6 +425,8 @@ def merge_set(dossier: Dossier, incoming: IncomingSet) -> ImportSummary:
               for i in range(0, len(plan.rows), ROWS_PER_TRANSACTION)] or [[]]
     users: dict[str, int] = {}
     for number, chunk in enumerate(chunks):
+        # later chunks are prepared before their transaction: users and documents exist by then
+        prepared = _prepare(plan, users, chunk) if number else []
         with ExitStack() as stack:
             if number == 0:
                 for target in new_targets:
@@ -416,7 +439,8 @@ def merge_set(dossier: Dossier, incoming: IncomingSet) -> ImportSummary:
                     users = _users(session, dossier, plan)
                     _tags(session, dossier, plan.tags.created, incoming.sha256)
                     summary.tags_created = [t.path for t in plan.tags.created]
-                _annotations(session, dossier, plan, users, chunk)
+                    prepared = _prepare(plan, users, chunk)
+                _annotations(session, dossier, plan, chunk, prepared)
                 if number == len(chunks) - 1:
                     _reviews(session, dossier, plan, users)
     for target in new_targets:
