@@ -4,7 +4,7 @@
 member is read and refuses absolute paths, ``..``, drive letters, symlinks, encrypted or duplicate
 members, too many members, too much declared data (absolute limits: 2 GiB a member, 16 GiB in
 all) and data members that expand suspiciously (a zip bomb: more than 100:1 for a member over
-10 MB). Originals (``originals/``, ``sources/``) are held to the absolute limits only: a real
+10 MB). A bundle's originals (``originals/``) are held to the absolute limits only: a real
 document may compress far better than 100:1, and Dossier must read the bundles it writes.
 Members are never extracted to disk by name; they
 are read as capped streams, so a member that produces more bytes than it declared is refused as
@@ -53,7 +53,7 @@ class ZipLimits:
     ratio_floor_bytes: int = 10 * MIB
     max_directory_bytes: int = 64 * MIB
     #: Members under these folders (originals) are held to the absolute limits only.
-    ratio_exempt: tuple[str, ...] = ("originals/", "sources/")
+    ratio_exempt: tuple[str, ...] = ("originals/",)
 
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
