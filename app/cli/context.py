@@ -5,18 +5,25 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from app.dossier import DB_FILE, Dossier, default_dossier_path
 from app.errors import BadInput
+
+if TYPE_CHECKING:  # the database layer is loaded only by commands that open a dossier
+    from app.dossier import Dossier
 
 
 def open_dossier(args: argparse.Namespace) -> Dossier:
     """The dossier named by ``--dossier`` (or the default), acting as ``--user``."""
+    from app.dossier import Dossier
+
     return Dossier.open(getattr(args, "dossier", None), user=getattr(args, "user", None))
 
 
 def open_dossier_readonly(args: argparse.Namespace) -> Path:
     """The folder of an existing dossier, for commands that only read (never created)."""
+    from app.dossier import DB_FILE, Dossier, default_dossier_path
+
     folder = Path(args.dossier).expanduser() if getattr(args, "dossier", None) \
         else default_dossier_path()
     if not (folder / DB_FILE).is_file():

@@ -6,12 +6,8 @@ import argparse
 import sys
 from typing import Any
 
-from app.cli.context import open_dossier
 from app.cli.output import emit_json, short_id, shorten
 from app.errors import BadInput
-from app.services import documents, imports
-from app.services.imports import ImportResult
-from db import search as search_index
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -46,6 +42,10 @@ def _progress(spec: str, done: int, total: int) -> None:
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Import every input; one line per input; exit 2 if any was refused."""
+    from app.cli.context import open_dossier
+    from app.services import imports
+    from app.services.imports import ImportResult
+
     dossier = open_dossier(args)
     if args.password == "":
         raise BadInput("--password is empty")
@@ -77,6 +77,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_documents(args: argparse.Namespace) -> int:
     """List documents."""
+    from app.cli.context import open_dossier
+    from app.services import documents
     dossier = open_dossier(args)
     docs = documents.list_documents(dossier, all_versions=args.all_versions)
     if args.json:
@@ -91,6 +93,8 @@ def cmd_documents(args: argparse.Namespace) -> int:
 
 def cmd_text(args: argparse.Namespace) -> int:
     """Print a document's canonical text exactly."""
+    from app.cli.context import open_dossier
+    from app.services import documents
     dossier = open_dossier(args)
     doc = documents.get_document(dossier, args.doc)
     sys.stdout.write(documents.document_text(dossier, doc.id))
@@ -99,6 +103,9 @@ def cmd_text(args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     """Full-text search with snippets."""
+    from app.cli.context import open_dossier
+    from app.services import documents
+    from db import search as search_index
     dossier = open_dossier(args)
     with dossier.read() as session:
         hits = search_index.search(session, args.query, limit=args.limit)

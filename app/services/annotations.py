@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from app import audit
 from app.anchoring import make_selectors, page_span
+from app.annotation_fields import CREDIBILITY, EDITABLE, RELIABILITY, STATUSES
 from app.clock import utcnow
 from app.errors import BadInput, NotFound
 from app.services import codebook
@@ -26,10 +27,7 @@ from db.models import Annotation, AnnotationTag, Document, Page, Tag, User
 if TYPE_CHECKING:
     from app.dossier import Dossier
 
-STATUSES = ("draft", "submitted", "approved", "rejected", "changes_requested")
-RELIABILITY = tuple("ABCDEF")
-CREDIBILITY = (1, 2, 3, 4, 5, 6)
-EDITABLE = ("note", "attribution", "reliability", "credibility", "status")
+
 
 
 @dataclass(frozen=True)
