@@ -47,6 +47,7 @@ def cmd_tags(args: argparse.Namespace) -> int:
     """Print the codebook tree with colours, shortcuts and counts."""
     from app.cli.context import open_dossier
     from app.services import codebook
+
     dossier = open_dossier(args)
     with dossier.read() as session:
         tags = codebook.list_tags(session)
@@ -68,6 +69,7 @@ def cmd_annotate(args: argparse.Namespace) -> int:
     from app.cli.context import open_dossier
     from app.services import annotations as annotation_service
     from app.services import codebook, documents
+
     dossier = open_dossier(args)
     doc = documents.get_document(dossier, args.doc)
     if args.quote is not None:
@@ -97,6 +99,7 @@ def cmd_annotations(args: argparse.Namespace) -> int:
     from app.cli.context import open_dossier
     from app.services import annotations as annotation_service
     from app.services import codebook, documents
+
     dossier = open_dossier(args)
     doc_id = documents.get_document(dossier, args.doc).id if args.doc else None
     tag_id = None

@@ -79,12 +79,13 @@ def cmd_documents(args: argparse.Namespace) -> int:
     """List documents."""
     from app.cli.context import open_dossier
     from app.services import documents
+
     dossier = open_dossier(args)
-    docs = documents.list_documents(dossier, all_versions=args.all_versions)
     if args.json:
-        emit_json([d.to_json() for d in docs])
+        emit_json([d.to_json() for d in documents.list_documents(
+            dossier, all_versions=args.all_versions)])
         return 0
-    for d in docs:
+    for d in documents.list_entries(dossier, all_versions=args.all_versions):
         pages = f"{d.pages}p" if d.pages else f"{d.text_length}ch"
         version = f" v{d.version}" if d.version > 1 else ""
         print(f"{short_id(d.id)}\t{d.kind}\t{pages}{version}\t{d.title}")
@@ -95,6 +96,7 @@ def cmd_text(args: argparse.Namespace) -> int:
     """Print a document's canonical text exactly."""
     from app.cli.context import open_dossier
     from app.services import documents
+
     dossier = open_dossier(args)
     doc = documents.get_document(dossier, args.doc)
     sys.stdout.write(documents.document_text(dossier, doc.id))
@@ -106,10 +108,11 @@ def cmd_search(args: argparse.Namespace) -> int:
     from app.cli.context import open_dossier
     from app.services import documents
     from db import search as search_index
+
     dossier = open_dossier(args)
     with dossier.read() as session:
         hits = search_index.search(session, args.query, limit=args.limit)
-    titles = {d.id: d.title for d in documents.list_documents(dossier, all_versions=True)}
+    titles = documents.titles(dossier)
     if args.json:
         emit_json([{"kind": h.kind, "id": h.ref, "document": h.document_id,
                     "title": titles.get(h.document_id, ""), "page": h.page,

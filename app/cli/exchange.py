@@ -57,6 +57,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from app.cli.context import open_dossier
     from app.exchange import export
     from app.exchange.filters import build_filter
+
     dossier = open_dossier(args)
     flt = build_filter(dossier, documents=args.doc, tags=args.tag, statuses=args.status,
                        authors=args.author, created_from=args.date_from,

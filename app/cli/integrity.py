@@ -27,6 +27,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     """Exit 0 when everything verifies, 1 naming the first broken item otherwise."""
     from app.cli.context import open_dossier_readonly
     from app.services.integrity import verify_folder
+
     folder = open_dossier_readonly(args)
     report = verify_folder(folder, folder / "originals", head=args.head,
                            repair_files=args.repair_files)

@@ -23,6 +23,7 @@ def cmd_reimport(args: argparse.Namespace) -> int:
     """Print the new version's id and the counts of exact, fuzzy and orphaned annotations."""
     from app.cli.context import open_dossier
     from app.services.versions import reimport_document
+
     dossier = open_dossier(args)
     report = reimport_document(dossier, args.doc, args.path, password=args.password)
     counts = report.counts()
