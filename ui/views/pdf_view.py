@@ -33,7 +33,7 @@ from ui.views.pdf_canvas import PageCanvas
 from ui.views.pdf_geometry import PageText
 from ui.views.pdf_layout import MAX_ZOOM, MIN_ZOOM
 from ui.views.pdf_mouse import SelectionGestures
-from ui.views.pdf_overlay import PageOverlay
+from ui.views.pdf_overlay import HighlightLayer, PageOverlay
 from ui.views.pdf_render import PageRenderer
 
 #: Zoom steps of Ctrl+wheel and zoom_in/zoom_out.
@@ -87,6 +87,7 @@ class PdfPageView(DocumentView):
         self._current_id: str | None = None
         self._lanes: dict[str, int] = {}
         self._on_page: dict[int, list[AnnotationView]] = {}
+        self._layers: dict[int, HighlightLayer] = {}
         self._sorted: list[AnnotationView] = []
         self._match_starts: list[int] = []
         self._current_page = 0
@@ -105,6 +106,7 @@ class PdfPageView(DocumentView):
         self._texts = {}
         self._selection = None
         self._on_page = {}
+        self._layers = {}
         self._sorted = []
         self._current_id = None
         self._asked_password = False
@@ -210,7 +212,12 @@ class PdfPageView(DocumentView):
         texts = self.page_text(number)
         overlay = PageOverlay(painter, texts.rects)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-        overlay.highlights(annotations, self._lanes, self._current_id)
+        if annotations:
+            layer = self._layers.get(number)
+            if layer is None:  # laid out once per page until the annotations change
+                layer = self._layers[number] = HighlightLayer(annotations, self._lanes,
+                                                              texts.rects)
+            layer.paint(painter, self._current_id)
         overlay.matches(self._match_starts, self._matches, self._match_index, page.start, page.end)
         if self._selection:
             overlay.selection(*self._selection)
@@ -221,6 +228,7 @@ class PdfPageView(DocumentView):
         self._sorted = self.annotations()
         self._lanes = assign_lanes(self._sorted)
         self._on_page = {}
+        self._layers = {}
         self.canvas.viewport().update()
 
     def _show_matches(self, matches: list[tuple[int, int]], current: int) -> None:
