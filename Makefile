@@ -1,4 +1,5 @@
-# The two commands: `make run` opens Dossier on the default dossier; `make test` runs the suite.
+# The two commands: `make run` opens Dossier on the default dossier; `make test` runs the suite
+# (`make test-fast` skips the tests marked slow).
 # Both create .venv and install the project (and Qt's system libraries) when needed.
 
 PYTHON ?= python3
@@ -6,13 +7,17 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test setup system-deps lint bench clean
+.PHONY: run test test-fast setup system-deps lint bench clean
 
 run: setup system-deps
 	@$(BIN)/dossier gui
 
 test: setup system-deps
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider
+
+# The quick loop while working: every test not marked slow (a few seconds or more each).
+test-fast: setup system-deps
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider -m "not slow"
 
 setup: $(STAMP)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import stat
 import struct
-import time
 import tracemalloc
 import zipfile
 from collections.abc import Callable
@@ -91,10 +90,8 @@ def test_zip_bomb_is_refused_before_it_expands(dossier: Dossier, tmp_path: Path)
             for _ in range(48):
                 fh.write(b"\0" * (1 << 20))
     assert path.stat().st_size < 200_000
-    began = time.perf_counter()
     peak = peak_memory(lambda: refused_unchanged(dossier, path, "possible zip bomb"))
-    assert time.perf_counter() - began < 2
-    assert peak < 5 * 1024 * 1024
+    assert peak < 5 * 1024 * 1024  # refused before expanding: 48 MB never exist
 
 
 def test_member_lying_about_its_size_is_refused_when_read(tmp_path: Path) -> None:
@@ -198,11 +195,9 @@ def test_json_with_a_million_annotations_is_refused_in_bounded_memory(
                        '"AnnotationCollection","first":{"type":"AnnotationPage","items":[',
                        "]}}")
     assert path.stat().st_size > 70_000_000
-    began = time.perf_counter()
     peak = peak_memory(lambda: refused_unchanged(
         dossier, path, f"more than {JsonLimits().max_items} annotations"))
     assert peak < 20 * 1024 * 1024, peak  # the file is 70 MB; a parse would take ~1 GB
-    assert time.perf_counter() - began < 30
 
 
 def test_one_annotation_with_a_million_bodies_is_refused_in_bounded_memory(
@@ -220,9 +215,8 @@ def test_csv_with_a_million_rows_is_refused_without_reading_it(
         dossier: Dossier, tmp_path: Path) -> None:
     path = tmp_path / "million.csv"
     write_million_rows(path, "\r\n1,doc,quote,tag", "annotation_id,document,exact,tag", "\r\n")
-    began = time.perf_counter()
     peak = peak_memory(lambda: refused_unchanged(dossier, path, "CSV and XLSX are for reading"))
-    assert peak < 1024 * 1024 and time.perf_counter() - began < 2
+    assert peak < 1024 * 1024
 
 
 def test_set_larger_than_the_limit_is_refused_before_parsing(dossier: Dossier,
@@ -231,6 +225,6 @@ def test_set_larger_than_the_limit_is_refused_before_parsing(dossier: Dossier,
     with path.open("wb") as fh:  # sparse: 1.5 GiB that takes no disk
         fh.write(b'{"type": "AnnotationCollection", "first": {"items": [')
         fh.truncate(1536 * 1024 * 1024)
-    began = time.perf_counter()
-    refused_unchanged(dossier, path, "larger than the 1073741824 bytes")
-    assert time.perf_counter() - began < 2
+    peak = peak_memory(lambda: refused_unchanged(dossier, path,
+                                                 "larger than the 1073741824 bytes"))
+    assert peak < 1024 * 1024  # refused from its size, before reading

@@ -366,6 +366,8 @@ class AnnotationFilter(QSortFilterProxyModel):
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:  # noqa: N802
         """Qt: whether a source row passes every filter."""
+        if self._status is None and self._tags is None and not self._words:
+            return True  # no filter: every row, without looking at it
         model = self.sourceModel()
         if not isinstance(model, AnnotationListModel):
             return True

@@ -195,6 +195,10 @@ class PdfPageView(DocumentView):
         return [] if ann is None else self.range_rects(ann.start, ann.end)
 
     # -- painting ----------------------------------------------------------------------------
+    def highlighted_pages(self) -> set[int]:
+        """Numbers of the pages painted with their highlights since the annotations changed."""
+        return set(self._layers)
+
     def _annotations_on(self, number: int) -> list[AnnotationView]:
         found = self._on_page.get(number)
         if found is None:
