@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from typing import Any
 
@@ -105,14 +106,22 @@ def cmd_text(args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     """Full-text search with snippets."""
-    from app.cli.context import open_dossier
-    from app.services import documents
+    from app.cli.context import open_dossier, read_only_database
     from db import search as search_index
 
-    dossier = open_dossier(args)
-    with dossier.read() as session:
-        hits = search_index.search(session, args.query, limit=args.limit)
-    titles = documents.titles(dossier)
+    conn = read_only_database(args)  # an up-to-date dossier is read without the ORM
+    if conn is not None:
+        with contextlib.closing(conn):
+            cur = conn.cursor()
+            hits = search_index.search_cursor(cur, args.query, limit=args.limit)
+            titles = search_index.document_titles(cur)
+    else:
+        from app.services import documents
+
+        dossier = open_dossier(args)
+        with dossier.read() as session:
+            hits = search_index.search(session, args.query, limit=args.limit)
+        titles = documents.titles(dossier)
     if args.json:
         emit_json([{"kind": h.kind, "id": h.ref, "document": h.document_id,
                     "title": titles.get(h.document_id, ""), "page": h.page,

@@ -55,3 +55,15 @@ def test_json_listings_are_one_valid_document(tmp_path: Path) -> None:
     proc = run_cli(tmp_path / "d", "tags", "--json", check=True)
     tags = json.loads(proc.stdout)
     assert tags and all("path" in t for t in tags)
+
+
+def test_search_reads_an_up_to_date_dossier_without_the_orm(dossier_path: Path) -> None:
+    from app.dossier import Dossier
+    from tests.helpers.documents import add_text_document
+
+    d = Dossier.open(dossier_path, user="alice")
+    doc = add_text_document(d, "Brokers took a remittance fee from every worker.", "Fees")
+    d.close()
+    shown, heavy = _loaded_after(["--dossier", str(dossier_path), "search", "remittance"])
+    assert shown.split("\t")[:3] == ["document", doc.id[:8], "Fees"]
+    assert heavy == []
