@@ -51,7 +51,7 @@ sys.path.insert(0, str(REPO))
 CORPUS = REPO.parent / "shared" / "corpus"
 PDF = CORPUS / "pdf" / "GeoTopo-komprimiert.pdf"
 #: Bump when what is built changes; a cached dossier of another version is rebuilt.
-BUILD_VERSION = 1
+BUILD_VERSION = 2
 SIZES = ((200, 10_000), (2_000, 100_000))
 PDF_ANNOTATIONS = 5_000
 SET_CHUNK = 10_000
@@ -152,9 +152,9 @@ def _build(folder: Path, documents: int, annotations: int) -> str:
     for k in range(PDF_ANNOTATIONS):
         start = 100 + k * step + rng.randrange(step)
         passages.append((pdf_doc, pdf_text, start, start + 12 + rng.randrange(70)))
-    per_doc = (annotations - PDF_ANNOTATIONS) // len(texts)
-    for doc, text in texts:
-        for _ in range(per_doc):
+    per_doc, extra = divmod(annotations - PDF_ANNOTATIONS, len(texts))
+    for n, (doc, text) in enumerate(texts):
+        for _ in range(per_doc + (n < extra)):
             start = rng.randrange(len(text) - 60)
             passages.append((doc, text, start, start + 8 + rng.randrange(50)))
     rng.shuffle(passages)
