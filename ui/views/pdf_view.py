@@ -88,6 +88,7 @@ class PdfPageView(DocumentView):
         self._lanes: dict[str, int] = {}
         self._on_page: dict[int, list[AnnotationView]] = {}
         self._layers: dict[int, HighlightLayer] = {}
+        self._marked: set[int] = set()
         self._sorted: list[AnnotationView] = []
         self._match_starts: list[int] = []
         self._current_page = 0
@@ -196,8 +197,9 @@ class PdfPageView(DocumentView):
 
     # -- painting ----------------------------------------------------------------------------
     def highlighted_pages(self) -> set[int]:
-        """Numbers of the pages painted with their highlights since the annotations changed."""
-        return set(self._layers)
+        """Numbers of the pages painted with their highlights (if any) since the annotations
+        were last set or changed."""
+        return set(self._marked)
 
     def _annotations_on(self, number: int) -> list[AnnotationView]:
         found = self._on_page.get(number)
@@ -210,6 +212,7 @@ class PdfPageView(DocumentView):
     def _paint_overlay(self, painter: QPainter, index: int) -> None:
         number = index + 1
         page = self._pages[index]
+        self._marked.add(number)
         annotations = self._annotations_on(number)
         if not (annotations or self._matches or self._selection or self._flash):
             return
@@ -233,6 +236,7 @@ class PdfPageView(DocumentView):
         self._lanes = assign_lanes(self._sorted)
         self._on_page = {}
         self._layers = {}
+        self._marked = set()
         self.canvas.viewport().update()
 
     def _show_matches(self, matches: list[tuple[int, int]], current: int) -> None:
