@@ -61,7 +61,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{dossier.folder.name} — Dossier")
         self.setObjectName("main_window")
         self.undo = AnnotationUndo(self.ops, self)
-        self.codebook_model = CodebookModel(dossier, self)
+        self.codebook_model = CodebookModel(dossier, self, ops=self.ops)
         self.documents_model = DocumentListModel(dossier, self)
         self.annotation_model = AnnotationListModel(dossier, self)
         self.view: DocumentView | None = None
@@ -364,7 +364,7 @@ class MainWindow(QMainWindow):
 
     def export_annotations(self) -> None:
         """File > Export Annotations…: choose format and filters, then export in the background."""
-        self.exchanger.export_dialog(self.document_id)
+        self.exchanger.export_dialog(self.document_id, self.codebook_model.tags())
 
     def import_annotation_set(self) -> None:
         """File > Import Annotation Set…: merge a colleague's set and show what happened."""
