@@ -274,6 +274,7 @@ def gui_figures(app: Any, built: Built, repeats: int) -> Figures:
             window.open_document(built.pdf_id)
             wait_until(app, lambda: isinstance(window.view, PdfPageView)
                        and 1 in window.view.canvas.shown_pages()
+                       and len(window.view.annotations()) == PDF_ANNOTATIONS
                        and 1 in window.view.highlighted_pages())
             opened.append(time.perf_counter() - started)
         view = window.view
