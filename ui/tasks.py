@@ -104,9 +104,15 @@ class Task(QObject):
         try:
             result = work(self)
         except BaseException as exc:  # every failure is delivered, never lost in a thread
-            self._outcome.emit(False, exc)
+            self._deliver_later(False, exc)
         else:
-            self._outcome.emit(True, result)
+            self._deliver_later(True, result)
+
+    def _deliver_later(self, ok: bool, value: object) -> None:
+        try:
+            self._outcome.emit(ok, value)
+        except RuntimeError:  # the application is shutting down: nobody is left to tell
+            pass
 
 
 class _Worker(QRunnable):
