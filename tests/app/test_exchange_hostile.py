@@ -187,6 +187,7 @@ def write_million_rows(path: Path, row: str, opening: str, closing: str) -> None
         fh.write(closing)
 
 
+@pytest.mark.slow
 def test_json_with_a_million_annotations_is_refused_in_bounded_memory(
         dossier: Dossier, tmp_path: Path) -> None:
     path = tmp_path / "million.jsonld"
@@ -200,6 +201,7 @@ def test_json_with_a_million_annotations_is_refused_in_bounded_memory(
     assert peak < 20 * 1024 * 1024, peak  # the file is 70 MB; a parse would take ~1 GB
 
 
+@pytest.mark.slow
 def test_one_annotation_with_a_million_bodies_is_refused_in_bounded_memory(
         dossier: Dossier, tmp_path: Path) -> None:
     path = tmp_path / "fat.jsonld"

@@ -201,6 +201,7 @@ def test_passages_read_off_the_rendered_pages_are_found(
     assert not missing, f"{name}: not found: {missing}"
 
 
+@pytest.mark.slow
 def test_the_117_page_document_through_the_pool(big: ExtractedDocument) -> None:
     assert len(big.pages) == reference_page_count(PDFS / BIG) == 117
     check_invariants(big)

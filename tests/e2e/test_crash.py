@@ -10,7 +10,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.helpers.cli import REPO, run_cli
+
+pytestmark = pytest.mark.slow  # runs the command line in new processes
 
 TEXT = " ".join(f"Worker {i} said the manager kept passport number {i}." for i in range(400))
 
