@@ -6,11 +6,19 @@ import (matching, one transaction, audit events) — the services' bulk path.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
+
+from app.exchange.incoming import (
+    IncomingAnnotation,
+    IncomingDocument,
+    IncomingSet,
+    IncomingTagRef,
+)
 
 CONTEXT = 32
 
@@ -87,3 +95,25 @@ def word_passages(doc: SetDocument, text: str, count: int, word: int = 12) -> li
     """``count`` passages of ``text``, each ``word`` characters long, spread over the text."""
     step = max(1, (len(text) - word) // count)
     return [(doc, text, i * step, i * step + word) for i in range(count)]
+
+
+def incoming_set(name: str, passages: Sequence[Passage], *, author: str = "alice",
+                 tags_of: Callable[[int], Sequence[str]] | None = None,
+                 stamp: str = "2026-01-05T10:00:00.000000Z") -> IncomingSet:
+    """The same set as :func:`write_set` writes, as the set import reads it (for
+    ``app.services.sets.merge.merge_set``, when parsing the file is not what is measured)."""
+    incoming = IncomingSet(name=name, sha256=hashlib.sha256(name.encode()).hexdigest(),
+                           kind="jsonld")
+    for i, (doc, text, start, end) in enumerate(passages):
+        key = f"urn:uuid:{doc.id}"
+        if key not in incoming.documents:
+            incoming.documents[key] = IncomingDocument(key=key, sha256=doc.sha256,
+                                                       title=doc.title, kind=doc.kind)
+        tags = tags_of(i) if tags_of is not None else ()
+        incoming.annotations.append(IncomingAnnotation(
+            index=i, id=str(uuid.uuid4()), document=key, start=start, end=end,
+            exact=text[start:end], prefix=text[max(0, start - CONTEXT):start],
+            suffix=text[end:end + CONTEXT], author=author, created=stamp, modified=stamp,
+            anchor="exact", anchor_score=1.0,
+            tags=tuple(IncomingTagRef(t, None) for t in tags)))
+    return incoming
