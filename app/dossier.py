@@ -57,6 +57,9 @@ class Dossier:
         self._text_cache: dict[str, str] = {}
         #: Tags by id with their paths (``codebook.cached_tags``); dropped when a tag changes.
         self.tag_cache: dict[str, Any] | None = None
+        #: Unpacked page geometry of the last few PDFs read (a document version never changes;
+        #: see ``documents.page_geometry``), newest last.
+        self.geometry_cache: dict[str, Any] = {}
         #: Passwords of encrypted originals given in this session, by SHA-256; kept in memory
         #: only (never written to the dossier), so the reader can render those pages.
         self.passwords: dict[str, str] = {}

@@ -151,8 +151,15 @@ class MainWindow(QMainWindow):
             self.view.setFocus()  # already open: keep the reading position
             return
         dossier = self.dossier
-        self.ops.query(lambda _op: document_service.get_document(dossier, document_id),
-                       label="Opening the document", key="open-document",
+
+        def read(_op: object) -> DocumentInfo:
+            doc = document_service.get_document(dossier, document_id)
+            document_service.document_text(dossier, doc.id)  # kept: the view finds them at once
+            if doc.kind == "pdf":
+                document_service.page_geometry(dossier, doc.id)
+            return doc
+
+        self.ops.query(read, label="Opening the document", key="open-document",
                        on_done=lambda doc: self._show_document(doc, reflowed),
                        on_error=lambda exc: self.show_error(str(exc)))
 

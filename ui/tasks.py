@@ -12,6 +12,7 @@ has run when :meth:`TaskRunner.run` returns.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -109,10 +110,9 @@ class Task(QObject):
             self._deliver_later(True, result)
 
     def _deliver_later(self, ok: bool, value: object) -> None:
-        try:
+        # RuntimeError: the application is shutting down and nobody is left to tell.
+        with contextlib.suppress(RuntimeError):
             self._outcome.emit(ok, value)
-        except RuntimeError:  # the application is shutting down: nobody is left to tell
-            pass
 
 
 class _Worker(QRunnable):
