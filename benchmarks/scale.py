@@ -155,19 +155,21 @@ def _build(folder: Path, documents: int, annotations: int) -> str:
         start = 100 + k * step + rng.randrange(step)
         passages.append((pdf_doc, pdf_text, start, start + 12 + rng.randrange(70)))
     per_doc, extra = divmod(annotations - PDF_ANNOTATIONS, len(texts))
-    for n, (doc, text) in enumerate(texts):
+    for n, (stored, text) in enumerate(texts):
         for _ in range(per_doc + (n < extra)):
             start = rng.randrange(len(text) - 60)
-            passages.append((doc, text, start, start + 8 + rng.randrange(50)))
+            passages.append((stored, text, start, start + 8 + rng.randrange(50)))
     rng.shuffle(passages)
     picks = [rng.sample(tags, 1 + (i % 3 == 0)) for i in range(len(passages))]
     for n, first in enumerate(range(0, len(passages), SET_CHUNK)):
         chunk = passages[first:first + SET_CHUNK]
         # The set import's own merge (matching, one transaction, audit events), given the set
         # as its reader would hand it over: parsing JSON is not what this dossier is built for.
+        def tags_of(i: int, first: int = first) -> list[str]:
+            return picks[first + i]
+
         summary = merge_set(dossier, incoming_set(
-            f"set-{n}.jsonld", chunk, author=f"analyst{n % 4}",
-            tags_of=lambda i, first=first: picks[first + i]))
+            f"set-{n}.jsonld", chunk, author=f"analyst{n % 4}", tags_of=tags_of))
         assert len(summary.added) == len(chunk), summary.warnings[:3]
         print(f"  built {first + len(chunk):,} of {len(passages):,} annotations",
               file=sys.stderr, flush=True)
