@@ -24,6 +24,7 @@ from app.exchange.incoming import (
     uuid_of,
 )
 from app.exchange.safety.json_stream import JsonLimits, iter_json_items, scan_json
+from app.progress import checkpoint
 from app.services.annotations import CREDIBILITY, RELIABILITY, STATUSES
 
 ANNO_CONTEXTS = ("http://www.w3.org/ns/anno.jsonld", "https://www.w3.org/ns/anno.jsonld")
@@ -363,11 +364,12 @@ def read_set(open_stream: Callable[[], IO[bytes]], name: str, sha256: str, *,
     annotation and what is wrong.
     """
     with open_stream() as fh:
-        scan = scan_json(fh, name, limits)
+        scan = scan_json(fh, name, limits, on_count=checkpoint)
     single, context_given, documents, tags = read_header(scan.header, name)
     incoming = IncomingSet(name=name, sha256=sha256, kind=kind, documents=documents, tags=tags)
 
     def convert(index: int, item: Any) -> None:
+        checkpoint()
         ann = annotation_from_json(item, index, name, need_context=not context_given)
         _note_document(incoming, item, ann)
         incoming.annotations.append(ann)

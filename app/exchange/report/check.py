@@ -14,6 +14,7 @@ from pathlib import Path
 
 from app.errors import CheckFailed
 from app.exchange.report.model import Report
+from app.progress import checkpoint
 
 #: Text below this height (PDF points from the foot of the page) is the page-number footer.
 FOOTER_TOP = 40.0
@@ -39,6 +40,7 @@ def pdf_text(path: Path) -> tuple[str, int]:
             textpage = page.get_textpage()
             width, height = page.get_size()
             parts.append(_alnum(textpage.get_text_bounded(0, FOOTER_TOP, width, height)))
+            checkpoint()
             textpage.close()
             page.close()
     finally:

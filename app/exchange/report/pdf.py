@@ -18,6 +18,7 @@ from app.errors import DossierError
 from app.exchange.report.check import check_report_pdf
 from app.exchange.report.model import build_report
 from app.exchange.report.render import report_html
+from app.progress import checkpoint
 
 if TYPE_CHECKING:
     from app.dossier import Dossier
@@ -33,7 +34,12 @@ def _render(selection: Selection, title: str, target: Path | io.BytesIO) -> None
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    HTML(string=report_html(selection, title), url_fetcher=_no_fetch).write_pdf(target)
+    page = report_html(selection, title)
+    checkpoint()  # Cancel is honoured between the long steps: layout, writing, checking
+    document = HTML(string=page, url_fetcher=_no_fetch).render()
+    checkpoint()
+    document.write_pdf(target)
+    checkpoint()
 
 
 def report_pdf(selection: Selection, title: str = "Evidence report") -> bytes:

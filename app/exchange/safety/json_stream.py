@@ -105,8 +105,10 @@ _DEPTH = {"start_map": 1, "start_array": 1, "end_map": -1, "end_array": -1}
 class _Scan:
     """The first pass: events in, header and counts out; no annotation is built."""
 
-    def __init__(self, events: Iterator[tuple[str, Any]], where: str, limits: JsonLimits) -> None:
+    def __init__(self, events: Iterator[tuple[str, Any]], where: str, limits: JsonLimits,
+                 on_count: Callable[[], None] | None = None) -> None:
         self.events = events
+        self.on_count = on_count
         self.where = where
         self.limits = limits
         self.count = 0
@@ -169,6 +171,8 @@ class _Scan:
                        build=False)
             self.count += 1
             self.place = f"the text after annotation {self.count}"
+            if self.on_count is not None:
+                self.on_count()
 
     def obj(self, path: str) -> dict[str, Any]:
         """An object whose ``items`` (and, at the top, ``first.items``) hold annotations."""
@@ -208,14 +212,16 @@ class _Scan:
         return JsonScan(header, self.count, self.prefixes)
 
 
-def scan_json(stream: IO[bytes], where: str, limits: JsonLimits | None = None) -> JsonScan:
+def scan_json(stream: IO[bytes], where: str, limits: JsonLimits | None = None, *,
+              on_count: Callable[[], None] | None = None) -> JsonScan:
     """Check a JSON set against the limits and read everything except its annotations.
 
+    ``on_count()`` is called after each annotation counted (a place to honour Cancel).
     Annotations are the elements of a top-level array, of an ``items`` array (an
     AnnotationPage) and of ``first.items`` (an AnnotationCollection with its page embedded).
     """
     scan = _Scan(ijson.basic_parse(_Source(stream), use_float=True, buf_size=_BUF), where,
-                 limits or JsonLimits())
+                 limits or JsonLimits(), on_count)
     try:
         return scan.run()
     except _ERRORS as exc:
