@@ -255,3 +255,25 @@ def test_pdf_report_of_an_empty_selection(dossier: Dossier) -> None:
     path.write_bytes(data)
     with pdfplumber.open(path) as pdf:
         assert "No annotations match" in (pdf.pages[0].extract_text() or "")
+
+
+def test_pdf_report_is_made_without_qt(dossier: Dossier, tmp_path: Path) -> None:
+    """The core never creates a QGuiApplication: a PDF report loads no Qt module at all."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from app.dossier import Dossier\n"
+        "from app.exchange import export\n"
+        "d = Dossier.open(sys.argv[1], user='alice')\n"
+        "export(d, 'report-pdf', sys.argv[2])\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('PySide6', 'shiboken6'))))\n"
+    )
+    out = tmp_path / "report.pdf"
+    proc = subprocess.run([sys.executable, "-c", code, str(dossier.folder), str(out)],
+                          capture_output=True, text=True, timeout=300,
+                          cwd=Path(__file__).resolve().parents[2])
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
+    assert out.read_bytes().startswith(b"%PDF")
