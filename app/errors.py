@@ -44,3 +44,7 @@ class ReadOnly(StorageFault):
 
 class Locked(StorageFault):
     """Another program held the dossier's write lock for longer than Dossier waits."""
+
+
+class Cancelled(DossierError):
+    """The user cancelled long work (an import, export, set import); nothing was written."""

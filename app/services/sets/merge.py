@@ -42,6 +42,7 @@ from app.clock import utcnow
 from app.errors import BadInput
 from app.exchange.incoming import IncomingAnnotation, IncomingSet
 from app.originals import sha256_file
+from app.progress import CancelCheck, ProgressCallback, checkpoint, reporting
 from app.services import codebook
 from app.services.sets.matching import (
     CONTEXT,
@@ -164,7 +165,8 @@ def _plan(dossier: Dossier, incoming: IncomingSet) -> _Plan:
     sender_statuses: dict[str, int] = {}
     claimed: dict[str, int] = {}
     quote_placed = 0
-    for ann in incoming.annotations:
+    for done, ann in enumerate(incoming.annotations):
+        checkpoint(done, 2 * len(incoming.annotations))
         target = targets.get(ann.document)
         if target is None or isinstance(target, Missing):
             if isinstance(target, Missing):
@@ -368,7 +370,8 @@ def _annotations(session: Session, dossier: Dossier, plan: _Plan, rows: list[_Ro
     event each carrying the row's state (hashed from the rows just written)."""
     summary = plan.summary
     cur = audit.cursor(session)
-    for batch in prepared:
+    for number, batch in enumerate(prepared):
+        checkpoint(len(plan.rows) + number * _CHUNK, 2 * len(plan.rows))  # rolls back
         cur.executemany(_INSERT_ANNOTATION, batch.rows)
         if batch.links:
             cur.executemany("INSERT INTO annotation_tags (annotation_id, tag_id) VALUES (?, ?)",
@@ -462,19 +465,26 @@ def _starts_like_json(path: Path) -> bool:
     return head[:1] in (b"{", b"[")
 
 
-def import_set(dossier: Dossier, path: Path | str) -> ImportSummary:
+def import_set(dossier: Dossier, path: Path | str, *, progress: ProgressCallback | None = None,
+               cancel: CancelCheck | None = None) -> ImportSummary:
     """Import a JSON-LD set, an evidence bundle or a REFI-QDA ``.qdpx``; see the module doc.
 
     The kind of file and its size limits are checked before the file is read in full (or
-    hashed), so an unsupported or oversized file is refused at once.
+    hashed), so an unsupported or oversized file is refused at once. ``cancel()`` is polled
+    while the set is read, matched and written; a cancelled import raises
+    :class:`~app.errors.Cancelled` and writes nothing.
     """
+    with reporting(f"import of {Path(path).name}", progress, cancel):
+        return _import_set(dossier, Path(path))
+
+
+def _import_set(dossier: Dossier, path: Path) -> ImportSummary:
     from app.exchange.bundle.layout import MANIFEST
     from app.exchange.bundle.read import read_bundle
     from app.exchange.jsonld.read import read_set
     from app.exchange.safety.archives import SafeZip, is_zip
     from app.exchange.safety.json_stream import open_json_file
 
-    path = Path(path)
     name = path.name
     if not path.is_file():
         raise BadInput(f"{path}: no such file; check the path")
