@@ -82,16 +82,14 @@ def test_a_quote_that_disagrees_with_its_offsets_is_placed_by_quote_and_flagged(
 @pytest.mark.parametrize("change, problem", [
     ({"created": "0001-01-01T00:00:00+14:00"}, "out of range"),
     ({"created": "9999-12-31T23:59:59-14:00"}, "out of range"),
-    ({"body": [{"type": "TextualBody", "purpose": "commenting", "value": "a\ud800b"}]},
-     "note holds an invalid character"),
-    ({"creator": {"type": "Person", "name": "x\udfffy"}}, "creator holds an invalid character"),
+    ({"creator": {"type": "Person", "name": "x\udfffy"}}, "not UTF-8 text"),
     ({"body": [{"type": "TextualBody", "purpose": "commenting", "value": "n" * 600_000}]},
      "characters, more than the"),
     ({"target": {"source": URL, "selector": {
         "type": "FragmentSelector", "conformsTo": "http://tools.ietf.org/rfc/rfc3778",
         "value": "page=" + "9" * 5000}}}, "out of range"),
     ({"target": {"source": URL, "selector": {
-        "type": "TextPositionSelector", "start": 10**30, "end": 10**30 + 1}}}, "out of range"),
+        "type": "TextPositionSelector", "start": 10**30, "end": 10**30 + 1}}}, "too large"),
 ])
 def test_hostile_values_are_refused_in_one_line_writing_nothing(
         dossier: Dossier, tmp_path: Path, change: dict[str, Any], problem: str) -> None:
@@ -105,5 +103,22 @@ def test_hostile_values_are_refused_in_one_line_writing_nothing(
         import_set(dossier, path)
     message = str(caught.value)
     assert "\n" not in message and message.startswith("hostile.jsonld")
-    assert problem in message and "nothing was imported" in message
+    assert problem in message
     assert _counts(dossier) == before
+
+
+def test_a_lone_surrogate_never_reaches_the_dossier(dossier: Dossier, tmp_path: Path) -> None:
+    """JSON may escape a lone surrogate; the set's parser replaces it, or the set is refused in
+    one line — never an internal error, and the stored text is valid UTF-8 (verify passes)."""
+    _article(dossier)
+    item = web_annotation(URL, "passports")
+    item["body"] = [{"type": "TextualBody", "purpose": "commenting", "value": "a\ud800b"}]
+    path = tmp_path / "surrogate.jsonld"
+    path.write_text(json.dumps([item], ensure_ascii=True), encoding="utf-8")
+    try:
+        import_set(dossier, path)
+    except BadInput as exc:
+        assert "\n" not in str(exc) and str(exc).startswith("surrogate.jsonld")
+    for ann in A.list_annotations(dossier):
+        ann.note.encode("utf-8")
+    assert verify(dossier).ok
