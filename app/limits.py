@@ -1,14 +1,14 @@
 """Size limits shared by every way text gets into a dossier.
 
 One limit for notes holds for notes typed, imported from JSON-LD, bundles and REFI-QDA alike, and
-it leaves room in the exchange formats' per-annotation limits, so Dossier always re-imports its
-own exports.
+the exchange formats' per-annotation limits leave room for it (JSON-LD:
+:data:`MAX_ITEM_CHARS`), so Dossier always re-imports its own exports.
 """
 
 from __future__ import annotations
 
-#: Longest note (in characters) an annotation may carry.
-MAX_NOTE_CHARS = 512 * 1024
+#: Longest note (in characters) an annotation may carry (reports hold notes of 10 MB).
+MAX_NOTE_CHARS = 10 * 1024 * 1024
 #: Longest attribution, author or reviewer name and review reason (in characters).
 MAX_FIELD_CHARS = 64 * 1024
 
@@ -20,3 +20,8 @@ def invalid_text(value: str) -> bool:
     except UnicodeEncodeError:
         return True
     return False
+
+
+#: Largest JSON text of one annotation in a set: a longest note with every character escaped
+#: twice over, plus its selectors and fields.
+MAX_ITEM_CHARS = 2 * MAX_NOTE_CHARS + 1024 * 1024

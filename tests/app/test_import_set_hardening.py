@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from app.dossier import Dossier
 from app.errors import BadInput
 from app.importers.base import ExtractedDocument
+from app.limits import MAX_NOTE_CHARS
 from app.services import annotations as A
 from app.services.documents import store_document
 from app.services.integrity import verify
@@ -83,7 +84,7 @@ def test_a_quote_that_disagrees_with_its_offsets_is_placed_by_quote_and_flagged(
     ({"created": "0001-01-01T00:00:00+14:00"}, "out of range"),
     ({"created": "9999-12-31T23:59:59-14:00"}, "out of range"),
     ({"creator": {"type": "Person", "name": "x\udfffy"}}, "not UTF-8 text"),
-    ({"body": [{"type": "TextualBody", "purpose": "commenting", "value": "n" * 600_000}]},
+    ({"body": [{"type": "TextualBody", "purpose": "commenting", "value": "n" * (MAX_NOTE_CHARS + 1)}]},
      "characters, more than the"),
     ({"target": {"source": URL, "selector": {
         "type": "FragmentSelector", "conformsTo": "http://tools.ietf.org/rfc/rfc3778",

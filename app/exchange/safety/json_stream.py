@@ -32,6 +32,7 @@ from typing import IO, Any, NoReturn
 import ijson
 
 from app.errors import BadInput
+from app.limits import MAX_ITEM_CHARS
 
 KIB = 1024
 MIB = 1024 * KIB
@@ -45,7 +46,7 @@ class JsonLimits:
     """Caps for streamed JSON (sizes in characters of JSON text, except ``max_file_bytes``)."""
 
     max_file_bytes: int = 1 * GIB
-    max_item_chars: int = 1 * MIB
+    max_item_chars: int = MAX_ITEM_CHARS  # room for the longest note (app.limits)
     max_other_chars: int = 16 * MIB
     max_items: int = 200_000
     max_depth: int = 64
