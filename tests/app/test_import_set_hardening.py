@@ -84,8 +84,8 @@ def test_a_quote_that_disagrees_with_its_offsets_is_placed_by_quote_and_flagged(
     ({"created": "0001-01-01T00:00:00+14:00"}, "out of range"),
     ({"created": "9999-12-31T23:59:59-14:00"}, "out of range"),
     ({"creator": {"type": "Person", "name": "x\udfffy"}}, "not UTF-8 text"),
-    ({"body": [{"type": "TextualBody", "purpose": "commenting", "value": "n" * (MAX_NOTE_CHARS + 1)}]},
-     "characters, more than the"),
+    ({"body": [{"type": "TextualBody", "purpose": "commenting",
+                "value": "n" * (MAX_NOTE_CHARS + 1)}]}, "characters, more than the"),
     ({"target": {"source": URL, "selector": {
         "type": "FragmentSelector", "conformsTo": "http://tools.ietf.org/rfc/rfc3778",
         "value": "page=" + "9" * 5000}}}, "out of range"),
