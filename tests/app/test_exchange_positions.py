@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.exchange.positions import (
+from app.exchange.refi.positions import (
     Convention,
     SourceCounter,
     Span,

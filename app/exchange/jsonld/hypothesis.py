@@ -13,7 +13,7 @@ Each becomes an :class:`~app.exchange.incoming.IncomingAnnotation`: its id a UUI
 (under ``Imported/`` unless the dossier has one of that name), the author the display name or
 the account's user name. Its passage is placed by its quote (its positions count UTF-16 units
 and serve as a hint only). Replies and page notes mark no passage: they raise
-:class:`~app.exchange.w3c_selectors.NotUsable` with the reason, so the import lists them.
+:class:`~app.exchange.jsonld.selectors.NotUsable` with the reason, so the import lists them.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typing import Any
 
 from app.errors import BadInput
 from app.exchange.incoming import IncomingAnnotation, IncomingTagRef, id_from_iri, parse_stamp
-from app.exchange.w3c_selectors import NotUsable, as_list, read_target
+from app.exchange.jsonld.selectors import NotUsable, as_list, read_target
 
 #: Keys of the array of annotations in Hypothesis's export and in its API's search answer.
 ARRAY_KEYS = ("annotations", "rows")
