@@ -253,13 +253,13 @@ def decide(counter: SourceCounter, spans: Sequence[Span], origin: str) -> Decisi
     confirmed = hits > 0 and all(scores[c][0] < hits for c in rivals)
     valid = len(spans) + invalid
     by_words = (not confirmed and rivals and valid >= 3 and whole >= 0.8 * valid
-                and all(scores[c][2] <= 0.5 * whole for c in rivals))
+                and all(scores[c][2] <= whole - max(2, valid / 4) for c in rivals))
     quoted = sum(1 for s in spans if s.quote)
     if confirmed:
         why = f"{best.label()}: {hits} of {quoted} quoted selection(s) land on their quote"
     elif by_words:
-        why = (f"{best.label()}: {whole} of {len(spans)} selection(s) land on whole words, at "
-               "most half as many under any other way of counting")
+        why = (f"{best.label()}: {whole} of {len(spans)} selection(s) land on whole words, "
+               "clearly more than under any other way of counting")
     else:
         why = f"{best.label()}: assumed ({reason})"
     landings = [_judge(counter, span, best, rivals, confirmed, bool(by_words)) for span in spans]
