@@ -237,9 +237,8 @@ def _qualcoder_rewrite(src: Path, dst: Path) -> None:
         root.remove(notes)
     out = {}
     for name, data in files.items():
-        if name.endswith(".txt"):
-            data = b"\xef\xbb\xbf" + data.decode("utf-8").replace("\n", "\r\n").encode("utf-8")
-        out[name] = data
+        out[name] = (b"\xef\xbb\xbf" + data.decode("utf-8").replace("\n", "\r\n").encode("utf-8")
+                     if name.endswith(".txt") else data)
     with zipfile.ZipFile(dst, "w") as zf:
         zf.writestr("project.qde", ET.tostring(root, encoding="unicode"))
         for name, data in out.items():
