@@ -23,11 +23,17 @@ from app.exchange.incoming import (
     parse_stamp,
     uuid_of,
 )
+from app.exchange.jsonld.hypothesis import (
+    document_title,
+    hypothesis_annotation,
+    is_hypothesis_header,
+    looks_like_api_row,
+)
+from app.exchange.jsonld.selectors import NotUsable, read_target, source_of
 from app.exchange.safety.json_stream import JsonLimits, stream_json
 from app.services.annotations import CREDIBILITY, RELIABILITY, STATUSES
 
 ANNO_CONTEXTS = ("http://www.w3.org/ns/anno.jsonld", "https://www.w3.org/ns/anno.jsonld")
-_PAGE = re.compile(r"^page=(\d+)(?:&.*)?$")
 _SHA = re.compile(r"^[0-9a-f]{64}$")
 _ANCHORS = ("exact", "fuzzy", "orphaned")
 
@@ -138,67 +144,9 @@ def _bodies(it: _Item, motivation: list[str]) -> tuple[tuple[IncomingTagRef, ...
     return tuple(unique), "\n\n".join(notes)
 
 
-def _quote(it: _Item, ann: IncomingAnnotation, sel: dict[str, Any]) -> bool:
-    """Take a TextQuoteSelector's exact, prefix and suffix; False when its exact is empty."""
-    exact = it.text(sel, "exact", label="TextQuoteSelector exact")
-    if not exact:
-        return False
-    ann.exact = exact
-    ann.prefix = it.text(sel, "prefix", label="TextQuoteSelector prefix")
-    ann.suffix = it.text(sel, "suffix", label="TextQuoteSelector suffix")
-    return True
-
-
-def _selectors(it: _Item, ann: IncomingAnnotation, target: dict[str, Any]) -> None:
-    found = False
-    for sel in _as_list(target.get("selector")):
-        if not isinstance(sel, dict):
-            continue
-        kind = _types(sel.get("type"))
-        if "TextQuoteSelector" in kind:
-            if not _quote(it, ann, sel):
-                it.fail("TextQuoteSelector exact is empty")
-            found = True
-        elif "TextPositionSelector" in kind:
-            ann.start = it.offset(sel, "start", "TextPositionSelector")
-            ann.end = it.offset(sel, "end", "TextPositionSelector")
-            if ann.end <= ann.start:
-                it.fail(f"TextPositionSelector end {ann.end} is not after start {ann.start}")
-            found = True
-        elif "FragmentSelector" in kind:
-            match = _PAGE.match(it.text(sel, "value", label="FragmentSelector value"))
-            conforms = it.text(sel, "conformsTo", label="FragmentSelector conformsTo")
-            if not match or "rfc3778" not in conforms:
-                continue
-            if int(match.group(1)) < 1:
-                it.fail("FragmentSelector page numbers start at 1")
-            ann.page = int(match.group(1))
-            found = _refined(it, ann, sel) or found
-    if not found:
-        it.fail("its target has no TextQuoteSelector or TextPositionSelector, so Dossier "
-                "cannot tell which passage it marks")
-
-
-def _refined(it: _Item, ann: IncomingAnnotation, fragment: dict[str, Any]) -> bool:
-    found = False
-    for sel in _as_list(fragment.get("refinedBy")):
-        if not isinstance(sel, dict):
-            continue
-        kind = _types(sel.get("type"))
-        if "TextPositionSelector" in kind:
-            ann.page_start = it.offset(sel, "start", "page TextPositionSelector")
-            ann.page_end = it.offset(sel, "end", "page TextPositionSelector")
-            if ann.page_end <= ann.page_start:
-                it.fail("page TextPositionSelector end is not after start")
-            found = True
-        elif "TextQuoteSelector" in kind and ann.exact is None:
-            found = _quote(it, ann, sel) or found
-    return found
-
-
 def document_key(target: dict[str, Any]) -> tuple[str, IncomingDocument | None]:
     """How annotations name their document, and what the target itself tells about it."""
-    source = target.get("source") if isinstance(target.get("source"), str) else ""
+    source = source_of(target)
     own = target.get("dossier:document")
     doc_id = uuid_of(own) if isinstance(own, str) else None
     doc_id = doc_id or uuid_of(source or "")
@@ -208,16 +156,21 @@ def document_key(target: dict[str, Any]) -> tuple[str, IncomingDocument | None]:
     return key, IncomingDocument(key=key, sha256=sha, document_id=doc_id, source=source or None)
 
 
-def _target(it: _Item, ann: IncomingAnnotation) -> None:
-    targets = [t for t in _as_list(it.item.get("target")) if isinstance(t, dict)]
-    if not targets:
-        it.fail("its target has no selector (an IRI alone does not say which passage)")
-    target = targets[0]
-    source = target.get("source")
-    if not isinstance(source, str) or not source.strip():
+def _target(it: _Item, ann: IncomingAnnotation) -> IncomingDocument:
+    """Fill the passage facts from the first target with selectors; the document it names.
+
+    Raises NotUsable (page notes, targets with selectors Dossier cannot resolve on text).
+    """
+    facts = read_target(it.item)
+    if not facts.source:
         it.fail("its target has no source naming the document")
-    ann.document, _ = document_key(target)
-    _selectors(it, ann, target)
+    ann.exact, ann.prefix, ann.suffix = facts.exact, facts.prefix, facts.suffix
+    ann.start, ann.end = facts.start, facts.end
+    ann.page, ann.page_start, ann.page_end = facts.page, facts.page_start, facts.page_end
+    ann.range_quotes = facts.range_quotes
+    key, doc = document_key(facts.target or {"source": facts.source})
+    ann.document = key
+    return doc or IncomingDocument(key=key, source=facts.source)
 
 
 def _extensions(it: _Item, ann: IncomingAnnotation) -> None:
@@ -257,9 +210,12 @@ def _extensions(it: _Item, ann: IncomingAnnotation) -> None:
     ann.reviews = tuple(reviews)
 
 
-def annotation_from_json(item: Any, index: int, where: str, *,
-                         need_context: bool) -> IncomingAnnotation:
-    """One annotation item as an :class:`IncomingAnnotation`; BadInput when malformed."""
+def annotation_from_json(item: Any, index: int, where: str, *, need_context: bool,
+                         documents: dict[str, IncomingDocument] | None = None
+                         ) -> IncomingAnnotation:
+    """One annotation item as an :class:`IncomingAnnotation`; BadInput when malformed,
+    NotUsable when it marks no passage Dossier can place (the import lists it with the reason).
+    The document its target names is added to ``documents`` when given."""
     if not isinstance(item, dict):
         raise BadInput(f"{where}: annotation {index + 1} is not a JSON object; nothing was "
                        "imported")
@@ -275,8 +231,10 @@ def annotation_from_json(item: Any, index: int, where: str, *,
     ann.created = it.stamp(item, "created")
     ann.modified = it.stamp(item, "modified") or ann.created
     ann.tags, ann.note = _bodies(it, _types(item.get("motivation")))
-    _target(it, ann)
+    doc = _target(it, ann)
     _extensions(it, ann)
+    if documents is not None:
+        documents.setdefault(ann.document, doc)
     return ann
 
 
@@ -355,11 +313,12 @@ def read_header(header: Any, where: str) -> tuple[
 
 def read_set(open_text: Callable[[], IO[str]], name: str, sha256: str, *,
              kind: str = "jsonld", limits: JsonLimits | None = None) -> IncomingSet:
-    """Read a JSON-LD annotation set (ours or another W3C producer's), strictly.
+    """Read a JSON-LD annotation set (ours or another W3C producer's) or Hypothesis's JSON.
 
     The file is streamed twice: first to count the annotations and read everything else (so an
     oversized set is refused before anything is built), then to convert each annotation as it
-    is decoded. Any problem raises BadInput naming the annotation and what is wrong.
+    is decoded. A malformed annotation raises BadInput naming it and what is wrong; one that
+    marks no passage (a reply, a page note) is listed in ``skipped`` with the reason.
     """
     limits = limits or JsonLimits()
 
@@ -368,12 +327,31 @@ def read_set(open_text: Callable[[], IO[str]], name: str, sha256: str, *,
 
     with open_text() as fh:
         header, _ = stream_json(fh, name, count_only, limits)
-    single, context_given, documents, tags = read_header(header, name)
+    hypothesis = is_hypothesis_header(header)
+    documents: dict[str, IncomingDocument] = {}
+    tags: list[IncomingTag] = []
+    single: dict[str, Any] | None = None
+    context_given = True
+    if hypothesis:
+        kind = "hypothesis" if kind == "jsonld" else kind
+    else:
+        single, context_given, documents, tags = read_header(header, name)
     incoming = IncomingSet(name=name, sha256=sha256, kind=kind, documents=documents, tags=tags)
 
     def convert(index: int, item: Any) -> None:
-        ann = annotation_from_json(item, index, name, need_context=not context_given)
-        _note_document(incoming, item, ann)
+        try:
+            if hypothesis or looks_like_api_row(item):
+                ann = hypothesis_annotation(item, index, name)
+                incoming.documents.setdefault(ann.document, IncomingDocument(
+                    key=ann.document, source=ann.document, title=document_title(item)))
+            else:
+                ann = annotation_from_json(item, index, name, need_context=not context_given,
+                                           documents=incoming.documents)
+        except NotUsable as exc:
+            iri = item.get("id") if isinstance(item, dict) else None
+            label = f"annotation {index + 1}" + (f" ({iri})" if isinstance(iri, str) else "")
+            incoming.skipped.append({"annotation": label, "reason": str(exc)})
+            return
         incoming.annotations.append(ann)
 
     if single is not None:
@@ -383,11 +361,3 @@ def read_set(open_text: Callable[[], IO[str]], name: str, sha256: str, *,
             stream_json(fh, name, convert, limits)
     incoming.check_unique_ids()
     return incoming
-
-
-def _note_document(incoming: IncomingSet, item: dict[str, Any], ann: IncomingAnnotation) -> None:
-    """Make sure the set knows the document an annotation's target names."""
-    if ann.document in incoming.documents:
-        return
-    key, doc = document_key(item["target"] if isinstance(item.get("target"), dict) else {})
-    incoming.documents.setdefault(key, doc or IncomingDocument(key=key, source=key))

@@ -50,6 +50,7 @@ class TargetFacts:
     page_end: int | None = None
     range_quotes: tuple[str, str] | None = None  # start quote, end quote (end exclusive)
     kinds: list[str] = field(default_factory=list)  # selector types seen, for messages
+    target: dict[str, Any] = field(default_factory=dict)  # the target object chosen
 
     @property
     def usable(self) -> bool:
@@ -185,6 +186,7 @@ def read_target(item: dict[str, Any]) -> TargetFacts:
         reader = _Reader()
         reader.facts.source = source_of(target)
         if isinstance(target, dict):
+            reader.facts.target = target
             reader.walk(target.get("selector"))
         if reader.facts.usable:
             return reader.facts

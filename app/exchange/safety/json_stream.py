@@ -158,6 +158,10 @@ class _Reader:
 ItemHandler = Callable[[int, Any], None]
 
 
+#: Top-level keys of Hypothesis's export and API answer whose arrays hold the annotations.
+_ARRAY_KEYS = ("annotations", "rows")
+
+
 @dataclass
 class _Walk:
     reader: _Reader
@@ -201,9 +205,9 @@ class _Walk:
             key = r.value(64 * KIB, "a key")
             r.expect(":")
             nxt = r.peek()
-            if key == "items" and nxt == "[":
+            if nxt == "[" and (key == "items" or (depth == 0 and key in _ARRAY_KEYS)):
                 self.array()
-                out.setdefault("items", [])
+                out.setdefault(key, [])
             elif key == "first" and nxt == "{" and depth == 0:
                 out["first"] = self.obj(depth + 1)
             else:
@@ -227,7 +231,8 @@ def stream_json(stream: IO[str], where: str, on_item: ItemHandler,
     """Read one JSON document, handing annotation-array elements to ``on_item`` one at a time.
 
     The elements streamed are those of a top-level array, of an ``items`` array (an
-    AnnotationPage) and of ``first.items`` (an AnnotationCollection with its page embedded).
+    AnnotationPage), of ``first.items`` (an AnnotationCollection with its page embedded) and of
+    a top-level ``annotations`` or ``rows`` array (Hypothesis's export and API answer).
     Returns (everything else: the top-level object with those arrays left empty, or ``[]`` for a
     top-level array; the number of elements streamed).
     """
