@@ -161,6 +161,8 @@ def _target(it: _Item, ann: IncomingAnnotation) -> IncomingDocument:
 
     Raises NotUsable (page notes, targets with selectors Dossier cannot resolve on text).
     """
+    if not any(source_of(t) for t in _as_list(it.item.get("target"))):
+        it.fail("its target has no source naming the document")
     facts = read_target(it.item)
     if not facts.source:
         it.fail("its target has no source naming the document")
