@@ -56,6 +56,8 @@ class ChainCheck:
     records: dict[str, tuple[int, str | None, int | None, int | None]] = field(
         default_factory=dict)
     withheld_objects: dict[tuple[str, str], int] = field(default_factory=dict)
+    #: document id -> (seq, original SHA-256, text SHA-256) of its import event
+    documents: dict[str, tuple[int, str, str]] = field(default_factory=dict)
 
 
 def _record_of(event: dict[str, Any]) -> tuple[str | None, int | None, int | None] | None:
@@ -115,6 +117,16 @@ def check_chain(events: Iterable[tuple[int, dict[str, Any]]], where: str) -> Cha
                 out.problems.append(f"audit event {seq} ({event.get('action')} of "
                                     f"{event.get('object_type')} {event.get('object_id')}) was "
                                     "altered: its hash does not recompute")
+            if event.get("object_type") == "document" and \
+                    str(event.get("action")) == "document.import":
+                try:
+                    payload = json.loads(str(event["payload"]))
+                except ValueError:
+                    payload = {}
+                if isinstance(payload, dict):
+                    out.documents[str(event.get("object_id"))] = (
+                        seq, str(payload.get("sha256") or ""),
+                        str(payload.get("text_sha256") or ""))
             if event.get("object_type") == "annotation":
                 record = _record_of(event)
                 ann_id = str(event.get("object_id"))
@@ -209,6 +221,32 @@ def check_records(claims: list[AnnotationClaim], chain: ChainCheck) -> list[str]
     return problems
 
 
+def check_documents(documents: list[dict[str, Any]], chain: ChainCheck) -> list[str]:
+    """Each document's original and text hash in ``annotations.jsonld`` against its import
+    record: a swapped original (with the manifest and the file name re-hashed) shows here."""
+    problems = []
+    for entry in documents:
+        doc_id = str(entry.get("id") or "").removeprefix("urn:uuid:").lower()
+        title = str(entry.get("dossier:title") or doc_id)
+        record = chain.documents.get(doc_id)
+        withheld = chain.withheld_objects.get(("document", doc_id))
+        if record is None:
+            problems.append(f"document {title!r} (urn:uuid:{doc_id}): the audit excerpt holds "
+                            + (f"its import only as withheld event {withheld}" if withheld
+                               else "no record of its import"))
+            continue
+        seq, sha, text_sha = record
+        if str(entry.get("dossier:sha256")) != sha:
+            problems.append(f"document {title!r}: its original in the bundle is "
+                            f"originals/{entry.get('dossier:sha256')}, but audit event {seq} "
+                            f"records the original imported as {sha[:16]}…: the original was "
+                            "swapped")
+        elif text_sha and entry.get("dossier:textSha256") not in (None, text_sha):
+            problems.append(f"document {title!r}: its text SHA-256 in annotations.jsonld is not "
+                            f"the one audit event {seq} records")
+    return problems
+
+
 @dataclass(frozen=True)
 class OriginalText:
     """An original's text as extracted again, and the text the dossier annotated."""
@@ -218,11 +256,12 @@ class OriginalText:
     annotated_sha256: str  # dossier:textSha256 of the document ("" when unknown)
 
 
-def check_quotes(claims: list[AnnotationClaim],
-                 texts: dict[str, OriginalText | str]) -> list[str]:
+def check_quotes(claims: list[AnnotationClaim], texts: dict[str, OriginalText | str],
+                 notes: list[str] | None = None) -> list[str]:
     """Each quote against its original's text; ``texts`` maps an original's SHA-256 to its
-    re-extracted text, or to why it could not be extracted."""
+    re-extracted text, or to why it could not be extracted (added to ``notes``)."""
     problems: list[str] = []
+    notes = notes if notes is not None else problems
     reported: set[str] = set()
     for claim in claims:
         found = texts.get(claim.document_sha)
@@ -233,7 +272,7 @@ def check_quotes(claims: list[AnnotationClaim],
         if isinstance(found, str):
             if claim.document_sha not in reported:
                 reported.add(claim.document_sha)
-                problems.append(f"originals/{claim.document_sha}: {found}")
+                notes.append(f"originals/{claim.document_sha}: {found}")
             continue
         text = found.text
         same_text = not found.annotated_sha256 or hashlib.sha256(
@@ -273,7 +312,8 @@ def extract_texts(shas: Iterable[str], documents: dict[str, dict[str, Any]],
         try:
             extracted = extract(data, name, url=meta.get("dossier:url") or None)
         except DossierError as exc:
-            out[sha] = f"its text cannot be extracted again ({exc})"
+            out[sha] = f"its text cannot be extracted again ({exc}), so its quotes were not " \
+                "compared with it"
             continue
         text, _ = text_and_page_ranges(extracted)
         out[sha] = OriginalText(f"originals/{sha}", text,
