@@ -50,6 +50,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
                        help="check an evidence bundle's files and audit excerpt (no dossier "
                             "needed)")
     p.add_argument("path", metavar="PATH")
+    p.add_argument("--head", metavar="HASH",
+                   help="a chain head you hold (from an earlier report, an email or 'dossier "
+                        "verify'): the bundle must come from that chain")
     p.add_argument("--json", action="store_true", help="print JSON only")
     p.set_defaults(func=cmd_verify_bundle)
 
@@ -90,14 +93,24 @@ def cmd_verify_bundle(args: argparse.Namespace) -> int:
     """Exit 0 when the bundle checks out, 1 naming what does not."""
     from app.exchange.bundle.read import verify_bundle
 
-    report = verify_bundle(Path(args.path))
+    report = verify_bundle(Path(args.path), head=getattr(args, "head", None))
     if args.json:
         emit_json(report.to_json())
         return 0 if report.ok else 1
     head = report.manifest.get("chain_head") or {}
     if report.ok:
         print(f"ok: {report.files_checked} files match the manifest; {report.events_checked} "
-              f"audit events recompute ({report.links_checked} links checked)")
+              f"audit events recompute ({report.links_checked} links checked"
+              + (f", {report.events_withheld} events about other work withheld"
+                 if report.events_withheld else "") + ")")
+        if report.annotations_checked:
+            print(f"ok: {report.annotations_checked} annotation(s) agree with their audit record"
+                  + (f" and with the text of {report.originals_extracted} original(s), "
+                     "extracted again" if report.originals_extracted else ""))
+        if getattr(args, "head", None):
+            print(f"ok: the chain head you hold ({args.head[:16]}…) is in this bundle's chain")
+        for note in report.notes:
+            print(f"note: {note}")
         print(f"exported {report.manifest.get('exported_at')} by "
               f"{report.manifest.get('exported_by')}; dossier chain head {head.get('seq')} "
               f"{head.get('hash')}")

@@ -143,8 +143,13 @@ def check_chain(events: Iterable[tuple[int, dict[str, Any]]], where: str) -> Cha
 def check_head(chain: ChainCheck, manifest_head: dict[str, Any], held: str | None) -> list[str]:
     """Compare the recomputed head with the manifest's and with the one the verifier holds."""
     problems = []
-    if (chain.head_seq, chain.head_hash) != (manifest_head.get("seq"),
-                                             manifest_head.get("hash")):
+    seq = manifest_head.get("seq")
+    if isinstance(seq, int) and chain.head_seq < seq:
+        missing = f"{seq}" if seq == chain.head_seq + 1 else f"{chain.head_seq + 1}-{seq}"
+        problems.append(f"audit event {missing} is missing from the end of the excerpt (it ends "
+                        f"at event {chain.head_seq}; the manifest names chain head {seq})")
+    elif (chain.head_seq, chain.head_hash) != (manifest_head.get("seq"),
+                                               manifest_head.get("hash")):
         problems.append(f"the audit excerpt ends at event {chain.head_seq} "
                         f"({chain.head_hash[:16]}…) but the manifest names chain head "
                         f"{manifest_head.get('seq')} ({str(manifest_head.get('hash'))[:16]}…)")
