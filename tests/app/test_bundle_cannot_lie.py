@@ -8,7 +8,6 @@ again), every original to its import record, and the chain to its head.
 from __future__ import annotations
 
 import json
-import zipfile
 from pathlib import Path
 
 import pytest
