@@ -9,6 +9,7 @@ from typing import Any
 
 from app.cli.context import open_dossier
 from app.cli.output import emit_json
+from app.errors import BadInput
 from app.exchange import FORMATS, export
 from app.exchange.filters import build_filter
 from app.services.annotations import STATUSES
@@ -36,6 +37,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
                    help="only annotations created on or after DATE (2025-03-01 or a UTC time)")
     p.add_argument("--to", dest="date_to", metavar="DATE",
                    help="only annotations created on or before DATE (a date includes the day)")
+    p.add_argument("--excel", action="store_true",
+                   help="with --format csv: UTF-8 with a byte-order mark and CRLF, as Excel "
+                        "opens it")
     p.add_argument("--overwrite", action="store_true", help="replace PATH if it exists")
     p.add_argument("--json", action="store_true", help="print JSON only")
     p.set_defaults(func=cmd_export)
@@ -63,7 +67,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     flt = build_filter(dossier, documents=args.doc, tags=args.tag, statuses=args.status,
                        authors=args.author, created_from=args.date_from,
                        created_to=args.date_to)
-    result = export(dossier, args.format, Path(args.out), flt, overwrite=args.overwrite)
+    fmt = args.format
+    if getattr(args, "excel", False):
+        if fmt not in ("csv", "csv-excel"):
+            raise BadInput(f"--excel applies to --format csv only, not {fmt}")
+        fmt = "csv-excel"
+    result = export(dossier, fmt, Path(args.out), flt, overwrite=args.overwrite)
     if args.json:
         emit_json(result.to_json())
         return 0
