@@ -109,7 +109,8 @@ def check_chain(events: Iterable[tuple[int, dict[str, Any]]], where: str) -> Cha
             try:
                 recomputed = audit.event_hash(
                     prev_hash, seq, str(event["at"]), str(event["actor"]), str(event["action"]),
-                    str(event["object_type"]), str(event["object_id"]), str(event["payload"]))
+                    str(event["object_type"]), str(event["object_id"]), str(event["payload"]),
+                    None if event.get("state") is None else str(event["state"]))
             except KeyError as exc:
                 out.problems.append(f"audit event {seq} lacks {exc.args[0]!r}")
                 recomputed = ""

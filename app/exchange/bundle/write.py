@@ -148,7 +148,8 @@ def audit_excerpt(dossier: Dossier, selection: Selection) -> Iterator[dict[str, 
                 return
             event = {"seq": ev.seq, "at": ev.at, "actor": ev.actor, "action": ev.action,
                      "object_type": ev.object_type, "object_id": ev.object_id,
-                     "payload": ev.payload, "prev_hash": ev.prev_hash, "hash": ev.hash}
+                     "payload": ev.payload, "prev_hash": ev.prev_hash, "hash": ev.hash,
+                     **({"state": ev.state} if ev.state is not None else {})}
             yield event if (ev.object_type, ev.object_id) in wanted else stub(event)
 
 
