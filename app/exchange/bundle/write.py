@@ -34,6 +34,7 @@ from app.exchange.bundle.check import stub
 from app.exchange.bundle.layout import ANNOTATIONS, AUDIT, CHUNK, FORMAT, MANIFEST, VERSION
 from app.exchange.filters import Selection
 from app.exchange.jsonld.write import write_collection
+from app.progress import checkpoint
 
 if TYPE_CHECKING:
     from app.dossier import Dossier
@@ -128,6 +129,7 @@ def _copy_original(dossier: Dossier, sha: str, title: str, out: _HashingWriter) 
                        "'dossier verify' — no bundle was written")
     with path.open("rb") as fh:
         while chunk := fh.read(CHUNK):
+            checkpoint()
             out.write(chunk)
     if out.sha.hexdigest() != sha:
         raise BadInput(f"the original of {title!r} no longer matches its SHA-256; run "
@@ -207,6 +209,7 @@ def write_bundle(dossier: Dossier, selection: Selection, out: Path) -> list[str]
         events = 0
         with writer.add_stream(AUDIT) as raw:
             for event in audit_excerpt(dossier, selection):
+                checkpoint()
                 raw.write((audit.canonical_json(event) + "\n").encode("utf-8"))
                 events += 1
         for doc in selection.documents:

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from app.errors import BadInput
 from app.exchange.filters import Selection
 from app.exchange.jsonld.write import source_iri
+from app.progress import checkpoint
 
 if TYPE_CHECKING:
     from app.dossier import Dossier
@@ -105,6 +106,7 @@ def write_csv(dossier: Dossier, selection: Selection, out: Path, *, bom: bool = 
         fh.write(",".join(HEADER) + "\r\n")
         lines: list[str] = []
         for ann in selection.annotations:
+            checkpoint()
             described, text_sha = docs[ann.document_id]
             author = people.get(ann.author) or people.setdefault(ann.author, field(ann.author))
             decisions = reviews.get(ann.id)
@@ -178,6 +180,7 @@ def write_xlsx(dossier: Dossier, selection: Selection, out: Path) -> list[str]:
     dates = {HEADER.index(c) for c in DATE_COLUMNS}
     truncated = 0
     for row in iter_rows(selection, neutralised=False):
+        checkpoint()
         truncated += sum(1 for v in row if isinstance(v, str) and len(v) > XLSX_CELL_LIMIT)
         sheet.append([_cell(sheet, _stamp(v) if i in dates else v) for i, v in enumerate(row)])
     about = book.create_sheet("Export")
