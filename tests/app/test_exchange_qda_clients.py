@@ -267,3 +267,34 @@ def test_round_trip_through_qdpx_and_qualcoder_keeps_every_annotation_note_and_t
             assert all(a.anchor == "exact" for a in annotations.list_annotations(other))
         finally:
             other.close()
+
+
+def test_a_genuinely_altered_source_is_refused_saying_what_differs(
+        three_kinds: Dossier, template_dossier: Path, tmp_path: Path) -> None:
+    from app.errors import BadInput
+
+    package = export(three_kinds, "qdpx", tmp_path / "out.qdpx").path
+    with zipfile.ZipFile(package) as zf:
+        files = {n: zf.read(n) for n in zf.namelist()}
+    text_name = next(n for n, d in files.items() if n.endswith(".txt")
+                     and b"North Korea" in d)
+    pdf_name = next(n for n in files if n.endswith(".pdf"))
+    cases = {
+        "text": {**files, text_name: files[text_name].replace(b"North Korea", b"South Korea")},
+        "pdf": {**files, pdf_name: files[pdf_name] + b"\n% appended\n"},
+    }
+    for case, contents in cases.items():
+        altered = tmp_path / f"altered-{case}.qdpx"
+        with zipfile.ZipFile(altered, "w") as zf:
+            for name, data in contents.items():
+                zf.writestr(name, data)
+        target = tmp_path / f"empty-{case}"
+        shutil.copytree(template_dossier, target)
+        other = Dossier.open(target, user="bob")
+        try:
+            with pytest.raises(BadInput, match="was altered: .*hashes to .* record") as caught:
+                import_set(other, altered)
+            assert "nothing was imported" in str(caught.value)
+            assert not annotations.list_annotations(other)
+        finally:
+            other.close()

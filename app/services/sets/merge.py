@@ -164,7 +164,8 @@ def _plan(dossier: Dossier, incoming: IncomingSet) -> _Plan:
         if row.anchor != "exact":
             summary.flagged.append({
                 "annotation": ann.id, "document": target.label, "anchor": row.anchor,
-                "reason": ann.anchor_reason if placed.verbatim and ann.anchor_reason else
+                "reason": (ann.anchor_reason or f"it was {row.anchor} in the set it came from")
+                if placed.verbatim else
                 "placed by its quote, which does not occur verbatim or occurs more than once"})
         existing = local.get(ann.id)
         if existing:

@@ -107,6 +107,9 @@ class ImportSummary:
         if not self.added and not self.conflicts and self.annotations_in_set \
                 and self.identical == self.annotations_in_set:
             out.append("  nothing added: every annotation of the set is already here")
+        if self.unexplained():
+            out.append(f"  {self.unexplained()} annotation(s) of the set are not accounted for "
+                       "above; please report this")
         if self.tags_created:
             out.append(f"  tags created: {', '.join(self.tags_created)}")
         if self.users_created:
