@@ -55,6 +55,16 @@ class Target:
     extracted: ExtractedDocument | None = None
     filename: str = ""
     custody: dict[str, Any] = field(default_factory=dict)  # facts for a new document
+    _resolver: Any = field(default=None, repr=False, compare=False)
+
+    def resolver(self) -> Any:
+        """The anchoring resolver of this text, built once for all annotations placed on it."""
+        if self._resolver is None:
+            from app.anchoring.index import TextIndex
+            from app.anchoring.resolve import Resolver
+
+            self._resolver = Resolver(TextIndex(self.text))
+        return self._resolver
 
     def pages_of(self, start: int, end: int) -> tuple[int | None, int | None]:
         """1-based pages holding the first and last code point (None without pages)."""
@@ -250,7 +260,9 @@ def locate(target: Target, ann: IncomingAnnotation) -> Placed | str:
     layout, then approximately, scored by context and nearness to the stored position; see
     :mod:`app.anchoring`): a verbatim, unambiguous place is exact, anything else fuzzy.
     """
-    from app.anchoring import Selectors, anchor
+    from app.anchoring import Selectors
+    from app.anchoring.candidates import Target as AnchorTarget
+    from app.anchoring.reanchor import LOCAL_REACH
     from app.exchange.jsonld.selectors import resolve_range
 
     text = target.text
@@ -279,7 +291,11 @@ def locate(target: Target, ann: IncomingAnnotation) -> Placed | str:
     hint = min(max(hint, 0), len(text))
     selectors = Selectors(hint, hint + len(ann.exact), ann.exact, ann.prefix, ann.suffix,
                           ann.page, ann.page)
-    result = anchor(text, selectors, page_ranges=target.page_ranges or None)
+    regions: list[tuple[int, int]] = [(max(0, hint - LOCAL_REACH),
+                                       hint + len(ann.exact) + LOCAL_REACH)]
+    if ann.page is not None and 1 <= ann.page <= len(target.page_ranges):
+        regions.append(target.page_ranges[ann.page - 1])
+    result = target.resolver().resolve(AnchorTarget(selectors), hint, regions)
     if result.status == "orphaned":
         return "its quoted text does not occur in the document, not even approximately"
     return Placed(result.start, result.end, False, result.status, result.score)
