@@ -19,7 +19,7 @@ all text unchanged.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -147,21 +147,33 @@ def _stamp(value: Any) -> datetime | Any:
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)  # Excel keeps ms
 
 
-def _cell(sheet: Any, value: Any) -> Any:
-    """A write-only cell: text always of string type (never a formula), dates as dates."""
+def _cell_maker(sheet: Any) -> Callable[[Any], Any]:
+    """``cell(value)`` for a write-only sheet: text always of string type (never a formula),
+    dates as date cells. openpyxl types plain text as a string already, except text beginning
+    with ``=``, which it would store as a formula: only such text (and dates, for their format)
+    gets a cell object of its own, which keeps large exports fast."""
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
-        if len(value) > XLSX_CELL_LIMIT:
-            value = value[:XLSX_CELL_LIMIT - 13] + " [truncated]"
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.data_type = "s"
-        return cell
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, datetime):
-        cell.number_format = _DATE_FORMAT
+    illegal = ILLEGAL_CHARACTERS_RE.search
+
+    def cell(value: Any) -> Any:
+        if isinstance(value, str):
+            if illegal(value):
+                value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+            if len(value) > XLSX_CELL_LIMIT:
+                value = value[:XLSX_CELL_LIMIT - 13] + " [truncated]"
+            if not value.startswith("="):
+                return value
+            typed = WriteOnlyCell(sheet, value=value)
+            typed.data_type = "s"
+            return typed
+        if isinstance(value, datetime):
+            dated = WriteOnlyCell(sheet, value=value)
+            dated.number_format = _DATE_FORMAT
+            return dated
+        return value
+
     return cell
 
 
@@ -176,14 +188,25 @@ def write_xlsx(dossier: Dossier, selection: Selection, out: Path) -> list[str]:
     notes: list[str] = []
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Annotations")
-    sheet.append([_cell(sheet, h) for h in XLSX_HEADER])
+    cell = _cell_maker(sheet)
+    sheet.append([cell(h) for h in XLSX_HEADER])
     dates = {HEADER.index(c) for c in DATE_COLUMNS}
     truncated = 0
+    stamps: dict[str, Any] = {}  # an annotation's rows (one per tag) share its two dates
     for row in iter_rows(selection, neutralised=False):
         checkpoint()
         truncated += sum(1 for v in row if isinstance(v, str) and len(v) > XLSX_CELL_LIMIT)
-        sheet.append([_cell(sheet, _stamp(v) if i in dates else v) for i, v in enumerate(row)])
+        for i in dates:
+            value = row[i]
+            dated = stamps.get(value)
+            if dated is None:
+                dated = stamps[value] = cell(_stamp(value))
+            row[i] = dated
+        sheet.append([v if i in dates else cell(v) for i, v in enumerate(row)])
+        if len(stamps) > 10_000:
+            stamps.clear()
     about = book.create_sheet("Export")
+    about_cell = _cell_maker(about)
     for key, value in (
         ("exported at (UTC)", _stamp(selection.exported_at)),
         ("exported by", selection.exported_by),
@@ -191,7 +214,7 @@ def write_xlsx(dossier: Dossier, selection: Selection, out: Path) -> list[str]:
         ("audit chain head", f"{selection.chain_seq}:{selection.chain_head}"),
         ("filter", str(selection.filter.to_json())),
     ):
-        about.append([_cell(about, key), _cell(about, value)])
+        about.append([about_cell(key), about_cell(value)])
     book.save(out)
     if truncated:
         notes.append(f"{truncated} cell(s) longer than Excel's {XLSX_CELL_LIMIT} characters were "
