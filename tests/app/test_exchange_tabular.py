@@ -9,6 +9,8 @@ import re
 from datetime import datetime
 from pathlib import Path
 
+import pytest
+
 from app.dossier import Dossier
 from app.exchange import export
 from app.exchange.filters import build_filter, select_for_export
@@ -167,3 +169,23 @@ def test_csv_for_excel_has_a_bom_and_crlf_and_stays_neutralised(dossier: Dossier
     assert data[3:] == plain.read_bytes()
     assert data.count(b"\r\n") >= 6
     assert b"'=HYPERLINK" in data
+
+
+def test_cli_excel_option(dossier_path: Path, tmp_path: Path,
+                          capsys: pytest.CaptureFixture[str]) -> None:
+    from app.cli.main import main
+
+    d = Dossier.open(dossier_path, user="alice")
+    try:
+        seed(d)
+    finally:
+        d.close()
+    out = tmp_path / "for-excel.csv"
+    common = ["--dossier", str(dossier_path), "--user", "alice"]
+    assert main([*common, "export", "--format", "csv", "--excel", "--out", str(out)]) == 0
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf" + ",".join(HEADER).encode() + b"\r\n")
+    status = main([*common, "export", "--format", "xlsx", "--excel", "--out",
+                   str(tmp_path / "x.xlsx")])
+    err = capsys.readouterr().err
+    assert status != 0 and "--excel applies to --format csv only" in err
+    assert "Traceback" not in err and not (tmp_path / "x.xlsx").exists()
