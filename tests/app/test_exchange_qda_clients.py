@@ -298,3 +298,40 @@ def test_a_genuinely_altered_source_is_refused_saying_what_differs(
             assert not annotations.list_annotations(other)
         finally:
             other.close()
+
+
+def test_export_gives_qualcoder_what_it_reads(three_kinds: Dossier, tmp_path: Path) -> None:
+    """QualCoder reads a selection's memo from its Description (not NoteRefs), a PDF's text
+    from its Representation's plain-text file, and coded PDF areas from PDFSelection (points,
+    top-left origin, 0-based page)."""
+    package = export(three_kinds, "qdpx", tmp_path / "out.qdpx").path
+    with zipfile.ZipFile(package) as zf:
+        root = ET.fromstring(zf.read("project.qde"))
+        names = set(zf.namelist())
+    notes = {n.get("guid"): (n.findtext(f"{Q}PlainTextContent") or "")
+             for n in root.iter(f"{Q}Note")}
+    selections = list(root.iter(f"{Q}PlainTextSelection"))
+    assert selections
+    for sel in selections:
+        refs = [r.get("targetGUID") for r in sel.findall(f"{Q}NoteRef")]
+        description = sel.findtext(f"{Q}Description") or ""
+        for ref in refs:
+            assert description.startswith(notes[ref].strip())
+    (pdf,) = list(root.iter(f"{Q}PDFSource"))
+    rep = pdf.find(f"{Q}Representation")
+    assert rep is not None
+    assert rep.get("plainTextPath", "").replace("internal://", "sources/") in names
+    from app.services.documents import list_documents, page_geometry
+
+    doc = next(d for d in list_documents(three_kinds) if d.kind == "pdf")
+    geometry = page_geometry(three_kinds, doc.id)
+    pdf_anns = [a for a in annotations.list_annotations(three_kinds) if a.document_id == doc.id]
+    areas = pdf.findall(f"{Q}PDFSelection")
+    assert len(areas) == len(pdf_anns) == 3
+    for area, ann in zip(areas, pdf_anns, strict=True):
+        page, x0, y0, x1, y1 = (int(area.get(k, "")) for k in
+                                ("page", "firstX", "firstY", "secondX", "secondY"))
+        assert page == (ann.page_start or 1) - 1  # 0-based
+        size = geometry[page]
+        assert 0 <= x0 < x1 <= size.width + 1 and 0 <= y0 < y1 <= size.height + 1
+        assert len(area.findall(f"{Q}Coding")) == len(ann.tags)
