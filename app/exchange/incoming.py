@@ -97,6 +97,9 @@ class IncomingAnnotation:
     anchor_score: float | None = None
     anchor_reason: str = ""  # why the sender's placement could not be verified
     range_quotes: tuple[str, str] | None = None  # W3C RangeSelector of two quotes
+    #: True when the set's positions are only hints (other clients count differently, e.g.
+    #: Hypothesis in UTF-16 units): a place found by the quote is then not held against it.
+    position_is_hint: bool = False
     author: str = "unknown"
     author_guid: str | None = None
     created: str | None = None

@@ -90,7 +90,8 @@ def hypothesis_annotation(item: Any, index: int, where: str) -> IncomingAnnotati
     raw_id = item.get("id")
     if not isinstance(raw_id, str) or not raw_id.strip():
         raise BadInput(f"{where}: annotation {index + 1} has no id; nothing was imported")
-    ann = IncomingAnnotation(index=index, id=id_from_iri(annotation_iri(item)), document="")
+    ann = IncomingAnnotation(index=index, id=id_from_iri(annotation_iri(item)), document="",
+                             position_is_hint=True)
     if as_list(item.get("references")):
         raise NotUsable("it is a reply in a discussion, not an annotation of a passage")
     facts = read_target(item)

@@ -236,6 +236,9 @@ def annotation_from_json(item: Any, index: int, where: str, *, need_context: boo
     ann.tags, ann.note = _bodies(it, _types(item.get("motivation")))
     doc = _target(it, ann)
     _extensions(it, ann)
+    # Another client's positions are hints (Hypothesis counts UTF-16 units); Dossier's own
+    # sets state exact positions, so a quote found elsewhere is flagged.
+    ann.position_is_hint = not any(str(k).startswith("dossier:") for k in item)
     if documents is not None:
         documents.setdefault(ann.document, doc)
     return ann

@@ -159,14 +159,19 @@ def _plan(dossier: Dossier, incoming: IncomingSet) -> _Plan:
         }, target=target, incoming=ann, id=ann.id)
         if placed.verbatim and ann.anchor:
             row.anchor, row.anchor_score = ann.anchor, ann.anchor_score or 1.0
-        elif not placed.verbatim:
+        elif not placed.verbatim and (ann.position_is_hint or
+                                      (ann.start is None and ann.page_start is None)):
             row.anchor, row.anchor_score = placed.status, round(placed.score, 4)
+        elif not placed.verbatim:  # its stated position disagrees with its quote: check it
+            row.anchor, row.anchor_score = "fuzzy", round(min(placed.score, 0.9), 4)
         if row.anchor != "exact":
             summary.flagged.append({
                 "annotation": ann.id, "document": target.label, "anchor": row.anchor,
                 "reason": (ann.anchor_reason or f"it was {row.anchor} in the set it came from")
                 if placed.verbatim else
-                "placed by its quote, which does not occur verbatim or occurs more than once"})
+                "placed by its quote, which does not occur verbatim or occurs more than once"
+                if placed.status != "exact" else
+                "placed by its quote, which is not at the position the set states"})
         existing = local.get(ann.id)
         if existing:
             mine = existing[0]
