@@ -189,8 +189,8 @@ class _ProjectBuilder:
             return
         pages = page_geometry(self.dossier, doc.id)
         for ann in annotations:
-            if ann.anchor == "orphaned":
-                continue
+            if ann.anchor == "orphaned" or getattr(ann, "region", None) is not None:
+                continue  # region annotations are areas already (written as such)
             author = self.user_guids.get(ann.author)
             for page in pages:
                 if page.end <= ann.start or page.start >= ann.end:
