@@ -228,3 +228,33 @@ def test_url_key_ignores_scheme_www_slash_fragment_and_tracking() -> None:
     assert url_key("https://www.News.example.org/a/?utm_source=x&id=3#c") == \
         url_key("http://news.example.org/a?id=3")
     assert url_key("https://example.org/a") != url_key("https://example.org/b")
+
+
+def test_a_position_that_is_not_the_quotes_place_in_any_counting_is_flagged(
+        local: Dossier, tmp_path: Path) -> None:
+    item = w3c_item(1, QUOTES[1])
+    item["target"][0]["selector"][1].update(start=40, end=59)  # nowhere near the quote
+    path = tmp_path / "moved.jsonld"
+    path.write_text(json.dumps(item), "utf-8")
+    summary = import_set(local, path)
+    (ann,) = A.list_annotations(local)
+    assert (ann.quote, ann.anchor) == (QUOTES[1], "fuzzy")
+    assert "not at the position the set states" in summary.flagged[0]["reason"]
+
+
+@pytest.mark.parametrize("selector", [
+    {"type": "TextPositionSelector", "start": 10**30, "end": 10**30 + 1},
+    {"type": "FragmentSelector", "conformsTo": "http://tools.ietf.org/rfc/rfc3778",
+     "value": "page=" + "9" * 5000},
+])
+def test_numbers_out_of_range_refuse_the_set(local: Dossier, tmp_path: Path,
+                                             selector: dict[str, Any]) -> None:
+    from app.errors import BadInput
+
+    item = w3c_item(1, QUOTES[1])
+    item["target"][0]["selector"].append(selector)
+    path = tmp_path / "hostile.jsonld"
+    path.write_text(json.dumps(item), "utf-8")
+    with pytest.raises(BadInput, match="out of range.*nothing was imported"):
+        import_set(local, path)
+    assert not A.list_annotations(local)

@@ -23,7 +23,7 @@ from typing import Any
 
 from app.errors import BadInput
 from app.exchange.incoming import IncomingAnnotation, IncomingTagRef, id_from_iri, parse_stamp
-from app.exchange.jsonld.selectors import NotUsable, as_list, read_target
+from app.exchange.jsonld.selectors import Malformed, NotUsable, as_list, read_target
 
 #: Keys of the array of annotations in Hypothesis's export and in its API's search answer.
 ARRAY_KEYS = ("annotations", "rows")
@@ -94,7 +94,11 @@ def hypothesis_annotation(item: Any, index: int, where: str) -> IncomingAnnotati
                              position_is_hint=True)
     if as_list(item.get("references")):
         raise NotUsable("it is a reply in a discussion, not an annotation of a passage")
-    facts = read_target(item)
+    try:
+        facts = read_target(item)
+    except Malformed as exc:
+        raise BadInput(f"{where}: annotation {index + 1} ({raw_id[:40]}): {exc}; nothing was "
+                       "imported") from exc
     source = facts.source or (item["uri"] if isinstance(item.get("uri"), str) else "")
     if not source:
         raise NotUsable("its target names no page")

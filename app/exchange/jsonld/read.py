@@ -29,7 +29,7 @@ from app.exchange.jsonld.hypothesis import (
     is_hypothesis_header,
     looks_like_api_row,
 )
-from app.exchange.jsonld.selectors import NotUsable, read_target, source_of
+from app.exchange.jsonld.selectors import Malformed, NotUsable, read_target, source_of
 from app.exchange.safety.json_stream import JsonLimits, stream_json
 from app.progress import checkpoint
 from app.services.annotations import CREDIBILITY, RELIABILITY, STATUSES
@@ -164,7 +164,10 @@ def _target(it: _Item, ann: IncomingAnnotation) -> IncomingDocument:
     """
     if not any(source_of(t) for t in _as_list(it.item.get("target"))):
         it.fail("its target has no source naming the document")
-    facts = read_target(it.item)
+    try:
+        facts = read_target(it.item)
+    except Malformed as exc:
+        it.fail(str(exc))
     if not facts.source:
         it.fail("its target has no source naming the document")
     ann.exact, ann.prefix, ann.suffix = facts.exact, facts.prefix, facts.suffix

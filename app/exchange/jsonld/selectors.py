@@ -14,7 +14,8 @@ Other clients write targets Dossier's own exports never have (FORMATS.md §1-2):
 :func:`read_target` gathers the usable facts into a :class:`TargetFacts`; a position is only a
 hint that the importer verifies against the quote (Hypothesis counts UTF-16 units, W3C code
 points). An annotation without anything usable raises :class:`NotUsable` with the reason, so
-the import can report it and go on with the others.
+the import can report it and go on with the others; a number no honest writer produces (an
+offset beyond 2^31, a page number of ten digits) raises :class:`Malformed`, which refuses the set.
 """
 
 from __future__ import annotations
@@ -33,6 +34,14 @@ MAX_RANGE = 200_000
 
 class NotUsable(Exception):  # noqa: N818 - it is a verdict, not a failure of the program
     """The annotation marks nothing Dossier can place on text; ``str()`` says why."""
+
+
+class Malformed(ValueError):
+    """A selector holds a value no honest writer produces (a number out of range)."""
+
+
+#: Largest character offset a set may give (far beyond any document's length).
+MAX_OFFSET = 2**31 - 1
 
 
 @dataclass
@@ -85,13 +94,17 @@ def source_of(target: Any) -> str:
     return source.strip() if isinstance(source, str) else ""
 
 
-def _int(value: Any) -> int | None:
+def _int(value: Any, what: str = "offset") -> int | None:
     if isinstance(value, bool) or not isinstance(value, int | str):
         return None
+    if isinstance(value, str) and len(value.strip()) > 12:
+        raise Malformed(f"{what} {value.strip()[:12]}… is out of range")
     try:
         number = int(value)
     except ValueError:
         return None
+    if number > MAX_OFFSET:
+        raise Malformed(f"{what} is out of range (more than {MAX_OFFSET:,})")
     return number if number >= 0 else None
 
 
@@ -111,7 +124,8 @@ class _Reader:
             self.facts.suffix = _text(sel.get("suffix"))
 
     def position(self, sel: dict[str, Any], in_page: bool) -> None:
-        start, end = _int(sel.get("start")), _int(sel.get("end"))
+        start = _int(sel.get("start"), "TextPositionSelector start")
+        end = _int(sel.get("end"), "TextPositionSelector end")
         if start is None or end is None or end <= start:
             return
         if in_page and self.facts.page_start is None:
@@ -123,14 +137,16 @@ class _Reader:
         value = _text(sel.get("value")).strip().lstrip("#")
         conforms = _text(sel.get("conformsTo"))
         page = _PAGE.match(value)
+        if page and len(page.group(1)) > 9:
+            raise Malformed(f"FragmentSelector page number {page.group(1)[:12]}… is out of range")
         if page and (RFC3778 in conforms or not conforms) and int(page.group(1)) >= 1:
             self.facts.page = self.facts.page or int(page.group(1))
             self.walk(sel.get("refinedBy"), depth + 1, in_page=True)
             return
         char = _CHAR.match(value)
         if char and (RFC5147 in conforms or not conforms):
-            start = int(char.group(1) or 0)
-            end = _int(char.group(2))
+            start = _int(char.group(1) or "0", "FragmentSelector char") or 0
+            end = _int(char.group(2), "FragmentSelector char")
             if end is not None and end > start and self.facts.start is None:
                 self.facts.start, self.facts.end = start, end
         self.walk(sel.get("refinedBy"), depth + 1, in_page=False)
@@ -141,7 +157,8 @@ class _Reader:
             return  # Hypothesis's RangeSelector: XPath containers, nothing for text
         kinds = (types(first.get("type")), types(last.get("type")))
         if all("TextPositionSelector" in k for k in kinds):
-            start, end = _int(first.get("start")), _int(last.get("start"))
+            start = _int(first.get("start"), "RangeSelector start")
+            end = _int(last.get("start"), "RangeSelector end")
             if start is not None and end is not None and end > start:
                 if in_page and self.facts.page_start is None:
                     self.facts.page_start, self.facts.page_end = start, end
@@ -170,7 +187,7 @@ class _Reader:
             elif "RangeSelector" in kind:
                 self.range(sel, depth, in_page)
             elif "PageSelector" in kind:  # Hypothesis: 0-based index
-                index = _int(sel.get("index"))
+                index = _int(sel.get("index"), "PageSelector index")
                 if index is not None and self.facts.page is None:
                     self.facts.page = index + 1
             self.walk(sel.get("refinedBy"), depth + 1, in_page=in_page)

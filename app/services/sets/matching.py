@@ -56,6 +56,15 @@ class Target:
     filename: str = ""
     custody: dict[str, Any] = field(default_factory=dict)  # facts for a new document
     _resolver: Any = field(default=None, repr=False, compare=False)
+    _astral: list[int] | None = field(default=None, repr=False, compare=False)
+
+    def utf16_offset(self, offset: int) -> int:
+        """``offset`` (code points) counted in UTF-16 units, as Hypothesis and Qt count."""
+        if self._astral is None:
+            self._astral = [i for i, ch in enumerate(self.text) if ord(ch) > 0xFFFF]
+        from bisect import bisect_left
+
+        return offset + bisect_left(self._astral, offset)
 
     def resolver(self) -> Any:
         """The anchoring resolver of this text, built once for all annotations placed on it."""

@@ -159,8 +159,12 @@ def _plan(dossier: Dossier, incoming: IncomingSet) -> _Plan:
         }, target=target, incoming=ann, id=ann.id)
         if placed.verbatim and ann.anchor:
             row.anchor, row.anchor_score = ann.anchor, ann.anchor_score or 1.0
-        elif not placed.verbatim and (ann.position_is_hint or
-                                      (ann.start is None and ann.page_start is None)):
+        elif not placed.verbatim and (
+                (ann.start is None and ann.page_start is None) or (
+                    ann.position_is_hint and ann.start is not None
+                    and target.utf16_offset(placed.start) == ann.start)):
+            # no position given, or another client's position that is this very place counted
+            # in UTF-16 units (Hypothesis): the quote's own verdict stands
             row.anchor, row.anchor_score = placed.status, round(placed.score, 4)
         elif not placed.verbatim:  # its stated position disagrees with its quote: check it
             row.anchor, row.anchor_score = "fuzzy", round(min(placed.score, 0.9), 4)
