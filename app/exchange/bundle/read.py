@@ -28,8 +28,9 @@ from app.exchange.safety.json_stream import (
     GIB,
     MIB,
     JsonLimits,
+    iter_json_items,
     iter_json_lines,
-    stream_json,
+    scan_json,
     text_stream,
 )
 
@@ -146,11 +147,11 @@ def _check_audit_v1(z: SafeZip, report: BundleReport) -> None:
 
 def _annotation_items(z: SafeZip) -> tuple[dict[str, Any], list[Any]]:
     """The header and items of the bundle's own ``annotations.jsonld``."""
-    items: list[Any] = []
-    with text_stream(z.open(ANNOTATIONS)) as fh:
-        header, _ = stream_json(fh, f"{z.where}: {ANNOTATIONS}",
-                                lambda _i, item: items.append(item), JsonLimits())
-    return (header if isinstance(header, dict) else {}), items
+    where = f"{z.where}: {ANNOTATIONS}"
+    with z.open(ANNOTATIONS) as fh:
+        scan = scan_json(fh, where, JsonLimits())
+    items = [item for _, item in iter_json_items(lambda: z.open(ANNOTATIONS), where, scan)]
+    return (scan.header if isinstance(scan.header, dict) else {}), items
 
 
 def _cross_check(z: SafeZip, report: BundleReport, head: str | None, originals: bool) -> None:
@@ -259,7 +260,7 @@ def read_bundle(z: SafeZip, name: str, sha256: str) -> IncomingSet:
     if z.size(ANNOTATIONS) > limits.max_file_bytes:
         raise BadInput(f"{name}: {ANNOTATIONS} is larger than the {limits.max_file_bytes} bytes "
                        "Dossier reads as one set; nothing was imported")
-    incoming = read_set(lambda: text_stream(z.open(ANNOTATIONS)), f"{name}: {ANNOTATIONS}",
+    incoming = read_set(lambda: z.open(ANNOTATIONS), f"{name}: {ANNOTATIONS}",
                         sha256, kind="bundle", limits=limits)
     incoming.name = name
     for doc in incoming.documents.values():

@@ -30,7 +30,7 @@ from app.exchange.jsonld.hypothesis import (
     looks_like_api_row,
 )
 from app.exchange.jsonld.selectors import Malformed, NotUsable, read_target, source_of
-from app.exchange.safety.json_stream import JsonLimits, stream_json
+from app.exchange.safety.json_stream import JsonLimits, iter_json_items, scan_json
 from app.progress import checkpoint
 from app.services.annotations import CREDIBILITY, RELIABILITY, STATUSES
 
@@ -320,23 +320,19 @@ def read_header(header: Any, where: str) -> tuple[
 
 # -- reading --------------------------------------------------------------------------------------
 
-def read_set(open_text: Callable[[], IO[str]], name: str, sha256: str, *,
+def read_set(open_stream: Callable[[], IO[bytes]], name: str, sha256: str, *,
              kind: str = "jsonld", limits: JsonLimits | None = None) -> IncomingSet:
     """Read a JSON-LD annotation set (ours or another W3C producer's) or Hypothesis's JSON.
 
-    The file is streamed twice: first to count the annotations and read everything else (so an
-    oversized set is refused before anything is built), then to convert each annotation as it
-    is decoded. A malformed annotation raises BadInput naming it and what is wrong; one that
-    marks no passage (a reply, a page note) is listed in ``skipped`` with the reason.
+    The file is streamed twice: first to check it against the limits and count the annotations
+    while reading everything else (so an oversized set is refused before anything is built),
+    then to convert each annotation as it is decoded. A malformed annotation raises BadInput
+    naming it and what is wrong; one that marks no passage (a reply, a page note) is listed in
+    ``skipped`` with the reason.
     """
-    limits = limits or JsonLimits()
-
-    def count_only(_index: int, _item: Any) -> None:
-        checkpoint()
-
-    with open_text() as fh:
-        header, _ = stream_json(fh, name, count_only, limits)
-    hypothesis = is_hypothesis_header(header)
+    with open_stream() as fh:
+        scan = scan_json(fh, name, limits, on_count=checkpoint)
+    hypothesis = is_hypothesis_header(scan.header)
     documents: dict[str, IncomingDocument] = {}
     tags: list[IncomingTag] = []
     single: dict[str, Any] | None = None
@@ -344,7 +340,7 @@ def read_set(open_text: Callable[[], IO[str]], name: str, sha256: str, *,
     if hypothesis:
         kind = "hypothesis" if kind == "jsonld" else kind
     else:
-        single, context_given, documents, tags = read_header(header, name)
+        single, context_given, documents, tags = read_header(scan.header, name)
     incoming = IncomingSet(name=name, sha256=sha256, kind=kind, documents=documents, tags=tags)
 
     def convert(index: int, item: Any) -> None:
@@ -367,7 +363,7 @@ def read_set(open_text: Callable[[], IO[str]], name: str, sha256: str, *,
     if single is not None:
         convert(0, single)
     else:
-        with open_text() as fh:
-            stream_json(fh, name, convert, limits)
+        for index, item in iter_json_items(open_stream, name, scan):
+            convert(index, item)
     incoming.check_unique_ids()
     return incoming

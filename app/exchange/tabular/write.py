@@ -193,18 +193,22 @@ def write_xlsx(dossier: Dossier, selection: Selection, out: Path) -> list[str]:
     dates = {HEADER.index(c) for c in DATE_COLUMNS}
     truncated = 0
     stamps: dict[str, Any] = {}  # an annotation's rows (one per tag) share its two dates
-    for row in iter_rows(selection, neutralised=False):
-        checkpoint()
-        truncated += sum(1 for v in row if isinstance(v, str) and len(v) > XLSX_CELL_LIMIT)
-        for i in dates:
-            value = row[i]
-            dated = stamps.get(value)
-            if dated is None:
-                dated = stamps[value] = cell(_stamp(value))
-            row[i] = dated
-        sheet.append([v if i in dates else cell(v) for i, v in enumerate(row)])
-        if len(stamps) > 10_000:
-            stamps.clear()
+    try:
+        for row in iter_rows(selection, neutralised=False):
+            checkpoint()
+            truncated += sum(1 for v in row if isinstance(v, str) and len(v) > XLSX_CELL_LIMIT)
+            for i in dates:
+                value = row[i]
+                dated = stamps.get(value)
+                if dated is None:
+                    dated = stamps[value] = cell(_stamp(value))
+                row[i] = dated
+            sheet.append([v if i in dates else cell(v) for i, v in enumerate(row)])
+            if len(stamps) > 10_000:
+                stamps.clear()
+    except BaseException:
+        sheet.close()  # end openpyxl's row stream cleanly; the caller discards the file
+        raise
     about = book.create_sheet("Export")
     about_cell = _cell_maker(about)
     for key, value in (
