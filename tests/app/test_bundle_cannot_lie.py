@@ -23,6 +23,9 @@ from tests.helpers.cli import run_cli
 from tests.helpers.corpus import corpus_dir
 from tests.helpers.documents import add_text_document
 
+#: Each test extracts a corpus PDF and re-extracts it while verifying; one runs the CLI.
+pytestmark = pytest.mark.slow
+
 ARTICLE = ("The ministry signed a contract worth EUR 4.2 million with Acme Ltd in March.\n\n"
            "Officials declined to comment on the second payment.")
 

@@ -245,6 +245,7 @@ def _qualcoder_rewrite(src: Path, dst: Path) -> None:
             zf.writestr(name, data)
 
 
+@pytest.mark.slow  # imports and extracts corpus documents
 def test_round_trip_through_qdpx_and_qualcoder_keeps_every_annotation_note_and_tag(
         three_kinds: Dossier, template_dossier: Path, tmp_path: Path) -> None:
     before = _facts(three_kinds)
@@ -269,6 +270,7 @@ def test_round_trip_through_qdpx_and_qualcoder_keeps_every_annotation_note_and_t
             other.close()
 
 
+@pytest.mark.slow  # imports and extracts corpus documents
 def test_a_genuinely_altered_source_is_refused_saying_what_differs(
         three_kinds: Dossier, template_dossier: Path, tmp_path: Path) -> None:
     from app.errors import BadInput
@@ -300,6 +302,7 @@ def test_a_genuinely_altered_source_is_refused_saying_what_differs(
             other.close()
 
 
+@pytest.mark.slow  # imports and extracts corpus documents
 def test_export_gives_qualcoder_what_it_reads(three_kinds: Dossier, tmp_path: Path) -> None:
     """QualCoder reads a selection's memo from its Description (not NoteRefs), a PDF's text
     from its Representation's plain-text file, and coded PDF areas from PDFSelection (points,
