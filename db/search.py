@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
@@ -97,3 +98,72 @@ def search(session: Session, query: str, limit: int = 50) -> list[SearchHit]:
             continue
         return [SearchHit(r[0], r[1], r[2], r[3], r[4], float(r[5])) for r in rows]
     return []
+
+
+#: Around each matched word in a snippet (private-use characters, so no text can contain them).
+MARK_START = "\ue000"
+MARK_END = "\ue001"
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Limits on what a search returns; annotation filters drop document-text hits."""
+
+    document_id: str | None = None
+    tag_ids: tuple[str, ...] = ()
+    status: str | None = None
+    author: str | None = None
+
+    @property
+    def annotations_only(self) -> bool:
+        """True when a filter only annotations can satisfy is set."""
+        return bool(self.tag_ids or self.status or self.author)
+
+
+def find(session: Session, fts: str, filters: Filters | None = None,
+         limit: int = 50) -> list[SearchHit]:
+    """Hits of ``fts`` (a valid FTS5 expression, e.g. from :mod:`app.search_query`), best first.
+
+    Ranking runs first on row ids only; snippets are made for the rows returned, so a query
+    matching most of a large dossier stays quick.
+    """
+    if not fts:
+        return []
+    f = filters or Filters()
+    where = ["search_index MATCH :q",
+             "r.document_id IN (SELECT id FROM documents WHERE is_current)"]
+    params: dict[str, Any] = {"q": fts, "n": limit}
+    if f.document_id:
+        where.append("r.document_id = :doc")
+        params["doc"] = f.document_id
+    if f.annotations_only:
+        where.append("r.kind IN ('quote', 'note')")
+        conds = []
+        if f.status:
+            conds.append("a.status = :status")
+            params["status"] = f.status
+        if f.author:
+            conds.append("(u.name = :author OR u.display_name = :author)")
+            params["author"] = f.author
+        if f.tag_ids:
+            names = [f":t{i}" for i in range(len(f.tag_ids))]
+            params.update({f"t{i}": t for i, t in enumerate(f.tag_ids)})
+            conds.append("a.id IN (SELECT annotation_id FROM annotation_tags "
+                         f"WHERE tag_id IN ({', '.join(names)}))")
+        where.append("r.ref IN (SELECT a.id FROM annotations a JOIN users u "
+                     f"ON u.id = a.author_id WHERE {' AND '.join(conds)})")
+    ranked = session.execute(text(
+        "SELECT search_index.rowid, r.kind, r.ref, r.document_id, r.page, search_index.rank "
+        "FROM search_index JOIN search_refs r ON r.rowid = search_index.rowid "
+        f"WHERE {' AND '.join(where)} ORDER BY search_index.rank LIMIT :n"
+    ), params).all()
+    if not ranked:
+        return []
+    ids = [int(row[0]) for row in ranked]
+    marks = {"q": fts, **{f"i{k}": v for k, v in enumerate(ids)}}
+    snippets: dict[int, str] = {int(k): str(v) for k, v in session.execute(text(
+        "SELECT rowid, snippet(search_index, 0, :a, :b, '…', 16) FROM search_index "
+        f"WHERE search_index MATCH :q AND rowid IN ({', '.join(f':i{k}' for k in range(len(ids)))})"
+    ), {**marks, "a": MARK_START, "b": MARK_END}).all()}
+    return [SearchHit(r[1], r[2], r[3], r[4], snippets.get(int(r[0]), ""), float(r[5]))
+            for r in ranked]

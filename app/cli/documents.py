@@ -10,8 +10,8 @@ from app.cli.context import open_dossier
 from app.cli.output import emit_json, short_id, shorten
 from app.errors import BadInput
 from app.services import documents, imports
+from app.services import search as search_service
 from app.services.imports import ImportResult
-from db import search as search_index
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -32,7 +32,12 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.set_defaults(func=cmd_text)
 
     p = sub.add_parser("search", parents=[common], help="full-text search of texts, quotes, notes")
-    p.add_argument("query", metavar="QUERY")
+    p.add_argument("query", metavar="QUERY",
+                   help='words, "a phrase", prefix*, a OR b, -excluded (any text is accepted)')
+    p.add_argument("--doc", metavar="DOC", help="only this document")
+    p.add_argument("--tag", metavar="TAG", help="only annotations with this tag (or sub-tag)")
+    p.add_argument("--status", help="only annotations with this status")
+    p.add_argument("--author", metavar="NAME", help="only annotations by this person")
     p.add_argument("--limit", type=int, default=50)
     p.add_argument("--json", action="store_true", help="print JSON only")
     p.set_defaults(func=cmd_search)
@@ -98,18 +103,18 @@ def cmd_text(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    """Full-text search with snippets."""
+    """Full-text search with snippets (the query language of :mod:`app.search_query`)."""
     dossier = open_dossier(args)
-    with dossier.read() as session:
-        hits = search_index.search(session, args.query, limit=args.limit)
-    titles = {d.id: d.title for d in documents.list_documents(dossier, all_versions=True)}
+    doc_id = documents.get_document(dossier, args.doc).id if args.doc else None
+    hits = search_service.search(dossier, args.query, document_id=doc_id, tag=args.tag,
+                                 status=args.status, author=args.author, limit=args.limit)
     if args.json:
         emit_json([{"kind": h.kind, "id": h.ref, "document": h.document_id,
-                    "title": titles.get(h.document_id, ""), "page": h.page,
-                    "snippet": h.snippet} for h in hits])
+                    "title": h.title, "page": h.page,
+                    "snippet": h.plain_snippet()} for h in hits])
         return 0
     for h in hits:
         where = f"p.{h.page}" if h.page else ""
-        print(f"{h.kind}\t{short_id(h.ref)}\t{shorten(titles.get(h.document_id, ''), 40)}"
-              f"\t{where}\t{shorten(h.snippet, 100)}")
+        print(f"{h.kind}\t{short_id(h.ref)}\t{shorten(h.title, 40)}"
+              f"\t{where}\t{shorten(h.plain_snippet(), 100)}")
     return 0
