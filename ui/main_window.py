@@ -11,14 +11,14 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtCore import QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMenu, QStackedWidget
 
 from app.dossier import Dossier
 from app.errors import DossierError
 from app.services import documents as document_service
-from ui import dialogs
+from ui import dialogs, workspace
 from ui.docks.annotation_list_dock import AnnotationListDock
 from ui.docks.annotation_panel import AnnotationPanel
 from ui.docks.codebook_dock import CodebookDock
@@ -29,6 +29,7 @@ from ui.menus import build_actions, build_menus
 from ui.models.annotations import AnnotationListModel
 from ui.models.codebook import CodebookModel
 from ui.models.documents import DocumentListModel
+from ui.operations import Operations
 from ui.settings import LAST_DOCUMENT, LAST_IMPORT_FOLDER, PDF_VIEW_MODE, Settings
 from ui.signals import DossierSignals
 from ui.status import StatusBar
@@ -41,7 +42,12 @@ STATUS_MESSAGE_MS = 6000
 
 
 class MainWindow(QMainWindow):
-    """Dossier's main window on one open dossier."""
+    """Dossier's main window on one open dossier.
+
+    Signals: ``document_opened(str id)`` after a document is shown in the reader.
+    """
+
+    document_opened = Signal(str)
 
     def __init__(self, dossier: Dossier, *, settings: Settings | None = None,
                  runner: TaskRunner | None = None) -> None:
@@ -52,6 +58,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{dossier.folder.name} — Dossier")
         self.setObjectName("main_window")
         self.signals = DossierSignals(dossier, self)
+        self.ops = Operations(dossier, self, synchronous=self.runner.synchronous, window=self)
         self.undo = AnnotationUndo(dossier, self)
         self.codebook_model = CodebookModel(dossier, self)
         self.documents_model = DocumentListModel(dossier, self)
@@ -90,11 +97,13 @@ class MainWindow(QMainWindow):
                          Qt.Orientation.Vertical)
         self.resizeDocks([self.list_dock], [210], Qt.Orientation.Vertical)
 
+        self.menus: dict[str, QMenu] = {}
         self.menu_actions = build_actions(self)
         build_menus(self, self.menu_actions)
         self.status = StatusBar(self)
         self.setStatusBar(self.status)
         self._connect()
+        self.workspace = workspace.install(self)
         self.resize(1440, 900)
         self.settings.restore_window(self)
         self._show_welcome()
@@ -165,6 +174,7 @@ class MainWindow(QMainWindow):
         self.settings.set(LAST_DOCUMENT, doc.id)
         self.status.show_document(doc, self.annotation_model.rowCount())
         self._update_actions()
+        self.document_opened.emit(doc.id)
 
     def _close_view(self) -> None:
         if self.view is None:
@@ -380,5 +390,8 @@ class MainWindow(QMainWindow):
         self.runner.cancel_all()
         self.runner.wait(10000)
         self._close_view()
+        self.ops.cancel_all()
+        self.ops.wait(10000)
+        self.ops.close()
         self.signals.close()
         super().closeEvent(event)

@@ -9,7 +9,7 @@ redo restores the snapshot the delete returned.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -18,6 +18,8 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from app.dossier import Dossier
 from app.errors import DossierError
 from app.services import annotations as service
+from app.services import codebook as codebook_service
+from app.services import tag_edits
 from app.services.annotations import AnnotationView
 
 #: Fields a user edits in the annotation panel.
@@ -218,3 +220,108 @@ class AnnotationUndo(QObject):
         if tag_id in ids:
             return self.set_tags(annotation_id, [t for t in ids if t != tag_id], "Remove tag")
         return self.set_tags(annotation_id, [*ids, tag_id], "Add tag")
+
+
+class _CodebookCommand(QUndoCommand):
+    """A codebook edit already done; undo and redo call the given service steps."""
+
+    def __init__(self, owner: CodebookUndo, text: str, undo: Callable[[], Any],
+                 redo: Callable[[], Any]) -> None:
+        super().__init__(text)
+        self.owner = owner
+        self._undo, self._redo = undo, redo
+        self._first = True
+
+    def redo(self) -> None:
+        """Qt: do the edit again (the first call, on push, does nothing)."""
+        if self._first:
+            self._first = False
+            return
+        self._guard(self._redo)
+
+    def undo(self) -> None:
+        """Qt: take the edit back."""
+        self._guard(self._undo)
+
+    def _guard(self, step: Callable[[], Any]) -> None:
+        try:
+            step()
+        except DossierError as exc:
+            self.setObsolete(True)
+            self.owner.failed.emit(f"{self.text()}: {exc}")
+
+
+class CodebookUndo(QObject):
+    """Codebook edits through ``app.services.tag_edits``, undoable on the window's one stack.
+
+    Signals: ``failed(str)`` when an undo or redo step could not be done.
+    """
+
+    failed = Signal(str)
+
+    def __init__(self, dossier: Dossier, stack: QUndoStack, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.dossier = dossier
+        self.stack = stack
+
+    def _push(self, text: str, undo: Callable[[], Any], redo: Callable[[], Any]) -> None:
+        self.stack.push(_CodebookCommand(self, text, undo, redo))
+
+    def add(self, name: str, parent_id: str | None, colour: str = "#808080") -> str:
+        """Add a tag; undo deletes it, redo brings it back with the same id."""
+        info = codebook_service.create_tag(self.dossier, name, parent=parent_id, colour=colour)
+        kept: dict[str, Any] = {}
+
+        def undo() -> None:
+            kept["snapshot"] = tag_edits.delete_tag(self.dossier, info.id, force=True)
+
+        self._push(f"Add tag {info.name}", undo,
+                   lambda: tag_edits.restore_tag(self.dossier, kept["snapshot"]))
+        return info.id
+
+    def update(self, tag_id: str, **fields: Any) -> None:
+        """Rename, recolour, describe or re-key a tag; undo writes the old values back."""
+        before = codebook_service.tag_by_id(self.dossier, tag_id)
+
+        def apply(values: dict[str, Any]) -> None:
+            for key, value in values.items():
+                if key == "name":
+                    tag_edits.rename_tag(self.dossier, tag_id, value)
+                elif key == "shortcut":
+                    tag_edits.set_shortcut(self.dossier, tag_id, value)
+                else:
+                    codebook_service.update_tag(self.dossier, tag_id, **{key: value})
+
+        old = {k: getattr(before, k) for k in fields}
+        apply(fields)
+        what = {"name": "Rename", "colour": "Recolour", "description": "Describe",
+                "shortcut": "Set key of"}
+        label = what.get(next(iter(fields)), "Change")
+        self._push(f"{label} tag {before.name}", lambda: apply(old), lambda: apply(fields))
+
+    def move(self, tag_id: str, parent_id: str | None, position: int | None = None) -> None:
+        """Move a tag in the tree; undo puts it back."""
+        old_parent, old_position = tag_edits.move_tag(self.dossier, tag_id, parent_id, position)
+        self._push("Move tag",
+                   lambda: tag_edits.move_tag(self.dossier, tag_id, old_parent, old_position),
+                   lambda: tag_edits.move_tag(self.dossier, tag_id, parent_id, position))
+
+    def merge(self, source_id: str, target_id: str) -> None:
+        """Merge a tag into another; undo separates them again exactly."""
+        kept = {"snapshot": tag_edits.merge_tags(self.dossier, source_id, target_id)}
+
+        def redo() -> None:
+            kept["snapshot"] = tag_edits.merge_tags(self.dossier, source_id, target_id)
+
+        self._push(f"Merge tag {kept['snapshot']['tag']['name']}",
+                   lambda: tag_edits.unmerge_tags(self.dossier, kept["snapshot"]), redo)
+
+    def delete(self, tag_id: str, *, force: bool = False) -> None:
+        """Delete a tag; undo restores it with its links."""
+        kept = {"snapshot": tag_edits.delete_tag(self.dossier, tag_id, force=force)}
+
+        def redo() -> None:
+            kept["snapshot"] = tag_edits.delete_tag(self.dossier, tag_id, force=True)
+
+        self._push(f"Delete tag {kept['snapshot']['tag']['name']}",
+                   lambda: tag_edits.restore_tag(self.dossier, kept["snapshot"]), redo)

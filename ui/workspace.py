@@ -1,0 +1,69 @@
+"""Everything around the reader that makes the window a workspace: search, codebook editing,
+importing by drag and drop, dossiers, preferences and help. :func:`install` adds them to a main
+window in one call, so the main window itself stays small.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QKeySequence
+
+from app.errors import DossierError
+from app.services import search as search_service
+from app.services.search import SearchResult
+from ui.codebook_editor.editor import CodebookEditor
+from ui.library.drop import DropImporter
+from ui.search.dock import SearchDock
+from ui.undo import CodebookUndo
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
+
+SEARCH_KEY = "Ctrl+Shift+F"
+
+
+class Workspace(QObject):
+    """The parts installed on one main window (kept so tests and menus can reach them)."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.codebook_undo = CodebookUndo(window.dossier, window.undo.stack, self)
+        self.codebook_editor = CodebookEditor(window.codebook_dock.tree, window.codebook_model,
+                                              self.codebook_undo, window)
+        self.codebook_editor.failed.connect(window.show_error)
+        self.codebook_editor.message.connect(window.show_message)
+        self.search_dock = SearchDock(window.dossier, window.ops, window.codebook_model, window)
+        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.search_dock)
+        window.tabifyDockWidget(window.list_dock, self.search_dock)
+        window.list_dock.raise_()
+        self.search_dock.result_chosen.connect(self.open_result)
+        self.drop = DropImporter(window, window.importer.import_inputs)
+        window.signals.tag_changed.connect(lambda *_: self.search_dock.fill_tags())
+        window.document_opened.connect(self.search_dock.set_document)
+        self.search_action = QAction("&Search Dossier…", window)
+        self.search_action.setShortcut(QKeySequence(SEARCH_KEY))
+        self.search_action.setStatusTip("Search every document, highlighted passage and note")
+        self.search_action.triggered.connect(self.search_dock.focus_box)
+        edit = window.menus["edit"]
+        edit.insertAction(window.menu_actions.tag, self.search_action)
+        window.menus["view"].addAction(self.search_dock.toggleViewAction())
+
+    def open_result(self, hit: SearchResult, query: str) -> None:
+        """Open the result's document at the matching passage, highlighted and selected."""
+        window = self.window
+        try:
+            start, end = search_service.locate(window.dossier, hit, query)
+        except DossierError as exc:
+            window.show_error(str(exc))
+            return
+        window.open_document(hit.document_id)
+        if window.view is not None and window.document_id == hit.document_id:
+            window.view.show_search_match(start, end)
+
+
+def install(window: MainWindow) -> Workspace:
+    """Add the workspace's parts to ``window``."""
+    return Workspace(window)
