@@ -8,9 +8,10 @@ from pathlib import Path
 from types import TracebackType
 
 import platformdirs
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from app.dossier import Dossier
+from app.errors import DossierError
 from ui import dialogs
 from ui.settings import APPLICATION, ORGANISATION
 
@@ -48,6 +49,32 @@ def install_error_handler(window: QWidget) -> None:
                        f"Something went wrong: {dialogs.one_line(error)}{where}", error=True)
 
     sys.excepthook = handle
+
+
+def run_folder(folder: Path, user: str | None = None) -> int:
+    """First run (ask the name), then lock and open ``folder`` and run until the window closes.
+
+    A dossier already open in another Dossier window is refused: a message box, then the error
+    is raised again for the command line's one-line message and exit status.
+    """
+    app = create_application()
+    from ui import dossiers, theme
+
+    theme.apply_saved()
+    if user is None:
+        user = dossiers.ensure_display_name()
+    try:
+        window = dossiers.open_dossier_window(folder, user=user)
+    except DossierError as exc:
+        box = QMessageBox(QMessageBox.Icon.Warning, "Dossier", dialogs.one_line(exc),
+                          QMessageBox.StandardButton.Ok)
+        box.exec()
+        raise
+    install_error_handler(window)
+    try:
+        return app.exec()
+    finally:
+        sys.excepthook = sys.__excepthook__
 
 
 def run(dossier: Dossier) -> int:

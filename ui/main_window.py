@@ -44,10 +44,12 @@ STATUS_MESSAGE_MS = 6000
 class MainWindow(QMainWindow):
     """Dossier's main window on one open dossier.
 
-    Signals: ``document_opened(str id)`` after a document is shown in the reader.
+    Signals: ``document_opened(str id)`` after a document is shown in the reader;
+    ``document_closing(str id)`` just before it leaves the reader.
     """
 
     document_opened = Signal(str)
+    document_closing = Signal(str)
 
     def __init__(self, dossier: Dossier, *, settings: Settings | None = None,
                  runner: TaskRunner | None = None) -> None:
@@ -179,6 +181,8 @@ class MainWindow(QMainWindow):
     def _close_view(self) -> None:
         if self.view is None:
             return
+        if self.document_id is not None:
+            self.document_closing.emit(self.document_id)
         self.view.release()
         self.reader.removeWidget(self.view)
         self.view.deleteLater()

@@ -13,9 +13,15 @@ from PySide6.QtGui import QAction, QKeySequence
 from app.errors import DossierError
 from app.services import search as search_service
 from app.services.search import SearchResult
+from ui import preferences
 from ui.codebook_editor.editor import CodebookEditor
+from ui.dossiers import DossierMenu
 from ui.library.drop import DropImporter
+from ui.library.positions import ReadingPositions
+from ui.preferences import PreferencesDialog
 from ui.search.dock import SearchDock
+from ui.settings import PDF_VIEW_MODE
+from ui.shortcuts_help import show_shortcuts
 from ui.undo import CodebookUndo
 
 if TYPE_CHECKING:
@@ -50,6 +56,41 @@ class Workspace(QObject):
         edit = window.menus["edit"]
         edit.insertAction(window.menu_actions.tag, self.search_action)
         window.menus["view"].addAction(self.search_dock.toggleViewAction())
+        self.dossier_menu = DossierMenu(window)
+        self.positions = ReadingPositions(window, window.settings)
+        self.preferences_action = QAction("Pre&ferences…", window)
+        self.preferences_action.setShortcut(QKeySequence.StandardKey.Preferences)
+        self.preferences_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        self.preferences_action.triggered.connect(self.edit_preferences)
+        edit.addSeparator()
+        edit.addAction(self.preferences_action)
+        self.shortcuts_action = QAction("&Keyboard Shortcuts", window)
+        self.shortcuts_action.setShortcut(QKeySequence("Ctrl+/"))
+        self.shortcuts_action.triggered.connect(lambda: show_shortcuts(window))
+        help_menu = window.menus["help"]
+        help_menu.insertAction(help_menu.actions()[0], self.shortcuts_action)
+
+    def edit_preferences(self) -> None:
+        """Edit > Preferences…: applied and saved when the dialog is accepted."""
+        window = self.window
+        dialog = PreferencesDialog(preferences.current(window.settings,
+                                                       window.dossier.user_name), window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.apply_preferences(dialog.preferences()))
+        dialog.open()
+
+    def apply_preferences(self, prefs: preferences.Preferences) -> None:
+        """Save and apply ``prefs``; the new name signs what is done from now on."""
+        window = self.window
+        try:
+            preferences.store(window.settings, prefs)
+        except DossierError as exc:
+            window.show_error(str(exc))
+            return
+        window.dossier.act_as(prefs.name.strip())
+        if window.document_id is not None:
+            window.open_document(window.document_id,
+                                 reflowed=window.settings.get(PDF_VIEW_MODE) == "text")
 
     def open_result(self, hit: SearchResult, query: str) -> None:
         """Open the result's document at the matching passage, highlighted and selected."""

@@ -6,6 +6,7 @@ import argparse
 import importlib
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 from app.errors import BadInput
@@ -31,11 +32,12 @@ def run_gui(args: argparse.Namespace) -> int:
     if not has_display():
         raise BadInput("no display to open the window on; use the command line instead "
                        "('dossier --help', e.g. 'dossier import FILE', 'dossier annotations')")
-    from app.cli.context import open_dossier
+    from app.dossier import default_dossier_path
 
-    dossier = open_dossier(args)
+    folder = Path(args.dossier).expanduser() if getattr(args, "dossier", None) \
+        else default_dossier_path()
     # The GUI is a client of the core; it is loaded by name only when asked for, so no app/ module
     # depends on ui/ or Qt widgets at import time (tests/app/test_layers.py checks this).
     gui = importlib.import_module("ui.application")
-    status: int = gui.run(dossier)
+    status: int = gui.run_folder(folder, getattr(args, "user", None))
     return status

@@ -30,7 +30,8 @@ def _common(*, suppress: bool) -> argparse.ArgumentParser:
     common.add_argument("--dossier", metavar="PATH", default=default,
                         help="dossier folder (default: $DOSSIER_PATH or the user data folder)")
     common.add_argument("--user", metavar="NAME", default=default,
-                        help="who is acting (default: the login name)")
+                        help="who is acting (default: the name chosen at first run, "
+                             "else the login name)")
     return common
 
 

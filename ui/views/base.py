@@ -333,6 +333,10 @@ class DocumentView(QWidget):
     def _step_find(self, forward: bool) -> None:
         self.find(self.find_bar.query(), forward)
 
+    def reading_position(self) -> int:
+        """Code-point offset at the top of what is on screen (where the reader is)."""
+        return self._reading_position()
+
     def _reading_position(self) -> int:
         """Code-point offset where a new search starts (the top of what is on screen)."""
         raise NotImplementedError
