@@ -87,6 +87,22 @@ def choose_folder(parent: QWidget | None, title: str, folder: str) -> str | None
     return chosen or None
 
 
+def inform_saved(parent: QWidget | None, title: str, message: str, path: str) -> None:
+    """Say a file was written, with a "Show in Folder" button that opens its folder."""
+    from pathlib import Path
+
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QDesktopServices
+
+    box = QMessageBox(QMessageBox.Icon.Information, title, message,
+                      QMessageBox.StandardButton.Ok, parent)
+    show = box.addButton("Show in Folder", QMessageBox.ButtonRole.ActionRole)
+    folder = str(Path(path).parent)
+    show.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(folder)))
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+
+
 def inform(parent: QWidget | None, title: str, message: str, *, error: bool = False) -> None:
     """Show a short message; returns at once, the box stays open until dismissed.
 

@@ -107,6 +107,7 @@ class MainWindow(QMainWindow):
         self._connect()
         self.workspace = workspace.install(self)
         self.resize(1440, 900)
+        self.workspace.fit_left_docks()
         self.settings.restore_window(self)
         self._show_welcome()
         self._update_actions()

@@ -46,7 +46,12 @@ DEFAULT_ZOOM = Option("preferences/default_zoom", float, 1.0,
                       "zoom a document opens at the first time (1.0 = 100 %)")
 READING_POSITIONS = Option("state/reading_positions", str, "{}",
                            "per document: page, scroll position, zoom and view mode (JSON)")
-OPTIONS: tuple[Option[Any], ...] = (PDF_VIEW_MODE, LAST_IMPORT_FOLDER, LAST_DOCUMENT,
+EXPORT_FORMAT = Option("preferences/export_format", str, "", "format chosen at the last export")
+EXPORT_ONLY_CURRENT = Option("preferences/export_only_current", bool, True,
+                             "whether the last export was of the open document only")
+EXPORT_FOLDER = Option("preferences/export_folder", str, "", "folder of the last export")
+OPTIONS: tuple[Option[Any], ...] = (EXPORT_FORMAT, EXPORT_ONLY_CURRENT, EXPORT_FOLDER,
+                                    PDF_VIEW_MODE, LAST_IMPORT_FOLDER, LAST_DOCUMENT,
                                     RECENT_DOSSIERS, THEME, READER_FONT, READER_FONT_SIZE,
                                     DEFAULT_ZOOM, READING_POSITIONS)
 

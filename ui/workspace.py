@@ -23,6 +23,7 @@ from ui.search.dock import SearchDock
 from ui.settings import PDF_VIEW_MODE
 from ui.shortcuts_help import show_shortcuts
 from ui.undo import CodebookUndo
+from ui.undo_focus import UndoFocus
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -57,6 +58,12 @@ class Workspace(QObject):
         edit.insertAction(window.menu_actions.tag, self.search_action)
         window.menus["view"].addAction(self.search_dock.toggleViewAction())
         self.dossier_menu = DossierMenu(window)
+        self.undo_focus = UndoFocus(window)
+        proxy = window.list_dock.proxy
+        window.status.shown_count = proxy.rowCount
+        for signal in (proxy.rowsInserted, proxy.rowsRemoved, proxy.modelReset,
+                       proxy.layoutChanged):
+            signal.connect(window.status.refresh_count)
         self.positions = ReadingPositions(window, window.settings)
         self.preferences_action = QAction("Pre&ferences…", window)
         self.preferences_action.setShortcut(QKeySequence.StandardKey.Preferences)
@@ -69,6 +76,19 @@ class Workspace(QObject):
         self.shortcuts_action.triggered.connect(lambda: show_shortcuts(window))
         help_menu = window.menus["help"]
         help_menu.insertAction(help_menu.actions()[0], self.shortcuts_action)
+
+    def fit_left_docks(self) -> None:
+        """Make the codebook dock wide enough for every tag name (within reason)."""
+        window = self.window
+        tree = window.codebook_dock.tree
+        metrics = tree.fontMetrics()
+        name_width = max((tree.indentation() * (t.depth + 1) + metrics.horizontalAdvance(t.name)
+                          for t in window.codebook_model.tags()), default=0)
+        header = tree.header()
+        others = sum(header.sectionSize(c) for c in range(1, header.count()))
+        needed = name_width + 28 + others + tree.verticalScrollBar().sizeHint().width() + 16
+        width = min(needed, max(window.width() * 2 // 5, 350))
+        window.resizeDocks([window.documents_dock], [width], Qt.Orientation.Horizontal)
 
     def edit_preferences(self) -> None:
         """Edit > Preferences…: applied and saved when the dialog is accepted."""

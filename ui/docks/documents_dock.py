@@ -33,8 +33,10 @@ class DocumentsDock(QDockWidget):
         self.filter.textChanged.connect(self.proxy.setFilterFixedString)
         self.list = QListView(body)
         self.list.setModel(self.proxy)
-        self.list.setUniformItemSizes(True)
-        self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
+        # Titles wrap onto more lines rather than being cut off.
+        self.list.setWordWrap(True)
+        self.list.setResizeMode(QListView.ResizeMode.Adjust)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.empty_hint = QLabel("No documents yet.\nFile ▸ Import… adds PDFs, web pages "
                                  "and text files.", body)

@@ -1,0 +1,79 @@
+"""Undo and redo show what they act on: the affected passage is brought into view (switching
+document when it is in another one), and no annotation off screen stays current."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import shiboken6
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QUndoCommand
+
+from app.errors import DossierError
+from app.services import annotations as annotation_service
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
+
+
+def affected_annotation(command: QUndoCommand | None) -> tuple[str, dict[str, Any] | None]:
+    """The id of the annotation a command acts on, and its snapshot when it keeps one."""
+    if command is None:
+        return "", None
+    snapshot = getattr(command, "snapshot", None)
+    snap = snapshot if isinstance(snapshot, dict) else None
+    ann_id = getattr(command, "annotation_id", None) or (snap or {}).get("id", "")
+    return str(ann_id or ""), snap
+
+
+class UndoFocus(QObject):
+    """Follows the undo stack of a main window."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.stack = window.undo.stack
+        self._index = self.stack.index()
+        self.stack.indexChanged.connect(self._moved)
+        # Runs after the window's own handler, which may have made a restored annotation current.
+        window.tagger.current_changed.connect(self._current_changed)
+
+    def _moved(self, index: int) -> None:
+        if not shiboken6.isValid(self.stack) or not self.window.isVisible():
+            return  # the window is closing (the stack is cleared as it goes)
+        undone = index < self._index
+        self._index = index
+        command = self.stack.command(index if undone else index - 1)
+        ann_id, snapshot = affected_annotation(command)
+        if ann_id:
+            self.show(ann_id, snapshot)
+
+    def show(self, annotation_id: str, snapshot: dict[str, Any] | None = None) -> None:
+        """Bring the annotation's passage into view, making it current when it still exists."""
+        window = self.window
+        try:
+            ann = annotation_service.get_annotation(window.dossier, annotation_id)
+            document_id, start, end, exists = ann.document_id, ann.start, ann.end, True
+        except DossierError:
+            if snapshot is None:
+                return
+            document_id, start, end, exists = (snapshot.get("document_id", ""),
+                                                int(snapshot.get("start", 0)),
+                                                int(snapshot.get("end", 0)), False)
+        if not document_id:
+            return
+        if window.document_id != document_id:
+            window.open_document(document_id)
+        if window.view is None or window.document_id != document_id:
+            return
+        window.view.reveal(start, end, flash=True)
+        if exists and window.annotation_model.row_of(annotation_id) >= 0:
+            window.tagger.set_current(annotation_id)
+
+    def _current_changed(self, annotation_id: str) -> None:
+        window = self.window
+        if annotation_id and window.annotation_model.row_of(annotation_id) < 0:
+            # Current but not in the document on screen (a restore elsewhere): show it.
+            self.show(annotation_id)
+            if window.annotation_model.row_of(annotation_id) < 0:
+                window.tagger.set_current(None)
