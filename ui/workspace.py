@@ -11,13 +11,16 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 
 from app.errors import DossierError
+from app.services import samples
 from app.services import search as search_service
+from app.services.imports import ImportResult
 from app.services.search import SearchResult
 from ui import preferences
 from ui.codebook_editor.editor import CodebookEditor
 from ui.dossiers import DossierMenu
 from ui.library.drop import DropImporter
 from ui.library.positions import ReadingPositions
+from ui.library.welcome import WelcomePage
 from ui.preferences import PreferencesDialog
 from ui.search.dock import SearchDock
 from ui.settings import PDF_VIEW_MODE
@@ -59,6 +62,14 @@ class Workspace(QObject):
         window.menus["view"].addAction(self.search_dock.toggleViewAction())
         self.dossier_menu = DossierMenu(window)
         self.undo_focus = UndoFocus(window)
+        self.welcome = WelcomePage(window.welcome, window.import_files, self.open_sample_dossier,
+                                   window.reader)
+        window.reader.insertWidget(0, self.welcome)
+        window.reader.setCurrentWidget(self.welcome)
+        for signal in (window.documents_model.rowsInserted, window.documents_model.rowsRemoved,
+                       window.documents_model.modelReset):
+            signal.connect(self._library_changed)
+        self._library_changed()
         proxy = window.list_dock.proxy
         window.status.shown_count = proxy.rowCount
         for signal in (proxy.rowsInserted, proxy.rowsRemoved, proxy.modelReset,
@@ -76,6 +87,27 @@ class Workspace(QObject):
         self.shortcuts_action.triggered.connect(lambda: show_shortcuts(window))
         help_menu = window.menus["help"]
         help_menu.insertAction(help_menu.actions()[0], self.shortcuts_action)
+
+    def _library_changed(self, *_args: object) -> None:
+        self.welcome.set_empty(self.window.documents_model.rowCount() == 0)
+
+    def open_sample_dossier(self) -> MainWindow | None:
+        """Open the sample dossier (made and filled with the samples the first time)."""
+        folder = samples.sample_dossier_path()
+        window = self.dossier_menu.switch_to(folder, create=True)
+        if window is None:
+            return None
+        if window.documents_model.rowCount() == 0:
+            def opened(results: list[ImportResult]) -> None:
+                docs = [r.document for r in results if r.document is not None]
+                if docs:
+                    window.open_document(docs[-1].id)
+                window.show_message(f"Opened the sample dossier: {len(docs)} fictional "
+                                    "documents to practise on")
+
+            window.ops.mutate(lambda _op: samples.import_samples(window.dossier),
+                              label="Importing the samples", on_done=opened)
+        return window
 
     def fit_left_docks(self) -> None:
         """Make the codebook dock wide enough for every tag name (within reason)."""

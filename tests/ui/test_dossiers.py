@@ -126,3 +126,26 @@ def test_a_new_name_in_preferences_signs_what_follows(dossier: Dossier, qtbot: A
     ann = annotation_service.create_annotation(dossier, doc.id, 0, 9, [])
     assert ann.author == "Rosa Field"
     assert userconfig.display_name() == "Rosa Field"
+
+
+def test_welcome_page_opens_the_sample_dossier(dossier: Dossier, qtbot: Any, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.services import samples
+
+    monkeypatch.setattr(samples, "sample_dossier_path", lambda: tmp_path / "Sample dossier")
+    window = open_window(dossier, qtbot, tmp_path)
+    page = window.workspace.welcome
+    assert window.reader.currentWidget() is page
+    assert page.sample_button.isVisible() and page.import_button.isVisible()
+    page.sample_button.click()
+    sample = next(w for w in dossiers._WINDOWS if w.dossier.folder == tmp_path / "Sample dossier")
+    qtbot.addWidget(sample)
+    qtbot.waitUntil(lambda: sample.documents_model.rowCount() == 2, timeout=60000)
+    qtbot.waitUntil(lambda: sample.document_id is not None, timeout=10000)
+    assert not window.isVisible()  # the window switched dossier
+    assert sample.windowTitle() == "Sample dossier — Dossier"
+    titles = sorted(sample.documents_model.document(r).title for r in range(2))
+    assert all("SAMPLE" in t for t in titles)
+    text = sample.view.text if sample.view is not None else ""
+    assert "savings account that he could not open" in text and "](" not in text
+    sample.close()
