@@ -26,7 +26,7 @@ system-deps:
 	@bash .ci/system-deps.sh
 
 lint: setup
-	$(BIN)/ruff check app db ui tests benchmarks
+	$(BIN)/ruff check app db ui launch tests benchmarks
 	$(BIN)/mypy
 
 bench: setup

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import shiboken6
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QUndoCommand
 
@@ -27,23 +26,32 @@ def affected_annotation(command: QUndoCommand | None) -> tuple[str, dict[str, An
 
 
 class UndoFocus(QObject):
-    """Follows the undo stack of a main window."""
+    """Takes over the window's Undo and Redo actions: show the passage, then act."""
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window = window
         self.stack = window.undo.stack
-        self._index = self.stack.index()
-        self.stack.indexChanged.connect(self._moved)
+        actions = window.menu_actions
+        for action, step in ((actions.undo, self.undo), (actions.redo, self.redo)):
+            action.triggered.disconnect()  # the stack's own slot; the step below calls it
+            action.triggered.connect(step)
         # Runs after the window's own handler, which may have made a restored annotation current.
         window.tagger.current_changed.connect(self._current_changed)
 
-    def _moved(self, index: int) -> None:
-        if not shiboken6.isValid(self.stack) or not self.window.isVisible():
-            return  # the window is closing (the stack is cleared as it goes)
-        undone = index < self._index
-        self._index = index
-        command = self.stack.command(index if undone else index - 1)
+    def undo(self) -> None:
+        """Bring the passage the last action changed into view, then undo it."""
+        if self.stack.canUndo():
+            self._show_command(self.stack.command(self.stack.index() - 1))
+            self.stack.undo()
+
+    def redo(self) -> None:
+        """Bring the passage the next action changes into view, then redo it."""
+        if self.stack.canRedo():
+            self._show_command(self.stack.command(self.stack.index()))
+            self.stack.redo()
+
+    def _show_command(self, command: QUndoCommand | None) -> None:
         ann_id, snapshot = affected_annotation(command)
         if ann_id:
             self.show(ann_id, snapshot)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 
+from app.changes import ChangeSet
 from app.errors import DossierError
 from app.services import samples
 from app.services import search as search_service
@@ -40,7 +41,7 @@ class Workspace(QObject):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window = window
-        self.codebook_undo = CodebookUndo(window.dossier, window.undo.stack, self)
+        self.codebook_undo = CodebookUndo(window.ops, self)
         self.codebook_editor = CodebookEditor(window.codebook_dock.tree, window.codebook_model,
                                               self.codebook_undo, window)
         self.codebook_editor.failed.connect(window.show_error)
@@ -51,7 +52,7 @@ class Workspace(QObject):
         window.list_dock.raise_()
         self.search_dock.result_chosen.connect(self.open_result)
         self.drop = DropImporter(window, window.importer.import_inputs)
-        window.signals.tag_changed.connect(lambda *_: self.search_dock.fill_tags())
+        window.ops.changed.connect(self._changes_applied)
         window.document_opened.connect(self.search_dock.set_document)
         self.search_action = QAction("&Search Dossier…", window)
         self.search_action.setShortcut(QKeySequence(SEARCH_KEY))
@@ -87,6 +88,10 @@ class Workspace(QObject):
         self.shortcuts_action.triggered.connect(lambda: show_shortcuts(window))
         help_menu = window.menus["help"]
         help_menu.insertAction(help_menu.actions()[0], self.shortcuts_action)
+
+    def _changes_applied(self, changes: ChangeSet) -> None:
+        if changes.tags:
+            self.search_dock.fill_tags()
 
     def _library_changed(self, *_args: object) -> None:
         self.welcome.set_empty(self.window.documents_model.rowCount() == 0)

@@ -6,12 +6,8 @@ import argparse
 import sys
 from typing import Any
 
-from app.cli.context import open_dossier
 from app.cli.output import emit_json, short_id, shorten
 from app.errors import BadInput
-from app.services import documents, imports
-from app.services import search as search_service
-from app.services.imports import ImportResult
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -51,6 +47,10 @@ def _progress(spec: str, done: int, total: int) -> None:
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Import every input; one line per input; exit 2 if any was refused."""
+    from app.cli.context import open_dossier
+    from app.services import imports
+    from app.services.imports import ImportResult
+
     dossier = open_dossier(args)
     if args.password == "":
         raise BadInput("--password is empty")
@@ -82,12 +82,15 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_documents(args: argparse.Namespace) -> int:
     """List documents."""
+    from app.cli.context import open_dossier
+    from app.services import documents
+
     dossier = open_dossier(args)
-    docs = documents.list_documents(dossier, all_versions=args.all_versions)
     if args.json:
-        emit_json([d.to_json() for d in docs])
+        emit_json([d.to_json() for d in documents.list_documents(
+            dossier, all_versions=args.all_versions)])
         return 0
-    for d in docs:
+    for d in documents.list_entries(dossier, all_versions=args.all_versions):
         pages = f"{d.pages}p" if d.pages else f"{d.text_length}ch"
         version = f" v{d.version}" if d.version > 1 else ""
         print(f"{short_id(d.id)}\t{d.kind}\t{pages}{version}\t{d.title}")
@@ -96,6 +99,9 @@ def cmd_documents(args: argparse.Namespace) -> int:
 
 def cmd_text(args: argparse.Namespace) -> int:
     """Print a document's canonical text exactly."""
+    from app.cli.context import open_dossier
+    from app.services import documents
+
     dossier = open_dossier(args)
     doc = documents.get_document(dossier, args.doc)
     sys.stdout.write(documents.document_text(dossier, doc.id))
@@ -104,6 +110,10 @@ def cmd_text(args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     """Full-text search with snippets (the query language of :mod:`app.search_query`)."""
+    from app.cli.context import open_dossier
+    from app.services import documents
+    from app.services import search as search_service
+
     dossier = open_dossier(args)
     doc_id = documents.get_document(dossier, args.doc).id if args.doc else None
     hits = search_service.search(dossier, args.query, document_id=doc_id, tag=args.tag,

@@ -7,14 +7,14 @@ this module adds optional subcommands to that parser.
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from app.cli.context import open_dossier
 from app.cli.output import emit_json
-from app.dossier import Dossier
 from app.errors import BadInput
-from app.services import codebook, tag_edits
-from app.services.codebook import TagInfo
+
+if TYPE_CHECKING:
+    from app.dossier import Dossier
+    from app.services.codebook import TagInfo
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -79,6 +79,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def _resolve(dossier: Dossier, spec: str) -> TagInfo:
+    from app.services import codebook
+
     with dossier.read() as session:
         return codebook.resolve_tag(session, spec)
 
@@ -95,6 +97,9 @@ def _done(args: argparse.Namespace, info: TagInfo | None, message: str) -> int:
 
 def cmd_add(args: argparse.Namespace) -> int:
     """Add a tag."""
+    from app.cli.context import open_dossier
+    from app.services import codebook, tag_edits
+
     dossier = open_dossier(args)
     parent = _resolve(dossier, args.parent).id if args.parent else None
     info = codebook.create_tag(dossier, args.name, parent=parent, colour=args.colour,
@@ -106,6 +111,9 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 def cmd_rename(args: argparse.Namespace) -> int:
     """Rename a tag."""
+    from app.cli.context import open_dossier
+    from app.services import tag_edits
+
     dossier = open_dossier(args)
     info = tag_edits.rename_tag(dossier, _resolve(dossier, args.tag).id, args.name)
     return _done(args, info, f"renamed to {info.path}")
@@ -113,6 +121,9 @@ def cmd_rename(args: argparse.Namespace) -> int:
 
 def cmd_colour(args: argparse.Namespace) -> int:
     """Recolour a tag."""
+    from app.cli.context import open_dossier
+    from app.services import codebook
+
     dossier = open_dossier(args)
     info = codebook.update_tag(dossier, _resolve(dossier, args.tag).id, colour=args.colour)
     return _done(args, info, f"{info.path} is now {info.colour}")
@@ -120,6 +131,9 @@ def cmd_colour(args: argparse.Namespace) -> int:
 
 def cmd_describe(args: argparse.Namespace) -> int:
     """Set a tag's description."""
+    from app.cli.context import open_dossier
+    from app.services import codebook
+
     dossier = open_dossier(args)
     info = codebook.update_tag(dossier, _resolve(dossier, args.tag).id,
                                description=args.description)
@@ -128,6 +142,9 @@ def cmd_describe(args: argparse.Namespace) -> int:
 
 def cmd_move(args: argparse.Namespace) -> int:
     """Move a tag."""
+    from app.cli.context import open_dossier
+    from app.services import codebook, tag_edits
+
     dossier = open_dossier(args)
     tag = _resolve(dossier, args.tag)
     parent = None if args.top else _resolve(dossier, args.parent).id
@@ -138,6 +155,9 @@ def cmd_move(args: argparse.Namespace) -> int:
 
 def cmd_merge(args: argparse.Namespace) -> int:
     """Merge one tag into another."""
+    from app.cli.context import open_dossier
+    from app.services import codebook, tag_edits
+
     dossier = open_dossier(args)
     source, target = _resolve(dossier, args.source), _resolve(dossier, args.target)
     snapshot = tag_edits.merge_tags(dossier, source.id, target.id)
@@ -149,6 +169,9 @@ def cmd_merge(args: argparse.Namespace) -> int:
 
 def cmd_delete(args: argparse.Namespace) -> int:
     """Delete a tag."""
+    from app.cli.context import open_dossier
+    from app.services import tag_edits
+
     dossier = open_dossier(args)
     tag = _resolve(dossier, args.tag)
     tag_edits.delete_tag(dossier, tag.id, force=args.force)
@@ -157,6 +180,9 @@ def cmd_delete(args: argparse.Namespace) -> int:
 
 def cmd_key(args: argparse.Namespace) -> int:
     """Assign or clear a shortcut key."""
+    from app.cli.context import open_dossier
+    from app.services import tag_edits
+
     dossier = open_dossier(args)
     if args.clear == bool(args.key):
         raise BadInput("give a key, or --clear to remove it (not both)")

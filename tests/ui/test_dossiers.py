@@ -32,15 +32,18 @@ LONG = "\n\n".join(f"Paragraph {i}: the workers described the recruiter's promis
 def start_gui(folder: Path) -> subprocess.Popen[str]:
     """The real ``dossier gui`` in another process, holding ``folder`` open."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    return subprocess.Popen([sys.executable, "-m", "app", "--dossier", str(folder), "--user",
+    return subprocess.Popen([sys.executable, "-m", "launch", "--dossier", str(folder), "--user",
                              "bob", "gui"], cwd=REPO, env=env, text=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def wait_for_lock(folder: Path, proc: subprocess.Popen[str], qtbot: Any) -> None:
     lock = folder / LOCK_FILE
-    qtbot.waitUntil(lambda: lock.exists() and f"process {proc.pid}" in lock.read_text(),
-                    timeout=60000)
+    def held() -> bool:
+        assert proc.poll() is None, f"dossier gui exited with status {proc.returncode}"
+        return lock.exists() and f"process {proc.pid}" in lock.read_text()
+
+    qtbot.waitUntil(held, timeout=60000)
 
 
 def test_a_second_process_is_refused_and_a_crash_leaves_no_lock(

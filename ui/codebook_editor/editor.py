@@ -11,7 +11,6 @@ from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
 from PySide6.QtGui import QDropEvent, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QMenu, QTreeView, QWidget
 
-from app.errors import DossierError
 from app.services.codebook import TagInfo
 from ui import dialogs
 from ui.models import roles
@@ -73,15 +72,6 @@ class CodebookEditor(QObject):
         menu.addAction("Delete…", lambda: self.delete(info.id))
         return menu
 
-    def _run(self, action: str, step: object) -> bool:
-        try:
-            assert callable(step)
-            step()
-        except DossierError as exc:
-            self.failed.emit(f"{action}: {dialogs.one_line(exc)}")
-            return False
-        return True
-
     def add(self, parent_id: str | None) -> None:
         """Ask for a name and add a tag (a category when ``parent_id`` is None)."""
         kind = "category" if parent_id is None else "tag"
@@ -89,21 +79,21 @@ class CodebookEditor(QObject):
         if name and name.strip():
             colour = self.model.tag(parent_id).colour if parent_id and self.model.tag(
                 parent_id) else "#808080"
-            self._run("Add tag", lambda: self.undo.add(name.strip(), parent_id, colour))
+            self.undo.add(name.strip(), parent_id, colour)
 
     def rename(self, tag_id: str) -> None:
         """Ask for a new name."""
         info = self._info(tag_id)
         name = dialogs.ask_text(self.window, "Rename tag", "New name:", text=info.name)
         if name and name.strip() and name.strip() != info.name:
-            self._run("Rename", lambda: self.undo.update(tag_id, name=name.strip()))
+            self.undo.update(tag_id, name=name.strip())
 
     def recolour(self, tag_id: str) -> None:
         """Ask for a colour."""
         info = self._info(tag_id)
         colour = dialogs.choose_colour(self.window, f"Colour of {info.name}", info.colour)
         if colour and colour.lower() != info.colour:
-            self._run("Recolour", lambda: self.undo.update(tag_id, colour=colour.lower()))
+            self.undo.update(tag_id, colour=colour.lower())
 
     def describe(self, tag_id: str) -> None:
         """Ask for a description (shown as the tag's tooltip)."""
@@ -111,7 +101,7 @@ class CodebookEditor(QObject):
         text = dialogs.ask_text(self.window, "Description", f"What {info.name} means:",
                                 text=info.description)
         if text is not None and text != info.description:
-            self._run("Describe", lambda: self.undo.update(tag_id, description=text))
+            self.undo.update(tag_id, description=text)
 
     def set_key(self, tag_id: str) -> None:
         """Ask for a key; a key another tag has is refused."""
@@ -122,11 +112,11 @@ class CodebookEditor(QObject):
         if key is None or not key.strip():
             return
         normal = QKeySequence(key.strip()).toString() or key.strip()
-        self._run("Set key", lambda: self.undo.update(tag_id, shortcut=normal))
+        self.undo.update(tag_id, shortcut=normal)
 
     def clear_key(self, tag_id: str) -> None:
         """Remove the tag's key."""
-        self._run("Clear key", lambda: self.undo.update(tag_id, shortcut=None))
+        self.undo.update(tag_id, shortcut=None)
 
     def merge(self, tag_id: str) -> None:
         """Ask which tag to merge into; the annotations follow."""
@@ -136,8 +126,9 @@ class CodebookEditor(QObject):
         chosen = dialogs.choose_item(self.window, f"Merge {info.name}",
                                      f"Merge {info.path} into (its annotations follow):", targets)
         target = next((t for t in self.model.tags() if t.path == chosen), None)
-        if target is not None and self._run("Merge", lambda: self.undo.merge(tag_id, target.id)):
-            self.message.emit(f"Merged {info.name} into {target.path} (Undo takes it back)")
+        if target is not None:
+            self.undo.merge(tag_id, target.id, on_done=lambda _s: self.message.emit(
+                f"Merged {info.name} into {target.path} (Undo takes it back)"))
 
     def delete(self, tag_id: str) -> None:
         """Delete a tag; in use, only after the user confirms."""
@@ -150,8 +141,8 @@ class CodebookEditor(QObject):
             if not dialogs.ask(self.window, "Delete tag", question):
                 return
             force = True
-        if self._run("Delete", lambda: self.undo.delete(tag_id, force=force)):
-            self.message.emit(f"Deleted {info.name} (Undo brings it back)")
+        self.undo.delete(tag_id, force=force, on_done=lambda _s: self.message.emit(
+            f"Deleted {info.name} (Undo brings it back)"))
 
     def _info(self, tag_id: str) -> TagInfo:
         info = self.model.tag(tag_id)
@@ -174,7 +165,7 @@ class CodebookEditor(QObject):
         """Move ``tag_id`` to where it was dropped: onto a tag (under it) or between rows."""
         index = self.tree.indexAt(pos)
         if not index.isValid():
-            self._run("Move", lambda: self.undo.move(tag_id, None))
+            self.undo.move(tag_id, None)
             return
         index = index.siblingAtColumn(0)
         target_id = index.data(roles.TAG_ID)
@@ -189,6 +180,6 @@ class CodebookEditor(QObject):
             siblings_before = sum(
                 1 for r in range(row)
                 if self.model.index(r, 0, parent).data(roles.TAG_ID) == tag_id)
-            self._run("Move", lambda: self.undo.move(tag_id, parent_id, row - siblings_before))
+            self.undo.move(tag_id, parent_id, row - siblings_before)
         else:
-            self._run("Move", lambda: self.undo.move(tag_id, target_id))
+            self.undo.move(tag_id, target_id)
