@@ -14,6 +14,9 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+#: Longest passage indexed as one entry; longer texts are split at paragraph or word breaks.
+PASSAGE_CHARS = 2_000
+
 
 @dataclass(frozen=True)
 class SearchHit:
@@ -25,6 +28,7 @@ class SearchHit:
     page: int | None
     snippet: str
     rank: float
+    start: int | None = None  # where the entry's passage starts in the document text
 
 
 def _cursor(session: Session) -> Any:
@@ -34,11 +38,12 @@ def _cursor(session: Session) -> Any:
     return session.connection().connection.cursor()
 
 
-def _add(cur: Any, kind: str, ref: str, document_id: str, page: int | None, body: str) -> None:
+def _add(cur: Any, kind: str, ref: str, document_id: str, page: int | None, body: str,
+         start: int | None = None) -> None:
     if not body.strip():
         return
-    cur.execute("INSERT INTO search_refs (kind, ref, document_id, page) VALUES (?, ?, ?, ?)",
-                (kind, ref, document_id, page))
+    cur.execute("INSERT INTO search_refs (kind, ref, document_id, page, start) "
+                "VALUES (?, ?, ?, ?, ?)", (kind, ref, document_id, page, start))
     cur.execute("INSERT INTO search_index (rowid, body) VALUES (?, ?)", (cur.lastrowid, body))
 
 
@@ -54,14 +59,44 @@ def remove(session: Session, ref: str) -> None:
     _remove(_cursor(session), ref)
 
 
+def passages(body: str, limit: int = PASSAGE_CHARS) -> Iterable[tuple[int, str]]:
+    """``body`` in pieces of at most about ``limit`` characters, as (offset, piece).
+
+    Pieces end at a paragraph break when there is one in the second half of the window, else
+    at a line or word break, so a phrase is rarely cut in two.
+    """
+    pos = 0
+    while len(body) - pos > limit:
+        window = body[pos:pos + limit]
+        cut = -1
+        for mark in ("\n\n", "\n", " "):
+            cut = window.rfind(mark, limit // 2)
+            if cut > 0:
+                cut += len(mark)
+                break
+        if cut <= 0:
+            cut = limit
+        yield pos, body[pos:pos + cut]
+        pos += cut
+    yield pos, body[pos:]
+
+
 def index_document(
-    session: Session, document_id: str, chunks: Iterable[tuple[int | None, str]]
+    session: Session, document_id: str,
+    chunks: Iterable[tuple[int | None, str] | tuple[int | None, str, int]],
 ) -> None:
-    """(Re)index a document's text, given as (page number or None, text) chunks."""
+    """(Re)index a document's text, given as (page or None, text[, start offset]) chunks.
+
+    Each chunk is indexed in passages of at most :data:`PASSAGE_CHARS` characters.
+    """
     cur = _cursor(session)
     _remove(cur, document_id)
-    for page, body in chunks:
-        _add(cur, "document", document_id, document_id, page, body)
+    for chunk in chunks:
+        page, body = chunk[0], chunk[1]
+        base = chunk[2] if len(chunk) > 2 else None
+        for offset, piece in passages(body):
+            _add(cur, "document", document_id, document_id, page, piece,
+                 None if base is None else base + offset)
 
 
 def index_annotation(
@@ -126,46 +161,57 @@ def find(session: Session, fts: str, filters: Filters | None = None,
          limit: int = 50) -> list[SearchHit]:
     """Hits of ``fts`` (a valid FTS5 expression, e.g. from :mod:`app.search_query`), best first.
 
-    Ranking runs first on row ids only; snippets are made for the rows returned, so a query
-    matching most of a large dossier stays quick.
+    Without filters the ranking, limit and snippets run inside FTS5 alone (it then makes
+    snippets only for the rows returned); entries of superseded document versions are dropped
+    afterwards. With filters, the ranked rows are joined to what they index first.
     """
     if not fts:
         return []
     f = filters or Filters()
-    where = ["search_index MATCH :q",
-             "r.document_id IN (SELECT id FROM documents WHERE is_current)"]
-    params: dict[str, Any] = {"q": fts, "n": limit}
+    cur = _cursor(session)
+    snippet = f"snippet(search_index, 0, '{MARK_START}', '{MARK_END}', '…', 16)"
+    if not f.document_id and not f.annotations_only:
+        rows = cur.execute(
+            "SELECT r.kind, r.ref, r.document_id, r.page, s.snip, s.rank, r.start FROM "
+            f"(SELECT rowid, rank, {snippet} AS snip FROM search_index "
+            "WHERE search_index MATCH ? ORDER BY rank LIMIT ?) AS s "
+            "JOIN search_refs r ON r.rowid = s.rowid ORDER BY s.rank", (fts, limit)).fetchall()
+        superseded = _superseded(cur, {row[2] for row in rows})
+        return [SearchHit(*row) for row in rows if row[2] not in superseded]
+    where = ["search_index MATCH ?"]
+    params: list[Any] = [fts]
     if f.document_id:
-        where.append("r.document_id = :doc")
-        params["doc"] = f.document_id
+        where.append("r.document_id = ?")
+        params.append(f.document_id)
     if f.annotations_only:
         where.append("r.kind IN ('quote', 'note')")
-        conds = []
+        conds = ["1"]
         if f.status:
-            conds.append("a.status = :status")
-            params["status"] = f.status
+            conds.append("a.status = ?")
+            params.append(f.status)
         if f.author:
-            conds.append("(u.name = :author OR u.display_name = :author)")
-            params["author"] = f.author
+            conds.append("(u.name = ? OR u.display_name = ?)")
+            params += [f.author, f.author]
         if f.tag_ids:
-            names = [f":t{i}" for i in range(len(f.tag_ids))]
-            params.update({f"t{i}": t for i, t in enumerate(f.tag_ids)})
             conds.append("a.id IN (SELECT annotation_id FROM annotation_tags "
-                         f"WHERE tag_id IN ({', '.join(names)}))")
+                         f"WHERE tag_id IN ({', '.join('?' for _ in f.tag_ids)}))")
+            params += list(f.tag_ids)
         where.append("r.ref IN (SELECT a.id FROM annotations a JOIN users u "
                      f"ON u.id = a.author_id WHERE {' AND '.join(conds)})")
-    ranked = session.execute(text(
-        "SELECT search_index.rowid, r.kind, r.ref, r.document_id, r.page, search_index.rank "
+    rows = cur.execute(
+        f"SELECT r.kind, r.ref, r.document_id, r.page, {snippet}, search_index.rank, r.start "
         "FROM search_index JOIN search_refs r ON r.rowid = search_index.rowid "
-        f"WHERE {' AND '.join(where)} ORDER BY search_index.rank LIMIT :n"
-    ), params).all()
-    if not ranked:
-        return []
-    ids = [int(row[0]) for row in ranked]
-    marks = {"q": fts, **{f"i{k}": v for k, v in enumerate(ids)}}
-    snippets: dict[int, str] = {int(k): str(v) for k, v in session.execute(text(
-        "SELECT rowid, snippet(search_index, 0, :a, :b, '…', 16) FROM search_index "
-        f"WHERE search_index MATCH :q AND rowid IN ({', '.join(f':i{k}' for k in range(len(ids)))})"
-    ), {**marks, "a": MARK_START, "b": MARK_END}).all()}
-    return [SearchHit(r[1], r[2], r[3], r[4], snippets.get(int(r[0]), ""), float(r[5]))
-            for r in ranked]
+        f"WHERE {' AND '.join(where)} ORDER BY search_index.rank LIMIT ?",
+        (*params, limit)).fetchall()
+    superseded = _superseded(cur, {row[2] for row in rows})
+    return [SearchHit(*row) for row in rows if row[2] not in superseded]
+
+
+def _superseded(cur: Any, document_ids: set[str]) -> set[str]:
+    """Which of ``document_ids`` a newer version replaced (an indexed column: no text read)."""
+    if not document_ids:
+        return set()
+    marks = ", ".join("?" for _ in document_ids)
+    return {r for (r,) in cur.execute(
+        f"SELECT previous_id FROM documents WHERE previous_id IN ({marks})",
+        tuple(document_ids))}

@@ -34,6 +34,7 @@ class SearchResult:
     title: str
     page: int | None
     snippet: str  # matched words between MARK_START and MARK_END
+    start: int | None = None  # where the matching passage starts in the document text
 
     def plain_snippet(self, left: str = "[", right: str = "]") -> str:
         """The snippet with its marks replaced by ``left`` and ``right``."""
@@ -63,14 +64,15 @@ def search(
             select(Document.id, Document.title).where(Document.id.in_(doc_ids))
         ).all()} if doc_ids else {}
     return [SearchResult(h.kind, h.ref, h.document_id, titles.get(h.document_id, ""), h.page,
-                         h.snippet) for h in hits]
+                         h.snippet, h.start) for h in hits]
 
 
 def locate(dossier: Dossier, result: SearchResult, text: str) -> tuple[int, int]:
     """The ``[start, end)`` of the passage a result points at, in its document's text.
 
     An annotation hit is the annotation's passage; a document hit is the first match of the
-    query on the hit's page (the whole page's start when no word can be placed exactly).
+    query in the indexed passage it came from (else on its page or in the document; the
+    passage's start when no word can be placed exactly).
     """
     with dossier.read() as session:
         if result.kind != "document":
@@ -84,7 +86,12 @@ def locate(dossier: Dossier, result: SearchResult, text: str) -> tuple[int, int]
                                                      Page.number == result.page))
             if page is not None:
                 lo, hi = page.start, page.end
-    found = search_query.parse(text).pattern().search(body, lo, hi)
+    pattern = search_query.parse(text).pattern()
+    found = None
+    if result.start is not None:  # the passage the hit is in, then its page or document
+        found = pattern.search(body, result.start,
+                               min(hi, result.start + index.PASSAGE_CHARS + 200))
+    found = found or pattern.search(body, lo, hi)
     if found is None:
-        return lo, lo
+        return (result.start, result.start) if result.start is not None else (lo, lo)
     return found.start(), found.end()

@@ -94,3 +94,17 @@ def test_translation_quotes_every_word() -> None:
     assert search_query.to_fts("passport*") == '"passport"*'
     assert search_query.to_fts("a b OR c") == '"a" AND ("b" OR "c")'
     assert search_query.to_fts('say "to them') == '"say" AND "to them"'
+
+
+def test_long_texts_are_indexed_in_passages_and_a_hit_opens_at_its_own(dossier: Dossier) -> None:
+    filler = "Nothing of note happened on this day at the yard.\n\n" * 120
+    text = filler + "The broker kept the passports of new arrivals.\n\n" + filler
+    add_text_document(dossier, "Passports appear in the summary too. " + text, "Long")
+    hits = search_service.search(dossier, '"kept the passports"')
+    assert len(hits) == 1 and hits[0].start is not None and hits[0].start > 0
+    full = "Passports appear in the summary too. " + text
+    start, end = search_service.locate(dossier, hits[0], '"kept the passports"')
+    assert full[start:end] == "kept the passports"
+    hit = search_service.search(dossier, "arrivals")[0]
+    start, end = search_service.locate(dossier, hit, "passports")  # nearest to the passage
+    assert full[start:end] == "passports" and start > len(filler)
