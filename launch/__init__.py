@@ -13,8 +13,9 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 
-def run_desktop(folder: Path, user: str | None) -> int:
-    """Lock and open the dossier in ``folder`` in the main window; run until it closes."""
+def run_desktop(folder: Path | None, user: str | None) -> int:
+    """Lock and open the dossier in ``folder`` (None: the one used last) in the main window; run
+    until it closes."""
     from ui.application import run_folder  # Qt is loaded only when a window opens
 
     return run_folder(folder, user)

@@ -1,7 +1,8 @@
 """Write resources/samples/harbour-inspection-report.pdf (run once; the PDF is committed).
 
-The report is fictional and marked as a sample on every page. Qt's PDF writer is used so the
-sample needs no tool beyond Dossier's own dependencies. Run: ``python scripts/make_sample_report.py``.
+The report is fictional and marked as a sample in its title, heading and last line. Qt's PDF
+writer is used, so the sample needs no tool beyond Dossier's own dependencies.
+Run: ``python scripts/make_sample_report.py``.
 """
 
 from __future__ import annotations

@@ -10,9 +10,11 @@ from PySide6.QtGui import QUndoCommand
 
 from app.errors import DossierError
 from app.services import annotations as annotation_service
+from ui.library.opening import open_then
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
+    from ui.views.base import DocumentView
 
 
 def affected_annotation(command: QUndoCommand | None) -> tuple[str, dict[str, Any] | None]:
@@ -70,13 +72,13 @@ class UndoFocus(QObject):
                                                 int(snapshot.get("end", 0)), False)
         if not document_id:
             return
-        if window.document_id != document_id:
-            window.open_document(document_id)
-        if window.view is None or window.document_id != document_id:
-            return
-        window.view.reveal(start, end, flash=True)
-        if exists and window.annotation_model.row_of(annotation_id) >= 0:
-            window.tagger.set_current(annotation_id)
+
+        def reveal(view: DocumentView) -> None:
+            view.reveal(start, end, flash=True)
+            if exists and window.annotation_model.row_of(annotation_id) >= 0:
+                window.tagger.set_current(annotation_id)
+
+        open_then(window, document_id, reveal)
 
     def _current_changed(self, annotation_id: str) -> None:
         window = self.window

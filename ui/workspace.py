@@ -20,6 +20,7 @@ from ui import preferences
 from ui.codebook_editor.editor import CodebookEditor
 from ui.dossiers import DossierMenu
 from ui.library.drop import DropImporter
+from ui.library.opening import open_then
 from ui.library.positions import ReadingPositions
 from ui.library.welcome import WelcomePage
 from ui.preferences import PreferencesDialog
@@ -63,6 +64,7 @@ class Workspace(QObject):
         window.menus["view"].addAction(self.search_dock.toggleViewAction())
         self.dossier_menu = DossierMenu(window)
         self.undo_focus = UndoFocus(window)
+        window.reader.removeWidget(window.welcome)  # it moves into the welcome page
         self.welcome = WelcomePage(window.welcome, window.import_files, self.open_sample_dossier,
                                    window.reader)
         window.reader.insertWidget(0, self.welcome)
@@ -157,9 +159,7 @@ class Workspace(QObject):
         except DossierError as exc:
             window.show_error(str(exc))
             return
-        window.open_document(hit.document_id)
-        if window.view is not None and window.document_id == hit.document_id:
-            window.view.show_search_match(start, end)
+        open_then(window, hit.document_id, lambda view: view.show_search_match(start, end))
 
 
 def install(window: MainWindow) -> Workspace:

@@ -15,10 +15,11 @@ from pathlib import Path
 from app import __version__
 from app.errors import DossierError
 
-#: Opens the desktop application on a dossier folder, acting as a user (None: the one chosen at
-#: first run); given by the entry point above both layers (``launch.main``), since the core never
-#: imports the GUI. The window locks and opens the folder itself.
-GuiRunner = Callable[[Path, str | None], int]
+#: Opens the desktop application on a dossier folder (None: the one used last), acting as a
+#: user (None: the one chosen at first run); given by the entry point above both layers
+#: (``launch.main``), since the core never imports the GUI. The window locks and opens the
+#: folder itself.
+GuiRunner = Callable[[Path | None, str | None], int]
 
 #: Modules under app.cli that each define ``register(subparsers, common)``. Building the parser
 #: imports them all (``dossier --help`` lists every command), so a command module imports what

@@ -5,7 +5,8 @@ canonical text keeps the words a reader sees and drops the markup around them, s
 lists and exports all show "the ministry", and offsets count that text. Each link's target is
 kept (with where its words are in the canonical text) for the document's metadata. Block markup
 (``#`` headings, ``>`` quotes, list bullets) stays: the structure ranges are read from it.
-Fenced code blocks are left exactly as written.
+Emphasis may run over lines of one paragraph. Fenced code blocks are left exactly as
+written.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ _INLINE = re.compile(
     r"(?P<image>!\[(?P<alt>[^\]\n]*)\]\((?P<src>[^)\s]*)(?:\s+\"[^\"\n]*\")?\))"
     r"|(?P<link>\[(?P<words>[^\]\n]+)\]\((?P<url>[^)\s]*)(?:\s+\"[^\"\n]*\")?\))"
     r"|(?P<code>`(?P<code_text>[^`\n]+)`)"
-    r"|(?P<strong>(?P<s_mark>\*\*|__)(?P<s_text>\S(?:[^\n]*?\S)?)(?P=s_mark))"
-    r"|(?P<em>(?<![\w*])\*(?P<e_text>[^\s*](?:[^*\n]*?[^\s*])?)\*(?![\w*])"
-    r"|(?<![\w_])_(?P<u_text>[^\s_](?:[^_\n]*?[^\s_])?)_(?![\w_]))"
+    r"|(?P<strong>(?P<s_mark>\*\*|__)(?P<s_text>\S(?:(?:[^\n]|\n(?!\n))*?\S)?)(?P=s_mark))"
+    r"|(?P<em>(?<![\w*])\*(?P<e_text>[^\s*](?:(?:[^*\n]|\n(?!\n))*?[^\s*])?)\*(?![\w*])"
+    r"|(?<![\w_])_(?P<u_text>[^\s_](?:(?:[^_\n]|\n(?!\n))*?[^\s_])?)_(?![\w_]))"
 )
 
 

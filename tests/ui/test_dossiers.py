@@ -152,3 +152,9 @@ def test_welcome_page_opens_the_sample_dossier(dossier: Dossier, qtbot: Any, tmp
     text = sample.view.text if sample.view is not None else ""
     assert "savings account that he could not open" in text and "](" not in text
     sample.close()
+
+
+def test_welcome_page_shows_its_text(dossier: Dossier, qtbot: Any, tmp_path: Path) -> None:
+    window = open_window(dossier, qtbot, tmp_path)
+    page = window.workspace.welcome
+    assert page.label.isVisible() and "no documents yet" in page.label.text()

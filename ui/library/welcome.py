@@ -36,6 +36,7 @@ class WelcomePage(QWidget):
         layout.addLayout(buttons)
         layout.addStretch(2)
         label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        label.show()  # a widget taken out of a stacked layout is left hidden
 
     def set_empty(self, empty: bool) -> None:
         """Offer the first steps only while the library is empty."""
