@@ -122,7 +122,8 @@ def move_tag(dossier: Dossier, tag_id: str, parent_id: str | None,
             sibling.position = i
         audit.record(session, dossier.user_name, "tag.move", "tag", tag.id, {
             "before": {"parent_id": before[0], "position": before[1]},
-            "after": {"parent_id": parent_id, "position": index}})
+            "after": {"parent_id": parent_id, "position": index}},
+            touches=[("tag", t.id) for t in siblings if t.id != tag.id])
     _notify(dossier, [tag_id], [])
     return before
 
@@ -144,7 +145,8 @@ def delete_tag(dossier: Dossier, tag_id: str, *, force: bool = False) -> dict[st
         snapshot = {"tag": _row(tag), "annotations": linked}
         session.execute(delete(AnnotationTag).where(AnnotationTag.tag_id == tag_id))
         session.delete(tag)
-        audit.record(session, dossier.user_name, "tag.delete", "tag", tag_id, snapshot)
+        audit.record(session, dossier.user_name, "tag.delete", "tag", tag_id, snapshot,
+                     touches=[("annotation", a) for a in linked])
     dossier.notify_change("tag", "deleted", tag_id)
     if linked:
         dossier.notify_change("annotation", "updated", *linked)
@@ -162,7 +164,8 @@ def restore_tag(dossier: Dossier, snapshot: dict[str, Any]) -> None:
         session.flush()
         linked = _relink(session, row["id"], snapshot["annotations"])
         audit.record(session, dossier.user_name, "tag.restore", "tag", row["id"],
-                     {"tag": row, "annotations": linked})
+                     {"tag": row, "annotations": linked},
+                     touches=[("annotation", a) for a in linked])
     dossier.notify_change("tag", "created", row["id"])
     if linked:
         dossier.notify_change("annotation", "updated", *linked)
@@ -208,7 +211,9 @@ def merge_tags(dossier: Dossier, source_id: str, target_id: str) -> dict[str, An
         session.flush()
         _relink(session, target_id, linked)
         session.delete(source)
-        audit.record(session, dossier.user_name, "tag.merge", "tag", source_id, snapshot)
+        audit.record(session, dossier.user_name, "tag.merge", "tag", source_id, snapshot,
+                     touches=[("tag", target_id), *(("tag", c) for c in children),
+                              *(("annotation", a) for a in linked)])
     dossier.notify_change("tag", "deleted", source_id)
     _notify(dossier, [target_id, *children], linked)
     return snapshot
@@ -232,6 +237,8 @@ def unmerge_tags(dossier: Dossier, snapshot: dict[str, Any]) -> None:
         if drop:
             session.execute(delete(AnnotationTag).where(
                 AnnotationTag.tag_id == target_id, AnnotationTag.annotation_id.in_(drop)))
-        audit.record(session, dossier.user_name, "tag.unmerge", "tag", row["id"], snapshot)
+        audit.record(session, dossier.user_name, "tag.unmerge", "tag", row["id"], snapshot,
+                     touches=[*(("tag", c) for c in snapshot["children"]),
+                              *(("annotation", a) for a in snapshot["annotations"])])
     dossier.notify_change("tag", "created", row["id"])
     _notify(dossier, [target_id, *snapshot["children"]], linked)

@@ -11,6 +11,7 @@ from app.dossier import Dossier
 from app.errors import BadInput
 from app.services import annotations as annotation_service
 from app.services import codebook, tag_edits
+from app.services.integrity import verify
 from db.models import AuditEvent
 from tests.helpers.cli import cli_json, run_cli
 from tests.helpers.documents import add_text_document
@@ -49,6 +50,8 @@ def test_merge_moves_annotations_and_unmerge_puts_them_back(dossier: Dossier) ->
     assert actions(dossier)[-2:] == ["tag.merge", "tag.unmerge"]
     with dossier.read() as session:
         assert audit.verify_chain(session)[0] is None
+    # The rows the edits changed match what the audit chain recorded for them.
+    assert verify(dossier).ok, verify(dossier).problems
 
 
 def test_delete_in_use_needs_force_and_restores(dossier: Dossier) -> None:
@@ -63,6 +66,7 @@ def test_delete_in_use_needs_force_and_restores(dossier: Dossier) -> None:
     assert tags_of(dossier, a.id) == {deception.path}
     with pytest.raises(BadInput, match="has sub-tags"):
         tag_edits.delete_tag(dossier, tag(dossier, "Abuses").id)
+    assert verify(dossier).ok, verify(dossier).problems
 
 
 def test_rename_move_and_keys_refuse_conflicts(dossier: Dossier) -> None:
@@ -81,6 +85,7 @@ def test_rename_move_and_keys_refuse_conflicts(dossier: Dossier) -> None:
         tag_edits.set_shortcut(dossier, deception.id, used.shortcut)
     assert tag_edits.set_shortcut(dossier, deception.id, "F7").shortcut == "F7"
     assert tag_edits.set_shortcut(dossier, deception.id, None).shortcut is None
+    assert verify(dossier).ok, verify(dossier).problems
 
 
 def _all(dossier: Dossier) -> list[codebook.TagInfo]:
