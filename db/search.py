@@ -6,13 +6,21 @@ Only this module knows the SQL of the index, so that another database could repl
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+import sqlite3
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
+
+#: How long ranking may take before the newest matches are shown instead (common words).
+RANK_BUDGET_S = 0.03
+#: SQLite virtual-machine steps between two looks at the clock while ranking.
+PROGRESS_STEPS = 2_000
+T = TypeVar("T")
 
 #: Longest passage indexed as one entry; longer texts are split at paragraph or word breaks.
 PASSAGE_CHARS = 2_000
@@ -171,11 +179,21 @@ def find(session: Session, fts: str, filters: Filters | None = None,
     cur = _cursor(session)
     snippet = f"snippet(search_index, 0, '{MARK_START}', '{MARK_END}', '…', 16)"
     if not f.document_id and not f.annotations_only:
-        rows = cur.execute(
+        ranked = (
             "SELECT r.kind, r.ref, r.document_id, r.page, s.snip, s.rank, r.start FROM "
             f"(SELECT rowid, rank, {snippet} AS snip FROM search_index "
             "WHERE search_index MATCH ? ORDER BY rank LIMIT ?) AS s "
-            "JOIN search_refs r ON r.rowid = s.rowid ORDER BY s.rank", (fts, limit)).fetchall()
+            "JOIN search_refs r ON r.rowid = s.rowid ORDER BY s.rank")
+        rows = _within(session, RANK_BUDGET_S, lambda: cur.execute(ranked, (fts, limit)).fetchall())
+        if rows is None:
+            # Too many matches to rank in time (a very common word): the newest entries, which
+            # FTS5 finds without scoring every match.
+            rows = cur.execute(
+                "SELECT r.kind, r.ref, r.document_id, r.page, s.snip, 0.0, r.start FROM "
+                f"(SELECT rowid, {snippet} AS snip FROM search_index "
+                "WHERE search_index MATCH ? ORDER BY rowid DESC LIMIT ?) AS s "
+                "JOIN search_refs r ON r.rowid = s.rowid ORDER BY s.rowid DESC",
+                (fts, limit)).fetchall()
         superseded = _superseded(cur, {row[2] for row in rows})
         return [SearchHit(*row) for row in rows if row[2] not in superseded]
     where = ["search_index MATCH ?"]
@@ -205,6 +223,28 @@ def find(session: Session, fts: str, filters: Filters | None = None,
         (*params, limit)).fetchall()
     superseded = _superseded(cur, {row[2] for row in rows})
     return [SearchHit(*row) for row in rows if row[2] not in superseded]
+
+
+def _within(session: Session, seconds: float, run: Callable[[], T]) -> T | None:
+    """``run()``, or None when SQLite needed more than ``seconds`` (the statement is interrupted).
+    """
+    raw = session.connection().connection.dbapi_connection
+    if raw is None or not hasattr(raw, "set_progress_handler"):
+        return run()
+    limit = time.perf_counter() + seconds
+
+    def over() -> int:
+        return 1 if time.perf_counter() > limit else 0
+
+    raw.set_progress_handler(over, PROGRESS_STEPS)
+    try:
+        return run()
+    except sqlite3.OperationalError as exc:
+        if "interrupted" not in str(exc):
+            raise
+        return None
+    finally:
+        raw.set_progress_handler(None, 0)
 
 
 def _superseded(cur: Any, document_ids: set[str]) -> set[str]:

@@ -108,3 +108,18 @@ def test_long_texts_are_indexed_in_passages_and_a_hit_opens_at_its_own(dossier: 
     hit = search_service.search(dossier, "arrivals")[0]
     start, end = search_service.locate(dossier, hit, "passports")  # nearest to the passage
     assert full[start:end] == "passports" and start > len(filler)
+
+
+def test_a_query_too_common_to_rank_in_time_lists_the_newest_matches(
+        dossier: Dossier, monkeypatch: pytest.MonkeyPatch) -> None:
+    from db import search as index
+
+    for i in range(30):
+        add_text_document(dossier, f"Report {i}: the workers said the wages were late.", f"R{i}")
+    ranked = search_service.search(dossier, "wages")
+    monkeypatch.setattr(index, "RANK_BUDGET_S", 0.0)
+    monkeypatch.setattr(index, "PROGRESS_STEPS", 1)
+    newest = search_service.search(dossier, "wages")
+    assert len(newest) == len(ranked) == 30
+    assert [h.title for h in newest[:2]] == ["R29", "R28"]
+    assert all(MARK_START in h.snippet for h in newest)
