@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMenu
 
 from app.changes import ChangeSet
 from app.errors import DossierError
@@ -27,6 +28,7 @@ from ui.preferences import PreferencesDialog
 from ui.search.dock import SearchDock
 from ui.settings import PDF_VIEW_MODE
 from ui.shortcuts_help import show_shortcuts
+from ui.tag_menu import fill_tag_menu
 from ui.undo import CodebookUndo
 from ui.undo_focus import UndoFocus
 
@@ -90,6 +92,10 @@ class Workspace(QObject):
         self.shortcuts_action.triggered.connect(lambda: show_shortcuts(window))
         help_menu = window.menus["help"]
         help_menu.insertAction(help_menu.actions()[0], self.shortcuts_action)
+        self.tag_menu = QMenu("&Tags", window)
+        self.tag_menu.aboutToShow.connect(lambda: fill_tag_menu(window, self.tag_menu))
+        window.menuBar().insertMenu(help_menu.menuAction(), self.tag_menu)
+        window.menus["tags"] = self.tag_menu
 
     def _changes_applied(self, changes: ChangeSet) -> None:
         if changes.tags:

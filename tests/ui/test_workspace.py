@@ -151,3 +151,31 @@ def test_dropping_a_folder_imports_it_and_reports_refusals(
     titles = [window.documents_model.document(r).filename
               for r in range(window.documents_model.rowCount())]
     assert sorted(titles) == ["pdflatex-4-pages.pdf", "vice.com.amazon.html"]
+
+
+def test_tags_menu_shows_keys_and_tags_the_selection(dossier: Any, qtbot: Any,
+                                                     tmp_path: Path) -> None:
+    from tests.helpers.main_window import drag_text
+    from ui.shortcuts_help import shortcut_rows
+    from ui.tag_menu import fill_tag_menu
+
+    doc = add_text_document(dossier, ARTICLE, "Overseas work")
+    window = open_window(dossier, qtbot, tmp_path)
+    window.open_document(doc.id)
+    menu = window.workspace.tag_menu
+    fill_tag_menu(window, menu)
+    abuses = next(a for a in menu.actions() if a.text() == "Abuses")
+    labels = [a.text() for a in abuses.menu().actions()]
+    key = window.codebook_model.tag(tag_id(dossier, "Deception")).shortcut
+    assert f"Deception\t{key}" in labels
+    assert not abuses.menu().actions()[0].isEnabled()  # nothing selected yet
+    start = ARTICLE.index("passports")
+    drag_text(window.view, start, start + len("passports"))
+    fill_tag_menu(window, menu)
+    abuses = next(a for a in menu.actions() if a.text() == "Abuses")
+    next(a for a in abuses.menu().actions() if a.text().startswith("Deception\t")).trigger()
+    (ann,) = annotation_service.list_annotations(dossier, document_id=doc.id)
+    assert ann.quote == "passports" and [t.path for t in ann.tags] == ["Abuses/Deception"]
+    rows = shortcut_rows(window)
+    assert ("Menus", "Ctrl+Shift+F", "Search Dossier") in rows
+    assert ("Tags", key, "Tag the selection as Abuses/Deception") in rows
