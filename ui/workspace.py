@@ -20,6 +20,7 @@ from app.services.search import SearchResult
 from ui import preferences
 from ui.codebook_editor.editor import CodebookEditor
 from ui.dossiers import DossierMenu
+from ui.library.dock import LibraryDock
 from ui.library.drop import DropImporter
 from ui.library.opening import open_then
 from ui.library.positions import ReadingPositions
@@ -54,6 +55,12 @@ class Workspace(QObject):
         window.tabifyDockWidget(window.list_dock, self.search_dock)
         window.list_dock.raise_()
         self.search_dock.result_chosen.connect(self.open_result)
+        self.library_dock = LibraryDock(window)
+        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.library_dock)
+        window.tabifyDockWidget(window.list_dock, self.library_dock)
+        window.list_dock.raise_()
+        library_action = self.library_dock.toggleViewAction()
+        library_action.setShortcut(QKeySequence("Ctrl+L"))
         self.drop = DropImporter(window, window.importer.import_inputs)
         window.ops.changed.connect(self._changes_applied)
         window.document_opened.connect(self.search_dock.set_document)
@@ -64,6 +71,7 @@ class Workspace(QObject):
         edit = window.menus["edit"]
         edit.insertAction(window.menu_actions.tag, self.search_action)
         window.menus["view"].addAction(self.search_dock.toggleViewAction())
+        window.menus["view"].addAction(library_action)
         self.dossier_menu = DossierMenu(window)
         self.undo_focus = UndoFocus(window)
         window.reader.removeWidget(window.welcome)  # it moves into the welcome page

@@ -1,0 +1,52 @@
+"""The Library: documents as a sortable, filterable table with properties."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QAbstractItemModelTester
+
+from app.services import annotations as annotation_service
+from tests.helpers.documents import add_text_document
+from tests.helpers.main_window import OFFSCREEN_LIMITS, open_window
+from ui.library.model import ANNOTATIONS, TITLE
+from ui.library.properties import properties_html
+from ui.models import roles
+
+pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_LIMITS)
+
+
+def test_library_lists_filters_sorts_and_shows_properties(dossier: Any, qtbot: Any,
+                                                         tmp_path: Path) -> None:
+    a = add_text_document(dossier, "Wages were paid into state accounts.", "Shipyard wages")
+    b = add_text_document(dossier, "Passports were kept by the agency.", "Agency passports")
+    for start in (0, 6, 11):
+        annotation_service.create_annotation(dossier, b.id, start, start + 4, [])
+    window = open_window(dossier, qtbot, tmp_path)
+    dock = window.workspace.library_dock
+    tester = QAbstractItemModelTester(  # noqa: F841 (kept alive while the model changes)
+        dock.model, QAbstractItemModelTester.FailureReportingMode.Fatal)
+    assert dock.proxy.rowCount() == 2
+    dock.filter.setText("WAGES shipyard")  # words in any order, any case
+    assert [dock.proxy.index(r, TITLE).data() for r in range(dock.proxy.rowCount())] \
+        == ["Shipyard wages"]
+    dock.filter.clear()
+    dock.table.sortByColumn(ANNOTATIONS, Qt.SortOrder.DescendingOrder)
+    assert dock.proxy.index(0, TITLE).data() == "Agency passports"
+    assert dock.proxy.index(0, ANNOTATIONS).data() == "3"
+    c = add_text_document(dossier, "A third report.", "Third")
+    qtbot.waitUntil(lambda: dock.proxy.rowCount() == 3)
+    dock.table.selectAll()
+    assert sorted(dock.selected_ids()) == sorted([a.id, b.id, c.id])
+    menu = dock.build_menu(a.id)
+    assert [act.text() for act in menu.actions() if act.text()] == [
+        "Open", "Properties…", "Re-import a New Version…", "Export Annotations…"]
+    menu.actions()[0].trigger()
+    qtbot.waitUntil(lambda: window.document_id == a.id)
+    page = properties_html(dossier, a.id)
+    assert a.sha256 in page and "version 1" in page and "Shipyard wages" in page
+    index = dock.proxy.index(0, TITLE)
+    assert index.data(roles.DOCUMENT_ID)
