@@ -439,3 +439,26 @@ class CodebookUndo(QObject):
         return self._do("Delete tag",
                         lambda: tag_edits.delete_tag(self.dossier, tag_id, force=force),
                         command, on_done)
+
+    def import_codes(self, path: str, on_done: Callable[[Any], None] | None = None) -> Operation:
+        """Add a .qdc codebook's missing codes; undo deletes them again."""
+        from app.exchange.refi.codebook import read_qdc
+
+        def command(created: list[str]) -> QUndoCommand | None:
+            if not created:
+                return None
+            kept: dict[str, list[dict[str, Any]]] = {"snapshots": []}
+
+            def undo() -> None:
+                kept["snapshots"] = [tag_edits.delete_tag(self.dossier, t, force=True)
+                                     for t in reversed(created)]
+
+            def redo() -> None:
+                for snapshot in reversed(kept["snapshots"]):
+                    tag_edits.restore_tag(self.dossier, snapshot)
+
+            return self._command(f"Import codebook ({len(created)} tags)", undo, redo)
+
+        return self._do("Import codebook",
+                        lambda: tag_edits.import_codes(self.dossier, read_qdc(path)),
+                        command, on_done)

@@ -74,6 +74,17 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--clear", action="store_true", help="remove the key")
     p.set_defaults(func=cmd_key)
 
+    p = group.add_parser("import", parents=[common],
+                         help="add the codes of a REFI-QDA codebook (.qdc) the codebook lacks")
+    p.add_argument("file", metavar="FILE.qdc")
+    p.set_defaults(func=cmd_import)
+
+    p = group.add_parser("export", parents=[common],
+                         help="write the codebook as a REFI-QDA codebook (.qdc)")
+    p.add_argument("file", metavar="FILE.qdc")
+    p.add_argument("--force", action="store_true", help="replace an existing file")
+    p.set_defaults(func=cmd_export)
+
     for parser in group.choices.values():
         parser.add_argument("--json", action="store_true", help="print JSON only")
 
@@ -189,3 +200,26 @@ def cmd_key(args: argparse.Namespace) -> int:
     info = tag_edits.set_shortcut(dossier, _resolve(dossier, args.tag).id,
                                   None if args.clear else args.key)
     return _done(args, info, f"{info.path}: key {info.shortcut or 'cleared'}")
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Add a .qdc codebook's missing codes."""
+    from app.cli.context import open_dossier
+    from app.exchange.refi.codebook import read_qdc
+    from app.services import tag_edits
+
+    dossier = open_dossier(args)
+    codes = read_qdc(args.file)
+    created = tag_edits.import_codes(dossier, codes)
+    return _done(args, None, f"{len(created)} of {len(codes)} codes added "
+                             f"({len(codes) - len(created)} already in the codebook)")
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write the codebook as .qdc."""
+    from app.cli.context import open_dossier
+    from app.exchange import export
+
+    dossier = open_dossier(args)
+    result = export(dossier, "qdc", args.file, overwrite=args.force)
+    return _done(args, None, f"codebook written to {result.path}")

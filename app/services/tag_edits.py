@@ -20,6 +20,7 @@ from db.models import AnnotationTag, Tag
 
 if TYPE_CHECKING:
     from app.dossier import Dossier
+    from app.exchange.refi.model import RefiCode
 
 #: Longest shortcut accepted (a key sequence such as "Ctrl+Shift+F12").
 MAX_KEY = 32
@@ -242,3 +243,35 @@ def unmerge_tags(dossier: Dossier, snapshot: dict[str, Any]) -> None:
                               *(("annotation", a) for a in snapshot["annotations"])])
     dossier.notify_change("tag", "created", row["id"])
     _notify(dossier, [target_id, *snapshot["children"]], linked)
+
+
+def import_codes(dossier: Dossier, codes: list[RefiCode]) -> list[str]:
+    """Add the codes of a REFI-QDA codebook that the codebook lacks (matched by name under the
+    same parent); return the ids of the tags created, parents first."""
+    created: list[str] = []
+    tag_of: dict[str, str] = {}  # code guid -> tag id
+    with dossier.read() as session:
+        existing = {(t.parent_id, t.name.casefold()): t.id for t in codebook.list_tags(session)}
+    for code in codes:
+        parent_id = tag_of.get(code.parent) if code.parent else None
+        if code.parent and parent_id is None:
+            continue  # its parent could not be placed
+        found = existing.get((parent_id, code.name.casefold()))
+        if found is None:
+            info = codebook.create_tag(dossier, code.name, parent=parent_id,
+                                       colour=code.colour or "#808080",
+                                       description=code.description)
+            if not code.is_codable:
+                with dossier.write() as session:
+                    tag = _tag(session, info.id)
+                    tag.is_codable = False
+                    audit.record(session, dossier.user_name, "tag.update", "tag", tag.id,
+                                 {"before": {"is_codable": True},
+                                  "after": {"is_codable": False}})
+            found = info.id
+            created.append(found)
+            existing[(parent_id, code.name.casefold())] = found
+        tag_of[code.guid] = found
+    if created:
+        dossier.notify_change("tag", "created", *created)
+    return created

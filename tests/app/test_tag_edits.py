@@ -103,3 +103,21 @@ def test_cli_edits_and_the_listing_still_works(dossier_path: Path) -> None:
     listing = cli_json(dossier_path, "tags")
     assert not any(t["name"].startswith("Debt bondage (") for t in listing)
     assert run_cli(dossier_path, "tags", check=True).stdout.startswith("Abuses")
+
+
+def test_qdc_codebook_round_trip_adds_only_missing_codes(dossier_path: Path,
+                                                         tmp_path: Path) -> None:
+    out = tmp_path / "codebook.qdc"
+    run_cli(dossier_path, "tags", "add", "Debt traps", "--parent", "Abuses", check=True)
+    run_cli(dossier_path, "tags", "export", str(out), check=True)
+    fresh = tmp_path / "fresh"
+    run_cli(fresh, "tags", check=True)  # a new dossier with the default codebook
+    added = run_cli(fresh, "tags", "import", str(out), check=True).stdout
+    assert added.startswith("1 of ")
+    assert any(t["path"] == "Abuses/Debt traps" for t in cli_json(fresh, "tags"))
+    again = run_cli(fresh, "tags", "import", str(out), check=True).stdout
+    assert again.startswith("0 of ")
+    bad = tmp_path / "bad.qdc"
+    bad.write_text("<notes/>", encoding="utf-8")
+    refused = run_cli(fresh, "tags", "import", str(bad))
+    assert refused.returncode == 2 and "holds no REFI-QDA CodeBook" in refused.stderr

@@ -179,3 +179,28 @@ def test_tags_menu_shows_keys_and_tags_the_selection(dossier: Any, qtbot: Any,
     rows = shortcut_rows(window)
     assert ("Menus", "Ctrl+Shift+F", "Search Dossier") in rows
     assert ("Tags", key, "Tag the selection as Abuses/Deception") in rows
+
+
+def test_importing_a_codebook_is_undoable(dossier: Any, qtbot: Any, tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    qdc = tmp_path / "book.qdc"
+    qdc.write_text(
+        '<?xml version="1.0" encoding="utf-8"?>'
+        '<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>'
+        '<Code guid="6f1c9a52-1111-4c1e-9a52-000000000001" name="Wage theft" '
+        'isCodable="false" color="#112233">'
+        '<Code guid="6f1c9a52-1111-4c1e-9a52-000000000002" name="Unpaid overtime" '
+        'isCodable="true" color="#445566"><Description>Hours never paid</Description></Code>'
+        '</Code></Codes></CodeBook>', encoding="utf-8")
+    window = open_window(dossier, qtbot, tmp_path)
+    monkeypatch.setattr(dialogs, "choose_open_file", lambda *a: str(qdc))
+    window.workspace.codebook_editor.import_codebook()
+    paths = [t.path for t in window.codebook_model.tags()]
+    assert "Wage theft/Unpaid overtime" in paths
+    added = next(t for t in window.codebook_model.tags() if t.name == "Unpaid overtime")
+    assert added.description == "Hours never paid" and added.colour == "#445566"
+    window.menu_actions.undo.trigger()
+    assert not any(p.startswith("Wage theft") for p in
+                   (t.path for t in window.codebook_model.tags()))
+    window.menu_actions.redo.trigger()
+    assert "Wage theft/Unpaid overtime" in [t.path for t in window.codebook_model.tags()]

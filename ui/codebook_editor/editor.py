@@ -17,6 +17,8 @@ from ui.models import roles
 from ui.models.codebook import CodebookModel
 from ui.undo import CodebookUndo
 
+QDC_FILTER = "REFI-QDA codebooks (*.qdc);;All files (*)"
+
 
 class CodebookEditor(QObject):
     """Adds editing to a codebook tree view.
@@ -57,6 +59,9 @@ class CodebookEditor(QObject):
         info = self.model.tag(tag_id) if tag_id else None
         menu.addAction("New Category…", lambda: self.add(None))
         if info is None:
+            menu.addSeparator()
+            menu.addAction("Import Codebook (.qdc)…", self.import_codebook)
+            menu.addAction("Export Codebook (.qdc)…", self.export_codebook)
             return menu
         menu.addAction(f"New Tag under {info.name}…", lambda: self.add(info.id))
         menu.addSeparator()
@@ -143,6 +148,29 @@ class CodebookEditor(QObject):
             force = True
         self.undo.delete(tag_id, force=force, on_done=lambda _s: self.message.emit(
             f"Deleted {info.name} (Undo brings it back)"))
+
+    def import_codebook(self) -> None:
+        """Add the codes of a REFI-QDA codebook that this codebook lacks (undoable)."""
+        path = dialogs.choose_open_file(self.window, "Import a REFI-QDA codebook", "",
+                                        QDC_FILTER)
+        if path:
+            self.undo.import_codes(path, on_done=lambda created: self.message.emit(
+                f"{len(created)} tags added from {path.rsplit('/', 1)[-1]}"))
+
+    def export_codebook(self) -> None:
+        """Write the codebook as a REFI-QDA codebook file."""
+        path = dialogs.choose_save_file(self.window, "Export the codebook", "codebook.qdc",
+                                        QDC_FILTER)
+        if not path:
+            return
+        from app.exchange import export
+
+        dossier = self.undo.dossier
+        self.undo.ops.query(lambda _op: export(dossier, "qdc", path, overwrite=True),
+                            label="Exporting the codebook",
+                            on_done=lambda result: self.message.emit(
+                                f"Codebook written to {result.path}"),
+                            on_error=lambda exc: self.failed.emit(dialogs.one_line(exc)))
 
     def _info(self, tag_id: str) -> TagInfo:
         info = self.model.tag(tag_id)
