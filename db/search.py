@@ -248,10 +248,11 @@ def _within(session: Session, seconds: float, run: Callable[[], T]) -> T | None:
 
 
 def _superseded(cur: Any, document_ids: set[str]) -> set[str]:
-    """Which of ``document_ids`` a newer version replaced (an indexed column: no text read)."""
+    """Which of ``document_ids`` are no longer current (a newer version replaced them, or they
+    were removed from the library): answered from the listing index, no text read."""
     if not document_ids:
         return set()
     marks = ", ".join("?" for _ in document_ids)
     return {r for (r,) in cur.execute(
-        f"SELECT previous_id FROM documents WHERE previous_id IN ({marks})",
+        f"SELECT id FROM documents WHERE is_current = 0 AND id IN ({marks})",
         tuple(document_ids))}

@@ -462,3 +462,35 @@ class CodebookUndo(QObject):
         return self._do("Import codebook",
                         lambda: tag_edits.import_codes(self.dossier, read_qdc(path)),
                         command, on_done)
+
+
+class LibraryUndo(QObject):
+    """Removing documents from the library as a mutation; undo puts them back.
+
+    Signals: ``failed(str)`` when a removal was refused (one line).
+    """
+
+    failed = Signal(str)
+
+    def __init__(self, ops: Operations, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.ops = ops
+        self.dossier = ops.dossier
+
+    def remove(self, document_ids: list[str],
+               on_done: Callable[[Any], None] | None = None) -> Operation:
+        """Remove documents (originals and annotations are kept); undo restores them."""
+        from app.services import removal
+
+        ids = list(document_ids)
+
+        def command(_removed: list[str]) -> QUndoCommand:
+            label = f"Remove {len(ids)} document{'s' if len(ids) != 1 else ''}"
+            return _CodebookCommand(self.ops, label,
+                                    lambda: removal.restore_documents(self.dossier, ids),
+                                    lambda: removal.remove_documents(self.dossier, ids))
+
+        return self.ops.mutate(
+            lambda _op: removal.remove_documents(self.dossier, ids), label="Remove documents",
+            progress=False, undo=command, on_done=on_done,
+            on_error=lambda exc: self.failed.emit(f"Remove: {one_line(exc)}"))

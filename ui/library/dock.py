@@ -22,6 +22,7 @@ from ui import dialogs
 from ui.library.model import COLUMNS, TITLE, LibraryFilter, LibraryModel
 from ui.library.properties import show_properties
 from ui.models import roles
+from ui.undo import LibraryUndo
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -35,6 +36,8 @@ class LibraryDock(QDockWidget):
         self.setObjectName("library_dock")
         self.window_ = window
         self.model = LibraryModel(window.documents_model, self)
+        self.undo = LibraryUndo(window.ops, self)
+        self.undo.failed.connect(window.show_error)
         self.proxy = LibraryFilter(self)
         self.proxy.setSourceModel(self.model)
         body = QWidget(self)
@@ -104,7 +107,26 @@ class LibraryDock(QDockWidget):
         menu.addAction("Re-import a New Version…", lambda: self.reimport(document_id))
         menu.addAction("Export Annotations…",
                        lambda: window.exchanger.export_dialog(document_id))
+        menu.addSeparator()
+        selected = self.selected_ids()
+        targets = selected if document_id in selected else [document_id]
+        label = (f"Remove {len(targets)} Documents from the Library…" if len(targets) > 1
+                 else "Remove from the Library…")
+        menu.addAction(label, lambda: self.remove(targets))
         return menu
+
+    def remove(self, document_ids: list[str]) -> None:
+        """Ask, then take documents out of the library (undoable; originals are kept)."""
+        count = len(document_ids)
+        model = self.window_.documents_model
+        first = model.document(model.row_of(document_ids[0])).title
+        what = f"{count} documents" if count > 1 else f"“{first}”"
+        question = (f"Remove {what} from the library? Originals and annotations are kept in "
+                    "the dossier's record, and Undo brings them back.")
+        if dialogs.ask(self.window_, "Remove from the library", question):
+            self.undo.remove(document_ids, on_done=lambda ids: self.window_.show_message(
+                f"Removed {len(ids)} document{'s' if len(ids) != 1 else ''} (Undo brings "
+                f"{'them' if len(ids) != 1 else 'it'} back)"))
 
     def reimport(self, document_id: str) -> None:
         """Choose a file and import it as the next version (annotations are re-anchored)."""
