@@ -29,8 +29,15 @@ def _actions(window: MainWindow) -> list[tuple[str, str]]:
     return rows
 
 
+def _typeable(keys: str) -> bool:
+    """A key combination a keyboard has (not a multimedia key such as "Open" or "Zoom In")."""
+    return ("+" in keys or len(keys) <= 3 or keys in ("Del", "Delete", "Esc", "Backspace")
+            or (keys[0] == "F" and keys[1:].isdigit()))
+
+
 def _keys(act: QAction) -> str:
     keys = [s.toString(QKeySequence.SequenceFormat.NativeText) for s in act.shortcuts()]
+    keys = [k for k in keys if k and _typeable(k)]
     tab = act.text().split("\t")
     if not keys and len(tab) > 1:
         keys = [tab[1]]
