@@ -11,7 +11,7 @@ import getpass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
 
@@ -72,13 +72,18 @@ class _Release(QObject):
         window.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
-        """After the window accepted a close: release everything."""
-        if watched is self.window and event.type() == QEvent.Type.Close and event.isAccepted():
-            self.window.dossier.close()
-            self.lock.release()
-            if self.window in _WINDOWS:
-                _WINDOWS.remove(self.window)
+        """When the window closes: release everything once its own close handling is done."""
+        if watched is self.window and event.type() == QEvent.Type.Close:
+            QTimer.singleShot(0, self._release)
         return False
+
+    def _release(self) -> None:
+        if self.window.isVisible():  # the close was refused
+            return
+        self.window.dossier.close()
+        self.lock.release()
+        if self.window in _WINDOWS:
+            _WINDOWS.remove(self.window)
 
 
 def open_dossier_window(folder: Path, *, user: str | None = None, create: bool = True,
