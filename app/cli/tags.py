@@ -208,8 +208,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     from app.exchange.refi.codebook import read_qdc
     from app.services import tag_edits
 
+    codes = read_qdc(args.file)  # a bad file is refused before the dossier is opened
     dossier = open_dossier(args)
-    codes = read_qdc(args.file)
     created = tag_edits.import_codes(dossier, codes)
     return _done(args, None, f"{len(created)} of {len(codes)} codes added "
                              f"({len(codes) - len(created)} already in the codebook)")
