@@ -204,3 +204,20 @@ def test_importing_a_codebook_is_undoable(dossier: Any, qtbot: Any, tmp_path: Pa
                    (t.path for t in window.codebook_model.tags()))
     window.menu_actions.redo.trigger()
     assert "Wage theft/Unpaid overtime" in [t.path for t in window.codebook_model.tags()]
+
+
+def test_dropped_links_and_folders_become_inputs(tmp_path: Path) -> None:
+    from ui.library.drop import dropped_inputs
+
+    (tmp_path / "a.txt").write_text("x", encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.html").write_text("<p>x</p>", encoding="utf-8")
+    (tmp_path / ".hidden").write_text("x", encoding="utf-8")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(tmp_path)), QUrl("https://example.org/story"),
+                  QUrl("ftp://example.org/x")])
+    assert dropped_inputs(mime) == [str(tmp_path / "a.txt"), str(tmp_path / "sub" / "b.html"),
+                                    "https://example.org/story"]
+    text = QMimeData()
+    text.setText("https://example.org/a\nnot a link")
+    assert dropped_inputs(text) == ["https://example.org/a"]
