@@ -88,3 +88,17 @@ def test_removing_documents_asks_keeps_them_and_is_undoable(
     assert window.documents_model.row_of(a.id) >= 0
     report = verify(dossier)
     assert report.ok, report.problems
+
+
+def test_documents_filter_takes_words_in_any_order(dossier: Any, qtbot: Any,
+                                                   tmp_path: Path) -> None:
+    add_text_document(dossier, "x", "Shipyard wages withheld in Port Calder")
+    add_text_document(dossier, "y", "Agency passports")
+    window = open_window(dossier, qtbot, tmp_path)
+    dock = window.documents_dock
+    dock.filter.setText("calder SHIPYARD")
+    assert dock.proxy.rowCount() == 1
+    dock.filter.setText("(unbalanced [")
+    assert dock.proxy.rowCount() == 0
+    dock.filter.clear()
+    assert dock.proxy.rowCount() == 2

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
+    QRegularExpression,
     QSize,
     QSortFilterProxyModel,
     Qt,
@@ -59,7 +62,7 @@ class DocumentsDock(QDockWidget):
         self.filter = QLineEdit(body)
         self.filter.setPlaceholderText("Filter documents")
         self.filter.setClearButtonEnabled(True)
-        self.filter.textChanged.connect(self.proxy.setFilterFixedString)
+        self.filter.textChanged.connect(self._filter_words)
         self.list = QListView(body)
         self.list.setModel(self.proxy)
         # Titles wrap onto two lines rather than being cut off; every row has the same height,
@@ -84,6 +87,12 @@ class DocumentsDock(QDockWidget):
         for signal in (model.rowsInserted, model.rowsRemoved, model.modelReset):
             signal.connect(self._update_hint)
         self._update_hint()
+
+    def _filter_words(self, text: str) -> None:
+        """Keep titles holding every word typed, in any order."""
+        pattern = "".join(f"(?=.*{re.escape(word)})" for word in text.split())
+        self.proxy.setFilterRegularExpression(QRegularExpression(
+            pattern, QRegularExpression.PatternOption.CaseInsensitiveOption))
 
     def _update_hint(self) -> None:
         self.empty_hint.setVisible(self.model.rowCount() == 0)
