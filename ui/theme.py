@@ -1,5 +1,6 @@
-"""Colour themes: follow the system, light or dark. The reader keeps white paper in every theme,
-so highlight colours (made for paper) stay readable; the rest of the window follows the theme."""
+"""Colour themes: follow the system, light or dark. The reader keeps white paper in every theme
+(its own palette, ``ui/views/text_editor.py``; PDF pages are paper), so highlight colours, made
+for paper, stay readable; the rest of the window follows the theme."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from PySide6.QtWidgets import QApplication, QStyleFactory
 from ui.settings import THEME, Settings
 
 THEMES = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
+#: The style the platform gave the application, before a theme replaced it.
+_SYSTEM_STYLE: list[str] = []
 
 
 def dark_palette() -> QPalette:
@@ -39,9 +42,13 @@ def apply(theme: str) -> None:
     app = QApplication.instance()
     if not isinstance(app, QApplication):
         return
+    if not _SYSTEM_STYLE:
+        _SYSTEM_STYLE.append(app.style().name())
     if theme == "system":
-        app.setPalette(QPalette())
-        app.setStyle(QStyleFactory.create(app.style().name()) or app.style())
+        system = QStyleFactory.create(_SYSTEM_STYLE[0])
+        if system is not None and app.style().name() != _SYSTEM_STYLE[0]:
+            app.setStyle(system)
+        app.setPalette(QPalette())  # the platform's palette again
         return
     fusion = QStyleFactory.create("Fusion")
     if fusion is not None:
@@ -53,12 +60,3 @@ def apply_saved(settings: Settings | None = None) -> None:
     """Apply the theme stored in the preferences."""
     apply((settings or Settings()).get(THEME))
 
-
-def paper_palette(palette: QPalette) -> QPalette:
-    """``palette`` with white paper and black print, for the reader in every theme."""
-    paper = QPalette(palette)
-    paper.setColor(QPalette.ColorRole.Base, QColor("#ffffff"))
-    paper.setColor(QPalette.ColorRole.Text, QColor("#111111"))
-    paper.setColor(QPalette.ColorRole.Window, QColor("#ffffff"))
-    paper.setColor(QPalette.ColorRole.WindowText, QColor("#111111"))
-    return paper

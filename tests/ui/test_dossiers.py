@@ -158,3 +158,37 @@ def test_welcome_page_shows_its_text(dossier: Dossier, qtbot: Any, tmp_path: Pat
     window = open_window(dossier, qtbot, tmp_path)
     page = window.workspace.welcome
     assert page.label.isVisible() and "no documents yet" in page.label.text()
+
+
+def test_preferences_theme_font_and_default_zoom(dossier: Dossier, qtbot: Any, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QApplication
+
+    from ui import theme
+    from ui.preferences import Preferences
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    doc = add_text_document(dossier, LONG, "Long")
+    window = open_window(dossier, qtbot, tmp_path)
+    try:
+        window.workspace.apply_preferences(Preferences("Rosa Field", "dark", "DejaVu Sans", 15,
+                                                       1.25))
+        palette = QApplication.palette()
+        assert palette.color(QPalette.ColorRole.Window).lightness() < 80
+        assert palette.color(QPalette.ColorRole.WindowText).lightness() > 180
+        window.open_document(doc.id)
+        qtbot.waitUntil(lambda: window.view is not None and window.document_id == doc.id)
+        view = window.view
+        assert view is not None
+        font = view.editor.font()
+        assert font.family() == "DejaVu Sans"
+        assert font.pointSizeF() == pytest.approx(15 * view.zoom())
+        assert view.zoom() == pytest.approx(1.25)  # never opened before: the default zoom
+        # The reader keeps white paper in the dark theme, so highlights stay readable.
+        assert view.editor.palette().color(QPalette.ColorRole.Base).lightness() > 240
+    finally:
+        theme.apply("system")
+        from ui.views.text_editor import set_reader_font
+
+        set_reader_font("", 0.0)
