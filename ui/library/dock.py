@@ -49,6 +49,9 @@ class LibraryDock(QDockWidget):
         self.filter.textChanged.connect(self.proxy.set_text)
         self.table = QTableView(body)
         self.table.setModel(self.proxy)
+        # Unsorted (import order) until a column header is clicked: sorting thousands of rows
+        # up front would cost more than showing them.
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)

@@ -97,8 +97,13 @@ class LibraryModel(QAbstractTableModel):
         if role == roles.DOCUMENT_ID:
             return doc.id
         if role == roles.SORT_KEY:
-            return {LENGTH: doc.pages if doc.kind == "pdf" else doc.text_length,
-                    ANNOTATIONS: self.counts.get(doc.id, 0)}.get(col, self.data(index))
+            if col == LENGTH:
+                return doc.pages if doc.kind == "pdf" else doc.text_length
+            if col == ANNOTATIONS:
+                return self.counts.get(doc.id, 0)
+            if col == TITLE:
+                return (doc.title or doc.filename).casefold()
+            return self.data(index)
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{doc.title}\n{url or source}" if col in (TITLE, SOURCE) else None
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (LENGTH, ANNOTATIONS):
