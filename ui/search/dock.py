@@ -31,7 +31,7 @@ from ui.search.model import RESULT_ROLE, SearchResultsModel
 
 #: Pause after the last keystroke before searching.
 TYPING_PAUSE_MS = 150
-RESULT_LIMIT = 200
+RESULT_LIMIT = 100
 
 
 class SearchDock(QDockWidget):
