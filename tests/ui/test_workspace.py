@@ -221,3 +221,15 @@ def test_dropped_links_and_folders_become_inputs(tmp_path: Path) -> None:
     text = QMimeData()
     text.setText("https://example.org/a\nnot a link")
     assert dropped_inputs(text) == ["https://example.org/a"]
+
+
+def test_dragging_a_tag_onto_another_moves_it_undoably(dossier: Any, qtbot: Any,
+                                                       tmp_path: Path) -> None:
+    window = open_window(dossier, qtbot, tmp_path)
+    model, tree = window.codebook_model, window.codebook_dock.tree
+    deception, contracts = tag_id(dossier, "Deception"), tag_id(dossier, "Contracts")
+    target = tree.visualRect(model.index_of(contracts)).center()
+    window.workspace.codebook_editor.drop(deception, target)
+    assert model.tag(deception).path == "Contracts/Deception"
+    window.menu_actions.undo.trigger()
+    assert model.tag(deception).path == "Abuses/Deception"
