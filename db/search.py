@@ -10,11 +10,10 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import text
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
+if TYPE_CHECKING:  # this module runs on plain DB-API cursors; SQLAlchemy is not loaded for it
+    from sqlalchemy.orm import Session
 
 #: How long ranking may take before the newest matches are shown instead (common words).
 RANK_BUDGET_S = 0.03
@@ -125,21 +124,27 @@ def _as_terms(query: str) -> str:
     return " ".join('"' + t + '"' for t in _TERM.findall(query))
 
 
+_SEARCH = (
+    "SELECT r.kind, r.ref, r.document_id, r.page, "
+    "snippet(search_index, 0, '[', ']', '…', 12), bm25(search_index) AS rank "
+    "FROM search_index JOIN search_refs r ON r.rowid = search_index.rowid "
+    "WHERE search_index MATCH ? ORDER BY rank LIMIT ?"
+)
+
+
 def search(session: Session, query: str, limit: int = 50) -> list[SearchHit]:
     """Run ``query`` (FTS5 syntax; plain words fall back to an AND of terms) and return hits."""
-    sql = text(
-        "SELECT r.kind, r.ref, r.document_id, r.page, "
-        "snippet(search_index, 0, '[', ']', '…', 12), bm25(search_index) AS rank "
-        "FROM search_index JOIN search_refs r ON r.rowid = search_index.rowid "
-        "WHERE search_index MATCH :q ORDER BY rank LIMIT :n"
-    )
+    return search_cursor(_cursor(session), query, limit)
+
+
+def search_cursor(cur: Any, query: str, limit: int = 50) -> list[SearchHit]:
+    """:func:`search` on a DB-API cursor (a read-only connection needs no ORM)."""
     for candidate in (query, _as_terms(query)):
         if not candidate.strip():
             continue
         try:
-            with session.begin_nested():
-                rows = session.execute(sql, {"q": candidate, "n": limit}).all()
-        except OperationalError:
+            rows = cur.execute(_SEARCH, (candidate, limit)).fetchall()
+        except sqlite3.OperationalError:  # not valid FTS5 syntax: try the plain terms
             continue
         return [SearchHit(r[0], r[1], r[2], r[3], r[4], float(r[5])) for r in rows]
     return []
@@ -167,6 +172,12 @@ class Filters:
 
 def find(session: Session, fts: str, filters: Filters | None = None,
          limit: int = 50) -> list[SearchHit]:
+    """:func:`find_cursor` in a session's transaction."""
+    return find_cursor(_cursor(session), fts, filters, limit)
+
+
+def find_cursor(cur: Any, fts: str, filters: Filters | None = None,
+                limit: int = 50) -> list[SearchHit]:
     """Hits of ``fts`` (a valid FTS5 expression, e.g. from :mod:`app.search_query`), best first.
 
     Without filters the ranking, limit and snippets run inside FTS5 alone (it then makes
@@ -176,7 +187,6 @@ def find(session: Session, fts: str, filters: Filters | None = None,
     if not fts:
         return []
     f = filters or Filters()
-    cur = _cursor(session)
     snippet = f"snippet(search_index, 0, '{MARK_START}', '{MARK_END}', '…', 16)"
     if not f.document_id and not f.annotations_only:
         ranked = (
@@ -184,7 +194,7 @@ def find(session: Session, fts: str, filters: Filters | None = None,
             f"(SELECT rowid, rank, {snippet} AS snip FROM search_index "
             "WHERE search_index MATCH ? ORDER BY rank LIMIT ?) AS s "
             "JOIN search_refs r ON r.rowid = s.rowid ORDER BY s.rank")
-        rows = _within(session, RANK_BUDGET_S, lambda: cur.execute(ranked, (fts, limit)).fetchall())
+        rows = _within(cur, RANK_BUDGET_S, lambda: cur.execute(ranked, (fts, limit)).fetchall())
         if rows is None:
             # Too many matches to rank in time (a very common word): the newest entries, which
             # FTS5 finds without scoring every match.
@@ -225,10 +235,10 @@ def find(session: Session, fts: str, filters: Filters | None = None,
     return [SearchHit(*row) for row in rows if row[2] not in superseded]
 
 
-def _within(session: Session, seconds: float, run: Callable[[], T]) -> T | None:
+def _within(cur: Any, seconds: float, run: Callable[[], T]) -> T | None:
     """``run()``, or None when SQLite needed more than ``seconds`` (the statement is interrupted).
     """
-    raw = session.connection().connection.dbapi_connection
+    raw = getattr(cur, "connection", None)
     if raw is None or not hasattr(raw, "set_progress_handler"):
         return run()
     limit = time.perf_counter() + seconds
@@ -256,3 +266,7 @@ def _superseded(cur: Any, document_ids: set[str]) -> set[str]:
     return {r for (r,) in cur.execute(
         f"SELECT id FROM documents WHERE is_current = 0 AND id IN ({marks})",
         tuple(document_ids))}
+
+def document_titles(cur: Any) -> dict[str, str]:
+    """Every document's title by id (all versions), for naming search hits."""
+    return {i: t for i, t in cur.execute("SELECT id, title FROM documents")}

@@ -113,7 +113,7 @@ class DossierMenu(QObject):
         super().__init__(window)
         self.window = window
         file_menu = window.menus["file"]
-        first = file_menu.actions()[0] if file_menu.actions() else None
+        first = file_menu.actions()[0]  # File > Import…: the dossier entries go above it
         self.new_action = QAction("&New Dossier…", window)
         self.new_action.triggered.connect(self.new_dossier)
         self.open_action = QAction("&Open Dossier…", window)

@@ -71,9 +71,9 @@ class PreferencesDialog(QDialog):
         for key, label in theme.THEMES.items():
             self.theme.addItem(label, key)
         self.theme.setCurrentIndex(max(self.theme.findData(prefs.theme), 0))
-        self.font = QFontComboBox(self)
+        self.reader_font = QFontComboBox(self)
         if prefs.font:
-            self.font.setCurrentFont(QFont(prefs.font))
+            self.reader_font.setCurrentFont(QFont(prefs.font))
         self.font_size = QSpinBox(self)
         self.font_size.setRange(0, 48)
         self.font_size.setSpecialValueText("Default")
@@ -87,7 +87,7 @@ class PreferencesDialog(QDialog):
         self.zoom.setValue(prefs.zoom * 100)
         form.addRow("Your name:", self.name)
         form.addRow("Theme:", self.theme)
-        form.addRow("Reader font:", self.font)
+        form.addRow("Reader font:", self.reader_font)
         form.addRow("Reader font size:", self.font_size)
         form.addRow("Default zoom:", self.zoom)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
@@ -99,5 +99,5 @@ class PreferencesDialog(QDialog):
     def preferences(self) -> Preferences:
         """What the form holds."""
         return Preferences(self.name.text(), str(self.theme.currentData()),
-                           self.font.currentFont().family(), self.font_size.value(),
+                           self.reader_font.currentFont().family(), self.font_size.value(),
                            self.zoom.value() / 100)

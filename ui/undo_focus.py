@@ -75,8 +75,8 @@ class UndoFocus(QObject):
 
         def reveal(view: DocumentView) -> None:
             view.reveal(start, end, flash=True)
-            if exists and window.annotation_model.row_of(annotation_id) >= 0:
-                window.tagger.set_current(annotation_id)
+            if exists:
+                window.make_current_when_listed(annotation_id)
 
         open_then(window, document_id, reveal)
 

@@ -293,14 +293,29 @@ def document_text(dossier: Dossier, document_id: str) -> str:
         return dossier.document_text(session, document_id)
 
 
+#: How many documents' unpacked page geometry a dossier keeps at hand.
+GEOMETRY_CACHED = 4
+
+
 def page_geometry(dossier: Dossier, document_id: str) -> list[PageGeometry]:
-    """Every page of a PDF document with its unpacked character boxes."""
-    with dossier.read() as session:
-        pages = session.scalars(
-            select(Page).where(Page.document_id == document_id).order_by(Page.number)
-        ).all()
-        return [
-            PageGeometry(p.number, p.start, p.end, p.width, p.height, p.rotation,
-                         _unpack_boxes(p.boxes), zlib.decompress(p.synthetic))
-            for p in pages
-        ]
+    """Every page of a PDF document with its unpacked character boxes.
+
+    A document version's pages never change, so the last few are kept on the dossier: the
+    reader reads them while opening a document (off the GUI thread) and its view finds them.
+    """
+    cache: dict[str, list[PageGeometry]] = dossier.geometry_cache
+    found = cache.pop(document_id, None)
+    if found is None:
+        with dossier.read() as session:
+            pages = session.scalars(
+                select(Page).where(Page.document_id == document_id).order_by(Page.number)
+            ).all()
+            found = [
+                PageGeometry(p.number, p.start, p.end, p.width, p.height, p.rotation,
+                             _unpack_boxes(p.boxes), zlib.decompress(p.synthetic))
+                for p in pages
+            ]
+    cache[document_id] = found  # newest last
+    while len(cache) > GEOMETRY_CACHED:
+        cache.pop(next(iter(cache)))
+    return list(found)

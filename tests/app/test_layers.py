@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[2]
 _FORBIDDEN = re.compile(r"^\s*(from|import)\s+(PySide6\.QtWidgets|ui(\.|\s|$))", re.MULTILINE)
 #: ``importlib.import_module("ui.x")``, ``__import__('PySide6.QtWidgets')``, ``import_module(
@@ -63,6 +65,7 @@ def test_the_desktop_entry_point_sits_above_both_layers() -> None:
     assert 'dossier = "launch:main"' in scripts
 
 
+@pytest.mark.slow
 def test_importing_every_core_module_loads_no_widgets() -> None:
     modules = _core_modules()
     assert "app.services.annotations" in modules and "db.models" in modules

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.helpers.cli import REPO, run_cli
 
 HEAVY = ("sqlalchemy", "PySide6", "alembic", "pdfplumber", "trafilatura", "openpyxl")
@@ -44,6 +46,7 @@ def test_help_and_version_load_neither_the_database_layer_nor_qt() -> None:
     assert heavy == []
 
 
+@pytest.mark.slow
 def test_the_core_command_line_alone_has_no_window(tmp_path: Path) -> None:
     proc = run_cli(tmp_path / "d", "gui")
     assert proc.returncode == 2
@@ -51,7 +54,21 @@ def test_the_core_command_line_alone_has_no_window(tmp_path: Path) -> None:
     assert "Traceback" not in proc.stderr
 
 
+@pytest.mark.slow
 def test_json_listings_are_one_valid_document(tmp_path: Path) -> None:
     proc = run_cli(tmp_path / "d", "tags", "--json", check=True)
     tags = json.loads(proc.stdout)
     assert tags and all("path" in t for t in tags)
+
+
+@pytest.mark.slow
+def test_search_reads_an_up_to_date_dossier_without_the_orm(dossier_path: Path) -> None:
+    from app.dossier import Dossier
+    from tests.helpers.documents import add_text_document
+
+    d = Dossier.open(dossier_path, user="alice")
+    doc = add_text_document(d, "Brokers took a remittance fee from every worker.", "Fees")
+    d.close()
+    shown, heavy = _loaded_after(["--dossier", str(dossier_path), "search", "remittance"])
+    assert shown.split("\t")[:3] == ["document", doc.id[:8], "Fees"]
+    assert heavy == []

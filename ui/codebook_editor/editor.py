@@ -82,8 +82,8 @@ class CodebookEditor(QObject):
         kind = "category" if parent_id is None else "tag"
         name = dialogs.ask_text(self.window, f"New {kind}", f"Name of the new {kind}:")
         if name and name.strip():
-            colour = self.model.tag(parent_id).colour if parent_id and self.model.tag(
-                parent_id) else "#808080"
+            parent = self.model.tag(parent_id) if parent_id else None
+            colour = parent.colour if parent is not None else "#808080"
             self.undo.add(name.strip(), parent_id, colour)
 
     def rename(self, tag_id: str) -> None:

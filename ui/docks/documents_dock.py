@@ -36,7 +36,7 @@ class TwoLineDelegate(QStyledItemDelegate):
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:  # noqa: N802
         """Two lines of the view's font, the view's width."""
         view = self.parent()
-        metrics = view.fontMetrics() if isinstance(view, QWidget) else option.fontMetrics  # type: ignore[attr-defined]
+        metrics = view.fontMetrics() if isinstance(view, QWidget) else option.fontMetrics
         width = view.viewport().width() if isinstance(view, QListView) else 200
         return QSize(width, 2 * metrics.lineSpacing() + 8)
 
