@@ -157,7 +157,8 @@ def first(out: Path, theme: str) -> dict[str, Any]:
         app.processEvents()
 
     wait(app, lambda: len(annotations.list_annotations(window.dossier, document_id=doc_id))
-         == PASSAGES, what="three annotations")
+         == PASSAGES and window.annotation_model.rowCount() == PASSAGES,
+         what="three annotations listed")
     shots.append(save(window, out, "05-three-passages-tagged"))
 
     window.workspace.search_action.trigger()
