@@ -37,7 +37,7 @@ from app.services import codebook
 from app.services.codebook import TagInfo
 from app.services.sets.merge import import_set
 from app.services.sets.summary import ImportSummary
-from ui import dialogs
+from ui import dialogs, export_memory
 from ui.operations import Operation, Operations
 
 SET_FILTER = ("Annotation sets (*.jsonld *.json *.zip *.qdpx);;JSON-LD (*.jsonld *.json);;"
@@ -180,6 +180,10 @@ class Exchanger(QObject):
                       tags: Sequence[TagInfo] | None = None) -> ExportDialog:
         """Open the export dialog; exporting starts when the user accepts it."""
         dialog = ExportDialog(self.dossier, current_document, self.window, tags)
+        settings = getattr(self.window, "settings", None)
+        if settings is not None:
+            export_memory.restore(dialog, settings)
+            dialog.accepted.connect(lambda: export_memory.remember(dialog, settings))
         dialog.accepted.connect(lambda: self.export(dialog.request()))
         dialog.open()
         return dialog
@@ -226,7 +230,7 @@ class Exchanger(QObject):
                    f"SHA-256 {result.sha256}")
         for note in result.notes:
             message += f"\n{note}"
-        dialogs.inform(self.window, "Export", message)
+        dialogs.inform_saved(self.window, "Export", message, str(result.path))
         self.finished.emit(message.splitlines()[0])
 
     def _imported(self, summary: ImportSummary) -> None:

@@ -30,6 +30,8 @@ def messages(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, bool]]:
         seen.append((message, error))
 
     monkeypatch.setattr(dialogs, "inform", inform)
+    monkeypatch.setattr(dialogs, "inform_saved",
+                        lambda _p, _t, message, _path: seen.append((message, False)))
     return seen
 
 
