@@ -143,7 +143,7 @@ class Annotation(Base):
     created: Mapped[str] = mapped_column(String(32))
     modified: Mapped[str] = mapped_column(String(32))
     #: Set on an annotation that arrived in an imported set with the id of a local annotation
-    #: it contradicts: both are kept and this one is flagged (app.exchange.merge). No foreign
+    #: it contradicts: both are kept and this one is flagged (app.services.sets.merge). No foreign
     #: key: the flag stays until an investigator resolves it, even if the other is deleted.
     conflict_of: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
 
@@ -193,6 +193,8 @@ class AuditEvent(Base):
     payload: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    #: The state of the rows the event changed (app.state); None on events older than states.
+    state: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class Setting(Base):

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.errors import BadInput
+from app.progress import checkpoint
 
 if TYPE_CHECKING:
     from app.dossier import Dossier
@@ -163,7 +164,7 @@ def popup_text(ann: AnnotationView) -> str:
 def annotate_pdf(dossier: Dossier, document: DocumentView,
                  annotations: Sequence[AnnotationView], path: Path) -> AnnotatedPdfResult:
     """Write a copy of ``document``'s original with ``annotations`` as highlights to ``path``."""
-    from app.exchange.annotated_pdf_writer import HighlightWriter
+    from app.exchange.annotated_pdf.writer import HighlightWriter
     from app.services.documents import page_geometry
 
     if document.kind != "pdf":
@@ -177,6 +178,7 @@ def annotate_pdf(dossier: Dossier, document: DocumentView,
     result = AnnotatedPdfResult()
     writer = HighlightWriter(original.read_bytes(), document.title)
     for ann in annotations:
+        checkpoint()
         if ann.anchor == "orphaned":
             result.skipped.append(f"{ann.id[:8]}: its passage was not found in this version")
             continue
