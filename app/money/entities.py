@@ -318,9 +318,15 @@ def merge_entities(dossier: Dossier, keep_spec: str, other_spec: str) -> MergeRe
         record = MergeRecord(keep.id, other.id, tuple(added), tuple(moved), tuple(dropped),
                              tuple(subj), tuple(obj))
         audit.record(session, dossier.user_name, "entity.merge", "entity", keep.id,
-                     {**record.to_json(), "keep_name": keep.name, "other_name": other.name})
-    dossier.notify_change("entity", "merged", keep.id, other.id)
+                     {**record.to_json(), "keep_name": keep.name, "other_name": other.name},
+                     touches=_touched(record))
+    dossier.notify_change("entity", "updated", keep.id, other.id)
     return record
+
+
+def _touched(record: MergeRecord) -> list[tuple[str, str]]:
+    facts = dict.fromkeys([*record.subject_facts, *record.object_facts])
+    return [("entity", record.other_id), *(("fact", f) for f in facts)]
 
 
 def unmerge_entities(dossier: Dossier, record: MergeRecord) -> None:
@@ -351,5 +357,5 @@ def unmerge_entities(dossier: Dossier, record: MergeRecord) -> None:
                             .values(object_id=other.id))
         other.merged_into = None
         audit.record(session, dossier.user_name, "entity.unmerge", "entity", keep.id,
-                     record.to_json())
-    dossier.notify_change("entity", "merged", record.keep_id, record.other_id)
+                     record.to_json(), touches=_touched(record))
+    dossier.notify_change("entity", "updated", record.keep_id, record.other_id)

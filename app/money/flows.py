@@ -15,7 +15,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from app.money.facts import FactView, _views
-from app.money.independence import independent_sources
+from app.money.independence import count_sources, source_groups
 from db.models import Annotation, AnnotationTag, Tag
 from db.money_models import Entity, Fact, FactSource
 
@@ -166,7 +166,7 @@ def _add_evidence(session: Session, flt: FlowFilter,
     pair_ids = {f.subject_id for f in flows.values()} | {f.object_id for f in flows.values()}
     stmt = select(Fact.kind, Fact.subject_id, Fact.object_id, Fact.currency, Fact.id,
                   Fact.amount, Fact.amount_text, FactSource.annotation_id,
-                  FactSource.document_sha256).outerjoin(
+                  FactSource.document_id).outerjoin(
         FactSource, FactSource.fact_id == Fact.id)
     if len(pair_ids) <= 900:
         stmt = stmt.where(and_(Fact.subject_id.in_(pair_ids), Fact.object_id.in_(pair_ids)))
@@ -174,7 +174,7 @@ def _add_evidence(session: Session, flt: FlowFilter,
     passages: dict[tuple[str, str, str, str], set[str]] = {}
     docs: dict[tuple[str, str, str, str], set[str]] = {}
     seen: set[str] = set()
-    for kind, sid, oid, cur, fid, amount, text, ann, sha in session.execute(stmt):
+    for kind, sid, oid, cur, fid, amount, text, ann, doc in session.execute(stmt):
         key = (kind, sid, oid, cur)
         flow = flows.get(key)
         if flow is None:
@@ -186,10 +186,11 @@ def _add_evidence(session: Session, flt: FlowFilter,
                 flow.stated.append(text)
         if ann:
             passages.setdefault(key, set()).add(ann)
-            docs.setdefault(key, set()).add(sha)
+            docs.setdefault(key, set()).add(doc)
+    groups = source_groups(session, set().union(*docs.values()) if docs else set())
     for key, flow in flows.items():
         flow.passages = len(passages.get(key, ()))
-        flow.sources = independent_sources(session, docs.get(key, ()))
+        flow.sources = count_sources(groups, docs.get(key, ()))
 
 
 def flow_facts(dossier: Dossier, flow: Flow) -> list[FactView]:

@@ -181,7 +181,8 @@ def screen_dossier(dossier: Dossier, path: Path, *, threshold: float = 0.7) -> S
             created.append(row.id)
         audit.record(session, dossier.user_name, "screening.run", "screening", sha[:16],
                      {"list": path.name, "sha256": sha, "entities": len(queries),
-                      "listed": len(entries), "threshold": threshold, "candidates": created})
+                      "listed": len(entries), "threshold": threshold, "candidates": created},
+                     touches=[("screening_match", c) for c in created])
     dossier.notify_change("screening", "created", *created)
     matches = [m for m in list_matches(dossier) if m.listed_id and m.list_name == path.name]
     by_pair = {(m.entity_id, m.listed_id): m for m in matches}
