@@ -59,6 +59,12 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print JSON only")
     p.set_defaults(func=cmd_flows)
 
+    p = sub.add_parser("import-ftm", parents=[common],
+                       help="add entities and claims from a FollowTheMoney file Dossier wrote")
+    p.add_argument("path", metavar="FILE")
+    p.add_argument("--json", action="store_true", help="print JSON only")
+    p.set_defaults(func=cmd_import_ftm)
+
     p = sub.add_parser("screen", parents=[common],
                        help="match entities against a local sanctions/PEP list (FtM JSON lines)")
     p.add_argument("--list", required=True, metavar="FILE", dest="list_path",
@@ -184,6 +190,19 @@ def cmd_flows(args: argparse.Namespace) -> int:
     for f in flows:
         print(f"{f.kind}\t{f.subject} -> {f.object}\t{f.label()}\t{f.claims} claim(s), "
               f"{f.passages} passage(s), {f.sources} independent source(s)")
+    return 0
+
+
+def cmd_import_ftm(args: argparse.Namespace) -> int:
+    """Import an FtM file's entities and claims."""
+    from app.exchange.ftm.read import import_ftm
+
+    result = import_ftm(open_dossier(args), Path(args.path))
+    if args.json:
+        emit_json(result.to_json())
+    else:
+        print(f"added {result.entities} entit(ies) and {result.claims} claim(s); "
+              f"{result.skipped} line(s) already present or not entities/claims")
     return 0
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from normality import ascii_text
-from rigour.text import soundex
+from rigour.text import metaphone, soundex
 
 #: Words that say what kind of organisation something is; they do not tell two names apart.
 _NOISE = frozenset({
@@ -36,3 +36,8 @@ def block_keys(name: str) -> set[str]:
     return {soundex(t) for t in tokens(name) if t.isalpha()} | {
         t for t in tokens(name) if not t.isalpha()
     }
+
+
+def phonetic_key(name: str) -> str:
+    """The name as metaphone codes of its tokens ("Park Soon-hee" -> "PRK SN H")."""
+    return " ".join(metaphone(t) if t.isalpha() else t for t in name_key(name).split())

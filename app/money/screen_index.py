@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from followthemoney import model
 from rapidfuzz import fuzz
 
-from app.money.names import block_keys, name_key
+from app.money.names import block_keys, name_key, phonetic_key
 
 #: Keys filed under more entries than this tell nothing apart and are skipped as blocks.
 MAX_BLOCK = 5000
@@ -43,12 +43,21 @@ class Query:
     birth_dates: tuple[str, ...] = ()
 
 
+#: A name that only *sounds* alike counts for this much of one spelled alike.
+PHONETIC_WEIGHT = 0.9
+
+
 def name_score(a: str, b: str) -> float:
     """0-100 similarity of two name keys, word order ignored; subsets count for less."""
     score = fuzz.token_sort_ratio(a, b)
     if min(a.count(" "), b.count(" ")) >= 1:
         score = max(score, 0.9 * fuzz.token_set_ratio(a, b))
     return score
+
+
+def pair_score(a: tuple[str, str], b: tuple[str, str]) -> float:
+    """0-100 similarity of two (name key, phonetic key) pairs: spelling, else sound."""
+    return max(name_score(a[0], b[0]), PHONETIC_WEIGHT * name_score(a[1], b[1]))
 
 
 def adjust(score: float, query: Query, listed: Listed) -> float:
@@ -66,10 +75,10 @@ class ListIndex:
 
     def __init__(self, entries: Sequence[Listed]) -> None:
         self.entries = list(entries)
-        self.keys: list[list[str]] = []
+        self.keys: list[list[tuple[str, str]]] = []
         self.blocks: dict[str, list[int]] = {}
         for i, entry in enumerate(self.entries):
-            keys = [name_key(n) for n in entry.names]
+            keys = [(name_key(n), phonetic_key(n)) for n in entry.names]
             self.keys.append(keys)
             seen: set[str] = set()
             for name in entry.names:
@@ -94,14 +103,14 @@ class ListIndex:
     def match(self, query: Query, threshold: float) -> list[tuple[float, Listed]]:
         """(score, entry) for every entry scoring at least ``threshold``, best first."""
         qschema = model.get(query.schema)
-        qkeys = [name_key(n) for n in query.names]
+        qkeys = [(name_key(n), phonetic_key(n)) for n in query.names]
         out: list[tuple[float, Listed]] = []
         for i in self.candidates(query):
             entry = self.entries[i]
             lschema = self._schemata.get(entry.schema)
             if qschema is not None and lschema is not None and not qschema.can_match(lschema):
                 continue
-            best = max(name_score(q, k) for q in qkeys for k in self.keys[i]) / 100.0
+            best = max(pair_score(q, k) for q in qkeys for k in self.keys[i]) / 100.0
             score = adjust(best, query, entry)
             if score >= threshold:
                 out.append((round(score, 4), entry))

@@ -186,7 +186,8 @@ def screen_dossier(dossier: Dossier, path: Path, *, threshold: float = 0.7) -> S
     dossier.notify_change("screening", "created", *created)
     matches = [m for m in list_matches(dossier) if m.listed_id and m.list_name == path.name]
     by_pair = {(m.entity_id, m.listed_id): m for m in matches}
-    cands = tuple(by_pair[(q.id, e.id)] for q, _, e in found if (q.id, e.id) in by_pair)
+    cands = tuple(sorted((by_pair[(q.id, e.id)] for q, _, e in found if (q.id, e.id) in by_pair),
+                         key=lambda m: (-m.score, m.entity_name, m.listed_id)))
     del names
     return ScreeningResult(path.name, sha, len(queries), len(entries), cands)
 
@@ -205,7 +206,7 @@ def list_matches(dossier: Dossier, status: str | None = None) -> list[MatchView]
             ScreeningMatch.score.desc(), ScreeningMatch.id)
         if status:
             stmt = stmt.where(ScreeningMatch.status == status)
-        return [_view(row, name) for row, name in session.execute(stmt).tuples()]
+        return [_view(row, name) for row, name in session.execute(stmt)]
 
 
 def decide(dossier: Dossier, match_id: str, decision: str, reason: str = "") -> MatchView:

@@ -1,0 +1,77 @@
+"""The money-flow graph and its layout, for the view, the report and GraphML.
+
+Flows run left to right: each entity sits in the column of its longest chain of payers before it
+(cycles collapsed by networkx's condensation), and each column is ordered by the average position
+of its neighbours in a few sweeps, which keeps arrows from crossing where it can. This is linear
+in the graph's size, so the view lays out its 500 largest flows at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import networkx as nx
+
+from app.money.flows import Flow
+
+COLUMN_GAP = 320.0
+ROW_GAP = 90.0
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Node positions (top-left origin, in scene units) and the graph they belong to."""
+
+    graph: nx.MultiDiGraph
+    positions: dict[str, tuple[float, float]]
+
+
+def build_graph(flows: Sequence[Flow]) -> nx.MultiDiGraph:
+    """Entities as nodes, one edge per flow keyed by (kind, currency)."""
+    g = nx.MultiDiGraph()
+    for f in flows:
+        g.add_node(f.subject_id, name=f.subject)
+        g.add_node(f.object_id, name=f.object)
+        g.add_edge(f.subject_id, f.object_id, key=f"{f.kind}:{f.currency}", flow=f)
+    return g
+
+
+def _columns(g: nx.MultiDiGraph) -> dict[str, int]:
+    dag = nx.condensation(nx.DiGraph(g))
+    depth: dict[int, int] = {}
+    for comp in nx.topological_sort(dag):
+        preds = list(dag.predecessors(comp))
+        depth[comp] = 1 + max(depth[p] for p in preds) if preds else 0
+    mapping = dag.graph["mapping"]
+    return {node: depth[mapping[node]] for node in g.nodes}
+
+
+def layout(g: nx.MultiDiGraph, sweeps: int = 4) -> Layout:
+    """Left-to-right columns, ordered to reduce crossings; components stacked vertically."""
+    positions: dict[str, tuple[float, float]] = {}
+    top = 0.0
+    components = sorted(nx.weakly_connected_components(g), key=lambda c: (-len(c), min(c)))
+    for comp in components:
+        sub = g.subgraph(comp)
+        cols = _columns(sub)
+        layers: dict[int, list[str]] = {}
+        for node in sorted(comp, key=lambda n: (g.nodes[n].get("name", ""), n)):
+            layers.setdefault(cols[node], []).append(node)
+        order = {n: i for layer in layers.values() for i, n in enumerate(layer)}
+        undirected = nx.Graph(sub)
+        for sweep in range(sweeps):
+            for c in sorted(layers, reverse=bool(sweep % 2)):
+                def bary(n: str) -> float:
+                    near = [order[m] for m in undirected.neighbors(n) if cols[m] != cols[n]]
+                    return sum(near) / len(near) if near else order[n]
+                layers[c].sort(key=lambda n: (bary(n), order[n]))
+                for i, n in enumerate(layers[c]):
+                    order[n] = i
+        height = max(len(layer) for layer in layers.values())
+        for c, layer in layers.items():
+            offset = (height - len(layer)) * ROW_GAP / 2
+            for i, n in enumerate(layer):
+                positions[n] = (c * COLUMN_GAP, top + offset + i * ROW_GAP)
+        top += height * ROW_GAP + ROW_GAP
+    return Layout(g, positions)
