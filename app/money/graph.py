@@ -47,6 +47,11 @@ def _columns(g: nx.MultiDiGraph) -> dict[str, int]:
     return {node: depth[mapping[node]] for node in g.nodes}
 
 
+def _barycentre(g: nx.Graph, cols: dict[str, int], order: dict[str, int], node: str) -> float:
+    near = [order[m] for m in g.neighbors(node) if cols[m] != cols[node]]
+    return sum(near) / len(near) if near else float(order[node])
+
+
 def layout(g: nx.MultiDiGraph, sweeps: int = 4) -> Layout:
     """Left-to-right columns, ordered to reduce crossings; components stacked vertically."""
     positions: dict[str, tuple[float, float]] = {}
@@ -62,10 +67,8 @@ def layout(g: nx.MultiDiGraph, sweeps: int = 4) -> Layout:
         undirected = nx.Graph(sub)
         for sweep in range(sweeps):
             for c in sorted(layers, reverse=bool(sweep % 2)):
-                def bary(n: str) -> float:
-                    near = [order[m] for m in undirected.neighbors(n) if cols[m] != cols[n]]
-                    return sum(near) / len(near) if near else order[n]
-                layers[c].sort(key=lambda n: (bary(n), order[n]))
+                keys = {n: (_barycentre(undirected, cols, order, n), order[n]) for n in layers[c]}
+                layers[c].sort(key=keys.__getitem__)
                 for i, n in enumerate(layers[c]):
                     order[n] = i
         height = max(len(layer) for layer in layers.values())
