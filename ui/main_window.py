@@ -67,6 +67,7 @@ class MainWindow(QMainWindow):
         self.view: DocumentView | None = None
         self.document_id: str | None = None
         self._last_imported: str | None = None
+        self._reveal_on_open: str | None = None
         self._counts_timer = QTimer(self)
         self._counts_timer.setSingleShot(True)
         self._counts_timer.setInterval(0)
@@ -98,6 +99,9 @@ class MainWindow(QMainWindow):
                          Qt.Orientation.Vertical)
         self.resizeDocks([self.list_dock], [210], Qt.Orientation.Vertical)
 
+        from ui.money.actions import MoneyActions
+
+        self.money = MoneyActions(self)
         self.menu_actions = build_actions(self)
         build_menus(self, self.menu_actions)
         self.status = StatusBar(self)
@@ -157,6 +161,14 @@ class MainWindow(QMainWindow):
                        on_done=lambda found: self._show_document(*found, reflowed=reflowed),
                        on_error=lambda exc: self.show_error(str(exc)))
 
+    def open_passage(self, document_id: str, annotation_id: str) -> None:
+        """Open a document in the reader and reveal one of its annotations."""
+        self._reveal_on_open = annotation_id
+        if document_id == self.document_id and self.view is not None:
+            self._make_current(annotation_id, reveal=True)
+        else:
+            self.open_document(document_id)
+
     def _show_document(self, doc: DocumentInfo, annotations: list[AnnotationView],
                        reflowed: bool | None) -> None:
         if reflowed is None:
@@ -181,6 +193,9 @@ class MainWindow(QMainWindow):
         self.settings.set(LAST_DOCUMENT, doc.id)
         self.status.show_document(doc, self.annotation_model.rowCount())
         self._update_actions()
+        reveal, self._reveal_on_open = self._reveal_on_open, None
+        if reveal:
+            self._make_current(reveal, reveal=True)
 
     def _close_view(self) -> None:
         if self.view is None:

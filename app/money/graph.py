@@ -1,8 +1,9 @@
 """The money-flow graph and its layout, for the view, the report and GraphML.
 
-Flows run left to right: each entity sits in the column of its longest chain of payers before it
-(cycles collapsed by networkx's condensation), and each column is ordered by the average position
-of its neighbours in a few sweeps, which keeps arrows from crossing where it can. This is linear
+Flows run left to right: each entity sits as many columns before the rightmost as its longest
+chain of payees after it (cycles collapsed by networkx's condensation), and each column is
+ordered by the average position of its neighbours in a few sweeps, which keeps arrows from
+crossing where it can. This is linear
 in the graph's size, so the view lays out its 500 largest flows at once.
 """
 
@@ -15,7 +16,7 @@ import networkx as nx
 
 from app.money.flows import Flow
 
-COLUMN_GAP = 320.0
+COLUMN_GAP = 540.0
 ROW_GAP = 90.0
 
 
@@ -38,13 +39,16 @@ def build_graph(flows: Sequence[Flow]) -> nx.MultiDiGraph:
 
 
 def _columns(g: nx.MultiDiGraph) -> dict[str, int]:
+    """Columns counted back from where the money ends up: a payer stands just left of its
+    payees, so few arrows jump over a column."""
     dag = nx.condensation(nx.DiGraph(g))
-    depth: dict[int, int] = {}
-    for comp in nx.topological_sort(dag):
-        preds = list(dag.predecessors(comp))
-        depth[comp] = 1 + max(depth[p] for p in preds) if preds else 0
+    height: dict[int, int] = {}
+    for comp in reversed(list(nx.topological_sort(dag))):
+        succs = list(dag.successors(comp))
+        height[comp] = 1 + max(height[s] for s in succs) if succs else 0
+    top = max(height.values(), default=0)
     mapping = dag.graph["mapping"]
-    return {node: depth[mapping[node]] for node in g.nodes}
+    return {node: top - height[mapping[node]] for node in g.nodes}
 
 
 def _barycentre(g: nx.Graph, cols: dict[str, int], order: dict[str, int], node: str) -> float:
