@@ -9,9 +9,6 @@ Signals: ``flow_clicked(Flow)`` and ``entity_clicked(str)`` (an entity id).
 
 from __future__ import annotations
 
-import math
-from collections.abc import Sequence
-
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
@@ -37,12 +34,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.money.drawing import KIND_COLOURS, NODE_H, NODE_W, Arrow, arrows, label_text
 from app.money.flows import Flow
 from app.money.graph import Layout
 
-NODE_W, NODE_H = 240.0, 46.0
-KIND_COLOURS = {"payment": "#1f6f43", "contract": "#2f5597", "ownership": "#7a4b94",
-                "membership": "#8a6d1d", "directorship": "#8a6d1d"}
 SCHEMA_FILL = {"Person": "#fdf3e1", "Company": "#e8f0fb", "Organization": "#eef5ea",
                "PublicBody": "#f3e9f7", "BankAccount": "#f0f0f0", "LegalEntity": "#eef5ea",
                "Territory": "#f7f7e8"}
@@ -77,9 +72,6 @@ class FlowEdge(QGraphicsPathItem):
         """A point surely on the arrow (where a test clicks it)."""
         return self.path().pointAtPercent(0.5)
 
-    def label_anchor(self) -> QPointF:
-        """Where the label sits: nearer the payer, where converging arrows are still apart."""
-        return self.path().pointAtPercent(0.32)
 
 
 class EntityNode(QGraphicsRectItem):
@@ -111,14 +103,6 @@ def _elide(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _arrow_head(tip: QPointF, direction: QPointF, size: float) -> QPolygonF:
-    length = math.hypot(direction.x(), direction.y()) or 1.0
-    ux, uy = direction.x() / length, direction.y() / length
-    left = QPointF(tip.x() - size * ux + size * 0.5 * uy, tip.y() - size * uy - size * 0.5 * ux)
-    right = QPointF(tip.x() - size * ux - size * 0.5 * uy, tip.y() - size * uy + size * 0.5 * ux)
-    return QPolygonF([tip, left, right])
-
-
 class FlowGraphView(QGraphicsView):
     """Shows a laid-out money-flow graph and reports clicks on arrows and boxes."""
 
@@ -135,7 +119,6 @@ class FlowGraphView(QGraphicsView):
         self.edges: list[FlowEdge] = []
         self.nodes: dict[str, EntityNode] = {}
         self._auto_fit = True
-        self._ports: dict[tuple[str, str, str, str], tuple[float, float]] = {}
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
 
     def show_graph(self, graph: Layout, schemata: dict[str, str],
@@ -151,61 +134,30 @@ class FlowGraphView(QGraphicsView):
             item.setPos(x, y)
             scene.addItem(item)
             self.nodes[node] = item
-        flows: list[Flow] = [d["flow"] for _, _, d in g.edges(data=True)]
-        widest = _widest_by_currency(flows)
-        self._ports = _ports(flows, graph.positions)
-        pair_count: dict[tuple[str, str], int] = {}
-        for f in sorted(flows, key=lambda x: (x.kind, x.currency)):
-            pair = (f.subject_id, f.object_id)
-            n = pair_count[pair] = pair_count.get(pair, 0) + 1
-            self._add_edge(f, n - 1, widest.get(f.currency, 0.0))
+        for arrow in arrows(graph):
+            self._add_edge(arrow)
         scene.setSceneRect(scene.itemsBoundingRect().adjusted(-40, -40, 40, 40))
 
-    def _add_edge(self, f: Flow, index: int, widest: float) -> None:
-        a, b = self.nodes[f.subject_id], self.nodes[f.object_id]
-        width = 1.5 if not widest or not f.size else 1.5 + 9.0 * math.sqrt(f.size / widest)
-        head_len = 10 + width
-        out_y, in_y = self._ports.get(f.key, (NODE_H / 2, NODE_H / 2))
-        start = a.pos() + QPointF(NODE_W, out_y)
-        tip = b.pos() + QPointF(0, in_y)
-        end = tip - QPointF(head_len, 0)
-        bend = 26.0 * index
-        path = QPainterPath(start)
-        if end.x() - start.x() > 1.5 * NODE_W + 10:  # jumps a column: arc over it
-            lift = min(start.y(), end.y()) - 60.0 - bend
-            c1 = QPointF(start.x() + 120, lift)
-            c2 = QPointF(end.x() - 120, lift)
-        elif end.x() > start.x():
-            dx = (end.x() - start.x()) / 2
-            c1 = QPointF(start.x() + dx, start.y() + bend)
-            c2 = QPointF(end.x() - dx, end.y() + bend)
-        else:  # a flow back to an earlier column goes round below
-            tip = b.pos() + QPointF(NODE_W / 2, NODE_H)
-            end = tip + QPointF(0, head_len)
-            start = a.pos() + QPointF(NODE_W / 2, NODE_H)
-            path = QPainterPath(start)
-            drop = 70.0 + bend
-            c1 = QPointF(start.x(), start.y() + drop)
-            c2 = QPointF(end.x(), end.y() + drop)
-        path.cubicTo(c1, c2, end)
-        edge = FlowEdge(f, path, width)
+    def _add_edge(self, arrow: Arrow) -> None:
+        f = arrow.flow
+        path = QPainterPath(QPointF(*arrow.start))
+        path.cubicTo(QPointF(*arrow.c1), QPointF(*arrow.c2), QPointF(*arrow.end))
+        edge = FlowEdge(f, path, arrow.width)
         self.scene().addItem(edge)
         number = len(self.edges)
-        head = self.scene().addPolygon(
-            _arrow_head(tip, tip - end, head_len),
-            QPen(edge.pen().color()), QBrush(edge.pen().color()))
+        colour = edge.pen().color()
+        head = self.scene().addPolygon(QPolygonF([QPointF(*p) for p in arrow.head()]),
+                                       QPen(colour), QBrush(colour))
         head.setZValue(1)
         head.setData(0, number)
-        label = QGraphicsSimpleTextItem(
-            f"{f.kind}: {f.label()}\n{f.claims} claim(s) · {f.passages} passage(s) · "
-            f"{f.sources} source(s)")
+        label = QGraphicsSimpleTextItem("\n".join(label_text(f)))
         small = QFont()
         small.setPointSizeF(max(6.0, small.pointSizeF() * 0.85))
         label.setFont(small)
         label.setBrush(QColor("#222222"))
-        mid = edge.label_anchor()
+        mid = QPointF(*arrow.label_anchor())
         rect = label.boundingRect()
-        label.setPos(mid.x() - rect.width() / 2, mid.y() - rect.height() - 2 - edge.pen().widthF())
+        label.setPos(mid.x() - rect.width() / 2, mid.y() - rect.height() - 2 - arrow.width)
         backdrop = self.scene().addRect(QRectF(label.pos(), rect.size()).adjusted(-3, -1, 3, 1),
                                         QPen(Qt.PenStyle.NoPen), QBrush(QColor(255, 255, 255, 215)))
         backdrop.setZValue(3)
@@ -265,27 +217,3 @@ class FlowGraphView(QGraphicsView):
         super().wheelEvent(event)
 
 
-def _ports(flows: Sequence[Flow], positions: dict[str, tuple[float, float]]
-           ) -> dict[tuple[str, str, str, str], tuple[float, float]]:
-    """Where each arrow leaves its payer and reaches its payee, spread along the box's side
-    in the order of the other ends, so converging arrows (and their heads) stay apart."""
-    outgoing: dict[str, list[Flow]] = {}
-    incoming: dict[str, list[Flow]] = {}
-    for f in flows:
-        outgoing.setdefault(f.subject_id, []).append(f)
-        incoming.setdefault(f.object_id, []).append(f)
-    out_y: dict[tuple[str, str, str, str], float] = {}
-    in_y: dict[tuple[str, str, str, str], float] = {}
-    for group, other, store in ((outgoing, "object_id", out_y), (incoming, "subject_id", in_y)):
-        for items in group.values():
-            items.sort(key=lambda f: (positions[getattr(f, other)][1], f.kind, f.currency))
-            for i, f in enumerate(items):
-                store[f.key] = NODE_H * (i + 1) / (len(items) + 1)
-    return {k: (out_y[k], in_y[k]) for k in out_y}
-
-
-def _widest_by_currency(flows: Sequence[Flow]) -> dict[str, float]:
-    out: dict[str, float] = {}
-    for f in flows:
-        out[f.currency] = max(out.get(f.currency, 0.0), f.size)
-    return out
