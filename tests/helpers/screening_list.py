@@ -59,12 +59,13 @@ def write_list(path: Path) -> Path:
     return path
 
 
-def add_entities(dossier: Dossier) -> None:
-    """The dossier's entities: the planted matches and some that match nothing."""
+def add_entities(dossier: Dossier, *, with_unrelated: bool = True) -> None:
+    """The dossier's entities: the planted matches and (unless told) some matching nothing."""
     create_entity(dossier, "Petr Ivanovich Sidorov", "Person", countries=["RU"],
                   properties={"birthDate": ["1968"]})
     create_entity(dossier, "Sunrise Maritime Trading LLC", "Company", countries=["RU"])
     create_entity(dossier, "Chollima Export Bureau", "Organization", countries=["KP"])
     create_entity(dossier, "Pak Sun Hui", "Person")
-    create_entity(dossier, "Government of North Korea", "PublicBody", countries=["KP"])
-    create_entity(dossier, "Maria Gonzalez", "Person", countries=["UY"])
+    if with_unrelated:
+        create_entity(dossier, "Government of North Korea", "PublicBody", countries=["KP"])
+        create_entity(dossier, "Maria Gonzalez", "Person", countries=["UY"])

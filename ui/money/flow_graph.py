@@ -157,7 +157,8 @@ class FlowGraphView(QGraphicsView):
         label.setBrush(QColor("#222222"))
         mid = QPointF(*arrow.label_anchor())
         rect = label.boundingRect()
-        label.setPos(mid.x() - rect.width() / 2, mid.y() - rect.height() - 2 - arrow.width)
+        label.setPos(max(mid.x() - rect.width() / 2, arrow.start[0] + 4),
+                     mid.y() - rect.height() - 2 - arrow.width)
         backdrop = self.scene().addRect(QRectF(label.pos(), rect.size()).adjusted(-3, -1, 3, 1),
                                         QPen(Qt.PenStyle.NoPen), QBrush(QColor(255, 255, 255, 215)))
         backdrop.setZValue(3)

@@ -13,6 +13,7 @@ HTML laid out by Qt's ``QTextDocument`` and printed with ``QPdfWriter`` (QtGui o
 
 from __future__ import annotations
 
+import base64
 import html
 import os
 import sys
@@ -27,6 +28,7 @@ from app import __version__
 if TYPE_CHECKING:
     from app.dossier import Dossier
     from app.exchange.filters import ReviewRecord, Selection
+    from app.money.report import MoneySection
     from app.services.annotations import AnnotationView
     from app.services.documents import DocumentView
 
@@ -88,8 +90,10 @@ class _Group:
 class ReportBuilder:
     """Builds the report's HTML for one selection."""
 
-    def __init__(self, selection: Selection, title: str = "Evidence report") -> None:
+    def __init__(self, selection: Selection, title: str = "Evidence report",
+                 money_html: str = "") -> None:
         self.selection = selection
+        self.money_html = money_html
         self.title = title
         self.documents = selection.documents_by_id()
         self.order = {t.path: i for i, t in enumerate(selection.tags)}
@@ -229,23 +233,39 @@ class ReportBuilder:
             exported_by=esc(sel.exported_by), chain_head=esc(sel.chain_head),
             chain_seq=esc(sel.chain_seq), filter=self.filter_text(),
             families=self.families_html(), documents=self.documents_html(),
+            money=self.money_html,
             generator=esc(f"Dossier {__version__}"),
         )
 
 
-def report_html(selection: Selection, title: str = "Evidence report") -> str:
+def report_html(selection: Selection, title: str = "Evidence report",
+                money_html: str = "") -> str:
     """The evidence report for ``selection`` as HTML."""
-    return ReportBuilder(selection, title).render()
+    return ReportBuilder(selection, title, money_html).render()
+
+
+def _money(dossier: Dossier, selection: Selection) -> MoneySection | None:
+    """The "Money flows" section for the claims behind the selection, if any."""
+    if dossier is None:  # a report of a selection alone (tests, previews)
+        return None
+    from app.exchange.ftm.write import selected_facts
+    from app.money.report import money_section
+
+    return money_section(dossier, {f.id for f in selected_facts(dossier, selection)})
 
 
 def render_report_html(dossier: Dossier, selection: Selection) -> str:
     """The evidence report as HTML (the form the export registry and bundles call)."""
-    return report_html(selection)
+    money = _money(dossier, selection)
+    if money is None:
+        return report_html(selection)
+    image = "data:image/svg+xml;base64," + base64.b64encode(money.svg.encode()).decode()
+    return report_html(selection, money_html=money.with_image(image))
 
 
 def write_report_html(dossier: Dossier, selection: Selection, out: Path | str) -> list[str]:
     """Export writer for ``report-html``: the HTML evidence report at ``out``."""
-    Path(out).write_bytes(report_html(selection).encode("utf-8"))
+    Path(out).write_bytes(render_report_html(dossier, selection).encode("utf-8"))
     return []
 
 
@@ -262,10 +282,11 @@ def _gui_application() -> None:
     _KEEP_QT.append(QGuiApplication(["dossier"]))
 
 
-def report_pdf(selection: Selection, title: str = "Evidence report") -> bytes:
+def report_pdf(selection: Selection, title: str = "Evidence report",
+               money: MoneySection | None = None) -> bytes:
     """The evidence report as PDF bytes (A4, page numbers at the foot of each page)."""
     _gui_application()
-    from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QUrl
     from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
     data = QByteArray()
@@ -278,14 +299,38 @@ def report_pdf(selection: Selection, title: str = "Evidence report") -> bytes:
     writer.setCreator(f"Dossier {__version__}")
     document = QTextDocument()
     document.setDefaultFont(QFont("DejaVu Serif", 10))
-    document.setHtml(report_html(selection, title))
+    money_html = ""
+    if money is not None:
+        from app.money.report import IMAGE_NAME
+
+        document.addResource(QTextDocument.ResourceType.ImageResource, QUrl(IMAGE_NAME),
+                             _svg_image(money.svg))
+        money_html = money.with_image(IMAGE_NAME)
+    document.setHtml(report_html(selection, title, money_html))
     document.print_(writer)
     del writer
     buffer.close()
     return bytes(data.data())
 
 
+def _svg_image(svg: str) -> Any:
+    """The graph drawn at twice its size into an image, sharp in print."""
+    from PySide6.QtCore import QByteArray
+    from PySide6.QtGui import QColor, QImage, QPainter
+    from PySide6.QtSvg import QSvgRenderer
+
+    renderer = QSvgRenderer(QByteArray(svg.encode("utf-8")))
+    size = renderer.defaultSize() * 2
+    image = QImage(size, QImage.Format.Format_RGB32)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    renderer.render(painter)
+    painter.end()
+    return image
+
+
 def write_report_pdf(dossier: Dossier, selection: Selection, out: Path | str) -> list[str]:
     """Export writer for ``report-pdf``: the PDF evidence report at ``out``."""
-    Path(out).write_bytes(report_pdf(selection))
+    Path(out).write_bytes(report_pdf(selection, money=_money(dossier, selection)))
     return []
