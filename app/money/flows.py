@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from app.money.facts import FactView, _views
@@ -163,18 +163,19 @@ def aggregate_in(session: Session, flt: FlowFilter, *, limit: int | None = None)
 
 def _add_evidence(session: Session, flt: FlowFilter,
                   flows: dict[tuple[str, str, str, str], Flow]) -> None:
-    pair_ids = {f.subject_id for f in flows.values()} | {f.object_id for f in flows.values()}
-    stmt = select(Fact.kind, Fact.subject_id, Fact.object_id, Fact.currency, Fact.id,
-                  Fact.amount, Fact.amount_text, FactSource.annotation_id,
-                  FactSource.document_id).outerjoin(
-        FactSource, FactSource.fact_id == Fact.id)
-    if len(pair_ids) <= 900:
-        stmt = stmt.where(and_(Fact.subject_id.in_(pair_ids), Fact.object_id.in_(pair_ids)))
-    stmt = _filtered(session, flt, stmt)
+    subjects = sorted({f.subject_id for f in flows.values()})
     passages: dict[tuple[str, str, str, str], set[str]] = {}
     docs: dict[tuple[str, str, str, str], set[str]] = {}
     seen: set[str] = set()
-    for kind, sid, oid, cur, fid, amount, text, ann, doc in session.execute(stmt):
+    rows: list[Any] = []
+    for i in range(0, len(subjects), 500):
+        stmt = select(Fact.kind, Fact.subject_id, Fact.object_id, Fact.currency, Fact.id,
+                      Fact.amount, Fact.amount_text, FactSource.annotation_id,
+                      FactSource.document_id).outerjoin(
+            FactSource, FactSource.fact_id == Fact.id).where(
+            Fact.subject_id.in_(subjects[i:i + 500])).order_by(Fact.created, Fact.id)
+        rows.extend(session.execute(_filtered(session, flt, stmt)))
+    for kind, sid, oid, cur, fid, amount, text, ann, doc in rows:
         key = (kind, sid, oid, cur)
         flow = flows.get(key)
         if flow is None:
@@ -191,6 +192,15 @@ def _add_evidence(session: Session, flt: FlowFilter,
     for key, flow in flows.items():
         flow.passages = len(passages.get(key, ()))
         flow.sources = count_sources(groups, docs.get(key, ()))
+
+
+def count_flows(dossier: Dossier, flt: FlowFilter | None = None) -> int:
+    """How many flows pass the filter (the view draws only the largest)."""
+    flt = flt or FlowFilter()
+    group = (Fact.kind, Fact.subject_id, Fact.object_id, Fact.currency)
+    with dossier.read() as session:
+        inner = _filtered(session, flt, select(*group).group_by(*group)).subquery()
+        return int(session.scalar(select(func.count()).select_from(inner)) or 0)
 
 
 def flow_facts(dossier: Dossier, flow: Flow) -> list[FactView]:

@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from app.money.entities import list_entities
+from sqlalchemy import select
+
 from app.money.facts import FactView
-from app.money.flows import Flow, FlowFilter, aggregate_flows, facts_for
+from app.money.flows import Flow, FlowFilter, aggregate_flows, count_flows, facts_for
 from app.money.graph import Layout, build_graph, layout
 from app.money.screening import confirmed_for
+from db.money_models import Entity
 
 if TYPE_CHECKING:
     from app.dossier import Dossier
@@ -34,11 +36,21 @@ def flow_picture(dossier: Dossier, flt: FlowFilter | None = None, *,
                  limit: int = VIEW_LIMIT, timeline: bool = True) -> FlowPicture:
     """Read and lay out the largest ``limit`` flows passing ``flt``."""
     flt = flt or FlowFilter()
-    every = aggregate_flows(dossier, flt)
-    flows = every[:limit]
-    entities = {e.id: e for e in list_entities(dossier)}
+    flows = aggregate_flows(dossier, flt, limit=limit)
+    total = len(flows) if len(flows) < limit else count_flows(dossier, flt)
+    graph = build_graph(flows)
     listed = {eid: "; ".join(f"{m.listed_name} ({m.listing_summary()})" for m in matches)
               for eid, matches in confirmed_for(dossier).items()}
-    return FlowPicture(flows, layout(build_graph(flows)),
-                       {eid: e.schema for eid, e in entities.items()}, listed,
-                       facts_for(dossier, flt) if timeline else [], len(every))
+    return FlowPicture(flows, layout(graph), entity_schemata(dossier, list(graph.nodes)),
+                       listed, facts_for(dossier, flt) if timeline else [], total)
+
+
+def entity_schemata(dossier: Dossier, ids: list[str]) -> dict[str, str]:
+    """The FtM schema of each of these entities."""
+    out: dict[str, str] = {}
+    with dossier.read() as session:
+        for i in range(0, len(ids), 500):
+            rows = session.execute(select(Entity.id, Entity.schema)
+                                   .where(Entity.id.in_(ids[i:i + 500])))
+            out.update({eid: schema for eid, schema in rows})
+    return out

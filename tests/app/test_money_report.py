@@ -20,7 +20,7 @@ from tests.helpers.screening_list import add_entities, write_list
 
 
 @requires_corpus
-def test_report_has_a_money_flow_section(dossier: Dossier, tmp_path: Path) -> None:
+def test_report_has_a_money_flow_section(qapp: object, dossier: Dossier, tmp_path: Path) -> None:
     seed = record_seed_claims(dossier)
     add_entities(dossier, with_unrelated=False)
     for text in ("USD 250,000", "EUR 40,000", "USD 50,000"):
