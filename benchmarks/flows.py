@@ -35,7 +35,10 @@ from app.money.screening import screen_dossier  # noqa: E402
 from db.money_models import Entity, Fact, FactSource  # noqa: E402
 
 #: Names are made of syllables, so that (as in a real list) most are distinct and a few common.
-SYLLABLES = ["ka", "ri", "mo", "na", "se", "to", "vi", "la", "do", "re", "pa", "ni", "so", "ko", "ma", "te", "lu", "ja", "ve", "go", "ba", "zi", "da", "ru", "mi", "ha", "chen", "li", "wang", "zhu", "yun", "song", "park", "kim", "jong", "han", "lee", "cho", "sung", "hyun", "min"]
+SYLLABLES = ("ka", "ri", "mo", "na", "se", "to", "vi", "la", "do", "re", "pa", "ni", "so", "ko",
+             "ma", "te", "lu", "ja", "ve", "go", "ba", "zi", "da", "ru", "mi", "ha", "chen",
+             "li", "wang", "zhu", "yun", "song", "park", "kim", "jong", "han", "lee", "cho",
+             "sung", "hyun", "min")
 PATRONYM = ("ovich", "evich", "ovna", "")
 KINDS = ("Trading", "Shipping", "Fisheries", "Construction", "Mining", "Textiles", "Logistics",
          "Holdings", "Export", "Import", "Maritime", "Engineering")
