@@ -8,7 +8,7 @@ keeps its evidence reference when it is exchanged into another dossier (as ``con
 
 from __future__ import annotations
 
-from sqlalchemy import Float, ForeignKey, String, Text
+from sqlalchemy import Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.models import Base
@@ -66,6 +66,8 @@ class Fact(Base):
     """
 
     __tablename__ = "facts"
+    __table_args__ = (Index("ix_facts_flow", "kind", "subject_id", "object_id", "currency",
+                            "amount", "amount_min", "amount_max", "date_start", "date_end"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     kind: Mapped[str] = mapped_column(String(16), index=True)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from app.money.facts import FactView, _views
 from app.money.independence import count_sources, source_groups
@@ -131,34 +131,54 @@ def aggregate_flows(
     dossier: Dossier, flt: FlowFilter | None = None, *, limit: int | None = None,
 ) -> list[Flow]:
     """Flows, largest first (``limit`` keeps the largest), each with its evidence counts."""
+    return aggregate_counted(dossier, flt, limit=limit)[0]
+
+
+def aggregate_counted(
+    dossier: Dossier, flt: FlowFilter | None = None, *, limit: int | None = None,
+) -> tuple[list[Flow], int]:
+    """:func:`aggregate_flows` and how many flows pass the filter in all."""
     flt = flt or FlowFilter()
     with dossier.read() as session:
         return aggregate_in(session, flt, limit=limit)
 
 
-def aggregate_in(session: Session, flt: FlowFilter, *, limit: int | None = None) -> list[Flow]:
-    """:func:`aggregate_flows` inside an open session."""
-    subj, obj = aliased(Entity), aliased(Entity)
+def aggregate_in(session: Session, flt: FlowFilter, *, limit: int | None = None
+                 ) -> tuple[list[Flow], int]:
+    """Totals per (kind, payer, payee, currency) in one GROUP BY over the facts alone (their
+    index covers it), the largest first, with the number of all groups; names are read after
+    for the groups kept."""
     group = (Fact.kind, Fact.subject_id, Fact.object_id, Fact.currency)
-    exact = func.sum(Fact.amount)
+    exact, low = func.sum(Fact.amount), func.sum(Fact.amount_min)
     stmt = select(
-        *group, subj.name, obj.name, func.count(Fact.id), exact, func.sum(Fact.amount_min),
-        func.sum(Fact.amount_max), func.min(func.nullif(Fact.date_start, "")),
-        func.max(func.nullif(Fact.date_end, "")),
-    ).join(subj, subj.id == Fact.subject_id).join(obj, obj.id == Fact.object_id).group_by(*group)
+        *group, func.count(Fact.id), exact, low, func.sum(Fact.amount_max),
+        func.min(func.nullif(Fact.date_start, "")), func.max(func.nullif(Fact.date_end, "")),
+        func.count().over(),
+    ).group_by(*group)
     stmt = _filtered(session, flt, stmt).order_by(
-        func.coalesce(exact, func.sum(Fact.amount_min), 0).desc(), Fact.kind, subj.name,
-        obj.name, Fact.currency)
+        func.coalesce(exact, low, 0).desc(), *group)
     if limit:
         stmt = stmt.limit(limit)
     flows: dict[tuple[str, str, str, str], Flow] = {}
-    for kind, sid, oid, cur, sname, oname, n, total, lo, hi, start, end in session.execute(stmt):
-        flows[(kind, sid, oid, cur)] = Flow(kind, sid, sname, oid, oname, cur, n, total, lo, hi,
+    total = 0
+    for kind, sid, oid, cur, n, exact_sum, lo, hi, start, end, count in session.execute(stmt):
+        total = count
+        flows[(kind, sid, oid, cur)] = Flow(kind, sid, "", oid, "", cur, n, exact_sum, lo, hi,
                                             date_start=start or "", date_end=end or "")
     if not flows:
-        return []
+        return [], 0
+    ids = sorted({f.subject_id for f in flows.values()} | {f.object_id for f in flows.values()})
+    names: dict[str, str] = {}
+    for i in range(0, len(ids), 500):
+        rows = session.execute(select(Entity.id, Entity.name)
+                               .where(Entity.id.in_(ids[i:i + 500])))
+        names.update({eid: name for eid, name in rows})
+    for flow in flows.values():
+        flow.subject, flow.object = names.get(flow.subject_id, ""), names.get(flow.object_id, "")
     _add_evidence(session, flt, flows)
-    return list(flows.values())
+    ordered = sorted(flows.values(), key=lambda f: (-f.size, f.kind, f.subject, f.object,
+                                                     f.currency))
+    return ordered, int(total)
 
 
 def _add_evidence(session: Session, flt: FlowFilter,

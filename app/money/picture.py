@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from app.money.facts import FactView
-from app.money.flows import Flow, FlowFilter, aggregate_flows, count_flows, facts_for
+from app.money.flows import Flow, FlowFilter, aggregate_counted, facts_for
 from app.money.graph import Layout, build_graph, layout
 from app.money.screening import confirmed_for
 from db.money_models import Entity
@@ -36,8 +36,7 @@ def flow_picture(dossier: Dossier, flt: FlowFilter | None = None, *,
                  limit: int = VIEW_LIMIT, timeline: bool = True) -> FlowPicture:
     """Read and lay out the largest ``limit`` flows passing ``flt``."""
     flt = flt or FlowFilter()
-    flows = aggregate_flows(dossier, flt, limit=limit)
-    total = len(flows) if len(flows) < limit else count_flows(dossier, flt)
+    flows, total = aggregate_counted(dossier, flt, limit=limit)
     graph = build_graph(flows)
     listed = {eid: "; ".join(f"{m.listed_name} ({m.listing_summary()})" for m in matches)
               for eid, matches in confirmed_for(dossier).items()}

@@ -1,23 +1,25 @@
 """Matching names against a large list: phonetic blocking, then rapidfuzz scoring.
 
-Every listed name is filed under the soundex key of each of its tokens. A query looks only at
-entries sharing enough keys with it (two when both names have two or more tokens), then scores
-those with rapidfuzz on transliterated names; countries and birth dates adjust the score.
+Every listed name is filed under keys made of the soundex codes of *two* of its tokens, so a
+query only meets entries where at least two tokens sound alike (a one-token name uses its one
+key). Those few are scored with rapidfuzz on transliterated names, and on their metaphone codes
+for names that only sound alike; countries and birth dates adjust the score.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from followthemoney import model
 from rapidfuzz import fuzz
 
-from app.money.names import block_keys, name_key, phonetic_key
+from app.money.names import name_key, pair_keys, phonetic_key
 
 #: Keys filed under more entries than this tell nothing apart and are skipped as blocks.
 MAX_BLOCK = 5000
+#: A name that only *sounds* alike counts for this much of one spelled alike.
+PHONETIC_WEIGHT = 0.9
 
 
 @dataclass(frozen=True)
@@ -43,10 +45,6 @@ class Query:
     birth_dates: tuple[str, ...] = ()
 
 
-#: A name that only *sounds* alike counts for this much of one spelled alike.
-PHONETIC_WEIGHT = 0.9
-
-
 def name_score(a: str, b: str) -> float:
     """0-100 similarity of two name keys, word order ignored; subsets count for less."""
     score = fuzz.token_sort_ratio(a, b)
@@ -60,6 +58,7 @@ def pair_score(a: tuple[str, str], b: tuple[str, str]) -> float:
     return max(name_score(a[0], b[0]), PHONETIC_WEIGHT * name_score(a[1], b[1]))
 
 
+
 def adjust(score: float, query: Query, listed: Listed) -> float:
     """Countries and birth dates raise or lower a name score (0-1)."""
     if query.countries and listed.countries:
@@ -70,48 +69,69 @@ def adjust(score: float, query: Query, listed: Listed) -> float:
     return max(0.0, min(1.0, score))
 
 
+def _keys(names: Iterable[str]) -> list[str]:
+    return [name_key(n) for n in names]
+
+
+def _sounds(names: Iterable[str]) -> list[str]:
+    return [phonetic_key(n) for n in names]
+
+
 class ListIndex:
     """A blocking index over a list's names."""
 
     def __init__(self, entries: Sequence[Listed]) -> None:
         self.entries = list(entries)
-        self.keys: list[list[tuple[str, str]]] = []
         self.blocks: dict[str, list[int]] = {}
         for i, entry in enumerate(self.entries):
-            keys = [(name_key(n), phonetic_key(n)) for n in entry.names]
-            self.keys.append(keys)
             seen: set[str] = set()
             for name in entry.names:
-                seen |= block_keys(name)
+                seen |= pair_keys(name)
             for k in seen:
                 self.blocks.setdefault(k, []).append(i)
+        self._spelt: dict[int, list[str]] = {}
+        self._sounded: dict[int, list[str]] = {}
         self._schemata = {s: model.get(s) for s in {e.schema for e in self.entries}}
 
     def candidates(self, query: Query) -> Iterable[int]:
-        """Entries sharing enough phonetic keys with any of the query's names."""
+        """Entries sharing a blocking key with any of the query's names."""
         found: set[int] = set()
         for name in query.names:
-            keys = [k for k in block_keys(name)
-                    if len(self.blocks.get(k, ())) <= MAX_BLOCK]
-            need = 2 if len(keys) >= 2 else 1
-            counts: Counter[int] = Counter()
-            for k in keys:
-                counts.update(self.blocks.get(k, ()))
-            found.update(i for i, n in counts.items() if n >= need)
+            for k in pair_keys(name):
+                block = self.blocks.get(k, ())
+                if len(block) <= MAX_BLOCK:
+                    found.update(block)
         return found
+
+    def _spelling(self, i: int) -> list[str]:
+        keys = self._spelt.get(i)
+        if keys is None:
+            keys = self._spelt[i] = _keys(self.entries[i].names)
+        return keys
+
+    def _sound(self, i: int) -> list[str]:
+        keys = self._sounded.get(i)
+        if keys is None:
+            keys = self._sounded[i] = _sounds(self.entries[i].names)
+        return keys
 
     def match(self, query: Query, threshold: float) -> list[tuple[float, Listed]]:
         """(score, entry) for every entry scoring at least ``threshold``, best first."""
         qschema = model.get(query.schema)
-        qkeys = [(name_key(n), phonetic_key(n)) for n in query.names]
+        spelt = _keys(query.names)
+        sounded: list[str] | None = None
         out: list[tuple[float, Listed]] = []
         for i in self.candidates(query):
             entry = self.entries[i]
             lschema = self._schemata.get(entry.schema)
             if qschema is not None and lschema is not None and not qschema.can_match(lschema):
                 continue
-            best = max(pair_score(q, k) for q in qkeys for k in self.keys[i]) / 100.0
-            score = adjust(best, query, entry)
+            best = max(name_score(q, k) for q in spelt for k in self._spelling(i))
+            if best < PHONETIC_WEIGHT * 100:  # spelt apart: do they sound more alike?
+                sounded = sounded or _sounds(query.names)
+                best = max(best, PHONETIC_WEIGHT * max(
+                    name_score(q, k) for q in sounded for k in self._sound(i)))
+            score = adjust(best / 100.0, query, entry)
             if score >= threshold:
                 out.append((round(score, 4), entry))
         out.sort(key=lambda pair: (-pair[0], pair[1].id))

@@ -17,15 +17,14 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 from followthemoney import model
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from app import audit
 from app.clock import utcnow
 from app.errors import BadInput, NotFound
-from app.money.entities import list_entities
 from app.money.screen_index import Listed, ListIndex, Query
 from app.services.lookup import resolve_prefix
-from db.money_models import Entity, ScreeningMatch
+from db.money_models import Entity, EntityAlias, ScreeningMatch
 
 if TYPE_CHECKING:
     from app.dossier import Dossier
@@ -99,6 +98,10 @@ def _sanction_details(props: dict[str, Any]) -> dict[str, list[str]]:
     return out
 
 
+def _strings(props: dict[str, Any], *keys: str) -> list[str]:
+    return [v for key in keys for v in (props.get(key) or ()) if isinstance(v, str) and v.strip()]
+
+
 def read_list(path: Path) -> tuple[list[Listed], str]:
     """Entries of an FtM JSON-lines list and the file's SHA-256; bad lines are refused."""
     if not path.is_file():
@@ -107,6 +110,7 @@ def read_list(path: Path) -> tuple[list[Listed], str]:
     sha = hashlib.sha256(data).hexdigest()
     raw: dict[str, tuple[str, dict[str, Any]]] = {}
     sanctions: dict[str, list[dict[str, list[str]]]] = {}
+    known: dict[str, bool] = {}
     for number, line in enumerate(data.splitlines(), 1):
         if not line.strip():
             continue
@@ -116,36 +120,56 @@ def read_list(path: Path) -> tuple[list[Listed], str]:
         except (orjson.JSONDecodeError, KeyError, TypeError):
             raise BadInput(f"{path.name}, line {number}: not an FtM entity (a JSON object with "
                            "id, schema and properties); is this an FtM JSON-lines file?") from None
-        if model.get(schema) is None:
+        ok = known.get(schema)
+        if ok is None:
+            ok = known[schema] = isinstance(schema, str) and model.get(schema) is not None
+        if not ok:
             raise BadInput(f"{path.name}, line {number}: unknown FtM schema {schema!r}")
         if schema == "Sanction":
             for target in _values(props, "entity"):
                 sanctions.setdefault(target, []).append(_sanction_details(props))
             continue
-        for nested in props.get("sanctions") or []:
-            if isinstance(nested, dict):
-                sanctions.setdefault(eid, []).append(
-                    _sanction_details(nested.get("properties") or {}))
+        nested_list = props.get("sanctions")
+        if nested_list:
+            for nested in nested_list:
+                if isinstance(nested, dict):
+                    sanctions.setdefault(eid, []).append(
+                        _sanction_details(nested.get("properties") or {}))
         if schema in _MATCHABLE:
             raw[eid] = (schema, props)
     entries = []
     for eid, (schema, props) in raw.items():
-        names = tuple(dict.fromkeys(_values(props, "name") + _values(props, "alias")
-                                    + _values(props, "previousName")))
+        names = tuple(dict.fromkeys(_strings(props, "name", "alias", "previousName")))
         if not names:
             continue
         listing: dict[str, list[str]] = {}
-        for details in sanctions.get(eid, []):
+        for details in sanctions.get(eid, ()):
             for key, vals in details.items():
                 listing.setdefault(key, []).extend(v for v in vals if v not in listing.get(key, []))
-        topics = _values(props, "topics")
+        topics = _strings(props, "topics")
         if topics:
             listing["topics"] = topics
-        countries = tuple(c.lower() for c in _values(props, "country")
-                          + _values(props, "nationality"))
-        entries.append(Listed(eid, schema, names, countries, tuple(_values(props, "birthDate")),
+        countries = tuple(c.lower() for c in _strings(props, "country", "nationality"))
+        entries.append(Listed(eid, schema, names, countries, tuple(_strings(props, "birthDate")),
                               listing))
     return entries, sha
+
+
+def _queries(dossier: Dossier) -> list[Query]:
+    """Every live entity of a screened schema, with its aliases, countries and birth dates."""
+    with dossier.read() as session:
+        aliases: dict[str, list[str]] = {}
+        for eid, alias in session.execute(
+                select(EntityAlias.entity_id, EntityAlias.alias).order_by(EntityAlias.alias)):
+            aliases.setdefault(eid, []).append(alias)
+        rows = session.execute(
+            select(Entity.id, Entity.schema, Entity.name, Entity.country, Entity.properties_json)
+            .where(Entity.merged_into.is_(None), Entity.schema.in_(_MATCHABLE))
+            .order_by(Entity.name_key, Entity.id))
+        return [Query(eid, schema, (name, *aliases.get(eid, ())),
+                      tuple(c for c in country.split(",") if c),
+                      tuple(json.loads(props).get("birthDate", [])))
+                for eid, schema, name, country, props in rows]
 
 
 def screen_dossier(dossier: Dossier, path: Path, *, threshold: float = 0.7) -> ScreeningResult:
@@ -154,12 +178,9 @@ def screen_dossier(dossier: Dossier, path: Path, *, threshold: float = 0.7) -> S
         raise BadInput("the threshold is a score between 0 and 1, e.g. 0.7")
     entries, sha = read_list(path)
     index = ListIndex(entries)
-    queries = [Query(e.id, e.schema, (e.name, *e.aliases), e.countries,
-                     tuple(e.properties.get("birthDate", [])))
-               for e in list_entities(dossier) if e.schema in _MATCHABLE]
-    names = {q.id: q.names[0] for q in queries}
+    queries = _queries(dossier)
     found = [(q, score, entry) for q in queries for score, entry in index.match(q, threshold)]
-    created: list[str] = []
+    created: list[dict[str, Any]] = []
     with dossier.write() as session:
         dossier.user_id(session)
         known = {(e, listed) for e, listed in session.execute(
@@ -169,44 +190,47 @@ def screen_dossier(dossier: Dossier, path: Path, *, threshold: float = 0.7) -> S
         for q, score, entry in found:
             if (q.id, entry.id) in known:
                 continue
-            row = ScreeningMatch(
+            created.append(dict(
                 id=str(uuid.uuid4()), entity_id=q.id, list_name=path.name, list_sha256=sha,
                 listed_id=entry.id, listed_name=entry.names[0], score=score,
                 listing_json=json.dumps({"schema": entry.schema, "names": list(entry.names),
                                          "countries": list(entry.countries),
                                          "birthDates": list(entry.birth_dates),
                                          **entry.listing}, ensure_ascii=False, sort_keys=True),
-                status="pending", created=now)
-            session.add(row)
-            created.append(row.id)
+                status="pending", reason="", decided_by="", decided_at="", created=now))
+        if created:
+            session.execute(insert(ScreeningMatch), created)
+        ids = [c["id"] for c in created]
         audit.record(session, dossier.user_name, "screening.run", "screening", sha[:16],
                      {"list": path.name, "sha256": sha, "entities": len(queries),
-                      "listed": len(entries), "threshold": threshold, "candidates": created},
-                     touches=[("screening_match", c) for c in created])
-    dossier.notify_change("screening", "created", *created)
-    matches = [m for m in list_matches(dossier) if m.listed_id and m.list_name == path.name]
-    by_pair = {(m.entity_id, m.listed_id): m for m in matches}
-    cands = tuple(sorted((by_pair[(q.id, e.id)] for q, _, e in found if (q.id, e.id) in by_pair),
-                         key=lambda m: (-m.score, m.entity_name, m.listed_id)))
-    del names
+                      "listed": len(entries), "threshold": threshold, "candidates": ids},
+                     touches=[("screening_match", c) for c in ids])
+    dossier.notify_change("screening", "created", *ids)
+    pairs = {(q.id, e.id) for q, _, e in found}
+    cands = tuple(m for m in list_matches(dossier, list_sha256=sha)
+                  if (m.entity_id, m.listed_id) in pairs)
     return ScreeningResult(path.name, sha, len(queries), len(entries), cands)
 
 
-def _view(row: ScreeningMatch, entity_name: str) -> MatchView:
+def _view(row: Any, entity_name: str) -> MatchView:
     return MatchView(row.id, row.entity_id, entity_name, row.list_name, row.listed_id,
                      row.listed_name, row.score, json.loads(row.listing_json), row.status,
                      row.reason, row.decided_by, row.decided_at)
 
 
-def list_matches(dossier: Dossier, status: str | None = None) -> list[MatchView]:
-    """Candidates, best score first."""
+def list_matches(dossier: Dossier, status: str | None = None,
+                 list_sha256: str | None = None) -> list[MatchView]:
+    """Candidates, best score first (then entity name)."""
+    table = ScreeningMatch.__table__
     with dossier.read() as session:
-        stmt = select(ScreeningMatch, Entity.name).join(
-            Entity, Entity.id == ScreeningMatch.entity_id).order_by(
-            ScreeningMatch.score.desc(), ScreeningMatch.id)
+        stmt = select(table, Entity.name.label("entity_name")).join(
+            Entity, Entity.id == table.c.entity_id).order_by(
+            table.c.score.desc(), Entity.name_key, table.c.listed_id)
         if status:
-            stmt = stmt.where(ScreeningMatch.status == status)
-        return [_view(row, name) for row, name in session.execute(stmt)]
+            stmt = stmt.where(table.c.status == status)
+        if list_sha256:
+            stmt = stmt.where(table.c.list_sha256 == list_sha256)
+        return [_view(row, row.entity_name) for row in session.execute(stmt)]
 
 
 def decide(dossier: Dossier, match_id: str, decision: str, reason: str = "") -> MatchView:

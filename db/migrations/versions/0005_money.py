@@ -69,6 +69,10 @@ def upgrade() -> None:
         sa.Column("author_id", sa.Integer(), sa.ForeignKey("users.id"), nullable=False),
     )
     op.create_index("ix_facts_kind", "facts", ["kind"])
+    # Covers the flow totals (GROUP BY kind, payer, payee, currency) without touching the rows.
+    op.create_index("ix_facts_flow", "facts", ["kind", "subject_id", "object_id", "currency",
+                                               "amount", "amount_min", "amount_max",
+                                               "date_start", "date_end"])
     op.create_index("ix_facts_subject_id", "facts", ["subject_id"])
     op.create_index("ix_facts_object_id", "facts", ["object_id"])
     op.create_table(
