@@ -8,11 +8,11 @@ for names that only sound alike; countries and birth dates adjust the score.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from followthemoney import model
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from app.money.names import name_key, pair_keys, phonetic_key
 
@@ -51,11 +51,6 @@ def name_score(a: str, b: str) -> float:
     if min(a.count(" "), b.count(" ")) >= 1:
         score = max(score, 0.9 * fuzz.token_set_ratio(a, b))
     return score
-
-
-def pair_score(a: tuple[str, str], b: tuple[str, str]) -> float:
-    """0-100 similarity of two (name key, phonetic key) pairs: spelling, else sound."""
-    return max(name_score(a[0], b[0]), PHONETIC_WEIGHT * name_score(a[1], b[1]))
 
 
 
@@ -116,23 +111,57 @@ class ListIndex:
         return keys
 
     def match(self, query: Query, threshold: float) -> list[tuple[float, Listed]]:
-        """(score, entry) for every entry scoring at least ``threshold``, best first."""
+        """(score, entry) for every entry scoring at least ``threshold``, best first.
+
+        The candidates' names are scored in rapidfuzz's C loops (``process.extract``), spelling
+        first; entries that do not spell alike are then compared by sound.
+        """
         qschema = model.get(query.schema)
-        spelt = _keys(query.names)
-        sounded: list[str] | None = None
-        out: list[tuple[float, Listed]] = []
+        cands = []
         for i in self.candidates(query):
+            lschema = self._schemata.get(self.entries[i].schema)
+            if qschema is None or lschema is None or qschema.can_match(lschema):
+                cands.append(i)
+        if not cands:
+            return []
+        floor = max(0.0, threshold - 0.1) * 100  # +0.1: the most countries and dates can add
+        best = _best_scores(_keys(query.names), cands, self._spelling, floor, 1.0)
+        unsure = [i for i in cands if best.get(i, 0.0) < PHONETIC_WEIGHT * 100]
+        if unsure:
+            sounded = _best_scores(_sounds(query.names), unsure, self._sound, floor,
+                                   PHONETIC_WEIGHT)
+            for i, score in sounded.items():
+                best[i] = max(best.get(i, 0.0), score)
+        out: list[tuple[float, Listed]] = []
+        for i, name in best.items():
             entry = self.entries[i]
-            lschema = self._schemata.get(entry.schema)
-            if qschema is not None and lschema is not None and not qschema.can_match(lschema):
-                continue
-            best = max(name_score(q, k) for q in spelt for k in self._spelling(i))
-            if best < PHONETIC_WEIGHT * 100:  # spelt apart: do they sound more alike?
-                sounded = sounded or _sounds(query.names)
-                best = max(best, PHONETIC_WEIGHT * max(
-                    name_score(q, k) for q in sounded for k in self._sound(i)))
-            score = adjust(best / 100.0, query, entry)
+            score = adjust(name / 100.0, query, entry)
             if score >= threshold:
                 out.append((round(score, 4), entry))
         out.sort(key=lambda pair: (-pair[0], pair[1].id))
         return out
+
+
+def _best_scores(queries: list[str], cands: list[int], keys_of: Callable[[int], list[str]],
+                 floor: float, weight: float) -> dict[int, float]:
+    """Best :func:`name_score` (times ``weight``) of each candidate reaching ``floor``."""
+    choices: list[str] = []
+    owners: list[int] = []
+    for i in cands:
+        for key in keys_of(i):
+            choices.append(key)
+            owners.append(i)
+    best: dict[int, float] = {}
+    cutoff = floor / weight
+    for q in queries:
+        for _, score, j in process.extract(q, choices, scorer=fuzz.token_sort_ratio,
+                                           limit=None, score_cutoff=cutoff):
+            i = owners[j]
+            best[i] = max(best.get(i, 0.0), score * weight)
+        if " " in q:  # a subset of words counts for less (see name_score)
+            for _, score, j in process.extract(q, choices, scorer=fuzz.token_set_ratio,
+                                               limit=None, score_cutoff=cutoff / 0.9):
+                if " " in choices[j]:
+                    i = owners[j]
+                    best[i] = max(best.get(i, 0.0), 0.9 * score * weight)
+    return best
