@@ -61,6 +61,25 @@ def test_flow_graph_lists_passages_and_opens_them_in_the_reader(
     cursor = window.view.editor.textCursor()  # type: ignore[union-attr]
     assert BILLIONS.split()[0] in cursor.selectedText() or window.view is not None
 
+    # Filters: a tag keeps only the claims backed by passages with that tag (or beneath it).
+    flows.tag.setCurrentIndex(flows.tag.findText("Context/Scale and statistics"))
+    qtbot.waitUntil(lambda: len(graph.edges) == 1)
+    assert graph.edges[0].flow.currency == "USD" and flows.timeline_model.rowCount() == 1
+    flows.tag.setCurrentIndex(0)
+    qtbot.waitUntil(lambda: len(graph.edges) == 4)
+    flows.date_from.setText("2014")
+    flows.date_from.editingFinished.emit()
+    qtbot.waitUntil(lambda: len(graph.edges) == 1)  # only the dated agreement (mid-2010s)
+    flows.date_from.setText("sometime")
+    flows.date_from.editingFinished.emit()
+    assert "cannot read the date" in flows.message.text()
+    flows.date_from.setText("")
+    flows.date_from.editingFinished.emit()
+    qtbot.waitUntil(lambda: len(graph.edges) == 4)
+    flows.tabs.setCurrentIndex(1)
+    save_screenshot(flows.grab().toImage(), "money-timeline.png", tmp_path)
+    flows.tabs.setCurrentIndex(0)
+
     # Clicking an entity lists every claim it takes part in.
     gov = graph.nodes[get_entity(dossier, "Government of North Korea").id]
     QTest.mouseClick(graph.viewport(), Qt.MouseButton.LeftButton,
