@@ -77,6 +77,14 @@ def test_flow_graph_lists_passages_and_opens_them_in_the_reader(
     flows.date_from.editingFinished.emit()
     qtbot.waitUntil(lambda: len(graph.edges) == 4)
     flows.tabs.setCurrentIndex(1)
+    timeline = flows.timeline_view
+    assert len(timeline.bars) == 4  # the dated agreement as a bar, three undated listed
+    rect, fact = timeline.bars[0]
+    assert fact.date_text == "mid-2010s" and rect.width() > 3 * 60  # 2013-2016
+    QTest.mouseClick(timeline.viewport(), Qt.MouseButton.LeftButton,
+                     pos=timeline.mapFromScene(rect.center()))
+    qtbot.waitUntil(lambda: flows.passages_model.rowCount() == 1
+                    and "mid-2010s" in flows.passages_title.text())
     save_screenshot(flows.grab().toImage(), "money-timeline.png", tmp_path)
     flows.tabs.setCurrentIndex(0)
 

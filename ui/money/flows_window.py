@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from app.changes import ChangeSet
 from app.errors import DossierError
+from app.money.facts import FactView
 from app.money.flows import Flow, FlowFilter, flow_facts
 from app.money.periods import parse_period
 from app.money.picture import FlowPicture, flow_picture
@@ -33,6 +34,7 @@ from ui.dialogs import one_line
 from ui.models.roles import ANNOTATION_ID, DOCUMENT_ID
 from ui.money.flow_graph import FlowGraphView
 from ui.money.models import PassagesModel, TimelineModel
+from ui.money.timeline_view import TimelineView
 from ui.operations import Operations
 
 _WATCHED = ("fact", "entity", "screening")
@@ -82,9 +84,13 @@ class MoneyFlowsWindow(QWidget):
         self.timeline_model = TimelineModel(self)
         self.timeline = _table(self)
         self.timeline.setModel(self.timeline_model)
+        self.timeline_view = TimelineView(self)
+        timeline = QSplitter(Qt.Orientation.Vertical, self)
+        timeline.addWidget(self.timeline_view)
+        timeline.addWidget(self.timeline)
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self.graph, "Graph")
-        self.tabs.addTab(self.timeline, "Timeline")
+        self.tabs.addTab(timeline, "Timeline")
         self.passages_title = QLabel("Click an arrow or an entity to list its passages.", self)
         self.passages_model = PassagesModel(self)
         self.passages = _table(self)
@@ -100,6 +106,7 @@ class MoneyFlowsWindow(QWidget):
         self.graph.entity_clicked.connect(self.show_entity)
         self.passages.activated.connect(self._open_passage)
         self.timeline.activated.connect(self._open_passage)
+        self.timeline_view.fact_clicked.connect(self.show_fact)
         ops.changed.connect(self._changed)
         self.resize(1280, 820)
         self._fill_filters()
@@ -180,6 +187,7 @@ class MoneyFlowsWindow(QWidget):
         self.graph.show_graph(picture.layout, picture.schemata, picture.listed)
         self.graph.fit()
         self.timeline_model.set_rows(picture.timeline)
+        self.timeline_view.show_facts(picture.timeline)
         self.timeline.resizeColumnsToContents()
         shown = len(picture.flows)
         more = f" (the {shown} largest of {picture.total_flows})" \
@@ -195,6 +203,12 @@ class MoneyFlowsWindow(QWidget):
                                     f"{flow.label()} ({flow.sources} independent source(s))")
         self.ops.query(lambda _op: flow_facts(dossier, flow), label="Reading passages",
                        key="money-passages", on_done=self._list_passages)
+
+    def show_fact(self, fact: FactView) -> None:
+        """List the passages of one claim (a bar of the timeline)."""
+        self.passages_title.setText(f"Passages for the {fact.kind} {fact.subject} → "
+                                    f"{fact.object} ({fact.date_text or 'undated'})")
+        self._list_passages([fact])
 
     def show_entity(self, entity_id: str) -> None:
         """List the passages of every claim an entity takes part in."""
