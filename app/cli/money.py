@@ -4,6 +4,7 @@ ownership|membership|directorship``, ``flows`` and ``screen``."""
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +71,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--list", required=True, metavar="FILE", dest="list_path",
                    help="an FtM entities file you downloaded (never fetched by Dossier)")
     p.add_argument("--threshold", type=float, default=0.7, help="lowest score kept (0-1)")
+    p.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1),
+                   help="processes to match on (default: up to 2)")
     p.add_argument("--json", action="store_true", help="print JSON only")
     p.set_defaults(func=cmd_screen)
 
@@ -211,7 +214,8 @@ def cmd_screen(args: argparse.Namespace) -> int:
     from app.money.screening import screen_dossier
 
     dossier = open_dossier(args)
-    result = screen_dossier(dossier, Path(args.list_path), threshold=args.threshold)
+    result = screen_dossier(dossier, Path(args.list_path), threshold=args.threshold,
+                            workers=args.workers)
     if args.json:
         emit_json(result.to_json())
         return 0

@@ -111,7 +111,11 @@ class ListIndex:
         return keys
 
     def match(self, query: Query, threshold: float) -> list[tuple[float, Listed]]:
-        """(score, entry) for every entry scoring at least ``threshold``, best first.
+        """(score, entry) for every entry scoring at least ``threshold``, best first."""
+        return [(score, self.entries[i]) for score, i in self.match_positions(query, threshold)]
+
+    def match_positions(self, query: Query, threshold: float) -> list[tuple[float, int]]:
+        """(score, position in :attr:`entries`) of every entry reaching ``threshold``.
 
         The candidates' names are scored in rapidfuzz's C loops (``process.extract``), spelling
         first; entries that do not spell alike are then compared by sound.
@@ -132,14 +136,48 @@ class ListIndex:
                                    PHONETIC_WEIGHT)
             for i, score in sounded.items():
                 best[i] = max(best.get(i, 0.0), score)
-        out: list[tuple[float, Listed]] = []
+        out: list[tuple[float, int]] = []
         for i, name in best.items():
-            entry = self.entries[i]
-            score = adjust(name / 100.0, query, entry)
+            score = adjust(name / 100.0, query, self.entries[i])
             if score >= threshold:
-                out.append((round(score, 4), entry))
-        out.sort(key=lambda pair: (-pair[0], pair[1].id))
+                out.append((round(score, 4), i))
+        out.sort(key=lambda pair: (-pair[0], self.entries[pair[1]].id))
         return out
+
+
+# -- matching on several cores -------------------------------------------------------------------
+# Workers are forked after the index is built, so they share it without copying or pickling it.
+_SHARED: list[tuple[ListIndex, float]] = []
+
+
+def _match_chunk(queries: list[Query]) -> list[list[tuple[float, int]]]:
+    index, threshold = _SHARED[0]
+    return [index.match_positions(q, threshold) for q in queries]
+
+
+def match_all(index: ListIndex, queries: Sequence[Query], threshold: float,
+              workers: int = 1) -> list[list[tuple[float, int]]]:
+    """:meth:`ListIndex.match_positions` for every query, on ``workers`` processes.
+
+    Several workers need the ``fork`` start method (Linux) and a process without other threads
+    (the command line); elsewhere everything runs here.
+    """
+    import multiprocessing
+    import sys
+    import threading
+
+    if workers <= 1 or len(queries) < 200 or not sys.platform.startswith("linux") \
+            or threading.active_count() > 1:
+        return [index.match_positions(q, threshold) for q in queries]
+    size = -(-len(queries) // (workers * 4))
+    chunks = [list(queries[i:i + size]) for i in range(0, len(queries), size)]
+    _SHARED[:] = [(index, threshold)]
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            parts = pool.map(_match_chunk, chunks)
+    finally:
+        _SHARED.clear()
+    return [found for part in parts for found in part]
 
 
 def _best_scores(queries: list[str], cands: list[int], keys_of: Callable[[int], list[str]],

@@ -22,7 +22,7 @@ from sqlalchemy import insert, select
 from app import audit
 from app.clock import utcnow
 from app.errors import BadInput, NotFound
-from app.money.screen_index import Listed, ListIndex, Query
+from app.money.screen_index import Listed, ListIndex, Query, match_all
 from app.services.lookup import resolve_prefix
 from db.money_models import Entity, EntityAlias, ScreeningMatch
 
@@ -172,14 +172,20 @@ def _queries(dossier: Dossier) -> list[Query]:
                 for eid, schema, name, country, props in rows]
 
 
-def screen_dossier(dossier: Dossier, path: Path, *, threshold: float = 0.7) -> ScreeningResult:
-    """Match every live entity against the list; store new candidates as pending; audited."""
+def screen_dossier(dossier: Dossier, path: Path, *, threshold: float = 0.7,
+                   workers: int = 1) -> ScreeningResult:
+    """Match every live entity against the list; store new candidates as pending; audited.
+
+    ``workers`` > 1 matches on that many processes where it is safe (see ``match_all``).
+    """
     if not 0 < threshold <= 1:
         raise BadInput("the threshold is a score between 0 and 1, e.g. 0.7")
     entries, sha = read_list(path)
     index = ListIndex(entries)
     queries = _queries(dossier)
-    found = [(q, score, entry) for q in queries for score, entry in index.match(q, threshold)]
+    matched = match_all(index, queries, threshold, workers)
+    found = [(q, score, index.entries[i]) for q, hits in zip(queries, matched, strict=True)
+             for score, i in hits]
     created: list[dict[str, Any]] = []
     with dossier.write() as session:
         dossier.user_id(session)
