@@ -151,7 +151,7 @@ def aggregate_in(session: Session, flt: FlowFilter, *, limit: int | None = None
     group = (Fact.kind, Fact.subject_id, Fact.object_id, Fact.currency)
     exact, low = func.sum(Fact.amount), func.sum(Fact.amount_min)
     stmt = select(
-        *group, func.count(Fact.id), exact, low, func.sum(Fact.amount_max),
+        *group, func.count(), exact, low, func.sum(Fact.amount_max),
         func.min(func.nullif(Fact.date_start, "")), func.max(func.nullif(Fact.date_end, "")),
         func.count().over(),
     ).group_by(*group)

@@ -38,17 +38,15 @@ def build_graph(flows: Sequence[Flow]) -> nx.MultiDiGraph:
     return g
 
 
-def _columns(g: nx.MultiDiGraph) -> dict[str, int]:
-    """Columns counted back from where the money ends up: a payer stands just left of its
-    payees, so few arrows jump over a column."""
+def _heights(g: nx.MultiDiGraph) -> dict[str, int]:
+    """Each entity's longest chain of payees after it (cycles collapsed by condensation)."""
     dag = nx.condensation(nx.DiGraph(g))
     height: dict[int, int] = {}
     for comp in reversed(list(nx.topological_sort(dag))):
         succs = list(dag.successors(comp))
         height[comp] = 1 + max(height[s] for s in succs) if succs else 0
-    top = max(height.values(), default=0)
     mapping = dag.graph["mapping"]
-    return {node: top - height[mapping[node]] for node in g.nodes}
+    return {node: height[mapping[node]] for node in g.nodes}
 
 
 def _barycentre(g: nx.Graph, cols: dict[str, int], order: dict[str, int], node: str) -> float:
@@ -60,16 +58,19 @@ def layout(g: nx.MultiDiGraph, sweeps: int = 4) -> Layout:
     """Left-to-right columns, ordered to reduce crossings; components stacked vertically."""
     positions: dict[str, tuple[float, float]] = {}
     top = 0.0
+    heights = _heights(g)
+    undirected = nx.Graph(g)
+    names = {n: g.nodes[n].get("name", "") for n in g.nodes}
     components = sorted(nx.weakly_connected_components(g), key=lambda c: (-len(c), min(c)))
     for comp in components:
-        sub = g.subgraph(comp)
-        cols = _columns(sub)
+        # Columns counted back from where the money ends up in this component.
+        right = max(heights[n] for n in comp)
+        cols = {n: right - heights[n] for n in comp}
         layers: dict[int, list[str]] = {}
-        for node in sorted(comp, key=lambda n: (g.nodes[n].get("name", ""), n)):
+        for node in sorted(comp, key=lambda n: (names[n], n)):
             layers.setdefault(cols[node], []).append(node)
         order = {n: i for layer in layers.values() for i, n in enumerate(layer)}
-        undirected = nx.Graph(sub)
-        for sweep in range(sweeps):
+        for sweep in range(sweeps if len(layers) > 1 else 0):
             for c in sorted(layers, reverse=bool(sweep % 2)):
                 keys = {n: (_barycentre(undirected, cols, order, n), order[n]) for n in layers[c]}
                 layers[c].sort(key=keys.__getitem__)
