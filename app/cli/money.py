@@ -12,10 +12,7 @@ from app.cli.context import open_dossier
 from app.cli.groups import subgroup
 from app.cli.output import emit_json, short_id
 from app.errors import BadInput
-from app.money import entities as entity_service
-from app.money import facts as fact_service
-from app.money.amounts import amount_from_args
-from app.money.periods import period_from_args
+from app.money.vocabulary import ENTITY_SCHEMATA, FIELDS, KINDS
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -30,7 +27,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p = ent.add_parser("add", parents=[common], help="record an entity")
     p.add_argument("name", metavar="NAME")
     p.add_argument("--schema", required=True,
-                   help=f"FollowTheMoney schema: {', '.join(entity_service.ENTITY_SCHEMATA)}")
+                   help=f"FollowTheMoney schema: {', '.join(ENTITY_SCHEMATA)}")
     p.add_argument("--alias", action="append", default=[], metavar="A", help="(repeatable)")
     p.add_argument("--country", action="append", default=[], metavar="CC",
                    help="ISO code or country name (repeatable)")
@@ -48,13 +45,13 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.set_defaults(func=cmd_entity_mention)
 
     claim = subgroup(sub, "claim", "claims about the evidence", common)
-    for kind in fact_service.KINDS:
+    for kind in KINDS:
         _add_claim_parser(claim, kind, common)
 
     p = sub.add_parser("flows", parents=[common], help="money flows: totals per pair and "
                                                        "currency, with their passages")
     p.add_argument("--entity", metavar="NAME", help="only flows to or from this entity")
-    p.add_argument("--kind", action="append", default=[], choices=list(fact_service.KINDS))
+    p.add_argument("--kind", action="append", default=[], choices=list(KINDS))
     p.add_argument("--from", dest="date_from", metavar="DATE")
     p.add_argument("--to", dest="date_to", metavar="DATE")
     p.add_argument("--json", action="store_true", help="print JSON only")
@@ -104,7 +101,7 @@ def _add_claim_parser(claim: Any, kind: str, common: argparse.ArgumentParser) ->
     p.add_argument("--date", help="date or period as stated: 2019, 2019-05, mid-2010s...")
     p.add_argument("--from", dest="date_from", metavar="D")
     p.add_argument("--to", dest="date_to", metavar="D")
-    for name in fact_service.FIELDS[kind]:
+    for name in FIELDS[kind]:
         p.add_argument(f"--{name}", default="")
     p.add_argument("--json", action="store_true", help="print JSON only")
     p.set_defaults(func=cmd_claim, kind=kind)
@@ -112,6 +109,8 @@ def _add_claim_parser(claim: Any, kind: str, common: argparse.ArgumentParser) ->
 
 def cmd_entities(args: argparse.Namespace) -> int:
     """List entities."""
+    from app.money import entities as entity_service
+
     rows = entity_service.list_entities(open_dossier(args), include_merged=args.merged)
     if args.json:
         emit_json([e.to_json() for e in rows])
@@ -125,6 +124,8 @@ def cmd_entities(args: argparse.Namespace) -> int:
 
 def cmd_entity_add(args: argparse.Namespace) -> int:
     """Record an entity; print its id."""
+    from app.money import entities as entity_service
+
     props = {"birthDate": [args.birth_date]} if args.birth_date else None
     if props and entity_service.check_schema(args.schema) != "Person":
         raise BadInput("--birth-date is for a Person")
@@ -140,6 +141,8 @@ def cmd_entity_add(args: argparse.Namespace) -> int:
 
 def cmd_entity_merge(args: argparse.Namespace) -> int:
     """Merge two entities."""
+    from app.money import entities as entity_service
+
     dossier = open_dossier(args)
     rec = entity_service.merge_entities(dossier, args.keep, args.other)
     print(f"merged {short_id(rec.other_id)} into {short_id(rec.keep_id)}: "
@@ -150,6 +153,7 @@ def cmd_entity_merge(args: argparse.Namespace) -> int:
 
 def cmd_entity_mention(args: argparse.Namespace) -> int:
     """Link an entity to an annotation."""
+    from app.money import entities as entity_service
     from app.services.annotations import get_annotation
 
     dossier = open_dossier(args)
@@ -160,6 +164,10 @@ def cmd_entity_mention(args: argparse.Namespace) -> int:
 
 def cmd_claim(args: argparse.Namespace) -> int:
     """Record a structured claim; print its id."""
+    from app.money import facts as fact_service
+    from app.money.amounts import amount_from_args
+    from app.money.periods import period_from_args
+
     amount = None
     if args.kind in ("payment", "contract"):
         amount = amount_from_args(args.amount_text, args.amount, args.currency)
@@ -177,6 +185,7 @@ def cmd_claim(args: argparse.Namespace) -> int:
 
 def cmd_flows(args: argparse.Namespace) -> int:
     """Print flows with totals per pair and currency and, with --json, their passages."""
+    from app.money import entities as entity_service
     from app.money.flows import FlowFilter, aggregate_flows, flow_facts
     from app.money.periods import parse_period
 

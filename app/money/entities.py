@@ -23,14 +23,12 @@ from app import audit
 from app.clock import utcnow
 from app.errors import Ambiguous, BadInput, NotFound
 from app.money.names import name_key
+from app.money.vocabulary import ENTITY_SCHEMATA
 from db.money_models import Entity, EntityAlias, Fact, Mention
 
 if TYPE_CHECKING:
     from app.dossier import Dossier
 
-#: The FtM schemata an investigator records as entities.
-ENTITY_SCHEMATA = ("Person", "Company", "Organization", "PublicBody", "LegalEntity",
-                   "BankAccount", "Territory")
 
 
 @dataclass(frozen=True)

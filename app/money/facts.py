@@ -24,30 +24,13 @@ from app.errors import BadInput, NotFound
 from app.money.amounts import Amount
 from app.money.entities import resolve_entity
 from app.money.periods import Period
+from app.money.vocabulary import FIELDS, KINDS
 from app.services.lookup import resolve_prefix
 from db.models import Annotation, Document, User
 from db.money_models import Entity, Fact, FactSource
 
 if TYPE_CHECKING:
     from app.dossier import Dossier
-
-#: kind -> (FtM schema, subject property, object property, the roles' names for people)
-KINDS: dict[str, tuple[str, str, str, str, str]] = {
-    "payment": ("Payment", "payer", "beneficiary", "payer", "payee"),
-    "contract": ("Employment", "employer", "employee", "employer", "workers"),
-    "ownership": ("Ownership", "owner", "asset", "owner", "asset"),
-    "membership": ("Membership", "member", "organization", "member", "organisation"),
-    "directorship": ("Directorship", "director", "organization", "director", "organisation"),
-}
-#: Fields each kind keeps besides parties, amount and date.
-FIELDS = {
-    "payment": ("purpose", "channel"),
-    "contract": ("country", "duration", "wage", "deductions"),
-    "ownership": ("share",),
-    "membership": ("role",),
-    "directorship": ("role",),
-}
-
 
 @dataclass(frozen=True)
 class SourceRef:

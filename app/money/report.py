@@ -16,21 +16,8 @@ from app.money.svg import flow_svg
 if TYPE_CHECKING:
     from app.dossier import Dossier
 
-#: The file name the PDF report registers the graph image under.
-IMAGE_NAME = "dossier-money-flows.png"
+#: Where the graph goes in the section's HTML.
 IMAGE_TOKEN = "\x00money-flow-image\x00"
-#: Width of the graph on the page (fits A4 between the report's margins).
-IMAGE_WIDTH = 500
-
-
-def _height(svg: str) -> int:
-    """The image height that keeps the SVG's proportions at :data:`IMAGE_WIDTH`."""
-    import re
-
-    found = re.search(r'width="(\d+)" height="(\d+)"', svg)
-    if not found:
-        return IMAGE_WIDTH // 2
-    return round(IMAGE_WIDTH * int(found.group(2)) / max(1, int(found.group(1))))
 
 
 @dataclass(frozen=True)
@@ -40,9 +27,10 @@ class MoneySection:
     html: str
     svg: str
 
-    def with_image(self, src: str) -> str:
-        """The HTML with the graph image at ``src``."""
-        return self.html.replace(IMAGE_TOKEN, html.escape(src, quote=True))
+    def inline(self) -> str:
+        """The HTML with the graph as inline SVG (browsers and the PDF layout both draw it)."""
+        svg = self.svg.replace("<svg ", '<svg style="width: 100%; height: auto" ', 1)
+        return self.html.replace(IMAGE_TOKEN, svg)
 
 
 def _esc(value: object) -> str:
@@ -122,13 +110,12 @@ def money_section(dossier: Dossier, fact_ids: set[str] | None = None) -> MoneySe
                   'cellpadding="3" border="1" width="100%"><tr><th>Entity</th><th>Listed as</th>'
                   f"<th>Listing</th><th>Decision</th></tr>{items}</table>")
     body = (
-        '<div class="money-section" style="page-break-before: always;">\n'
+        '<div class="money-section" style="break-before: page;">\n'
         "<h2>Money flows</h2>\n"
         '<p class="meta">Entities as boxes, claims as arrows from payer (employer, owner) to '
         "payee (workers, asset). Amounts are totalled per pair and currency and never across "
         "currencies; an amount stated in words is kept as stated with its range. Independent "
         "sources count documents whose texts largely overlap once.</p>\n"
-        f'<p><img src="{IMAGE_TOKEN}" width="{IMAGE_WIDTH}" height="{_height(svg)}" '
-        'alt="money-flow graph"></p>\n'
+        f'<div class="money-graph">{IMAGE_TOKEN}</div>\n'
         + "\n".join(rows) + "\n" + listed + "\n</div>")
     return MoneySection(body, svg)
