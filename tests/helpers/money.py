@@ -19,7 +19,7 @@ DEPOSITS = ("mandates that overseas workers' salaries be deposited into governme
             "accounts, of which workers receive only a small fraction")
 BILLIONS = ("the number of workers sent abroad to raise money for the regime increased to tens "
             "of thousands, making billions of dollars a year")
-CONTRACTS = "Managers [confiscate their passports](#) and force them to sign multi-year contracts"
+CONTRACTS = "Managers confiscate their passports and force them to sign multi-year contracts"
 AGREEMENT = ("When it comes to the Chinese-North Korean work agreement, it is \"sort of heavily "
              "regulated by the two governments\"")
 
