@@ -7,7 +7,6 @@ import stat
 import struct
 import subprocess
 import sys
-import time
 import tracemalloc
 import zipfile
 from collections.abc import Callable
