@@ -239,6 +239,13 @@ class Exchanger(QObject):
                          "import their originals first")
         if summary.unanchored:
             lines.append(f"{len(summary.unanchored)} passages were not found in the documents")
+        if summary.flagged:
+            lines.append(f"{len(summary.flagged)} placed but flagged for review (their place "
+                         "could not be verified): see the annotations marked fuzzy")
+        lines += [f"not imported: {s['annotation']}: {s['reason']}" for s in summary.skipped[:5]]
+        if len(summary.skipped) > 5:
+            lines.append(f"… and {len(summary.skipped) - 5} more not imported (replies, page "
+                         "notes, areas)")
         if summary.tags_created:
             lines.append(f"tags created: {', '.join(summary.tags_created)}")
         lines += summary.warnings
