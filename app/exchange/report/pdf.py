@@ -29,12 +29,13 @@ def _no_fetch(url: str, *_args: Any, **_kwargs: Any) -> NoReturn:
     raise DossierError(f"the evidence report refers to {url}; reports load nothing from outside")
 
 
-def _render(selection: Selection, title: str, target: Path | io.BytesIO) -> None:
+def _render(selection: Selection, title: str, target: Path | io.BytesIO,
+            money_html: str = "") -> None:
     from weasyprint import HTML  # loads Pango: only when a PDF is asked for
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    page = report_html(selection, title)
+    page = report_html(selection, title, money_html)
     checkpoint()  # Cancel is honoured between the long steps: layout, writing, checking
     document = HTML(string=page, url_fetcher=_no_fetch).render()
     checkpoint()
@@ -51,7 +52,9 @@ def report_pdf(selection: Selection, title: str = "Evidence report") -> bytes:
 
 def write_report_pdf(dossier: Dossier, selection: Selection, out: Path | str) -> list[str]:
     """Export writer for ``report-pdf``: the PDF at ``out``, checked complete before success."""
+    from app.exchange.report.render import money_html
+
     out = Path(out)
-    _render(selection, "Evidence report", out)
+    _render(selection, "Evidence report", out, money_html(dossier, selection))
     check_report_pdf(out, build_report(selection))
     return []

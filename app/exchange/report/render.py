@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import jinja2
+from markupsafe import Markup
 
 from app.exchange.report.model import (
     RUN_CHARS,
@@ -55,21 +56,35 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def report_html(selection: Selection, title: str = "Evidence report") -> str:
-    """The evidence report for ``selection`` as HTML."""
+def report_html(selection: Selection, title: str = "Evidence report",
+                money_html: str = "") -> str:
+    """The evidence report for ``selection`` as HTML (``money_html``: the Money flows section,
+    already escaped by :mod:`app.money.report`)."""
     report = build_report(selection, title)
     for family in report.families:
         for tag in family.tags:
             tag.colour = _colour(tag.colour)
-    return environment().get_template(TEMPLATE).render(report=report, sel=selection)
+    return environment().get_template(TEMPLATE).render(
+        report=report, sel=selection, money=Markup(money_html))
+
+
+def money_html(dossier: Dossier | None, selection: Selection) -> str:
+    """The "Money flows" section for the claims behind the selection ('' when there are none)."""
+    if dossier is None:  # a report of a selection alone (tests, previews)
+        return ""
+    from app.exchange.ftm.write import selected_facts
+    from app.money.report import money_section
+
+    section = money_section(dossier, {f.id for f in selected_facts(dossier, selection)})
+    return section.inline() if section is not None else ""
 
 
 def render_report_html(dossier: Dossier, selection: Selection) -> str:
     """The evidence report as HTML (the form the export registry and bundles call)."""
-    return report_html(selection)
+    return report_html(selection, money_html=money_html(dossier, selection))
 
 
 def write_report_html(dossier: Dossier, selection: Selection, out: Path | str) -> list[str]:
     """Export writer for ``report-html``: the HTML evidence report at ``out``."""
-    Path(out).write_bytes(report_html(selection).encode("utf-8"))
+    Path(out).write_bytes(render_report_html(dossier, selection).encode("utf-8"))
     return []
