@@ -30,10 +30,10 @@ from app.dossier import Dossier
 from app.errors import DossierError
 from app.exchange import FORMATS, ExportResult, export
 from app.exchange.filters import build_filter
-from app.exchange.merge import import_set
-from app.exchange.summary import ImportSummary
 from app.services import annotations as annotation_service
 from app.services import codebook
+from app.services.sets.merge import import_set
+from app.services.sets.summary import ImportSummary
 from ui import dialogs
 from ui.tasks import Task, TaskRunner
 
