@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
@@ -15,7 +16,7 @@ from app.services import annotations, codebook
 from tests.helpers.documents import add_text_document
 from ui import dialogs
 from ui.exchanging import Exchanger, ExportDialog, ExportRequest
-from ui.tasks import TaskRunner
+from ui.operations import Operations
 
 TEXT = ("The agency kept the workers' passports. Wages were paid into a state account. "
         "Contracts ran for three years.")
@@ -51,7 +52,7 @@ def test_export_dialog_filters_reach_the_file(
     doc_id, ids = _annotated(dossier)
     window = QWidget()
     qtbot.addWidget(window)
-    exchanger = Exchanger(dossier, TaskRunner(window, synchronous=True), window)
+    exchanger = Exchanger(Operations(dossier, window, synchronous=True), window)
     dialog = ExportDialog(dossier, doc_id, window)
     qtbot.addWidget(dialog)
     dialog.format.setCurrentIndex(dialog.format.findData("csv"))
@@ -75,22 +76,23 @@ def test_import_set_shows_the_summary(
     _annotated(dossier)
     window = QWidget()
     qtbot.addWidget(window)
-    runner = TaskRunner(window, synchronous=True)
     bundle = tmp_path / "set.zip"
-    Exchanger(dossier, runner, window).export(
+    exchanger = Exchanger(Operations(dossier, window, synchronous=True), window)
+    exchanger.export(
         ExportRequest("bundle", str(bundle), (), None, None, None, None, None))
     assert bundle.is_file(), messages
     other_path = tmp_path / "colleague"
     shutil.copytree(template_dossier, other_path)
     other = Dossier.open(other_path, user="bob")
+    importer = Exchanger(Operations(other, window, synchronous=True), window)
     try:
-        Exchanger(other, runner, window).import_set_file(str(bundle))
+        importer.import_set_file(str(bundle))
         assert "2 added" in messages[-1][0], messages[-1]
         assert len(annotations.list_annotations(other)) == 2
-        Exchanger(other, runner, window).import_set_file(str(bundle))
+        importer.import_set_file(str(bundle))
         assert "0 added, 2 already present" in messages[-1][0]
         (tmp_path / "broken.jsonld").write_text("{", encoding="utf-8")
-        Exchanger(other, runner, window).import_set_file(str(tmp_path / "broken.jsonld"))
+        importer.import_set_file(str(tmp_path / "broken.jsonld"))
         assert messages[-1][1] and "\n" not in messages[-1][0]
     finally:
         other.close()
@@ -137,8 +139,34 @@ def test_export_never_replaces_a_file_without_asking(
         return False
 
     monkeypatch.setattr(dialogs, "ask", ask)
-    exchanger = Exchanger(dossier, TaskRunner(window, synchronous=True), window)
+    exchanger = Exchanger(Operations(dossier, window, synchronous=True), window)
     request = ExportRequest("csv", str(out), (), None, None, None, None, None)
     assert exchanger.export(request) is None
     assert questions and "Replace" in questions[0]
     assert out.read_text(encoding="utf-8") == "someone's work"
+
+
+def test_export_dialog_to_date_includes_that_day_and_no_more(
+    qtbot: QtBot, dossier: Dossier, tmp_path: Path, messages: list[tuple[str, bool]]
+) -> None:
+    _doc_id, ids = _annotated(dossier)  # created now (UTC)
+    window = QWidget()
+    qtbot.addWidget(window)
+    exchanger = Exchanger(Operations(dossier, window, synchronous=True), window)
+    dialog = ExportDialog(dossier, None, window)
+    qtbot.addWidget(dialog)
+    dialog.format.setCurrentIndex(dialog.format.findData("csv"))
+    dialog.use_dates.setChecked(True)
+    created = annotations.get_annotation(dossier, ids[0]).created[:10]
+    day = QDate.fromString(created, "yyyy-MM-dd")
+    exported: dict[str, set[str]] = {}
+    for label, to_day in (("that day", day), ("the day before", day.addDays(-1))):
+        dialog.date_from.setDate(day.addDays(-7))
+        dialog.date_to.setDate(to_day)
+        out = tmp_path / f"{to_day.toString('yyyyMMdd')}.csv"
+        dialog.path.setText(str(out))
+        exchanger.export(dialog.request())
+        with out.open(encoding="utf-8") as fh:
+            exported[label] = {row["annotation_id"] for row in csv.DictReader(fh)}
+    assert exported["that day"] == set(ids)
+    assert exported["the day before"] == set()  # the day after "to" is not included
