@@ -27,5 +27,9 @@ class CheckFailed(DossierError):
     exit_code = 1
 
 
+class Refused(DossierError):
+    """The acting user may not do this (role, own annotation, workflow state); nothing changed."""
+
+
 class Cancelled(DossierError):
     """The user cancelled long work (an import, export, set import); nothing was written."""

@@ -20,7 +20,8 @@ from app import __version__
 from app.errors import DossierError
 
 #: Modules under app.cli that each define ``register(subparsers, common)``.
-COMMAND_MODULES = ("gui", "documents", "annotations", "versions", "integrity", "exchange")
+COMMAND_MODULES = ("gui", "documents", "annotations", "versions", "integrity", "exchange",
+                   "review")
 
 
 def _common(*, suppress: bool) -> argparse.ArgumentParser:

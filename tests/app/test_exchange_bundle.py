@@ -82,7 +82,7 @@ def test_bundle_holds_originals_annotations_report_codebook_and_audit_excerpt(
     events = [json.loads(line) for line in files["audit.jsonl"].decode().splitlines()]
     created = {e["object_id"] for e in events if e["action"] == "annotation.create"}
     assert created == {a.id for a in s["anns"]}  # type: ignore[attr-defined]
-    assert {e["action"] for e in events} >= {"document.import", "tag.create", "review.create"}
+    assert {e["action"] for e in events} >= {"document.import", "tag.create", "annotation.review"}
     for e in events:
         assert audit.event_hash(e["prev_hash"], e["seq"], e["at"], e["actor"], e["action"],
                                 e["object_type"], e["object_id"], e["payload"],

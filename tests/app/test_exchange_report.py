@@ -17,6 +17,7 @@ from app.importers.base import ExtractedDocument, ExtractedPage
 from app.services import annotations, codebook
 from app.services.documents import DocumentView, store_document
 from app.textmodel import normalise
+from tests.helpers.review import create_with_status
 
 ARTICLE = (
     "North Korean workers in Russia said managers took their passports on arrival.\n\n"
@@ -54,9 +55,7 @@ def _annotate(
     dossier: Dossier, doc: DocumentView, text: str, quote: str, tags: list[str], **fields: object
 ) -> None:
     start, end = annotations.find_quote(normalise(text), quote)
-    annotations.create_annotation(
-        dossier, doc.id, start, end, [_tag(dossier, t) for t in tags], **fields
-    )  # type: ignore[arg-type]
+    create_with_status(dossier, doc.id, start, end, [_tag(dossier, t) for t in tags], **fields)
 
 
 @pytest.fixture
