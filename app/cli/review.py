@@ -14,13 +14,37 @@ from app.cli.context import open_dossier
 from app.cli.groups import subgroup
 from app.cli.output import emit_json, short_id, shorten
 from app.errors import BadInput
-from app.services import agreement, audit_log, claims, comments, history, roles, sources, workflow
+from app.services import (
+    agreement,
+    audit_log,
+    claims,
+    codebook,
+    comments,
+    history,
+    roles,
+    sources,
+    workflow,
+)
+from app.services import annotations as annotation_service
 from app.services import documents as document_service
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
     """Add the review and audit commands."""
     _register_users(sub, common)
+    p = sub.add_parser("edit", parents=[common],
+                       help="change an annotation's passage, tags, note, attribution or grades")
+    p.add_argument("annotation", metavar="ANN")
+    p.add_argument("--quote", help="new passage: its exact text in the document")
+    p.add_argument("--occurrence", type=int, default=1, help="which occurrence of --quote (1-)")
+    p.add_argument("--tag", action="append", metavar="TAG",
+                   help="replace the tags (repeatable)")
+    p.add_argument("--note")
+    p.add_argument("--attribution")
+    p.add_argument("--reliability", choices=list(annotation_service.RELIABILITY))
+    p.add_argument("--credibility", type=int, choices=list(annotation_service.CREDIBILITY))
+    p.set_defaults(func=cmd_edit)
+
     p = sub.add_parser("submit", parents=[common], help="submit annotations for review")
     p.add_argument("annotations", nargs="+", metavar="ANN", help="annotation id or prefix")
     p.set_defaults(func=cmd_submit)
@@ -119,6 +143,29 @@ def cmd_users_set(args: argparse.Namespace) -> int:
     """Change a user's role (administrators only)."""
     user = roles.set_role(open_dossier(args), args.name, args.role)
     print(f"{user.name} is now {user.role}")
+    return 0
+
+
+def cmd_edit(args: argparse.Namespace) -> int:
+    """Change an annotation (a submitted or approved one goes back to draft)."""
+    dossier = open_dossier(args)
+    ann = annotation_service.get_annotation(dossier, args.annotation)
+    fields: dict[str, Any] = {k: getattr(args, k) for k in annotation_service.EDITABLE
+                              if getattr(args, k) is not None}
+    if args.quote is not None:
+        text = document_service.document_text(dossier, ann.document_id)
+        fields["start"], fields["end"] = annotation_service.find_quote(text, args.quote,
+                                                                       args.occurrence)
+    if not fields and args.tag is None:
+        raise BadInput("nothing to change: give --quote, --tag, --note, --attribution, "
+                       "--reliability or --credibility")
+    if fields:
+        ann = annotation_service.update_annotation(dossier, ann.id, **fields)
+    if args.tag is not None:
+        with dossier.read() as session:
+            tag_ids = [codebook.resolve_tag(session, spec).id for spec in args.tag]
+        ann = annotation_service.set_tags(dossier, ann.id, tag_ids)
+    print(f"{short_id(ann.id)}\t{ann.status.replace('_', ' ')}")
     return 0
 
 
