@@ -10,6 +10,7 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMenu, QToolBar
 
 from ui.models.documents import KIND_LABELS
+from ui.review.menu import add_review_menu
 from ui.tagging import POPUP_KEY
 
 if TYPE_CHECKING:
@@ -137,6 +138,7 @@ def build_menus(window: MainWindow, actions: Actions) -> None:
     documents = bar.addMenu("&Document")
     documents.aboutToShow.connect(lambda: fill_document_menu(window, documents))
 
+    add_review_menu(window, bar)
     help_menu = bar.addMenu("&Help")
     help_menu.addAction(actions.about)
 

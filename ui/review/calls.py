@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
-from app.services import agreement, audit_log, claims, comments, integrity, workflow
+from sqlalchemy import select
+
+from app.services import agreement, audit_log, claims, comments, documents, integrity, workflow
 from app.services import annotations as annotation_service
+from db.models import Document
 from ui.operations import Operation, Operations
 
 Done = Callable[[Any], None] | None
@@ -47,8 +51,9 @@ def load_details(ops: Operations, annotation_id: str, on_done: Done) -> Operatio
         ann = annotation_service.get_annotation(dossier, annotation_id)
         with dossier.read() as session:
             text = dossier.document_text(session, ann.document_id)
+            title = session.scalar(select(Document.title).where(Document.id == ann.document_id))
             linked = claims.claims_of_annotations(session, [annotation_id]).get(annotation_id, [])
-        return {"annotation": ann, "text": text,
+        return {"annotation": ann, "text": text, "title": title or "",
                 "comments": comments.list_comments(dossier, annotation_id),
                 "reviews": workflow.reviews_of(dossier, annotation_id), "claims": linked}
 
@@ -57,9 +62,26 @@ def load_details(ops: Operations, annotation_id: str, on_done: Done) -> Operatio
 
 
 def load_audit(ops: Operations, on_done: Done) -> Operation:
-    """The whole audit log in words (the view filters it)."""
-    return ops.query(lambda op: audit_log.list_events(ops.dossier), label="Reading the audit log",
-                     key="audit-log", on_done=on_done)
+    """The whole audit log in words (the view filters it) and document titles by id."""
+    def work(op: Operation) -> tuple[list[audit_log.AuditEntry], dict[str, str]]:
+        titles = {d.id: d.title or d.filename
+                  for d in documents.list_documents(ops.dossier, all_versions=True)}
+        return audit_log.list_events(ops.dossier), titles
+
+    return ops.query(work, label="Reading the audit log", key="audit-log", on_done=on_done)
+
+
+def export_audit(ops: Operations, entries: list[audit_log.AuditEntry], path: Path,
+                 on_done: Done = None) -> Operation:
+    """Write the given entries as CSV (``.csv``) or JSON (anything else)."""
+    def work(op: Operation) -> Path:
+        if path.suffix.lower() == ".csv":
+            audit_log.write_csv(entries, path)
+        else:
+            audit_log.write_json(entries, path)
+        return path
+
+    return ops.query(work, label="Exporting the audit log", on_done=on_done)
 
 
 def verify(ops: Operations, on_done: Done) -> Operation:
