@@ -5,8 +5,9 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+LOCK   := requirements.lock
 
-.PHONY: run test setup system-deps lint bench clean
+.PHONY: run test setup system-deps lint bench clean lock lock-upgrade
 
 run: setup system-deps
 	@$(BIN)/dossier gui
@@ -16,11 +17,32 @@ test: setup system-deps
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
+# Packages come from requirements.lock (exact versions with hashes); the project itself is then
+# installed without dependencies. `pip check` catches a lock that misses a line pyproject.toml
+# declares: run `make lock` then.
+$(STAMP): pyproject.toml $(LOCK)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@$(BIN)/python -m pip check >/dev/null || { $(BIN)/python -m pip check; \
+	  echo "$(LOCK) does not match pyproject.toml: run 'make lock'" >&2; exit 1; }
 	@touch $(STAMP)
+
+# Re-lock after changing dependencies in pyproject.toml: keeps every existing pin, adds what is
+# new (after a merge conflict in the lock, take either side and run this). `make lock-upgrade`
+# moves every package to its newest allowed version.
+LOCK_FLAGS := --quiet --generate-hashes --extra test --allow-unsafe --strip-extras \
+              --no-emit-index-url --no-emit-find-links --output-file $(LOCK)
+
+lock: $(BIN)/pip-compile
+	$(BIN)/pip-compile $(LOCK_FLAGS) pyproject.toml
+
+lock-upgrade: $(BIN)/pip-compile
+	$(BIN)/pip-compile $(LOCK_FLAGS) --upgrade pyproject.toml
+
+$(BIN)/pip-compile:
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check 'pip-tools>=7.4'
 
 system-deps:
 	@bash .ci/system-deps.sh

@@ -65,7 +65,7 @@ for _fmt in (
     ExportFormat("report-html", "evidence report (HTML)", ".html",
                  "app.exchange.report.render:write_report_html"),
     ExportFormat("report-pdf", "evidence report (PDF)", ".pdf",
-                 "app.exchange.report.render:write_report_pdf"),
+                 "app.exchange.report.pdf:write_report_pdf"),
     ExportFormat("annotated-pdf", "the PDF with its highlights", ".pdf",
                  "app.exchange.annotated_pdf.export:write_annotated_pdf", needs_document=True),
     ExportFormat("bundle", "evidence bundle (ZIP with originals and manifest)", ".zip",

@@ -59,6 +59,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(302, b"", Location="/hop")
             elif path == "/hop":
                 self._send(301, b"", Location="/article.html")
+            elif path == "/loop":
+                self._send(302, b"", Location="/loop")
             elif path == "/to-ftp":
                 self._send(302, b"", Location="ftp://127.0.0.1/file")
             elif path == "/gzip":
@@ -220,6 +222,11 @@ def test_pdf_urls_return_the_pdf_bytes(server: str) -> None:
 def test_other_content_types_are_refused(server: str, path: str, what: str) -> None:
     with pytest.raises(ImportRefused, match=re.escape(what)):
         fetch_url(f"{server}{path}", timeout=10)
+
+
+def test_endless_redirects_are_refused(server: str) -> None:
+    with pytest.raises(ImportRefused, match="redirects more than 10 times"):
+        fetch_url(f"{server}/loop", timeout=10)
 
 
 def test_redirect_to_another_scheme_is_refused(server: str) -> None:
