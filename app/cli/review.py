@@ -262,7 +262,7 @@ def cmd_agreement(args: argparse.Namespace) -> int:
     if not result.tags:
         raise BadInput("no document was tagged by two or more annotators; agreement needs "
                        "at least two annotators on the same documents")
-    print(f"Units: {agreement.UNIT_WORDS}")
+    print(f"Agreement over {agreement.UNIT_WORDS}.")
     for t in result.tags:
         alpha = "n/a" if t.alpha is None else f"{t.alpha:.3f}"
         print(f"{t.path}\tKrippendorff's alpha {alpha}")

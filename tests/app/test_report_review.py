@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import html
+import json
 import re
+from pathlib import Path
 
 from app.dossier import Dossier
+from app.exchange import export
 from app.exchange.filters import build_filter, select_for_export
 from app.exchange.report.render import report_html
 from app.services import annotations, claims, codebook, roles, workflow
@@ -56,3 +59,17 @@ def test_status_filter_and_report_show_decisions_reasons_and_sources(dossier: Do
     assert "Supports claim “Agencies charged illegal fees”: 2 independent source(s)" in text
     assert "Claims and corroboration" in text and "word 5-gram" in text
     assert text.count("single source") == 2  # the entry and the claims table
+
+
+def test_jsonld_export_carries_claims_with_source_counts(dossier: Dossier, tmp_path: Path
+                                                         ) -> None:
+    doc = add_text_document(dossier, WIRE, "Agency wire")
+    ann = annotations.create_annotation(dossier, doc.id, 0, 7).id
+    claim = claims.add_claim(dossier, "Passports were confiscated", [ann])
+    out = tmp_path / "set.jsonld"
+    export(dossier, "jsonld", out)
+    [item] = json.loads(out.read_text(encoding="utf-8"))["first"]["items"]
+    assert item["dossier:claims"] == [{
+        "id": f"urn:uuid:{claim.id}", "dossier:statement": "Passports were confiscated",
+        "dossier:role": "support", "dossier:independentSources": 1,
+        "dossier:singleSource": True}]
