@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QAbstractItemModelTester, QTest
+from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
 from app.dossier import DB_FILE, Dossier
@@ -201,3 +202,25 @@ def test_agreement_side_by_side(qtbot: QtBot, team: dict[str, Any], tmp_path: Pa
     assert "anna/rita κ = " in view.figures.text()
     assert [b.isVisible() for b in view.browsers] == [True, True]
     save_screenshot(view.grab().toImage(), "agreement.png", tmp_path)
+
+
+def test_review_menu_opens_each_window_once(qtbot: QtBot, dossier: Dossier,
+                                            tmp_path: Path) -> None:
+    from tests.helpers.main_window import open_window
+
+    window = open_window(dossier, qtbot, tmp_path)
+    menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Review")
+    titles = {}
+    for action in menu.actions():
+        action.trigger()
+        dialog = window.findChild(QDialog, {"Review &Queue…": "review_queue",
+                                            "&Audit Log…": "audit_view",
+                                            "Annotator &Agreement…": "agreement_view"}[
+                                                action.text()])
+        assert dialog is not None and dialog.isVisible()
+        titles[action.text()] = dialog.windowTitle()
+        action.trigger()  # the same window again, not a second one
+        assert len(window.findChildren(QDialog, dialog.objectName())) == 1
+        dialog.close()
+    assert titles == {"Review &Queue…": "Review Queue", "&Audit Log…": "Audit Log",
+                      "Annotator &Agreement…": "Annotator Agreement"}
