@@ -6,13 +6,13 @@ Only this module knows the SQL of the index, so that another database could repl
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import text
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
+if TYPE_CHECKING:  # this module runs on plain DB-API cursors; SQLAlchemy is not loaded for it
+    from sqlalchemy.orm import Session
 
 
 @dataclass(frozen=True)
@@ -82,21 +82,32 @@ def _as_terms(query: str) -> str:
     return " ".join('"' + t + '"' for t in _TERM.findall(query))
 
 
+_SEARCH = (
+    "SELECT r.kind, r.ref, r.document_id, r.page, "
+    "snippet(search_index, 0, '[', ']', '…', 12), bm25(search_index) AS rank "
+    "FROM search_index JOIN search_refs r ON r.rowid = search_index.rowid "
+    "WHERE search_index MATCH ? ORDER BY rank LIMIT ?"
+)
+
+
 def search(session: Session, query: str, limit: int = 50) -> list[SearchHit]:
     """Run ``query`` (FTS5 syntax; plain words fall back to an AND of terms) and return hits."""
-    sql = text(
-        "SELECT r.kind, r.ref, r.document_id, r.page, "
-        "snippet(search_index, 0, '[', ']', '…', 12), bm25(search_index) AS rank "
-        "FROM search_index JOIN search_refs r ON r.rowid = search_index.rowid "
-        "WHERE search_index MATCH :q ORDER BY rank LIMIT :n"
-    )
+    return search_cursor(_cursor(session), query, limit)
+
+
+def search_cursor(cur: Any, query: str, limit: int = 50) -> list[SearchHit]:
+    """:func:`search` on a DB-API cursor (a read-only connection needs no ORM)."""
     for candidate in (query, _as_terms(query)):
         if not candidate.strip():
             continue
         try:
-            with session.begin_nested():
-                rows = session.execute(sql, {"q": candidate, "n": limit}).all()
-        except OperationalError:
+            rows = cur.execute(_SEARCH, (candidate, limit)).fetchall()
+        except sqlite3.OperationalError:  # not valid FTS5 syntax: try the plain terms
             continue
         return [SearchHit(r[0], r[1], r[2], r[3], r[4], float(r[5])) for r in rows]
     return []
+
+
+def document_titles(cur: Any) -> dict[str, str]:
+    """Every document's title by id (all versions), for naming search hits."""
+    return {i: t for i, t in cur.execute("SELECT id, title FROM documents")}

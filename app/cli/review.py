@@ -10,23 +10,14 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from app.annotation_fields import CREDIBILITY, EDITABLE, RELIABILITY, ROLES
 from app.cli.context import open_dossier
 from app.cli.groups import subgroup
 from app.cli.output import emit_json, short_id, shorten
 from app.errors import BadInput
-from app.services import (
-    agreement,
-    audit_log,
-    claims,
-    codebook,
-    comments,
-    history,
-    roles,
-    sources,
-    workflow,
-)
-from app.services import annotations as annotation_service
-from app.services import documents as document_service
+
+# Services (and with them SQLAlchemy and numpy) are imported inside the commands: building the
+# parser for --help stays light (tests/e2e/test_cli_startup.py).
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -41,8 +32,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
                    help="replace the tags (repeatable)")
     p.add_argument("--note")
     p.add_argument("--attribution")
-    p.add_argument("--reliability", choices=list(annotation_service.RELIABILITY))
-    p.add_argument("--credibility", type=int, choices=list(annotation_service.CREDIBILITY))
+    p.add_argument("--reliability", choices=list(RELIABILITY))
+    p.add_argument("--credibility", type=int, choices=list(CREDIBILITY))
     p.set_defaults(func=cmd_edit)
 
     p = sub.add_parser("submit", parents=[common], help="submit annotations for review")
@@ -113,16 +104,18 @@ def _register_users(sub: Any, common: argparse.ArgumentParser) -> None:
     users = p.add_subparsers(dest="users_command", metavar="SUBCOMMAND")
     q = users.add_parser("add", parents=[common], help="add a user with a role")
     q.add_argument("name", metavar="NAME")
-    q.add_argument("--role", required=True, choices=list(roles.ROLES))
+    q.add_argument("--role", required=True, choices=list(ROLES))
     q.set_defaults(func=cmd_users_add)
     q = users.add_parser("set", parents=[common], help="change a user's role")
     q.add_argument("name", metavar="NAME")
-    q.add_argument("--role", required=True, choices=list(roles.ROLES))
+    q.add_argument("--role", required=True, choices=list(ROLES))
     q.set_defaults(func=cmd_users_set)
 
 
 def cmd_users(args: argparse.Namespace) -> int:
     """List users and roles."""
+    from app.services import roles
+
     rows = roles.list_users(open_dossier(args))
     if getattr(args, "json", False):
         emit_json([u.to_json() for u in rows])
@@ -134,6 +127,8 @@ def cmd_users(args: argparse.Namespace) -> int:
 
 def cmd_users_add(args: argparse.Namespace) -> int:
     """Add a user (administrators only)."""
+    from app.services import roles
+
     user = roles.add_user(open_dossier(args), args.name, args.role)
     print(f"added {user.name} as {user.role}")
     return 0
@@ -141,6 +136,8 @@ def cmd_users_add(args: argparse.Namespace) -> int:
 
 def cmd_users_set(args: argparse.Namespace) -> int:
     """Change a user's role (administrators only)."""
+    from app.services import roles
+
     user = roles.set_role(open_dossier(args), args.name, args.role)
     print(f"{user.name} is now {user.role}")
     return 0
@@ -148,9 +145,13 @@ def cmd_users_set(args: argparse.Namespace) -> int:
 
 def cmd_edit(args: argparse.Namespace) -> int:
     """Change an annotation (a submitted or approved one goes back to draft)."""
+    from app.services import annotations as annotation_service
+    from app.services import codebook
+    from app.services import documents as document_service
+
     dossier = open_dossier(args)
     ann = annotation_service.get_annotation(dossier, args.annotation)
-    fields: dict[str, Any] = {k: getattr(args, k) for k in annotation_service.EDITABLE
+    fields: dict[str, Any] = {k: getattr(args, k) for k in EDITABLE
                               if getattr(args, k) is not None}
     if args.quote is not None:
         text = document_service.document_text(dossier, ann.document_id)
@@ -171,6 +172,8 @@ def cmd_edit(args: argparse.Namespace) -> int:
 
 def cmd_submit(args: argparse.Namespace) -> int:
     """Submit annotations for review."""
+    from app.services import workflow
+
     for ann_id in workflow.submit(open_dossier(args), args.annotations):
         print(f"{short_id(ann_id)}\tsubmitted")
     return 0
@@ -178,6 +181,8 @@ def cmd_submit(args: argparse.Namespace) -> int:
 
 def cmd_review(args: argparse.Namespace) -> int:
     """Record a decision on submitted annotations."""
+    from app.services import workflow
+
     for v in workflow.decide(open_dossier(args), args.annotations, args.decision, args.reason):
         print(f"{short_id(v.annotation_id)}\t{v.decision.replace('_', ' ')}")
     return 0
@@ -185,6 +190,8 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 def cmd_history(args: argparse.Namespace) -> int:
     """Print every version of an annotation."""
+    from app.services import history
+
     dossier = open_dossier(args)
     ann_id, versions = history.annotation_history(dossier, args.annotation)
     paths = history.tag_paths(dossier)
@@ -204,6 +211,8 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 def cmd_comment(args: argparse.Namespace) -> int:
     """Add a comment under an annotation."""
+    from app.services import comments
+
     c = comments.add_comment(open_dossier(args), args.annotation, args.text)
     if args.json:
         emit_json(c.to_json())
@@ -214,6 +223,8 @@ def cmd_comment(args: argparse.Namespace) -> int:
 
 def cmd_claims(args: argparse.Namespace) -> int:
     """List claims with independent-source counts."""
+    from app.services import claims, sources
+
     rows = claims.list_claims(open_dossier(args))
     if args.json:
         emit_json([c.to_json() for c in rows])
@@ -229,6 +240,8 @@ def cmd_claims(args: argparse.Namespace) -> int:
 
 def cmd_claim_add(args: argparse.Namespace) -> int:
     """Record a claim."""
+    from app.services import claims
+
     c = claims.add_claim(open_dossier(args), args.statement, args.support, args.contradict)
     if args.json:
         emit_json(c.to_json())
@@ -239,6 +252,9 @@ def cmd_claim_add(args: argparse.Namespace) -> int:
 
 def cmd_audit(args: argparse.Namespace) -> int:
     """Print the audit log, oldest first."""
+    from app.services import audit_log
+    from app.services import documents as document_service
+
     dossier = open_dossier(args)
     doc_id = document_service.get_document(dossier, args.doc).id if args.doc else None
     entries = audit_log.list_events(dossier, user=args.actor, since=args.since,
@@ -253,6 +269,9 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 def cmd_agreement(args: argparse.Namespace) -> int:
     """Print Cohen's kappa per tag and annotator pair, Krippendorff's alpha per tag."""
+    from app.services import agreement
+    from app.services import documents as document_service
+
     dossier = open_dossier(args)
     doc_ids = [document_service.get_document(dossier, d).id for d in args.doc] or None
     result = agreement.compute(dossier, doc_ids)

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app import audit
+from app.annotation_fields import ROLES
 from app.clock import utcnow
 from app.errors import BadInput, NotFound, Refused
 from db.models import User
@@ -25,7 +26,6 @@ from db.models import User
 if TYPE_CHECKING:
     from app.dossier import Dossier
 
-ROLES = ("annotator", "reviewer", "administrator")
 _RANK = {role: n for n, role in enumerate(ROLES)}
 
 
