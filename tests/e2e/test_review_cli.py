@@ -17,6 +17,8 @@ from app import audit
 from app.cli.main import build_parser
 from tests.helpers.cli import cli_json, run_cli
 
+pytestmark = pytest.mark.slow  # the command line in new processes, as a team runs it
+
 TEXT = ("Managers confiscated the workers' passports on arrival and kept them in a safe. "
         "Most of the wages were paid into accounts controlled by the state.\n")
 TAG = "Retention of identity documents"
