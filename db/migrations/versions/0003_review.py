@@ -1,7 +1,7 @@
 """Review and audit: user roles, comments on annotations, corroboration claims.
 
 Revision ID: 0003
-Revises: 0008
+Revises: 0007
 Create Date: 2026-11-30
 
 Additive only: ``users.role`` is added in place (``ADD COLUMN``); existing users become
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003"
-down_revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
