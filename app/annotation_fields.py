@@ -9,5 +9,8 @@ STATUSES = ("draft", "submitted", "approved", "rejected", "changes_requested")
 RELIABILITY = tuple("ABCDEF")
 #: Admiralty information-credibility grades, 1 (confirmed) to 6 (cannot be judged).
 CREDIBILITY = (1, 2, 3, 4, 5, 6)
-#: Fields a user edits after creating an annotation.
-EDITABLE = ("note", "attribution", "reliability", "credibility", "status")
+#: Fields a user edits after creating an annotation (the status moves only through the review
+#: workflow, app.services.workflow).
+EDITABLE = ("note", "attribution", "reliability", "credibility")
+#: Roles of a dossier's users, lowest first (app.services.roles).
+ROLES = ("annotator", "reviewer", "administrator")

@@ -180,14 +180,18 @@ class Dossier:
             return self._user_id
         found = session.scalar(select(User.id).where(User.name == self.user_name))
         if found is None:
+            # the first user of a dossier administers it; later ones start as annotators
+            has_admin = session.scalar(
+                select(User.id).where(User.role == "administrator").limit(1))
             user = User(
                 name=self.user_name, display_name=self.user_name,
                 guid=str(uuid.uuid4()), created=utcnow(),
+                role="annotator" if has_admin is not None else "administrator",
             )
             session.add(user)
             session.flush()
             audit.record(session, self.user_name, "user.create", "user", str(user.id),
-                         {"name": user.name, "guid": user.guid})
+                         {"name": user.name, "guid": user.guid, "role": user.role})
             found = user.id
         self._user_id = found
         return found

@@ -46,5 +46,9 @@ class Locked(StorageFault):
     """Another program held the dossier's write lock for longer than Dossier waits."""
 
 
+class Refused(DossierError):
+    """The acting user may not do this (role, own annotation, workflow state); nothing changed."""
+
+
 class Cancelled(DossierError):
     """The user cancelled long work (an import, export, set import); nothing was written."""

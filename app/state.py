@@ -216,7 +216,8 @@ def baseline_state(cur: _Cursor) -> str | None:
 # -- the core tables ------------------------------------------------------------------------------
 
 register(StateSpec(
-    "user", "users", key="id", columns=("id", "name", "display_name", "guid", "created")))
+    "user", "users", key="id", columns=("id", "name", "display_name", "guid", "created"),
+    optional={"role": "annotator"}))
 register(StateSpec(
     "tag", "tags", key="id",
     columns=("id", "parent_id", "name", "colour", "description", "shortcut", "position",
@@ -241,6 +242,14 @@ register(StateSpec(
     "review", "reviews", key="id",
     columns=("id", "annotation_id", "reviewer_id", "decision", "reason", "created"),
     parent=("annotation", "annotation_id")))
+# review and audit (migration 0003): comments under annotations; claims with their links
+register(StateSpec(
+    "comment", "comments", key="id",
+    columns=("id", "annotation_id", "author_id", "text", "created"),
+    parent=("annotation", "annotation_id")))
+register(StateSpec(
+    "claim", "claims", key="id", columns=("id", "statement", "author_id", "created"),
+    children=(Child("claim_links", fk="claim_id", columns=("annotation_id", "role")),)))
 
 
 def record_baseline(cur: _Cursor, reason: str) -> bool:

@@ -34,6 +34,8 @@ class User(Base):
     display_name: Mapped[str] = mapped_column(String(200), default="")
     guid: Mapped[str] = mapped_column(String(36), unique=True)
     created: Mapped[str] = mapped_column(String(32))
+    #: annotator | reviewer | administrator (app.services.roles)
+    role: Mapped[str] = mapped_column(String(16), default="annotator")
 
 
 class Document(Base):
@@ -210,3 +212,42 @@ class Setting(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class Comment(Base):
+    """A remark threaded under an annotation (reviewers and authors discuss it)."""
+
+    __tablename__ = "comments"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    annotation_id: Mapped[str] = mapped_column(
+        ForeignKey("annotations.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    text: Mapped[str] = mapped_column(Text)
+    created: Mapped[str] = mapped_column(String(32))
+
+
+class Claim(Base):
+    """A short statement that annotations from different documents support or contradict."""
+
+    __tablename__ = "claims"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    statement: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created: Mapped[str] = mapped_column(String(32))
+
+
+class ClaimLink(Base):
+    """An annotation linked to a claim as ``support`` or ``contradict``."""
+
+    __tablename__ = "claim_links"
+
+    claim_id: Mapped[str] = mapped_column(
+        ForeignKey("claims.id", ondelete="CASCADE"), primary_key=True
+    )
+    annotation_id: Mapped[str] = mapped_column(
+        ForeignKey("annotations.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    role: Mapped[str] = mapped_column(String(12))

@@ -34,6 +34,7 @@ from ui.models.annotations import AnnotationListModel
 from ui.models.codebook import CodebookModel
 from ui.models.documents import DocumentListModel
 from ui.operations import Operations
+from ui.review import calls as review_calls
 from ui.settings import LAST_DOCUMENT, LAST_IMPORT_FOLDER, PDF_VIEW_MODE, Settings
 from ui.status import StatusBar
 from ui.tagging import Tagger
@@ -136,6 +137,7 @@ class MainWindow(QMainWindow):
         self.tagger.current_changed.connect(self._current_changed)
         self.panel.edit_tags_requested.connect(self.open_tag_popup)
         self.panel.adjust_range_requested.connect(self.adjust_range)
+        self.panel.submit_requested.connect(lambda ann_id: review_calls.submit(self.ops, [ann_id]))
         self.importer.document_imported.connect(self._imported)
         self.importer.finished.connect(self._import_finished)
         self.exchanger.finished.connect(self.show_message)

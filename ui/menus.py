@@ -10,6 +10,7 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMenu, QToolBar
 
 from ui.models.documents import KIND_LABELS
+from ui.review.menu import add_review_menu
 from ui.tagging import POPUP_KEY
 
 if TYPE_CHECKING:
@@ -145,6 +146,7 @@ def build_menus(window: MainWindow, actions: Actions) -> None:
     money.addAction("&Screening…", window.money.show_screening).setStatusTip(
         "Screen entities against a local sanctions list; confirm or dismiss candidates")
 
+    add_review_menu(window, bar)
     help_menu = bar.addMenu("&Help")
     help_menu.addAction(actions.about)
     window.menus = {"file": file_menu, "edit": edit, "view": view, "document": documents,

@@ -27,7 +27,7 @@ from ui.operations import Operation, Operations
 
 #: Fields a user edits in the annotation panel.
 FIELD_NAMES = {"note": "note", "attribution": "attribution", "reliability": "source reliability",
-               "credibility": "credibility", "status": "status"}
+               "credibility": "credibility"}
 _MERGEABLE = {"note", "attribution"}
 
 
@@ -247,7 +247,11 @@ class AnnotationUndo(QObject):
     def update(self, annotation_id: str, on_done: Done | None = None,
                on_error: Callable[[BaseException], None] | None = None,
                **fields: Any) -> Operation:
-        """Change note, attribution, grades or status; undo writes the old values back."""
+        """Change note, attribution or grades; undo writes the old values back.
+
+        The review status is not among them: it moves only through submit and review
+        (app.services.workflow), and undoing an edit never re-approves anything.
+        """
         def work() -> _Done:
             current = service.get_annotation(self.dossier, annotation_id)
             before = {k: getattr(current, k) for k in fields}

@@ -27,8 +27,10 @@ from sqlalchemy.orm import Session
 from app import audit
 from app.clock import STAMP_FORMAT, utcnow
 from app.errors import BadInput
+from app.services import claims as claim_service
 from app.services import codebook
 from app.services.annotations import STATUSES, AnnotationView, TagRef
+from app.services.claims import ClaimView
 from app.services.codebook import TagInfo
 from app.services.documents import DocumentView, get_document, list_documents
 from db.models import Annotation, AnnotationTag, Document, Review, User
@@ -107,6 +109,8 @@ class Selection:
     reviews: dict[str, list[ReviewRecord]] = field(default_factory=dict)
     conflicts: dict[str, str] = field(default_factory=dict)
     filter: ExportFilter = field(default_factory=ExportFilter)
+    #: Corroboration claims linked to any selected annotation, with their source counts.
+    claims: list[ClaimView] = field(default_factory=list)
 
     def document(self, document_id: str) -> DocumentView:
         """The selected document with this id (KeyError if it is not selected)."""
@@ -326,6 +330,9 @@ def select_for_export(dossier: Dossier, flt: ExportFilter | None = None) -> Sele
         del refs
         reviews = _reviews(session, conds, everything)
         conflicts = _conflicts(session, conds, everything)
+        linked = claim_service.claims_of_annotations(session, [a.id for a in annotations])
+        claims = sorted({c.id: c for pairs in linked.values() for c, _ in pairs}.values(),
+                        key=lambda c: (c.created, c.id))
         seq, head_hash = audit.head(session)
     wanted = set(flt.document_ids) | {a.document_id for a in annotations}
     documents = [
@@ -336,5 +343,5 @@ def select_for_export(dossier: Dossier, flt: ExportFilter | None = None) -> Sele
     return Selection(
         documents=documents, annotations=annotations, tags=tags, chain_head=head_hash,
         exported_at=utcnow(), exported_by=dossier.user_name, chain_seq=seq, reviews=reviews,
-        conflicts=conflicts, filter=flt,
+        conflicts=conflicts, filter=flt, claims=claims,
     )

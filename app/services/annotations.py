@@ -18,17 +18,20 @@ from app import audit
 from app.anchoring import make_selectors, page_span
 from app.annotation_fields import CREDIBILITY, EDITABLE, RELIABILITY, STATUSES
 from app.clock import utcnow
-from app.errors import BadInput, NotFound
+from app.errors import BadInput, NotFound, Refused
 from app.limits import MAX_FIELD_CHARS, MAX_NOTE_CHARS, invalid_text
-from app.services import codebook
+from app.services import codebook, workflow
 from app.services.lookup import resolve_prefix
 from db import search
-from db.models import Annotation, AnnotationTag, Document, Page, Tag, User
+from db.models import Annotation, AnnotationTag, ClaimLink, Document, Page, Tag, User
 
 if TYPE_CHECKING:
     from app.dossier import Dossier
 
-
+#: Fields whose change sends a submitted or approved annotation back to draft.
+MATERIAL = frozenset({"start", "end", "quote", "reliability", "credibility"})
+STATUS_REFUSAL = ("the review status is not set directly: it moves only by submitting "
+                  "('dossier submit') and reviewing ('dossier review')")
 
 
 @dataclass(frozen=True)
@@ -134,8 +137,8 @@ def _validate_fields(fields: dict[str, Any]) -> None:
         raise BadInput(f"source reliability must be one of A-F, not {fields['reliability']!r}")
     if fields.get("credibility") is not None and fields["credibility"] not in CREDIBILITY:
         raise BadInput(f"information credibility must be 1-6, not {fields['credibility']!r}")
-    if "status" in fields and fields["status"] not in STATUSES:
-        raise BadInput(f"status must be one of {', '.join(STATUSES)}, not {fields['status']!r}")
+    if "status" in fields:
+        raise Refused(STATUS_REFUSAL)
 
 
 def _check_tags(session: Session, tag_ids: Sequence[str]) -> list[str]:
@@ -166,9 +169,10 @@ def create_annotation(
     credibility: int | None = None, status: str = "draft",
 ) -> AnnotationView:
     """Highlight ``[start, end)`` of a document with tags and fields; return the new annotation."""
-    fields = {"reliability": reliability, "credibility": credibility, "status": status,
-              "note": note, "attribution": attribution}
-    _validate_fields(fields)
+    if status != "draft":
+        raise Refused(STATUS_REFUSAL)
+    _validate_fields({"reliability": reliability, "credibility": credibility,
+                      "note": note, "attribution": attribution})
     with dossier.write() as session:
         author_id = dossier.user_id(session)
         text = dossier.document_text(session, document_id)
@@ -224,13 +228,18 @@ def restore_annotation(dossier: Dossier, snapshot: dict[str, Any]) -> Annotation
 def update_annotation(
     dossier: Dossier, annotation_id: str, *, modified: str | None = None, **fields: Any
 ) -> AnnotationView:
-    """Change note, attribution, grades, status and/or the range (``start``, ``end``).
+    """Change note, attribution, grades and/or the range (``start``, ``end``).
+
+    Changing the range or the grades of a submitted or approved annotation sends it back to
+    draft (:func:`app.services.workflow.back_to_draft`); the status itself is never set here.
 
     A new range is verified against the text, so its anchor becomes ``exact`` unless ``anchor``
     and ``anchor_score`` are given too (undo puts a flagged range back as it was). ``modified``
     sets the row's modification time instead of now: undo and redo use it to give back exactly
     the earlier row; the audit event still carries the time it was written.
     """
+    if "status" in fields:
+        raise Refused(STATUS_REFUSAL)
     allowed = set(EDITABLE) | {"start", "end", "anchor", "anchor_score"}
     unknown = set(fields) - allowed
     if unknown:
@@ -263,6 +272,8 @@ def update_annotation(
                 setattr(ann, key, value)
         if not after:
             return _view(session, ann)
+        if MATERIAL & set(after):
+            workflow.back_to_draft(ann, before, after)
         ann.modified = modified or utcnow()
         if {"quote", "note"} & set(after):
             search.index_annotation(session, ann.id, ann.document_id, ann.quote, ann.note,
@@ -293,8 +304,14 @@ def set_tags(
             session.execute(insert(AnnotationTag),
                             [{"annotation_id": annotation_id, "tag_id": t} for t in tags])
         ann.modified = modified or utcnow()
+        payload: dict[str, Any] = {"before": old, "after": tags, "modified": ann.modified}
+        status_before: dict[str, Any] = {}
+        status_after: dict[str, Any] = {}
+        workflow.back_to_draft(ann, status_before, status_after)
+        if status_after:
+            payload["status"] = {"before": status_before["status"], "after": "draft"}
         audit.record(session, dossier.user_name, "annotation.tags", "annotation", annotation_id,
-                     {"before": old, "after": tags, "modified": ann.modified})
+                     payload)
     dossier.notify_change("annotation", "updated", annotation_id)
     return get_annotation(dossier, annotation_id)
 
@@ -311,6 +328,9 @@ def delete_annotation(dossier: Dossier, annotation_id: str) -> dict[str, Any]:
         ))
         snap = _snapshot(ann, tags)
         cascaded = audit.dependents(session, "annotation", annotation_id)
+        # the claims linking it lose that link (claim_links cascade): their state changes too
+        cascaded += [("claim", c) for c in session.scalars(
+            select(ClaimLink.claim_id).where(ClaimLink.annotation_id == annotation_id))]
         search.remove(session, annotation_id)
         session.delete(ann)
         audit.record(session, dossier.user_name, "annotation.delete", "annotation",
@@ -436,6 +456,8 @@ def list_annotations(
         if document_id:
             where.append(Annotation.document_id == document_id)
         if status:
+            if status not in STATUSES:
+                raise BadInput(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
             where.append(Annotation.status == status)
         if anchor:
             where.append(Annotation.anchor == anchor)

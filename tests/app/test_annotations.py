@@ -9,6 +9,7 @@ from app.errors import Ambiguous, BadInput, NotFound
 from app.services import annotations, codebook
 from db import search
 from tests.helpers.documents import add_text_document
+from tests.helpers.review import bring_to, create_with_status
 
 MIXED = (
     "Workers 👷🏽‍♂️ said: 护照被没收了。 Then the manager 😠 kept the passports. "
@@ -52,11 +53,13 @@ def test_update_set_tags_delete_and_restore(dossier: Dossier) -> None:
     deception, wages = _tag(dossier, "Deception"), _tag(dossier, "Withholding of wages")
     ann = annotations.create_annotation(dossier, doc.id, 0, 7, [deception], note="first")
     changed = annotations.update_annotation(dossier, ann.id, note="second", reliability="B",
-                                            credibility=2, status="submitted")
-    assert (changed.note, changed.grade, changed.status) == ("second", "B2", "submitted")
+                                            credibility=2)
+    assert (changed.note, changed.grade, changed.status) == ("second", "B2", "draft")
     assert changed.modified >= ann.modified
+    bring_to(dossier, ann.id, "submitted")
     tagged = annotations.set_tags(dossier, ann.id, [deception, wages])
     assert [t.path for t in tagged.tags] == ["Abuses/Deception", "Abuses/Withholding of wages"]
+    assert tagged.status == "draft"  # retagging a submitted annotation reopens it
     moved = annotations.update_annotation(dossier, ann.id, start=8, end=14)
     assert moved.quote == MIXED[8:14]
     snapshot = annotations.delete_annotation(dossier, ann.id)
@@ -80,8 +83,8 @@ def test_bad_values_are_refused_without_writing(dossier: Dossier) -> None:
 def test_list_filters_by_tag_family_and_status(dossier: Dossier) -> None:
     doc = add_text_document(dossier, MIXED)
     a = annotations.create_annotation(dossier, doc.id, 0, 7, [_tag(dossier, "Deception")])
-    b = annotations.create_annotation(dossier, doc.id, 10, 20, [_tag(dossier, "Use of proceeds")],
-                                      status="approved")
+    b = create_with_status(dossier, doc.id, 10, 20, [_tag(dossier, "Use of proceeds")],
+                           status="approved")
     assert [x.id for x in annotations.list_annotations(dossier, tag_id=_tag(dossier, "Abuses"))] \
         == [a.id]
     assert [x.id for x in annotations.list_annotations(dossier, status="approved")] == [b.id]

@@ -82,7 +82,7 @@ def test_bundle_holds_originals_annotations_report_codebook_and_audit_excerpt(
     events = [json.loads(line) for line in files["audit.jsonl"].decode().splitlines()]
     created = {e["object_id"] for e in events if e["action"] == "annotation.create"}
     assert created == {a.id for a in s["anns"]}  # type: ignore[attr-defined]
-    assert {e["action"] for e in events} >= {"document.import", "tag.create", "review.create"}
+    assert {e["action"] for e in events} >= {"document.import", "tag.create", "annotation.review"}
     assert [e["seq"] for e in events] == list(range(1, manifest["chain_head"]["seq"] + 1))
     full = [e for e in events if not e.get("withheld")]
     for e in full:

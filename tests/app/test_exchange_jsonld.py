@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 
 from app import audit
 from app.dossier import Dossier
@@ -25,6 +25,7 @@ from app.services.documents import DocumentView, store_document
 from app.services.sets.merge import import_set, list_conflicts
 from db.models import Annotation, Review, User
 from tests.helpers.documents import add_text_document
+from tests.helpers.review import create_with_status
 
 ARTICLE = (
     "Workers said their passports were confiscated by managers on arrival in Vladivostok.\n\n"
@@ -55,25 +56,6 @@ def tag_ids(dossier: Dossier) -> dict[str, str]:
         return {t.path: t.id for t in codebook.list_tags(session)}
 
 
-def add_review(dossier: Dossier, annotation_id: str, reviewer: str, decision: str,
-               reason: str) -> str:
-    """A review decision row (the review service is not part of this package)."""
-    review_id = str(uuid.uuid4())
-    with dossier.write() as session:
-        user = session.scalar(select(User.id).where(User.name == reviewer))
-        if user is None:
-            user = session.execute(insert(User).values(
-                name=reviewer, display_name=reviewer, guid=str(uuid.uuid4()),
-                created="2026-01-01T00:00:00.000000Z").returning(User.id)).scalar_one()
-            audit.record(session, reviewer, "user.create", "user", str(user), {"name": reviewer})
-        session.execute(insert(Review).values(
-            id=review_id, annotation_id=annotation_id, reviewer_id=user, decision=decision,
-            reason=reason, created="2026-02-03T04:05:06.000000Z"))
-        audit.record(session, reviewer, "review.create", "review", review_id,
-                     {"annotation_id": annotation_id, "decision": decision})
-    return review_id
-
-
 def seed(dossier: Dossier) -> dict[str, Any]:
     """Two documents (an article and a two-page 'PDF') with five varied annotations."""
     doc = add_text_document(dossier, ARTICLE, "Article A")
@@ -81,16 +63,16 @@ def seed(dossier: Dossier) -> dict[str, Any]:
     tags = tag_ids(dossier)
     quote = "passports were confiscated by managers"
     s = ARTICLE.index(quote)
-    a1 = A.create_annotation(
+    a1 = create_with_status(
         dossier, doc.id, s, s + len(quote),
         [tags["Abuses/Retention of identity documents"], tags["Contracts/Employer or worksite"]],
         note="Key claim; corroborated by a second source.\nSecond line.",
         attribution="former manager, via NK Watch", reliability="B", credibility=2,
-        status="approved")
+        status="approved", reviewer="bob", reason="quote checked against the original")
     s2 = ARTICLE.index("Most of the wages")
-    a2 = A.create_annotation(dossier, doc.id, s2, s2 + 58,
-                             [tags["Funding flows/Wage deposits to state-controlled accounts"]],
-                             note="=HYPERLINK(\"http://evil\")", status="submitted")
+    a2 = create_with_status(dossier, doc.id, s2, s2 + 58,
+                            [tags["Funding flows/Wage deposits to state-controlled accounts"]],
+                            note="=HYPERLINK(\"http://evil\")", status="submitted")
     s3 = ARTICLE.index("\u00ab")
     a3 = A.create_annotation(dossier, doc.id, s3, s3 + 30, [], note="")
     pdf_text = "\n\n".join(PAGES)
@@ -101,7 +83,6 @@ def seed(dossier: Dossier) -> dict[str, Any]:
     s5 = pdf_text.index("three-year contract")
     a5 = A.create_annotation(dossier, pdf.id, s5, pdf_text.index("Page two:") + 9,
                              [tags["Contracts/Contract length and renewal"]], note="@spans pages")
-    add_review(dossier, a1.id, "bob", "approved", "quote checked against the original")
     return {"doc": doc, "pdf": pdf, "tags": tags, "anns": [a1, a2, a3, a4, a5]}
 
 
@@ -254,13 +235,14 @@ def test_changed_annotation_is_a_flagged_conflict_never_an_overwrite(
     same_documents(other)
     import_set(other, path)
     a1 = s["anns"][0]
-    A.update_annotation(other, a1.id, note="bob's reading differs", status="rejected")
+    # a changed grade sends bob's approved copy back to draft: note and status both differ
+    A.update_annotation(other, a1.id, note="bob's reading differs", credibility=3)
     summary = import_set(other, path)
     assert summary.identical == 4 and len(summary.conflicts) == 1
     conflict = summary.conflicts[0]
     assert conflict.local_id == a1.id and {"note"} <= set(conflict.fields)
     local = A.get_annotation(other, a1.id)
-    assert (local.note, local.status) == ("bob's reading differs", "rejected")
+    assert (local.note, local.status) == ("bob's reading differs", "draft")
     copy = A.get_annotation(other, conflict.kept_as)
     assert (copy.note, copy.status, copy.quote, copy.author) == (a1.note, "submitted", a1.quote,
                                                                  "alice")

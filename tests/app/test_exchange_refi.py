@@ -25,6 +25,7 @@ from app.importers.base import ExtractedDocument, ExtractedPage
 from app.services import annotations, codebook
 from app.services.documents import store_document
 from tests.helpers.documents import add_text_document
+from tests.helpers.review import REVIEWER, create_with_status
 
 REPO = Path(__file__).resolve().parents[2]
 SCHEMA = REPO / "resources" / "refi" / "project-1.0.xsd"
@@ -75,7 +76,7 @@ def annotated(dossier: Dossier) -> Dossier:
         return annotations.find_quote(text, quote)
 
     a, b = span(ARTICLE, "confiscated the workers' passports")
-    annotations.create_annotation(
+    create_with_status(
         dossier,
         doc.id,
         a,
@@ -91,7 +92,7 @@ def annotated(dossier: Dossier) -> Dossier:
         status="approved",
     )
     a, b = span(ARTICLE, "deposited into accounts controlled by the state")
-    annotations.create_annotation(
+    create_with_status(
         dossier,
         doc.id,
         a,
@@ -178,7 +179,7 @@ def test_exported_project_validates_against_the_schema(annotated: Dossier, tmp_p
         note.findtext("q:PlainTextContent", namespaces=NS)
         == "Second source: UN panel report.\nCheck date."
     )
-    assert {u.get("name") for u in root.findall("q:Users/q:User", NS)} == {"alice"}
+    assert {u.get("name") for u in root.findall("q:Users/q:User", NS)} == {"alice", REVIEWER}
     category = root.find("q:CodeBook/q:Codes/q:Code[@name='Abuses']", NS)
     assert category is not None and category.get("isCodable") == "false"
 

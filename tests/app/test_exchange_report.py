@@ -18,6 +18,7 @@ from app.importers.base import ExtractedDocument, ExtractedPage
 from app.services import annotations, codebook
 from app.services.documents import DocumentView, store_document
 from app.textmodel import normalise
+from tests.helpers.review import create_with_status
 
 ARTICLE = (
     "North Korean workers in Russia said managers took their passports on arrival.\n\n"
@@ -55,9 +56,7 @@ def _annotate(
     dossier: Dossier, doc: DocumentView, text: str, quote: str, tags: list[str], **fields: object
 ) -> None:
     start, end = annotations.find_quote(normalise(text), quote)
-    annotations.create_annotation(
-        dossier, doc.id, start, end, [_tag(dossier, t) for t in tags], **fields
-    )  # type: ignore[arg-type]
+    create_with_status(dossier, doc.id, start, end, [_tag(dossier, t) for t in tags], **fields)
 
 
 @pytest.fixture
@@ -203,7 +202,10 @@ def test_html_report_shows_the_evidence_facts(selection: Selection, tmp_path: Pa
     assert "C3 (fairly reliable; possibly true)" in page
     assert "Review: <b>approved</b> — approved by bob, 2026-01-03 11:30 UTC " \
            "(“Source &lt;confirmed&gt;”)" in page
-    assert "Review: <b>submitted</b>" in page and "Which report?" not in page
+    assert "Review: <b>submitted</b>" in page
+    # earlier decisions and their reasons are shown too (review history)
+    assert "Earlier decisions: changes requested by bob, 2026-01-02 10:00 UTC " \
+           "(“Which report?”)" in page
     assert "Attributed to: Former worker" in page
     assert "Matches the UN panel&#39;s 2023 report." in page
     assert '<a href="https://news.example.org/nk-workers?a=1&amp;b=2">' in page

@@ -17,6 +17,7 @@ from app.services.integrity import verify
 from db import migrate
 from tests.helpers.cli import run_cli
 from tests.helpers.documents import add_text_document
+from tests.helpers.review import bring_to
 
 TEXT = "Managers confiscated the workers' passports on arrival. Wages went to the state."
 
@@ -27,7 +28,8 @@ def _setup(dossier: Dossier) -> tuple[str, str]:
         tag = codebook.resolve_tag(session, "Retention of identity documents")
     start = TEXT.index("Managers")
     ann = annotations.create_annotation(dossier, doc.id, start, start + 54, [tag.id], note="n")
-    annotations.update_annotation(dossier, ann.id, note="changed", status="submitted")
+    annotations.update_annotation(dossier, ann.id, note="changed")
+    bring_to(dossier, ann.id, "submitted")
     return doc.id, ann.id
 
 

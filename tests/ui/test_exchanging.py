@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 from app.dossier import Dossier
 from app.services import annotations, codebook
 from tests.helpers.documents import add_text_document
+from tests.helpers.review import create_with_status
 from ui import dialogs
 from ui.exchanging import Exchanger, ExportDialog, ExportRequest
 from ui.operations import Operations
@@ -43,8 +44,8 @@ def _annotated(dossier: Dossier) -> tuple[str, list[str]]:
     for quote, status in [("kept the workers' passports", "approved"),
                           ("paid into a state account", "draft")]:
         start = TEXT.index(quote)
-        ids.append(annotations.create_annotation(dossier, doc.id, start, start + len(quote),
-                                                 [tag], status=status).id)
+        ids.append(create_with_status(dossier, doc.id, start, start + len(quote), [tag],
+                                      status=status).id)
     return doc.id, ids
 
 

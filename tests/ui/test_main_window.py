@@ -179,8 +179,8 @@ def test_panel_edits_are_stored_at_once(dossier: Any, qtbot: Any, tmp_path: Path
     panel.reliability.activated.emit(panel.reliability.currentIndex())
     panel.credibility.setCurrentIndex(panel.credibility.findData(2))
     panel.credibility.activated.emit(panel.credibility.currentIndex())
-    panel.status.setCurrentIndex(panel.status.findData("submitted"))
-    panel.status.activated.emit(panel.status.currentIndex())
+    assert panel.status.text() == "Draft" and panel.submit.isEnabled()
+    panel.submit.click()  # the status is not a field: it moves by submitting
     stored = service.get_annotation(dossier, ann.id)
     assert (stored.attribution, stored.grade, stored.status) == (
         "a former worker, to NK News", "B2", "submitted")

@@ -18,6 +18,7 @@ from app.services import codebook
 from app.services.documents import store_document
 from db.models import Tag
 from tests.helpers.documents import add_text_document
+from tests.helpers.review import bring_to
 from ui.models import roles
 from ui.models.annotations import COLUMNS, TAGS, AnnotationFilter, AnnotationListModel
 from ui.models.codebook import CodebookModel
@@ -126,8 +127,8 @@ def test_annotation_list_model_follows_changes(dossier: Any, qtbot: Any) -> None
         ("Withholding of wages", model.annotation(0).tags[1].colour)]
 
     # An update changes the row in place; a delete removes it; a restore brings it back.
-    service.update_annotation(dossier, early.id, reliability="B", credibility=2,
-                              status="submitted")
+    service.update_annotation(dossier, early.id, reliability="B", credibility=2)
+    bring_to(dossier, early.id, "submitted")
     assert model.data(model.index(0, 3)) == "B2"
     assert model.data(model.index(0, 6)) == "Submitted"
     snap = service.delete_annotation(dossier, late.id)

@@ -113,7 +113,6 @@ def test_every_action_undoes_and_redoes_from_the_keyboard(dossier: Any, qtbot: A
     check(write_note)
     check(lambda: choose(panel.reliability, "B"))
     check(lambda: choose(panel.credibility, 2))
-    check(lambda: choose(panel.status, "submitted"))
     assert service.get_annotation(dossier, ann.id).grade == "B2"
 
     def adjust() -> None:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.annotations import AnnotationView
+from app.services.workflow import SUBMITTABLE
 from ui.chips import chips_height, chips_size, paint_chips
 from ui.models.annotations import STATUS_LABELS, one_line, page_label, tag_name
 from ui.undo import AnnotationUndo
@@ -110,12 +111,14 @@ class _KeepKeys(QObject):
 class AnnotationPanel(QDockWidget):
     """Edits the current annotation.
 
-    Signals: ``failed(str message)``, ``edit_tags_requested()``, ``adjust_range_requested()``.
+    Signals: ``failed(str message)``, ``edit_tags_requested()``, ``adjust_range_requested()``,
+    ``submit_requested(str annotation_id)``.
     """
 
     failed = Signal(str)
     edit_tags_requested = Signal()
     adjust_range_requested = Signal()
+    submit_requested = Signal(str)
 
     def __init__(self, undo: AnnotationUndo, parent: QWidget | None = None) -> None:
         super().__init__("Annotation", parent)
@@ -173,9 +176,14 @@ class AnnotationPanel(QDockWidget):
         self.credibility.addItem("— not graded", None)
         for value, label in CREDIBILITY_LABELS.items():
             self.credibility.addItem(label, value)
-        self.status = QComboBox(self.editor)
-        for status, label in STATUS_LABELS.items():
-            self.status.addItem(label, status)
+        # the status is shown, not edited: it moves only by submitting and reviewing
+        self.status = QLabel(self.editor)
+        self.submit = QPushButton("Submit for review", self.editor)
+        self.submit.setToolTip("Send this annotation to the reviewers")
+        status_row = QHBoxLayout()
+        status_row.addWidget(self.status)
+        status_row.addStretch(1)
+        status_row.addWidget(self.submit)
         self.adjust = QPushButton("Set range to selection", self.editor)
         self.adjust.setToolTip("Move this annotation to the text selected in the document")
         self.delete = QPushButton("Delete", self.editor)
@@ -191,10 +199,10 @@ class AnnotationPanel(QDockWidget):
         form.addRow("Attribution", self.attribution)
         form.addRow("Reliability", self.reliability)
         form.addRow("Credibility", self.credibility)
-        form.addRow("Status", self.status)
+        form.addRow("Status", status_row)
         form.addRow(buttons)
         keep_keys = _KeepKeys(self)
-        for combo in (self.reliability, self.credibility, self.status):
+        for combo in (self.reliability, self.credibility):
             combo.installEventFilter(keep_keys)
         self.note.textChanged.connect(self._note_typed)
         self.note.installEventFilter(self)
@@ -204,7 +212,7 @@ class AnnotationPanel(QDockWidget):
             lambda _i: self._store(reliability=self.reliability.currentData()))
         self.credibility.activated.connect(
             lambda _i: self._store(credibility=self.credibility.currentData()))
-        self.status.activated.connect(lambda _i: self._store(status=self.status.currentData()))
+        self.submit.clicked.connect(self._submit_clicked)
         self.edit_tags.clicked.connect(self.edit_tags_requested)
         self.adjust.clicked.connect(self.adjust_range_requested)
         self.delete.clicked.connect(self.delete_annotation)
@@ -240,7 +248,8 @@ class AnnotationPanel(QDockWidget):
                                              if view.reliability else 0)
             self.credibility.setCurrentIndex(max(self.credibility.findData(view.credibility), 0)
                                              if view.credibility else 0)
-            self.status.setCurrentIndex(max(self.status.findData(view.status), 0))
+            self.status.setText(STATUS_LABELS.get(view.status, view.status))
+            self.submit.setEnabled(view.status in SUBMITTABLE)
         finally:
             self._loading = False
 
@@ -272,6 +281,11 @@ class AnnotationPanel(QDockWidget):
                 self.show_annotation(shown)
 
         self.undo.update(shown.id, on_error=failed, **fields)
+
+    def _submit_clicked(self) -> None:
+        if self.annotation is not None:
+            self.commit_note()
+            self.submit_requested.emit(self.annotation.id)
 
     def delete_annotation(self) -> None:
         """Delete the current annotation (undoable)."""

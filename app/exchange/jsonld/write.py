@@ -85,6 +85,16 @@ class _ItemWriter:
                     "source": f"urn:uuid:{t.id}"})
             for t in selection.tags
         }
+        #: corroboration claims by annotation id: what the annotation supports or contradicts
+        self.claims: dict[str, list[dict[str, Any]]] = {}
+        for claim in selection.claims:
+            for role, ids in (("support", claim.support), ("contradict", claim.contradict)):
+                for ann_id in ids:
+                    self.claims.setdefault(ann_id, []).append({
+                        "id": f"urn:uuid:{claim.id}", "dossier:statement": claim.statement,
+                        "dossier:role": role,
+                        "dossier:independentSources": claim.support_sources,
+                        "dossier:singleSource": claim.single_source})
         self.creators: dict[str, dict[str, Any]] = {}
         for name, guid in user_guids.items():
             self.creators[name] = {"id": f"urn:uuid:{guid}", "type": "Person", "name": name}
@@ -150,6 +160,9 @@ class _ItemWriter:
         reviews = self.selection.reviews.get(ann.id)
         if reviews:
             item["dossier:reviews"] = [_review_json(r) for r in reviews]
+        claims = self.claims.get(ann.id)
+        if claims:
+            item["dossier:claims"] = claims
         other = self.selection.conflicts.get(ann.id)
         if other:
             item["dossier:conflictOf"] = f"urn:uuid:{other}"

@@ -18,6 +18,7 @@ from app import __version__
 if TYPE_CHECKING:
     from app.exchange.filters import ReviewRecord, Selection
     from app.services.annotations import AnnotationView
+    from app.services.claims import ClaimView
     from app.services.documents import DocumentView
 
 RELIABILITY = {
@@ -88,6 +89,10 @@ class Entry:
     doc: DocumentView | None
     others: list[str]
     latest: ReviewRecord | None
+    #: every decision on the annotation, oldest first
+    reviews: list[ReviewRecord] = field(default_factory=list)
+    #: the claims it supports or contradicts: (claim, "support" | "contradict")
+    claims: list[tuple[ClaimView, str]] = field(default_factory=list)
 
     @property
     def short_id(self) -> str:
@@ -146,6 +151,18 @@ class Report:
                  for key, v in flt.items() if v]
         return "; ".join(words) if words else "all annotations"
 
+    @property
+    def claims(self) -> list[ClaimView]:
+        """The corroboration claims linked to the selected annotations."""
+        return self.selection.claims
+
+    @property
+    def overlap_measure(self) -> str:
+        """How independent sources are counted, in words."""
+        from app.services.sources import OVERLAP_MEASURE
+
+        return OVERLAP_MEASURE
+
     def entries(self) -> Iterator[Entry]:
         """Every entry in the order the report prints them."""
         for family in self.families:
@@ -163,6 +180,11 @@ def build_report(selection: Selection, title: str = "Evidence report") -> Report
     def rank(path: str) -> tuple[int, str]:
         return (order.get(path, big + (path == UNTAGGED)), path)
 
+    linked: dict[str, list[tuple[ClaimView, str]]] = {}
+    for claim in selection.claims:
+        for role, ids in (("support", claim.support), ("contradict", claim.contradict)):
+            for ann_id in ids:
+                linked.setdefault(ann_id, []).append((claim, role))
     grouped: dict[str, dict[str, list[AnnotationView]]] = {}
     for ann in selection.annotations:
         for path in [t.path for t in ann.tags] or [UNTAGGED]:
@@ -180,7 +202,8 @@ def build_report(selection: Selection, title: str = "Evidence report") -> Report
                 group.entries.append(Entry(
                     ann, documents.get(ann.document_id),
                     [t.path for t in ann.tags if t.path != path],
-                    reviews[-1] if reviews else None))
+                    reviews[-1] if reviews else None, list(reviews),
+                    linked.get(ann.id, [])))
             family.tags.append(group)
         families.append(family)
 
