@@ -1,4 +1,5 @@
-# The two commands: `make run` opens Dossier on the default dossier; `make test` runs the suite.
+# The two commands: `make run` opens Dossier on the default dossier; `make test` runs the suite
+# (`make test-fast` skips the tests marked slow).
 # Both create .venv and install the project (and Qt's system libraries) when needed.
 
 PYTHON ?= python3
@@ -7,13 +8,17 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 LOCK   := requirements.lock
 
-.PHONY: run test setup system-deps lint bench clean lock lock-upgrade
+.PHONY: run test test-fast setup system-deps lint bench clean lock lock-upgrade
 
 run: setup system-deps
 	@$(BIN)/dossier gui
 
 test: setup system-deps
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider
+
+# The quick loop while working: every test not marked slow (a few seconds or more each).
+test-fast: setup system-deps
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider -m "not slow"
 
 setup: $(STAMP)
 
@@ -48,7 +53,7 @@ system-deps:
 	@bash .ci/system-deps.sh
 
 lint: setup
-	$(BIN)/ruff check app db ui tests benchmarks
+	$(BIN)/ruff check app db ui launch tests benchmarks
 	$(BIN)/mypy
 
 bench: setup

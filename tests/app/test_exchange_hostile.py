@@ -7,7 +7,6 @@ import stat
 import struct
 import subprocess
 import sys
-import time
 import tracemalloc
 import zipfile
 from collections.abc import Callable
@@ -93,10 +92,8 @@ def test_zip_bomb_is_refused_before_it_expands(dossier: Dossier, tmp_path: Path)
             for _ in range(48):
                 fh.write(b"\0" * (1 << 20))
     assert path.stat().st_size < 200_000
-    began = time.perf_counter()
     peak = peak_memory(lambda: refused_unchanged(dossier, path, "possible zip bomb"))
-    assert time.perf_counter() - began < 2
-    assert peak < 5 * 1024 * 1024
+    assert peak < 5 * 1024 * 1024  # refused before expanding: 48 MB never exist
 
 
 def test_member_lying_about_its_size_is_refused_when_read(tmp_path: Path) -> None:
@@ -222,6 +219,7 @@ def peak_growth_in_a_child(dossier: Dossier, path: Path) -> tuple[str, int]:
     return message, int(growth_kib) * 1024
 
 
+@pytest.mark.slow
 def test_json_with_a_million_annotations_is_refused_in_bounded_memory(
         dossier: Dossier, tmp_path: Path) -> None:
     path = tmp_path / "million.jsonld"
@@ -237,6 +235,7 @@ def test_json_with_a_million_annotations_is_refused_in_bounded_memory(
     assert counts(dossier) == before
 
 
+@pytest.mark.slow
 def test_one_annotation_with_a_million_bodies_is_refused_in_bounded_memory(
         dossier: Dossier, tmp_path: Path) -> None:
     path = tmp_path / "fat.jsonld"
@@ -252,9 +251,8 @@ def test_csv_with_a_million_rows_is_refused_without_reading_it(
         dossier: Dossier, tmp_path: Path) -> None:
     path = tmp_path / "million.csv"
     write_million_rows(path, "\r\n1,doc,quote,tag", "annotation_id,document,exact,tag", "\r\n")
-    began = time.perf_counter()
     peak = peak_memory(lambda: refused_unchanged(dossier, path, "CSV and XLSX are for reading"))
-    assert peak < 1024 * 1024 and time.perf_counter() - began < 2
+    assert peak < 1024 * 1024
 
 
 def test_set_larger_than_the_limit_is_refused_before_parsing(dossier: Dossier,
@@ -263,6 +261,6 @@ def test_set_larger_than_the_limit_is_refused_before_parsing(dossier: Dossier,
     with path.open("wb") as fh:  # sparse: 1.5 GiB that takes no disk
         fh.write(b'{"type": "AnnotationCollection", "first": {"items": [')
         fh.truncate(1536 * 1024 * 1024)
-    began = time.perf_counter()
-    refused_unchanged(dossier, path, "larger than the 1073741824 bytes")
-    assert time.perf_counter() - began < 2
+    peak = peak_memory(lambda: refused_unchanged(dossier, path,
+                                                 "larger than the 1073741824 bytes"))
+    assert peak < 1024 * 1024  # refused from its size, before reading
