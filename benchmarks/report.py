@@ -7,7 +7,7 @@ SHA-256 must be there, and for the long note its first and last lines. The same-
 the HTML report of the same selection (the template alone). Figures are wall and CPU seconds and
 the process's peak memory; they are noisy on a busy machine.
 
-Usage: python benchmarks/report.py [N_ANNOTATIONS] [NOTE_MB]
+Usage: python benchmarks/report.py [N_ANNOTATIONS] [NOTE_MB]   (0 skips that case)
 """
 
 from __future__ import annotations
@@ -53,13 +53,15 @@ def build(folder: Path, count: int, note_bytes: int) -> Dossier:
     doc = add_text_document(dossier, body, "Benchmark report")
     with dossier.read() as session:
         tags = [t.id for t in codebook.list_tags(session) if t.is_codable]
+    # the long note is on one tag, so it is printed once
     line = "payments went through the front company in Vladivostok, line {:07d}\n"
     long_note = "".join(line.format(i) for i in range(note_bytes // len(line.format(0))))
     for i in range(count):
         start = (i * 131) % (len(body) - 400)
         note = long_note if note_bytes else (f"Note {i}: second source" if i % 2 else "")
-        annotations.create_annotation(dossier, doc.id, start, start + 80 + i % 200,
-                                      [tags[i % len(tags)], tags[(i * 5 + 1) % len(tags)]],
+        chosen = [tags[i % len(tags)]] if note_bytes else [tags[i % len(tags)],
+                                                            tags[(i * 5 + 1) % len(tags)]]
+        annotations.create_annotation(dossier, doc.id, start, start + 80 + i % 200, chosen,
                                       note=note, reliability="ABCDEF"[i % 6],
                                       credibility=1 + i % 6)
     return dossier
@@ -101,8 +103,9 @@ def main() -> int:
     note_mb = float(sys.argv[2]) if len(sys.argv) > 2 else 10
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     with tempfile.TemporaryDirectory(prefix="dossier-bench-report-") as tmp:
-        ok = measure("many", Path(tmp), count, 0)
-        ok = measure("long-note", Path(tmp), 1, int(note_mb * 1_000_000)) and ok
+        ok = measure("many", Path(tmp), count, 0) if count else True
+        if note_mb:
+            ok = measure("long-note", Path(tmp), 1, int(note_mb * 1_000_000)) and ok
     return 0 if ok else 1
 
 
