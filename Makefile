@@ -24,6 +24,7 @@ $(STAMP): pyproject.toml
 
 system-deps:
 	@bash .ci/system-deps.sh
+	@bash .ci/ocr-deps.sh
 
 lint: setup
 	$(BIN)/ruff check app db ui tests benchmarks

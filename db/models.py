@@ -94,6 +94,10 @@ class Page(Base):
     rotation: Mapped[int] = mapped_column(Integer, default=0)
     boxes: Mapped[bytes] = mapped_column(LargeBinary)
     synthetic: Mapped[bytes] = mapped_column(LargeBinary)
+    #: For a page whose text came from OCR: JSON (engine, version, lang, dpi, words).
+    ocr: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: For an OCR'd page: zlib-compressed confidences (0-100, 255 synthetic), one per code point.
+    confidence: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
 
     document: Mapped[Document] = relationship(back_populates="pages")
 
@@ -146,6 +150,8 @@ class Annotation(Base):
     #: it contradicts: both are kept and this one is flagged (app.exchange.merge). No foreign
     #: key: the flag stays until an investigator resolves it, even if the other is deleted.
     conflict_of: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
+    #: A region annotation: JSON ``{"page", "x", "y", "w", "h"}`` in page points, else NULL.
+    region: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     author: Mapped[User] = relationship()
     tags: Mapped[list[Tag]] = relationship(secondary="annotation_tags", order_by="Tag.name")

@@ -18,8 +18,8 @@ import pypdfium2 as pdfium
 from PySide6.QtCore import QObject, QThreadPool, Signal
 from PySide6.QtGui import QImage
 
-#: Held around every PDFium call made by the views.
-PDFIUM_LOCK = threading.Lock()
+from app.pdfium_lock import PDFIUM_LOCK  # held around every PDFium call in this process
+
 #: Rendered pages kept per view, in bytes of image memory.
 CACHE_BYTES = 192 * 1024 * 1024
 
