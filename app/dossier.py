@@ -14,12 +14,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import audit
+from app.changes import Action, ChangeSet
 from app.clock import utcnow
 from app.errors import BadInput
 from app.originals import OriginalsStore
@@ -46,18 +48,9 @@ def default_user_name() -> str:
         return "unknown"
 
 
-@dataclass(frozen=True)
-class Change:
-    """What a committed transaction changed: e.g. ``Change("annotation", "created", (id,))``."""
-
-    kind: str
-    action: str
-    ids: tuple[str, ...] = ()
-
-
 @dataclass
 class _Listeners:
-    items: list[Callable[[Change], None]] = field(default_factory=list)
+    items: list[Callable[[ChangeSet], None]] = field(default_factory=list)
 
 
 class Dossier:
@@ -73,8 +66,8 @@ class Dossier:
         self._user_id: int | None = None
         self._listeners = _Listeners()
         self._text_cache: dict[str, str] = {}
-        #: Small derived caches (e.g. the tag tree); dropped whenever their kind changes.
-        self.cache: dict[str, object] = {}
+        #: Tags by id with their paths (``codebook.cached_tags``); dropped when a tag changes.
+        self.tag_cache: dict[str, Any] | None = None
         #: Passwords of encrypted originals given in this session, by SHA-256; kept in memory
         #: only (never written to the dossier), so the reader can render those pages.
         self.passwords: dict[str, str] = {}
@@ -146,24 +139,25 @@ class Dossier:
         return found
 
     # -- change notification -------------------------------------------------------------------
-    def subscribe(self, listener: Callable[[Change], None]) -> None:
+    def subscribe(self, listener: Callable[[ChangeSet], None]) -> None:
         """Call ``listener`` after every committed change."""
         self._listeners.items.append(listener)
 
-    def unsubscribe(self, listener: Callable[[Change], None]) -> None:
+    def unsubscribe(self, listener: Callable[[ChangeSet], None]) -> None:
         """Stop calling ``listener``."""
         if listener in self._listeners.items:
             self._listeners.items.remove(listener)
 
-    def notify(self, change: Change) -> None:
-        """Tell subscribers about a committed change."""
-        self.cache.pop(change.kind + "s", None)
+    def notify(self, changes: ChangeSet) -> None:
+        """Tell subscribers about a committed change; drop the caches it makes stale."""
+        if changes.tags:
+            self.tag_cache = None
         for listener in list(self._listeners.items):
-            listener(change)
+            listener(changes)
 
-    def notify_change(self, kind: str, action: str, *ids: str) -> None:
-        """Shorthand for :meth:`notify` with a :class:`Change`."""
-        self.notify(Change(kind, action, tuple(ids)))
+    def notify_change(self, kind: str, action: Action, *ids: str) -> None:
+        """Shorthand for :meth:`notify` with ``ChangeSet.of(kind, action, ids)``."""
+        self.notify(ChangeSet.of(kind, action, ids))
 
     # -- caches --------------------------------------------------------------------------------
     def document_text(self, session: Session, document_id: str) -> str:

@@ -25,3 +25,7 @@ class CheckFailed(DossierError):
     """An integrity check found a problem."""
 
     exit_code = 1
+
+
+class Cancelled(DossierError):
+    """The user cancelled long work (an import, export, set import); nothing was written."""

@@ -147,7 +147,7 @@ class Annotation(Base):
     created: Mapped[str] = mapped_column(String(32))
     modified: Mapped[str] = mapped_column(String(32))
     #: Set on an annotation that arrived in an imported set with the id of a local annotation
-    #: it contradicts: both are kept and this one is flagged (app.exchange.merge). No foreign
+    #: it contradicts: both are kept and this one is flagged (app.services.sets.merge). No foreign
     #: key: the flag stays until an investigator resolves it, even if the other is deleted.
     conflict_of: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
     #: A region annotation: JSON ``{"page", "x", "y", "w", "h"}`` in page points, else NULL.

@@ -1,9 +1,10 @@
 """File > Export… and File > Import Annotation Set…: exchanges run in the background.
 
 The export dialog offers every format of :data:`app.exchange.FORMATS` and the filters of the
-command line (documents, tag, status, author, date range); the export itself runs through the
-window's :class:`~ui.tasks.TaskRunner` with a progress dialog after half a second. Importing a
-set shows the summary of what was added, skipped and kept as conflicts.
+command line (documents, tag, status, author, date range); the export runs as a query of
+:mod:`ui.operations` (it reads the dossier, writes only its file) and a set import as a mutation,
+both with a progress dialog after half a second whose Cancel stops them. Importing a set shows the
+summary of what was added, skipped and kept as conflicts.
 """
 
 from __future__ import annotations
@@ -30,12 +31,12 @@ from app.dossier import Dossier
 from app.errors import DossierError
 from app.exchange import FORMATS, ExportResult, export
 from app.exchange.filters import build_filter
-from app.exchange.merge import import_set
-from app.exchange.summary import ImportSummary
 from app.services import annotations as annotation_service
 from app.services import codebook
+from app.services.sets.merge import import_set
+from app.services.sets.summary import ImportSummary
 from ui import dialogs
-from ui.tasks import Task, TaskRunner
+from ui.operations import Operation, Operations
 
 SET_FILTER = ("Annotation sets (*.jsonld *.json *.zip *.qdpx);;JSON-LD (*.jsonld *.json);;"
               "Evidence bundles (*.zip);;REFI-QDA projects (*.qdpx);;All files (*)")
@@ -151,7 +152,8 @@ class ExportDialog(QDialog):
             tag=self.tag.currentData(), status=self.status.currentData(),
             author=self.author.text().strip() or None,
             created_from=self.date_from.date().toString("yyyy-MM-dd") if dates else None,
-            created_to=self.date_to.date().addDays(1).toString("yyyy-MM-dd") if dates else None,
+            # A date names the whole day: the filter makes "to" inclusive (up to its midnight).
+            created_to=self.date_to.date().toString("yyyy-MM-dd") if dates else None,
         )
 
 
@@ -163,10 +165,10 @@ class Exchanger(QObject):
 
     finished = Signal(str)
 
-    def __init__(self, dossier: Dossier, runner: TaskRunner, window: QWidget) -> None:
+    def __init__(self, ops: Operations, window: QWidget) -> None:
         super().__init__(window)
-        self.dossier = dossier
-        self.runner = runner
+        self.ops = ops
+        self.dossier = ops.dossier
         self.window = window
 
     def export_dialog(self, current_document: str | None) -> ExportDialog:
@@ -176,7 +178,7 @@ class Exchanger(QObject):
         dialog.open()
         return dialog
 
-    def export(self, request: ExportRequest) -> Task | None:
+    def export(self, request: ExportRequest) -> Operation | None:
         """Export in the background; the outcome is shown as one message."""
         if not request.path:
             dialogs.inform(self.window, "Export", "Choose a file to save the export to.",
@@ -186,7 +188,7 @@ class Exchanger(QObject):
                 self.window, "Export", f"{request.path} exists. Replace it?"):
             return None
 
-        def work(task: Task) -> ExportResult:
+        def work(op: Operation) -> ExportResult:
             flt = build_filter(
                 self.dossier, documents=request.documents,
                 tags=[request.tag] if request.tag else [],
@@ -196,23 +198,17 @@ class Exchanger(QObject):
             )
             return export(self.dossier, request.format, request.path, flt, overwrite=True)
 
-        task = self.runner.run(work, label=f"Exporting {Path(request.path).name}",
-                               on_success=self._exported, on_error=self._failed)
-        if not task.done:
-            task.progress_due.connect(lambda: dialogs.show_progress(self.window, task))
-        return task
+        return self.ops.query(work, label=f"Exporting {Path(request.path).name}",
+                              on_done=self._exported, on_error=self._failed, progress=True)
 
-    def import_set_file(self, path: str | None = None) -> Task | None:
+    def import_set_file(self, path: str | None = None) -> Operation | None:
         """Import a colleague's annotation set (asks for the file when none is given)."""
         path = path or choose_set_file(self.window, str(Path.home()))
         if not path:
             return None
-        task = self.runner.run(lambda task: import_set(self.dossier, path),
+        return self.ops.mutate(lambda op: import_set(self.dossier, path),
                                label=f"Importing {Path(path).name}",
-                               on_success=self._imported, on_error=self._failed)
-        if not task.done:
-            task.progress_due.connect(lambda: dialogs.show_progress(self.window, task))
-        return task
+                               on_done=self._imported, on_error=self._failed)
 
     def _exported(self, result: ExportResult) -> None:
         message = (f"Exported {result.annotations} annotation"

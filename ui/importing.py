@@ -1,8 +1,9 @@
 """File > Import… and File > Import URL…: import in the background, one input after another.
 
-Each input is imported by a :class:`~ui.tasks.TaskRunner` task, with a cancellable progress dialog
-when it takes longer than half a second. An encrypted PDF asks for its password and is tried
-again; refusals are collected and shown together, one line per input, when the batch ends.
+Each input is imported by a mutation of :mod:`ui.operations` (on the writer thread), with a
+cancellable progress dialog when it takes longer than half a second. An encrypted PDF asks for
+its password and is tried again; refusals are collected and shown together, one line per input,
+when the batch ends.
 """
 
 from __future__ import annotations
@@ -14,13 +15,12 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
-from app.dossier import Dossier
 from app.errors import DossierError
 from app.importers.base import ImportCancelled, PasswordRequired
 from app.services import imports
 from app.services.imports import ImportResult
 from ui import dialogs
-from ui.tasks import Task, TaskRunner
+from ui.operations import Operation, Operations
 
 
 @dataclass
@@ -42,10 +42,10 @@ class Importer(QObject):
     document_imported = Signal(str)
     finished = Signal(str)
 
-    def __init__(self, dossier: Dossier, runner: TaskRunner, window: QWidget) -> None:
+    def __init__(self, ops: Operations, window: QWidget) -> None:
         super().__init__(window)
-        self.dossier = dossier
-        self.runner = runner
+        self.ops = ops
+        self.dossier = ops.dossier
         self.window = window
         self._batch: _Batch | None = None
 
@@ -71,17 +71,15 @@ class Importer(QObject):
         spec = batch.pending[0]
         name = spec if imports.is_url(spec) else Path(spec).name
 
-        def work(task: Task) -> ImportResult:
+        def work(op: Operation) -> ImportResult:
             if imports.is_url(spec):
                 return imports.import_url(self.dossier, spec, password=password,
-                                          progress=task.report, cancel=task.is_cancelled)
+                                          progress=op.report, cancel=op.is_cancelled)
             return imports.import_file(self.dossier, spec, password=password,
-                                       progress=task.report, cancel=task.is_cancelled)
+                                       progress=op.report, cancel=op.is_cancelled)
 
-        task = self.runner.run(work, label=f"Importing {name}",
-                               on_success=self._succeeded, on_error=self._failed)
-        if not task.done:
-            task.progress_due.connect(lambda: dialogs.show_progress(self.window, task))
+        self.ops.mutate(work, label=f"Importing {name}", on_done=self._succeeded,
+                        on_error=self._failed)
 
     def _succeeded(self, result: ImportResult) -> None:
         batch = self._batch

@@ -3,7 +3,8 @@ annotation panel as docks; menus, toolbar and a status bar.
 
 The window wires parts that do not know each other: the document view (selection, highlights),
 the :class:`Tagger` (keys and popup), :class:`AnnotationUndo` (every change), the item models and
-the docks. Committed changes come back through :class:`DossierSignals` and refresh all of them.
+the docks. Every call into ``app/`` runs through :class:`~ui.operations.Operations`; committed
+changes come back as one typed change set per operation and refresh exactly what they touched.
 """
 
 from __future__ import annotations
@@ -15,9 +16,12 @@ from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMenu, QStackedWidget
 
+from app.changes import ChangeSet
 from app.dossier import Dossier
-from app.errors import DossierError
+from app.services import annotations as annotation_service
 from app.services import documents as document_service
+from app.services.annotations import AnnotationView
+from app.services.documents import DocumentView as DocumentInfo
 from ui import dialogs
 from ui.docks.annotation_list_dock import AnnotationListDock
 from ui.docks.annotation_panel import AnnotationPanel
@@ -29,8 +33,8 @@ from ui.menus import build_actions, build_menus
 from ui.models.annotations import AnnotationListModel
 from ui.models.codebook import CodebookModel
 from ui.models.documents import DocumentListModel
+from ui.operations import Operations
 from ui.settings import LAST_DOCUMENT, LAST_IMPORT_FOLDER, PDF_VIEW_MODE, Settings
-from ui.signals import DossierSignals
 from ui.status import StatusBar
 from ui.tagging import Tagger
 from ui.tasks import TaskRunner
@@ -44,15 +48,19 @@ class MainWindow(QMainWindow):
     """Dossier's main window on one open dossier."""
 
     def __init__(self, dossier: Dossier, *, settings: Settings | None = None,
+                 operations: Operations | None = None,
                  runner: TaskRunner | None = None) -> None:
+        """``operations`` runs every call into the core (``runner``: only its synchronous flag
+        is used, for older tests)."""
         super().__init__()
         self.dossier = dossier
         self.settings = settings or Settings()
-        self.runner = runner or TaskRunner(self)
+        self.ops = operations or Operations(
+            dossier, self, synchronous=bool(runner and runner.synchronous))
+        self.ops.window = self
         self.setWindowTitle(f"{dossier.folder.name} — Dossier")
         self.setObjectName("main_window")
-        self.signals = DossierSignals(dossier, self)
-        self.undo = AnnotationUndo(dossier, self)
+        self.undo = AnnotationUndo(self.ops, self)
         self.codebook_model = CodebookModel(dossier, self)
         self.documents_model = DocumentListModel(dossier, self)
         self.annotation_model = AnnotationListModel(dossier, self)
@@ -70,8 +78,8 @@ class MainWindow(QMainWindow):
         self.reader.addWidget(self.welcome)
         self.setCentralWidget(self.reader)
         self.tagger = Tagger(self.undo, self.codebook_model, self)
-        self.importer = Importer(dossier, self.runner, self)
-        self.exchanger = Exchanger(dossier, self.runner, self)
+        self.importer = Importer(self.ops, self)
+        self.exchanger = Exchanger(self.ops, self)
 
         self.documents_dock = DocumentsDock(self.documents_model, self)
         self.codebook_dock = CodebookDock(self.codebook_model, self)
@@ -104,12 +112,9 @@ class MainWindow(QMainWindow):
             self.open_document(last)
 
     def _connect(self) -> None:
-        s = self.signals
-        s.annotation_changed.connect(self._annotations_changed)
+        self.ops.changed.connect(self._changes_applied)
+        self.ops.failed.connect(self.show_error)
         self._counts_timer.timeout.connect(self.codebook_model.refresh_counts)
-        s.tag_changed.connect(self._tags_changed)
-        s.document_changed.connect(self.documents_model.on_document_changed)
-        s.document_changed.connect(lambda *_: self._show_welcome())
         self.documents_dock.document_chosen.connect(self.open_document)
         self.codebook_dock.tag_activated.connect(self.tagger.apply_tag)
         self.list_dock.annotation_selected.connect(self._list_selected)
@@ -119,7 +124,7 @@ class MainWindow(QMainWindow):
         self.importer.document_imported.connect(self._imported)
         self.importer.finished.connect(self._import_finished)
         self.exchanger.finished.connect(self.show_message)
-        for source in (self.tagger, self.panel, self.undo):
+        for source in (self.tagger, self.panel):
             source.failed.connect(self.show_error)
         self.tagger.hint.connect(self.show_message)
         self.undo.restored.connect(self.tagger.set_current)
@@ -134,15 +139,26 @@ class MainWindow(QMainWindow):
 
     # -- documents -----------------------------------------------------------------------------
     def open_document(self, document_id: str, reflowed: bool | None = None) -> None:
-        """Show a document in the reader, with its annotations listed and highlighted."""
+        """Show a document in the reader, with its annotations listed and highlighted.
+
+        The document and its annotations are read off the GUI thread; the reader shows them
+        when they arrive (a newer choice supersedes a slower older one).
+        """
         if document_id == self.document_id and reflowed is None and self.view is not None:
             self.view.setFocus()  # already open: keep the reading position
             return
-        try:
-            doc = document_service.get_document(self.dossier, document_id)
-        except DossierError as exc:
-            self.show_error(str(exc))
-            return
+        dossier = self.dossier
+
+        def read(_op: object) -> tuple[DocumentInfo, list[AnnotationView]]:
+            doc = document_service.get_document(dossier, document_id)
+            return doc, annotation_service.list_annotations(dossier, document_id=doc.id)
+
+        self.ops.query(read, label="Opening the document", key="open-document",
+                       on_done=lambda found: self._show_document(*found, reflowed=reflowed),
+                       on_error=lambda exc: self.show_error(str(exc)))
+
+    def _show_document(self, doc: DocumentInfo, annotations: list[AnnotationView],
+                       reflowed: bool | None) -> None:
         if reflowed is None:
             reflowed = self.settings.get(PDF_VIEW_MODE) == "text"
         self._close_view()
@@ -155,7 +171,7 @@ class MainWindow(QMainWindow):
             page_changed.connect(self.status.show_page)
         self.view = view
         self.document_id = doc.id
-        self.annotation_model.set_document(doc.id)
+        self.annotation_model.set_document(doc.id, annotations)
         view.set_annotations(self.annotation_model.annotations())
         self.reader.addWidget(view)
         self.reader.setCurrentWidget(view)
@@ -201,11 +217,22 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     # -- annotations ---------------------------------------------------------------------------
-    def _annotations_changed(self, action: str, ids: list[str]) -> None:
-        self.annotation_model.on_annotation_changed(action, ids)
+    def _changes_applied(self, changes: ChangeSet) -> None:
+        """One committed change set: each part of the window takes what concerns it."""
+        if changes.documents:
+            self.documents_model.apply_changes(changes)
+            self._show_welcome()
+        if changes.tags:
+            self._tags_changed()
+        if changes.annotations:
+            self._annotations_changed(changes)
+
+    def _annotations_changed(self, changes: ChangeSet) -> None:
+        self.annotation_model.apply_changes(changes)
         self._counts_timer.start()  # after the highlight is drawn; bursts of changes coalesce
+        ids = changes.annotations.touched
         if self.view is not None:
-            for ann_id in ids:
+            for ann_id in sorted(ids):
                 row = self.annotation_model.row_of(ann_id)
                 if row >= 0:
                     self.view.update_annotation(self.annotation_model.annotation(row))
@@ -213,13 +240,13 @@ class MainWindow(QMainWindow):
                     self.view.remove_annotation(ann_id)
         current = self.tagger.current_id
         if current in ids:
-            if action == "deleted":
+            if current in changes.annotations.deleted:
                 self.tagger.set_current(None)
             else:
                 self._current_changed(current)
         self.status.show_count(self.annotation_model.rowCount())
 
-    def _tags_changed(self, _action: str, _ids: list[str]) -> None:
+    def _tags_changed(self) -> None:
         self.codebook_model.refresh()
         self.tagger.install_shortcuts()
         self.annotation_model.refresh_tags()
@@ -269,10 +296,8 @@ class MainWindow(QMainWindow):
         """Delete the current annotation (undoable)."""
         if self.tagger.current_id is None:
             return
-        try:
-            self.undo.delete(self.tagger.current_id)
-        except DossierError as exc:
-            self.show_error(str(exc))
+        self.undo.delete(self.tagger.current_id,
+                         on_error=lambda exc: self.show_error(str(exc)))
 
     def adjust_range(self) -> None:
         """Move the current annotation to the text selected in the view."""
@@ -281,11 +306,8 @@ class MainWindow(QMainWindow):
         if selected is None or current is None or self.view is None:
             self.show_message("Select the new passage in the document first")
             return
-        try:
-            self.undo.adjust_range(current, *selected)
-        except DossierError as exc:
-            self.show_error(str(exc))
-            return
+        self.undo.adjust_range(current, *selected,
+                               on_error=lambda exc: self.show_error(str(exc)))
         self.view.clear_selection()
 
     # -- view ----------------------------------------------------------------------------------
@@ -377,8 +399,8 @@ class MainWindow(QMainWindow):
         """Store what is being typed, save the layout, and let go of the dossier."""
         self.panel.commit_note()
         self.settings.save_window(self)
-        self.runner.cancel_all()
-        self.runner.wait(10000)
+        self.ops.cancel_all()
+        self.ops.wait(10000)
         self._close_view()
-        self.signals.close()
+        self.ops.close()
         super().closeEvent(event)

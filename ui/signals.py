@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from app.dossier import Change, Dossier
+from app.changes import ChangeSet, Ids
+from app.dossier import Dossier
 
 
 class DossierSignals(QObject):
@@ -23,7 +24,7 @@ class DossierSignals(QObject):
 
     # Emitted from whichever thread committed the change; this object lives on the GUI thread,
     # so a change made by a worker is queued and a change made on the GUI thread is immediate.
-    _received = Signal(str, str, list)
+    _received = Signal(object)
 
     def __init__(self, dossier: Dossier, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -35,17 +36,21 @@ class DossierSignals(QObject):
         """Stop listening to the dossier."""
         self.dossier.unsubscribe(self._listen)
 
-    def _listen(self, change: Change) -> None:
-        self._received.emit(change.kind, change.action, list(change.ids))
+    def _listen(self, changes: ChangeSet) -> None:
+        self._received.emit(changes)
 
-    @Slot(str, str, list)
-    def _dispatch(self, kind: str, action: str, ids: list[str]) -> None:
-        if kind == "annotation":
-            self.annotation_changed.emit(action, ids)
-        elif kind == "tag":
-            self.tag_changed.emit(action, ids)
-        elif kind == "document":
-            self.document_changed.emit(action, ids)
-            if action == "created":
-                for doc_id in ids:
-                    self.document_added.emit(doc_id)
+    @Slot(object)
+    def _dispatch(self, changes: ChangeSet) -> None:
+        for signal, part in ((self.annotation_changed, changes.annotations),
+                             (self.tag_changed, changes.tags),
+                             (self.document_changed, changes.documents)):
+            for action, ids in _actions(part):
+                signal.emit(action, ids)
+        for doc_id in sorted(changes.documents.created):
+            self.document_added.emit(doc_id)
+
+
+def _actions(part: Ids) -> list[tuple[str, list[str]]]:
+    return [(action, sorted(ids)) for action, ids in
+            (("created", part.created), ("updated", part.updated), ("deleted", part.deleted))
+            if ids]

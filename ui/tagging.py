@@ -15,7 +15,6 @@ from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QFrame, QLabel, QLineEdit, QListView, QMenu, QVBoxLayout, QWidget
 
-from app.errors import DossierError
 from app.services.codebook import TagInfo
 from ui.chips import swatch_icon
 from ui.models.codebook import CodebookModel
@@ -185,26 +184,28 @@ class Tagger(QObject):
 
     def apply_tags(self, tag_ids: list[str], toggle: bool = False) -> str | None:
         """Annotate the selection with ``tag_ids``; without a selection, give the current
-        annotation exactly these tags (or, with ``toggle``, toggle the one tag). Returns the id
-        of the annotation changed or created, None when there was nothing to tag."""
-        try:
-            selected = self.selection()
-            if selected is not None and self.view is not None and self.view.document:
-                view = self.undo.create(self.view.document.id, *selected, tag_ids)
-                self.view.clear_selection()
-                self.set_current(view.id)
-                return view.id
-            if self.current_id is None:
-                self.hint.emit("Select a passage first, then press a tag's key")
-                return None
-            if toggle:
-                changed = self.undo.toggle_tag(self.current_id, tag_ids[0])
-            else:
-                changed = self.undo.set_tags(self.current_id, tag_ids)
-            return changed.id
-        except DossierError as exc:
+        annotation exactly these tags (or, with ``toggle``, toggle the one tag).
+
+        The change runs as a mutation; the new annotation becomes current when it is stored.
+        Returns the id of the annotation changed ("" for one being created), None when there
+        was nothing to tag."""
+        def failed(exc: BaseException) -> None:
             self.failed.emit(str(exc))
+
+        selected = self.selection()
+        if selected is not None and self.view is not None and self.view.document:
+            self.undo.create(self.view.document.id, *selected, tag_ids,
+                             on_done=lambda view: self.set_current(view.id), on_error=failed)
+            self.view.clear_selection()
+            return ""
+        if self.current_id is None:
+            self.hint.emit("Select a passage first, then press a tag's key")
             return None
+        if toggle:
+            self.undo.toggle_tag(self.current_id, tag_ids[0], on_error=failed)
+        else:
+            self.undo.set_tags(self.current_id, tag_ids, on_error=failed)
+        return self.current_id
 
     def open_popup(self, pos: QPoint | None = None, checked: list[str] | None = None) -> None:
         """Show the tag popup at ``pos`` (default: over the middle of the window)."""

@@ -18,6 +18,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
+from app.changes import NO_CHANGES, ChangeSet
+
 #: How long work runs before a progress indicator is worth showing.
 PROGRESS_DELAY_MS = 500
 
@@ -48,6 +50,12 @@ class Task(QObject):
         self.label = label
         self._cancel = threading.Event()
         self._done = False
+        #: The work's return value once it succeeded (None before, or after a failure).
+        self.result: Any = None
+        #: The exception the work raised, once it failed.
+        self.error: BaseException | None = None
+        #: What a mutation committed (set by :mod:`ui.operations`).
+        self.changes: ChangeSet = NO_CHANGES
         self._outcome.connect(self._deliver)
         self._report.connect(self._relay_progress)
 
@@ -74,8 +82,11 @@ class Task(QObject):
     def _deliver(self, ok: bool, value: object) -> None:
         self._done = True
         if ok:
+            self.result = value
             self.succeeded.emit(value)
         else:
+            assert isinstance(value, BaseException)
+            self.error = value
             self.failed.emit(value)
         self.finished.emit()
 
@@ -110,18 +121,22 @@ class _Worker(QRunnable):
 
 
 class TaskRunner(QObject):
-    """Runs work off the GUI thread (or synchronously, for tests).
+    """Runs work off the GUI thread (or synchronously, for tests), on ``threads`` threads.
+
+    GUI code does not use this directly: :mod:`ui.operations` runs mutations on one runner with
+    a single thread (so writes are serialised) and queries on another.
 
     Signals: ``task_started(object)`` with the :class:`Task`, so a window can show progress for it.
     """
 
     task_started = Signal(object)
 
-    def __init__(self, parent: QObject | None = None, *, synchronous: bool = False) -> None:
+    def __init__(self, parent: QObject | None = None, *, synchronous: bool = False,
+                 threads: int = 1) -> None:
         super().__init__(parent)
         self.synchronous = synchronous
         self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
+        self._pool.setMaxThreadCount(threads)
         self._running: set[Task] = set()
 
     def run(
@@ -129,9 +144,14 @@ class TaskRunner(QObject):
         on_success: Callable[[Any], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
         on_progress: Callable[[int, int], None] | None = None,
+        task: Task | None = None,
     ) -> Task:
-        """Start ``work(task)``; deliver ``on_success(result)`` or ``on_error(exc)`` on the GUI."""
-        task = Task(label)  # kept alive by ``_running`` until its outcome is delivered
+        """Start ``work(task)``; deliver ``on_success(result)`` or ``on_error(exc)`` on the GUI.
+
+        ``task`` is a :class:`Task` made beforehand (so a caller can hold it before a synchronous
+        runner delivers); by default a new one.
+        """
+        task = task or Task(label)  # kept alive by ``_running`` until its outcome is delivered
         if on_success is not None:
             task.succeeded.connect(on_success)
         if on_error is not None:

@@ -1,7 +1,8 @@
 """Undo and redo of every annotation and tagging action, in one place.
 
-Each user action is done once through an ``app.services.annotations`` function, then pushed onto
-one :class:`QUndoStack` as a small command that knows how to invert it with another service call.
+Each user action is done once through an ``app.services.annotations`` function, as a mutation of
+:mod:`ui.operations`, which pushes onto its one :class:`QUndoStack` a small command that knows how
+to invert it with another service call (a :class:`ServiceCommand`, run as a mutation too).
 Undoing is therefore an ordinary, audited change (a delete, a restore or an update back); audit
 history is never removed. A created annotation that is undone and redone keeps its id, because
 redo restores the snapshot the delete returned.
@@ -9,16 +10,18 @@ redo restores the snapshot the delete returned.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtGui import QUndoCommand
 
 from app.dossier import Dossier
-from app.errors import DossierError
 from app.services import annotations as service
 from app.services.annotations import AnnotationView
+from ui.dialogs import one_line
+from ui.operations import Operation, Operations
 
 #: Fields a user edits in the annotation panel.
 FIELD_NAMES = {"note": "note", "attribution": "attribution", "reliability": "source reliability",
@@ -26,38 +29,59 @@ FIELD_NAMES = {"note": "note", "attribution": "attribution", "reliability": "sou
 _MERGEABLE = {"note", "attribution"}
 
 
-class _Command(QUndoCommand):
-    """A command whose first redo is the action already done by :class:`AnnotationUndo`."""
+class ServiceCommand(QUndoCommand):
+    """An undoable action whose undo and redo call services as mutations on the writer thread.
 
-    def __init__(self, owner: AnnotationUndo, text: str) -> None:
+    Push it with ``ops.mutate(work, undo=lambda result: MyCommand(ops, ...))``: its first redo
+    (Qt calls it on push) does nothing, because the mutation did the action already. Later
+    undo/redo steps are queued on the one writer thread in order, so a redo always sees what the
+    undo before it stored (e.g. a snapshot). A step that fails is reported (``ops.failed``) and
+    the command dropped, never raised into Qt's undo stack.
+    """
+
+    def __init__(self, ops: Operations, text: str) -> None:
         super().__init__(text)
-        self.owner = owner
+        self.ops = ops
         self._first = True
 
     def redo(self) -> None:
+        """Qt: do the action (again)."""
         if self._first:
             self._first = False
             return
-        self._guard(self.do_redo)
+        self._run(self.do_redo, self.redone)
 
     def undo(self) -> None:
-        self._guard(self.do_undo)
+        """Qt: take the action back."""
+        self._run(self.do_undo, self.undone)
 
-    def _guard(self, step: Any) -> None:
-        # An exception must not escape into Qt's C++ undo stack: report it and drop the command.
-        try:
-            step()
-        except DossierError as exc:
+    def _run(self, step: Callable[[], None], after: Callable[[], None]) -> None:
+        def failed(exc: BaseException) -> None:
             self.setObsolete(True)
-            self.owner.failed.emit(f"{self.text()}: {exc}")
+            self.ops.failed.emit(f"{self.text()}: {one_line(exc)}")
+
+        self.ops.mutate(lambda op: step(), label=self.text(), on_done=lambda _r: after(),
+                        on_error=failed, progress=False)
 
     def do_redo(self) -> None:
-        """Do the action again."""
+        """Do the action again (writer thread)."""
         raise NotImplementedError
 
     def do_undo(self) -> None:
-        """Take the action back."""
+        """Take the action back (writer thread)."""
         raise NotImplementedError
+
+    def undone(self) -> None:
+        """After an undo step succeeded (GUI thread)."""
+
+    def redone(self) -> None:
+        """After a redo step succeeded (GUI thread)."""
+
+
+class _Command(ServiceCommand):
+    def __init__(self, owner: AnnotationUndo, text: str) -> None:
+        super().__init__(owner.ops, text)
+        self.owner = owner
 
 
 class CreateCommand(_Command):
@@ -74,7 +98,9 @@ class CreateCommand(_Command):
     def do_redo(self) -> None:
         if self.snapshot is not None:
             service.restore_annotation(self.owner.dossier, self.snapshot)
-            self.owner.restored.emit(self.annotation_id)
+
+    def redone(self) -> None:
+        self.owner.restored.emit(self.annotation_id)
 
 
 class DeleteCommand(_Command):
@@ -83,13 +109,16 @@ class DeleteCommand(_Command):
     def __init__(self, owner: AnnotationUndo, snapshot: dict[str, Any]) -> None:
         super().__init__(owner, "Delete annotation")
         self.snapshot = snapshot
+        self.annotation_id = str(snapshot["id"])
 
     def do_undo(self) -> None:
         service.restore_annotation(self.owner.dossier, self.snapshot)
-        self.owner.restored.emit(self.snapshot["id"])
+
+    def undone(self) -> None:
+        self.owner.restored.emit(self.annotation_id)
 
     def do_redo(self) -> None:
-        self.snapshot = service.delete_annotation(self.owner.dossier, self.snapshot["id"])
+        self.snapshot = service.delete_annotation(self.owner.dossier, self.annotation_id)
 
 
 class UpdateCommand(_Command):
@@ -143,78 +172,137 @@ class TagsCommand(_Command):
         service.set_tags(self.owner.dossier, self.annotation_id, tags, modified=modified)
 
 
-class AnnotationUndo(QObject):
-    """Does annotation actions through the services and keeps them undoable.
+@dataclass(frozen=True)
+class _Done:
+    """What an annotation action did: the annotation now, and the command to undo it (if any)."""
 
-    Signals: ``failed(str)`` when an undo or redo step could not be done (a one-line message);
+    view: AnnotationView
+    command: QUndoCommand | None
+
+
+Done = Callable[[AnnotationView], None]
+
+
+class AnnotationUndo(QObject):
+    """Does annotation actions as mutations (:mod:`ui.operations`) and keeps them undoable.
+
+    Each method reads the annotation, changes it and builds its undo command in one mutation on
+    the writer thread, and returns the :class:`~ui.operations.Operation`; ``on_done`` gets the
+    annotation as it is afterwards. Errors go to ``on_error`` or, by default, ``failed``.
+
+    Signals: ``failed(str)`` when an action, undo or redo could not be done (one line; the
+    operations layer's ``failed`` passed on, so listen to one of them only);
     ``restored(str)`` with the id of an annotation brought back by undo or redo.
     """
 
     failed = Signal(str)
     restored = Signal(str)
 
-    def __init__(self, dossier: Dossier, parent: QObject | None = None) -> None:
+    def __init__(self, ops: Operations | Dossier, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.dossier = dossier
-        self.stack = QUndoStack(self)
+        if not isinstance(ops, Operations):  # a bare dossier: synchronous, for scripts and tests
+            ops = Operations(ops, self, synchronous=True)
+        self.ops = ops
+        self.dossier = ops.dossier
+        #: The one undo stack (the operations layer's).
+        self.stack = ops.undo_stack
+        ops.failed.connect(self.failed)
+
+    def _run(self, label: str, work: Callable[[], _Done], on_done: Done | None,
+             on_error: Callable[[BaseException], None] | None) -> Operation:
+        def error(exc: BaseException) -> None:
+            if on_error is not None:
+                on_error(exc)
+            else:
+                self.ops.failed.emit(one_line(exc))
+
+        return self.ops.mutate(lambda op: work(), label=label, progress=False,
+                               undo=lambda done: done.command,
+                               on_done=lambda done: on_done(done.view) if on_done else None,
+                               on_error=error)
 
     def create(self, document_id: str, start: int, end: int, tag_ids: Sequence[str],
-               **fields: Any) -> AnnotationView:
+               on_done: Done | None = None, on_error: Callable[[BaseException], None] | None
+               = None, **fields: Any) -> Operation:
         """Highlight ``[start, end)`` with tags; undoable."""
-        view = service.create_annotation(self.dossier, document_id, start, end, list(tag_ids),
-                                         **fields)
-        self.stack.push(CreateCommand(self, view))
-        return view
+        def work() -> _Done:
+            view = service.create_annotation(self.dossier, document_id, start, end,
+                                             list(tag_ids), **fields)
+            return _Done(view, CreateCommand(self, view))
 
-    def delete(self, annotation_id: str) -> None:
+        return self._run("Tag passage", work, on_done, on_error)
+
+    def delete(self, annotation_id: str, on_error: Callable[[BaseException], None] | None
+               = None) -> Operation:
         """Delete an annotation; undo restores it exactly."""
-        snapshot = service.delete_annotation(self.dossier, annotation_id)
-        self.stack.push(DeleteCommand(self, snapshot))
+        def work() -> _Done:
+            current = service.get_annotation(self.dossier, annotation_id)
+            snapshot = service.delete_annotation(self.dossier, annotation_id)
+            return _Done(current, DeleteCommand(self, snapshot))
 
-    def update(self, annotation_id: str, **fields: Any) -> AnnotationView:
+        return self._run("Delete annotation", work, None, on_error)
+
+    def update(self, annotation_id: str, on_done: Done | None = None,
+               on_error: Callable[[BaseException], None] | None = None,
+               **fields: Any) -> Operation:
         """Change note, attribution, grades or status; undo writes the old values back."""
-        current = service.get_annotation(self.dossier, annotation_id)
-        before = {k: getattr(current, k) for k in fields}
-        changed = {k: v for k, v in fields.items() if before[k] != v}
-        if not changed:
-            return current
-        view = service.update_annotation(self.dossier, annotation_id, **changed)
-        names = ", ".join(FIELD_NAMES.get(k, k) for k in changed)
-        self.stack.push(UpdateCommand(
-            self, annotation_id, {**{k: before[k] for k in changed}, "modified": current.modified},
-            {**changed, "modified": view.modified}, f"Change {names}"))
-        return view
+        def work() -> _Done:
+            current = service.get_annotation(self.dossier, annotation_id)
+            before = {k: getattr(current, k) for k in fields}
+            changed = {k: v for k, v in fields.items() if before[k] != v}
+            if not changed:
+                return _Done(current, None)
+            view = service.update_annotation(self.dossier, annotation_id, **changed)
+            names = ", ".join(FIELD_NAMES.get(k, k) for k in changed)
+            return _Done(view, UpdateCommand(
+                self, annotation_id,
+                {**{k: before[k] for k in changed}, "modified": current.modified},
+                {**changed, "modified": view.modified}, f"Change {names}"))
 
-    def adjust_range(self, annotation_id: str, start: int, end: int) -> AnnotationView:
+        return self._run("Change annotation", work, on_done, on_error)
+
+    def adjust_range(self, annotation_id: str, start: int, end: int,
+                     on_done: Done | None = None,
+                     on_error: Callable[[BaseException], None] | None = None) -> Operation:
         """Move an annotation to ``[start, end)``; undo moves it back."""
-        current = service.get_annotation(self.dossier, annotation_id)
-        if (current.start, current.end) == (start, end):
-            return current
-        view = service.update_annotation(self.dossier, annotation_id, start=start, end=end)
-        before = {"start": current.start, "end": current.end, "anchor": current.anchor,
-                  "anchor_score": current.anchor_score, "modified": current.modified}
-        after = {"start": start, "end": end, "anchor": view.anchor,
-                 "anchor_score": view.anchor_score, "modified": view.modified}
-        self.stack.push(UpdateCommand(self, annotation_id, before, after, "Adjust range"))
-        return view
+        def work() -> _Done:
+            current = service.get_annotation(self.dossier, annotation_id)
+            if (current.start, current.end) == (start, end):
+                return _Done(current, None)
+            view = service.update_annotation(self.dossier, annotation_id, start=start, end=end)
+            before = {"start": current.start, "end": current.end, "anchor": current.anchor,
+                      "anchor_score": current.anchor_score, "modified": current.modified}
+            after = {"start": start, "end": end, "anchor": view.anchor,
+                     "anchor_score": view.anchor_score, "modified": view.modified}
+            return _Done(view, UpdateCommand(self, annotation_id, before, after, "Adjust range"))
 
-    def set_tags(self, annotation_id: str, tag_ids: Sequence[str],
-                 text: str = "Change tags") -> AnnotationView:
+        return self._run("Adjust range", work, on_done, on_error)
+
+    def set_tags(self, annotation_id: str, tag_ids: Sequence[str], text: str = "Change tags",
+                 on_done: Done | None = None,
+                 on_error: Callable[[BaseException], None] | None = None) -> Operation:
         """Replace an annotation's tags; undo puts the old ones back."""
+        return self._run(text, lambda: self._set_tags(annotation_id, list(tag_ids), text),
+                         on_done, on_error)
+
+    def _set_tags(self, annotation_id: str, tag_ids: list[str], text: str) -> _Done:
         current = service.get_annotation(self.dossier, annotation_id)
         before = [t.id for t in current.tags]
         after = list(dict.fromkeys(tag_ids))
         if sorted(before) == sorted(after):
-            return current
+            return _Done(current, None)
         view = service.set_tags(self.dossier, annotation_id, after)
-        self.stack.push(TagsCommand(self, annotation_id, (before, current.modified),
-                                    (after, view.modified), text))
-        return view
+        return _Done(view, TagsCommand(self, annotation_id, (before, current.modified),
+                                       (after, view.modified), text))
 
-    def toggle_tag(self, annotation_id: str, tag_id: str) -> AnnotationView:
+    def toggle_tag(self, annotation_id: str, tag_id: str, on_done: Done | None = None,
+                   on_error: Callable[[BaseException], None] | None = None) -> Operation:
         """Add ``tag_id`` to an annotation, or remove it when it is there already."""
-        current = service.get_annotation(self.dossier, annotation_id)
-        ids = [t.id for t in current.tags]
-        if tag_id in ids:
-            return self.set_tags(annotation_id, [t for t in ids if t != tag_id], "Remove tag")
-        return self.set_tags(annotation_id, [*ids, tag_id], "Add tag")
+        def work() -> _Done:
+            ids = [t.id for t in service.get_annotation(self.dossier, annotation_id).tags]
+            if tag_id in ids:
+                return self._set_tags(annotation_id, [t for t in ids if t != tag_id],
+                                      "Remove tag")
+            return self._set_tags(annotation_id, [*ids, tag_id], "Add tag")
+
+        return self._run("Change tags", work, on_done, on_error)

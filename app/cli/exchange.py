@@ -75,7 +75,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_import_set(args: argparse.Namespace) -> int:
     """Merge a set into the dossier; print the summary."""
-    from app.exchange.merge import import_set
+    from app.services.sets.merge import import_set
 
     dossier = open_dossier(args)
     summary = import_set(dossier, Path(args.path))
@@ -88,7 +88,7 @@ def cmd_import_set(args: argparse.Namespace) -> int:
 
 def cmd_verify_bundle(args: argparse.Namespace) -> int:
     """Exit 0 when the bundle checks out, 1 naming what does not."""
-    from app.exchange.bundle import verify_bundle
+    from app.exchange.bundle.read import verify_bundle
 
     report = verify_bundle(Path(args.path))
     if args.json:

@@ -54,21 +54,21 @@ def register_format(fmt: ExportFormat) -> None:
 
 for _fmt in (
     ExportFormat("jsonld", "W3C Web Annotation (JSON-LD)", ".jsonld",
-                 "app.exchange.jsonld:write_jsonld"),
+                 "app.exchange.jsonld.write:write_jsonld"),
     ExportFormat("csv", "CSV, one row per annotation and tag", ".csv",
-                 "app.exchange.tabular:write_csv"),
+                 "app.exchange.tabular.write:write_csv"),
     ExportFormat("xlsx", "Excel workbook, one row per annotation and tag", ".xlsx",
-                 "app.exchange.tabular:write_xlsx"),
-    ExportFormat("qdpx", "REFI-QDA project", ".qdpx", "app.exchange.refi:export_qdpx"),
-    ExportFormat("qdc", "REFI-QDA codebook", ".qdc", "app.exchange.refi:export_qdc"),
+                 "app.exchange.tabular.write:write_xlsx"),
+    ExportFormat("qdpx", "REFI-QDA project", ".qdpx", "app.exchange.refi.model:export_qdpx"),
+    ExportFormat("qdc", "REFI-QDA codebook", ".qdc", "app.exchange.refi.model:export_qdc"),
     ExportFormat("report-html", "evidence report (HTML)", ".html",
-                 "app.exchange.report:write_report_html"),
+                 "app.exchange.report.render:write_report_html"),
     ExportFormat("report-pdf", "evidence report (PDF)", ".pdf",
-                 "app.exchange.report:write_report_pdf"),
+                 "app.exchange.report.render:write_report_pdf"),
     ExportFormat("annotated-pdf", "the PDF with its highlights", ".pdf",
-                 "app.exchange.annotated_pdf:write_annotated_pdf", needs_document=True),
+                 "app.exchange.annotated_pdf.export:write_annotated_pdf", needs_document=True),
     ExportFormat("bundle", "evidence bundle (ZIP with originals and manifest)", ".zip",
-                 "app.exchange.bundle:write_bundle"),
+                 "app.exchange.bundle.write:write_bundle"),
 ):
     register_format(_fmt)
 

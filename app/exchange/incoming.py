@@ -1,7 +1,7 @@
 """An annotation set from elsewhere, as read from a file and before it touches a dossier.
 
-Readers (:mod:`app.exchange.jsonld`, bundles, REFI-QDA via :func:`from_refi`) produce an
-:class:`IncomingSet`; :mod:`app.exchange.merge` matches it against a dossier and writes it.
+Readers (:mod:`app.exchange.jsonld.write`, bundles, REFI-QDA via :func:`from_refi`) produce an
+:class:`IncomingSet`; :mod:`app.services.sets.merge` matches it against a dossier and writes it.
 Identifiers are Dossier's form: lowercase UUIDs without ``urn:uuid:``.
 """
 
@@ -18,7 +18,7 @@ from app.clock import STAMP_FORMAT
 from app.errors import BadInput
 
 if TYPE_CHECKING:
-    from app.exchange.refi import RefiProject
+    from app.exchange.refi.model import RefiProject
 
 _UUID = re.compile(r"^(?:urn:uuid:)?\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
                    r"[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?$")
@@ -165,7 +165,7 @@ class IncomingSet:
 
 
 def from_refi(project: RefiProject, name: str, sha256: str) -> IncomingSet:
-    """The neutral form of a REFI-QDA project read by :func:`app.exchange.refi.read_qdpx`."""
+    """The neutral form of a REFI-QDA project read by :func:`app.exchange.refi.model.read_qdpx`."""
     out = IncomingSet(name=name, sha256=sha256, kind="qdpx", warnings=list(project.warnings))
     for doc in project.documents:
         data = doc.data

@@ -12,7 +12,7 @@ from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from app.errors import BadInput
+from app.errors import BadInput, Cancelled
 
 #: Text placed between the texts of consecutive PDF pages; it belongs to no page.
 PAGE_SEPARATOR = "\n\n"
@@ -31,7 +31,7 @@ class PasswordRequired(ImportRefused):
     """An encrypted PDF needs a (different) password."""
 
 
-class ImportCancelled(Exception):
+class ImportCancelled(Cancelled):
     """The user cancelled an import; nothing was written."""
 
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import ColumnElement, Select, delete, insert, select
 from sqlalchemy.orm import Session
 
 from app import audit
@@ -308,12 +308,26 @@ def delete_annotation(dossier: Dossier, annotation_id: str) -> dict[str, Any]:
     return snap
 
 
-def _tag_refs(session: Session, ids: Sequence[str]) -> dict[str, list[TagRef]]:
+#: SQLite's limit on bound parameters is 999 in older builds; id lists go in chunks below it.
+_CHUNK = 900
+
+#: The columns an :class:`AnnotationView` shows, in its field order (author name and tags apart).
+_VIEW_COLUMNS = (
+    Annotation.id, Annotation.document_id, Annotation.start, Annotation.end, Annotation.quote,
+    Annotation.prefix, Annotation.suffix, Annotation.page_start, Annotation.page_end,
+    Annotation.note, Annotation.attribution, Annotation.reliability, Annotation.credibility,
+    Annotation.status, Annotation.anchor, Annotation.anchor_score, User.name, Annotation.created,
+    Annotation.modified, Annotation.conflict_of,
+)
+
+
+def _tag_rows(session: Session, query: Select[Any]) -> dict[str, list[TagRef]]:
+    """Tag references of the annotations ``query`` selects (one column: their ids)."""
     infos = {t.id: t for t in codebook.list_tags(session)}  # few rows; always current
-    query = select(AnnotationTag.annotation_id, AnnotationTag.tag_id)
-    if len(ids) < 900:  # stay under SQLite's bound-parameter limit; else read every row
-        query = query.where(AnnotationTag.annotation_id.in_(ids))
-    rows = session.execute(query).all()
+    rows = session.execute(
+        select(AnnotationTag.annotation_id, AnnotationTag.tag_id)
+        .where(AnnotationTag.annotation_id.in_(query))
+    ).all()
     out: dict[str, list[TagRef]] = {}
     for ann_id, tag_id in rows:
         info = infos.get(tag_id)
@@ -321,6 +335,14 @@ def _tag_refs(session: Session, ids: Sequence[str]) -> dict[str, list[TagRef]]:
             out.setdefault(ann_id, []).append(TagRef(info.id, info.path, info.colour))
     for refs in out.values():
         refs.sort(key=lambda r: r.path)
+    return out
+
+
+def _tag_refs(session: Session, ids: Sequence[str]) -> dict[str, list[TagRef]]:
+    out: dict[str, list[TagRef]] = {}
+    for i in range(0, len(ids), _CHUNK):
+        out.update(_tag_rows(session, select(Annotation.id).where(
+            Annotation.id.in_(ids[i:i + _CHUNK]))))
     return out
 
 
@@ -342,6 +364,28 @@ def _view(session: Session, ann: Annotation) -> AnnotationView:
     return _views(session, [(ann, author)])[0]
 
 
+def _listed(session: Session, where: Sequence[ColumnElement[bool]],
+            ordered: bool = True) -> list[AnnotationView]:
+    """Annotations matching ``where``: only the shown columns, tags read for them alone."""
+    query = select(*_VIEW_COLUMNS).join(User, User.id == Annotation.author_id).where(*where)
+    if ordered:
+        query = query.join(Document, Document.id == Annotation.document_id).order_by(
+            Document.imported_at, Annotation.document_id, Annotation.start, Annotation.end)
+    rows: list[Any] = list(session.execute(query).all())
+    refs = _tag_rows(session, select(Annotation.id).join(
+        User, User.id == Annotation.author_id).where(*where))
+    return [_row_view(row, refs.get(row[0], ())) for row in rows]
+
+
+def _row_view(row: Any, refs: Sequence[TagRef]) -> AnnotationView:
+    (ann_id, document_id, start, end, quote, prefix, suffix, page_start, page_end, note,
+     attribution, reliability, credibility, status, anchor, anchor_score, author, created,
+     modified, conflict_of) = row
+    return AnnotationView(ann_id, document_id, start, end, quote, prefix, suffix, page_start,
+                          page_end, note, attribution, reliability, credibility, status, anchor,
+                          anchor_score, author, created, modified, tuple(refs), conflict_of)
+
+
 def get_annotation(dossier: Dossier, spec: str) -> AnnotationView:
     """One annotation by id or unique id prefix."""
     with dossier.read() as session:
@@ -349,32 +393,41 @@ def get_annotation(dossier: Dossier, spec: str) -> AnnotationView:
         return _view(session, ann)
 
 
+def get_annotations(dossier: Dossier, ids: Sequence[str], *,
+                    document_id: str | None = None) -> list[AnnotationView]:
+    """The annotations with these ids (those that exist; of ``document_id`` only, if given)."""
+    out: list[AnnotationView] = []
+    with dossier.read() as session:
+        for i in range(0, len(ids), _CHUNK):
+            where: list[ColumnElement[bool]] = [Annotation.id.in_(ids[i:i + _CHUNK])]
+            if document_id:
+                where.append(Annotation.document_id == document_id)
+            out += _listed(session, where, ordered=False)
+    return out
+
+
 def list_annotations(
     dossier: Dossier, *, document_id: str | None = None, tag_id: str | None = None,
     status: str | None = None, anchor: str | None = None, author: str | None = None,
 ) -> list[AnnotationView]:
-    """Annotations matching every given filter, in document order."""
+    """Annotations matching every given filter (applied in SQL), in document order."""
     with dossier.read() as session:
-        query = select(Annotation, User.name).join(User, User.id == Annotation.author_id)
+        where: list[ColumnElement[bool]] = []
         if document_id:
-            query = query.where(Annotation.document_id == document_id)
+            where.append(Annotation.document_id == document_id)
         if status:
-            query = query.where(Annotation.status == status)
+            where.append(Annotation.status == status)
         if anchor:
-            query = query.where(Annotation.anchor == anchor)
+            where.append(Annotation.anchor == anchor)
         if author:
-            query = query.where(User.name == author)
+            where.append(User.name == author)
         if tag_id:
             parents = {t.id: t.parent_id for t in codebook.list_tags(session)}
             sub = {t for t in parents if _is_under(parents, t, tag_id)}
-            query = query.where(Annotation.id.in_(
+            where.append(Annotation.id.in_(
                 select(AnnotationTag.annotation_id).where(AnnotationTag.tag_id.in_(sub))
             ))
-        query = query.join(Document, Document.id == Annotation.document_id).order_by(
-            Document.imported_at, Annotation.document_id, Annotation.start, Annotation.end
-        )
-        rows = [(a, name) for a, name in session.execute(query).all()]
-        return _views(session, rows)
+        return _listed(session, where)
 
 
 def _is_under(parents: dict[str, str | None], tag_id: str, ancestor: str) -> bool:

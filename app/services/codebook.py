@@ -155,10 +155,10 @@ def list_tags(session: Session) -> list[TagInfo]:
 
 def cached_tags(dossier: Dossier, session: Session) -> dict[str, TagInfo]:
     """Tags by id, cached on the dossier until a tag changes."""
-    cache = dossier.cache.get("tags")
-    if not isinstance(cache, dict):
+    cache = dossier.tag_cache
+    if cache is None:
         cache = {t.id: t for t in list_tags(session)}
-        dossier.cache["tags"] = cache
+        dossier.tag_cache = cache
     return cast(dict[str, TagInfo], cache)
 
 

@@ -19,7 +19,11 @@ from pypdf import PdfReader
 
 from app.dossier import Dossier
 from app.errors import BadInput
-from app.exchange.annotated_pdf import annotate_pdf, export_annotated_pdfs, write_annotated_pdf
+from app.exchange.annotated_pdf.export import (
+    annotate_pdf,
+    export_annotated_pdfs,
+    write_annotated_pdf,
+)
 from app.exchange.filters import ExportFilter, select_for_export
 from app.services import annotations, codebook
 from app.services.annotations import AnnotationView

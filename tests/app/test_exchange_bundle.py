@@ -14,11 +14,11 @@ from app import audit
 from app.dossier import Dossier
 from app.errors import BadInput
 from app.exchange import export
-from app.exchange.bundle import verify_bundle
+from app.exchange.bundle.read import verify_bundle
 from app.exchange.filters import build_filter
-from app.exchange.merge import import_set
 from app.services import annotations as A
 from app.services.documents import list_documents
+from app.services.sets.merge import import_set
 from tests.app.test_exchange_jsonld import counts, fields, open_empty, seed
 from tests.helpers.corpus import corpus_dir, requires_corpus
 

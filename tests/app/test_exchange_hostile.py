@@ -15,9 +15,10 @@ import pytest
 
 from app.dossier import Dossier
 from app.errors import BadInput
-from app.exchange.bundle import verify_bundle
-from app.exchange.merge import import_set
-from app.exchange.safety import JsonLimits, SafeZip, ZipLimits
+from app.exchange.bundle.read import verify_bundle
+from app.exchange.safety.archives import SafeZip, ZipLimits
+from app.exchange.safety.json_stream import JsonLimits
+from app.services.sets.merge import import_set
 from tests.app.test_exchange_jsonld import counts, seed
 
 MANIFEST = json.dumps({"format": "dossier-evidence-bundle", "version": 1, "files": []}).encode()

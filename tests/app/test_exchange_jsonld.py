@@ -18,11 +18,11 @@ from app.dossier import Dossier
 from app.errors import BadInput
 from app.exchange import export
 from app.exchange.filters import build_filter, select_for_export
-from app.exchange.merge import import_set, list_conflicts
 from app.importers.base import ExtractedDocument, ExtractedPage
 from app.services import annotations as A
 from app.services import codebook
 from app.services.documents import DocumentView, store_document
+from app.services.sets.merge import import_set, list_conflicts
 from db.models import Annotation, Review, User
 from tests.helpers.documents import add_text_document
 
@@ -393,9 +393,9 @@ def test_filters_by_status_tag_with_subtags_author_document_and_date(
 
 def test_refi_project_merges_by_original_hash_with_codes_as_tags(dossier: Dossier) -> None:
     from app.exchange.incoming import from_refi
-    from app.exchange.merge import merge_set
-    from app.exchange.refi import RefiCode, RefiDocument, RefiProject, RefiSelection
+    from app.exchange.refi.model import RefiCode, RefiDocument, RefiProject, RefiSelection
     from app.services.integrity import verify
+    from app.services.sets.merge import merge_set
 
     doc = add_text_document(dossier, ARTICLE, "Article A")
     start = ARTICLE.index("former manager")

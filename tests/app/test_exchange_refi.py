@@ -20,7 +20,7 @@ from pypdf import PdfWriter
 from app.dossier import Dossier
 from app.errors import BadInput
 from app.exchange.filters import select_for_export
-from app.exchange.refi import export_qdc, export_qdpx, read_qdpx
+from app.exchange.refi.model import export_qdc, export_qdpx, read_qdpx
 from app.importers.base import ExtractedDocument, ExtractedPage
 from app.services import annotations, codebook
 from app.services.documents import store_document
@@ -550,7 +550,7 @@ def _hostile_packages(tmp_path: Path) -> dict[str, Path]:
 def test_hostile_packages_leave_the_dossier_unchanged(
     dossier: Dossier, dossier_path: Path, tmp_path: Path
 ) -> None:
-    from app.exchange.merge import import_set
+    from app.services.sets.merge import import_set
     from tests.helpers.snapshot import dossier_state
 
     before = dossier_state(dossier_path)
@@ -562,7 +562,7 @@ def test_hostile_packages_leave_the_dossier_unchanged(
 
 
 def test_quirky_package_imports_into_a_dossier(dossier: Dossier, tmp_path: Path) -> None:
-    from app.exchange.merge import import_set
+    from app.services.sets.merge import import_set
 
     start = CRLF_TEXT.index(QUOTE)  # counted on the file as stored, CRLF = 2
     memo_at = CRLF_TEXT.replace("\r\n", "\n").index("End of notes")
@@ -601,7 +601,7 @@ def test_codes_nested_thousands_deep_do_not_crash(tmp_path: Path) -> None:
 
 
 def test_the_exporter_refuses_to_write_an_invalid_project() -> None:
-    from app.exchange.refi_schema import InvalidProject, check_project
+    from app.exchange.refi.schema import InvalidProject, check_project
 
     check_project(b'<Project xmlns="urn:QDA-XML:project:1.0" name="ok"/>')
     with pytest.raises(InvalidProject, match="not valid"):

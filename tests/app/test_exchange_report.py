@@ -12,7 +12,7 @@ import pytest
 
 from app.dossier import Dossier
 from app.exchange.filters import ReviewRecord, Selection, select_for_export
-from app.exchange.report import report_pdf, write_report_html, write_report_pdf
+from app.exchange.report.render import report_pdf, write_report_html, write_report_pdf
 from app.importers.base import ExtractedDocument, ExtractedPage
 from app.services import annotations, codebook
 from app.services.documents import DocumentView, store_document

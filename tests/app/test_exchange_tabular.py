@@ -11,7 +11,7 @@ from pathlib import Path
 from app.dossier import Dossier
 from app.exchange import export
 from app.exchange.filters import build_filter, select_for_export
-from app.exchange.tabular import COLUMNS, HEADER, iter_rows
+from app.exchange.tabular.write import COLUMNS, HEADER, iter_rows
 from tests.app.test_exchange_jsonld import ARTICLE, seed
 
 # Copied as FORMATS.md section 4 writes them.

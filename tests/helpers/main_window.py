@@ -13,8 +13,8 @@ from PySide6.QtWidgets import QWidget
 from app.dossier import Dossier
 from app.services.documents import page_geometry
 from ui.main_window import MainWindow
+from ui.operations import Operations
 from ui.settings import Settings
-from ui.tasks import TaskRunner
 
 #: What the offscreen platform cannot do for top-level windows and popups; harmless in tests.
 OFFSCREEN_LIMITS = r"This plugin does not support (propagateSizeHints|raise|grabbing the keyboard)"
@@ -24,12 +24,13 @@ def open_window(dossier: Dossier, qtbot: Any, tmp_path: Path, *, show: bool = Tr
                 background: bool = False) -> MainWindow:
     """A main window with its own settings file, shown and active.
 
-    Background work runs synchronously unless ``background`` asks for the real worker thread.
-    The window is closed (saving its layout) when the test ends.
+    Operations run synchronously unless ``background`` asks for the real writer and reader
+    threads. The window is closed (saving its layout) when the test ends.
     """
     store = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    runner = TaskRunner(synchronous=not background)
-    window = MainWindow(dossier, settings=Settings(store), runner=runner)
+    ops = Operations(dossier, synchronous=not background)
+    window = MainWindow(dossier, settings=Settings(store), operations=ops)
+    ops.setParent(window)
     qtbot.addWidget(window)
     if show:
         window.show()

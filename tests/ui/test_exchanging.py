@@ -15,7 +15,7 @@ from app.services import annotations, codebook
 from tests.helpers.documents import add_text_document
 from ui import dialogs
 from ui.exchanging import Exchanger, ExportDialog, ExportRequest
-from ui.tasks import TaskRunner
+from ui.operations import Operations
 
 TEXT = ("The agency kept the workers' passports. Wages were paid into a state account. "
         "Contracts ran for three years.")
@@ -51,7 +51,7 @@ def test_export_dialog_filters_reach_the_file(
     doc_id, ids = _annotated(dossier)
     window = QWidget()
     qtbot.addWidget(window)
-    exchanger = Exchanger(dossier, TaskRunner(window, synchronous=True), window)
+    exchanger = Exchanger(Operations(dossier, window, synchronous=True), window)
     dialog = ExportDialog(dossier, doc_id, window)
     qtbot.addWidget(dialog)
     dialog.format.setCurrentIndex(dialog.format.findData("csv"))
@@ -75,22 +75,23 @@ def test_import_set_shows_the_summary(
     _annotated(dossier)
     window = QWidget()
     qtbot.addWidget(window)
-    runner = TaskRunner(window, synchronous=True)
     bundle = tmp_path / "set.zip"
-    Exchanger(dossier, runner, window).export(
+    exchanger = Exchanger(Operations(dossier, window, synchronous=True), window)
+    exchanger.export(
         ExportRequest("bundle", str(bundle), (), None, None, None, None, None))
     assert bundle.is_file(), messages
     other_path = tmp_path / "colleague"
     shutil.copytree(template_dossier, other_path)
     other = Dossier.open(other_path, user="bob")
+    importer = Exchanger(Operations(other, window, synchronous=True), window)
     try:
-        Exchanger(other, runner, window).import_set_file(str(bundle))
+        importer.import_set_file(str(bundle))
         assert "2 added" in messages[-1][0], messages[-1]
         assert len(annotations.list_annotations(other)) == 2
-        Exchanger(other, runner, window).import_set_file(str(bundle))
+        importer.import_set_file(str(bundle))
         assert "0 added, 2 already present" in messages[-1][0]
         (tmp_path / "broken.jsonld").write_text("{", encoding="utf-8")
-        Exchanger(other, runner, window).import_set_file(str(tmp_path / "broken.jsonld"))
+        importer.import_set_file(str(tmp_path / "broken.jsonld"))
         assert messages[-1][1] and "\n" not in messages[-1][0]
     finally:
         other.close()
@@ -137,7 +138,7 @@ def test_export_never_replaces_a_file_without_asking(
         return False
 
     monkeypatch.setattr(dialogs, "ask", ask)
-    exchanger = Exchanger(dossier, TaskRunner(window, synchronous=True), window)
+    exchanger = Exchanger(Operations(dossier, window, synchronous=True), window)
     request = ExportRequest("csv", str(out), (), None, None, None, None, None)
     assert exchanger.export(request) is None
     assert questions and "Replace" in questions[0]

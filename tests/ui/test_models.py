@@ -23,7 +23,7 @@ from ui.models.annotations import COLUMNS, TAGS, AnnotationFilter, AnnotationLis
 from ui.models.codebook import CodebookModel
 from ui.models.documents import DocumentListModel
 from ui.models.tag_choices import TagChoiceFilter, TagChoiceModel
-from ui.signals import DossierSignals
+from ui.operations import Operations
 
 TEXT = ("Managers confiscated the workers' passports on arrival. 工资被扣留。 "
         "Wages were paid into accounts 🏦 controlled by the state. الأجور محتجزة.")
@@ -105,9 +105,9 @@ def test_annotation_list_model_follows_changes(dossier: Any, qtbot: Any) -> None
                               "Other")
     deception, wages = tag_id(dossier, "Deception"), tag_id(dossier, "Withholding of wages")
     late = service.create_annotation(dossier, doc.id, 57, 63, [wages], note="wage theft")
-    signals = DossierSignals(dossier)
+    ops = Operations(dossier, synchronous=True)
     model = AnnotationListModel(dossier)
-    signals.annotation_changed.connect(model.on_annotation_changed)
+    ops.changed.connect(model.apply_changes)
     tester = watch(model)
     proxy = AnnotationFilter()
     proxy.setSourceModel(model)
@@ -153,7 +153,7 @@ def test_annotation_list_model_follows_changes(dossier: Any, qtbot: Any) -> None
             for r in range(proxy.rowCount())] == [late.id, early.id]
     model.set_document(other.id)
     assert model.rowCount() == 1 and proxy.rowCount() == 1
-    signals.close()
+    ops.close()
     del tester, proxy_tester
 
 
@@ -161,10 +161,10 @@ def test_document_list_model_adds_imported_documents(dossier: Any, qtbot: Any) -
     add_text_document(dossier, "First text.", "First")
     model = DocumentListModel(dossier)
     tester = watch(model)
-    signals = DossierSignals(dossier)
-    signals.document_changed.connect(model.on_document_changed)
+    ops = Operations(dossier, synchronous=True)
+    ops.changed.connect(model.apply_changes)
     added: list[str] = []
-    signals.document_added.connect(added.append)
+    ops.changed.connect(lambda changes: added.extend(sorted(changes.documents.created)))
     doc = add_text_document(dossier, "Second text.", "Second")
     assert rows(model) == ["First", "Second"]
     assert added == [doc.id]
@@ -176,7 +176,7 @@ def test_document_list_model_adds_imported_documents(dossier: Any, qtbot: Any) -
     store_document(dossier, b"Second text, corrected.", newer, source="test",
                    filename="second.txt", previous_id=doc.id)
     assert rows(model) == ["First", "Second v2"]
-    signals.close()
+    ops.close()
     del tester
 
 

@@ -140,7 +140,9 @@ def test_every_action_undoes_and_redoes_from_the_keyboard(dossier: Any, qtbot: A
 def test_note_typing_merges_into_one_undo_step(dossier: Any, qtbot: Any) -> None:
     doc = add_text_document(dossier, TEXT, "Passports")
     undo = AnnotationUndo(dossier)
-    ann = undo.create(doc.id, 0, 8, [])
+    created: list[Any] = []
+    undo.create(doc.id, 0, 8, [], on_done=created.append)
+    ann = created[0]
     for note in ("P", "Pa", "Pass", "Passports"):
         undo.update(ann.id, note=note)
     assert undo.stack.count() == 2  # the creation and one note edit
@@ -155,7 +157,9 @@ def test_failed_undo_is_reported_not_raised(dossier: Any, qtbot: Any) -> None:
     undo = AnnotationUndo(dossier)
     messages: list[str] = []
     undo.failed.connect(messages.append)
-    ann = undo.create(doc.id, 0, 8, [])
+    created: list[Any] = []
+    undo.create(doc.id, 0, 8, [], on_done=created.append)
+    ann = created[0]
     service.delete_annotation(dossier, ann.id)  # somebody else deleted it meanwhile
     undo.stack.undo()
     assert len(messages) == 1 and "no annotation" in messages[0]

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import DossierError
 from app.services.annotations import AnnotationView
 from ui.chips import chips_height, chips_size, paint_chips
 from ui.models.annotations import STATUS_LABELS, one_line, page_label, tag_name
@@ -211,6 +210,7 @@ class AnnotationPanel(QDockWidget):
         """Show ``view`` (None: nothing is current); a note being typed is stored first."""
         if self.annotation is not None and (view is None or view.id != self.annotation.id):
             self.commit_note()
+        previous = self.annotation
         self.annotation = view
         self.placeholder.setVisible(view is None)
         self.editor.setVisible(view is not None)
@@ -225,9 +225,12 @@ class AnnotationPanel(QDockWidget):
             self.details.setText(f"{where}{view.author} · {view.modified[:16].replace('T', ' ')}"
                                  f" UTC{anchor}")
             self.chips.set_chips([(tag_name(t.path), t.colour) for t in view.tags])
-            if self.note.toPlainText() != view.note:
+            # A stored edit comes back while the user may be typing on: keep what is typed.
+            same = previous is not None and previous.id == view.id
+            if self.note.toPlainText() != view.note and not (same and self.note.hasFocus()):
                 self.note.setPlainText(view.note)
-            if self.attribution.text() != view.attribution:
+            if self.attribution.text() != view.attribution and not (
+                    same and self.attribution.hasFocus()):
                 self.attribution.setText(view.attribution)
             self.reliability.setCurrentIndex(max(self.reliability.findData(view.reliability), 0)
                                              if view.reliability else 0)
@@ -257,18 +260,18 @@ class AnnotationPanel(QDockWidget):
     def _store(self, **fields: Any) -> None:
         if self._loading or self.annotation is None:
             return
-        try:
-            self.annotation = self.undo.update(self.annotation.id, **fields)
-        except DossierError as exc:
+        shown = self.annotation
+
+        def failed(exc: BaseException) -> None:
             self.failed.emit(str(exc))
-            self.show_annotation(self.annotation)
+            if self.annotation is shown:
+                self.show_annotation(shown)
+
+        self.undo.update(shown.id, on_error=failed, **fields)
 
     def delete_annotation(self) -> None:
         """Delete the current annotation (undoable)."""
         if self.annotation is None:
             return
         self.commit_note()
-        try:
-            self.undo.delete(self.annotation.id)
-        except DossierError as exc:
-            self.failed.emit(str(exc))
+        self.undo.delete(self.annotation.id, on_error=lambda exc: self.failed.emit(str(exc)))

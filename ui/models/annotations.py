@@ -21,8 +21,8 @@ from PySide6.QtCore import (
     Qt,
 )
 
+from app.changes import Action, ChangeSet, Ids
 from app.dossier import Dossier
-from app.errors import NotFound
 from app.services import annotations as service
 from app.services.annotations import AnnotationView
 from ui.models import roles
@@ -58,6 +58,31 @@ def tag_name(path: str) -> str:
     return path.rsplit("/", 1)[-1]
 
 
+_STATUS_ORDER = {status: i for i, status in enumerate(STATUS_LABELS)}
+
+
+def _text_key(view: AnnotationView) -> tuple[Any, ...]:
+    return (view.start, view.end, view.id)
+
+
+def _sort_key(view: AnnotationView, col: int) -> tuple[Any, ...]:
+    """What column ``col`` sorts by; ties fall back to text order (a total order)."""
+    position = (view.start, view.end, view.id)
+    if col == TAGS:
+        return (", ".join(t.path.casefold() for t in view.tags), *position)
+    if col == NOTE:
+        return (view.note.casefold(), *position)
+    if col == GRADE:
+        return (view.reliability or "Z", view.credibility or 9, *position)
+    if col == PAGE:
+        return (view.page_start or 0, *position)
+    if col == AUTHOR:
+        return (view.author.casefold(), *position)
+    if col == STATUS:
+        return (_STATUS_ORDER.get(view.status, len(_STATUS_ORDER)), view.status, *position)
+    return position
+
+
 def _cells(view: AnnotationView) -> tuple[str, ...]:
     return (one_line(view.quote), ", ".join(tag_name(t.path) for t in view.tags),
             one_line(view.note, 120), view.grade, page_label(view), view.author,
@@ -65,34 +90,42 @@ def _cells(view: AnnotationView) -> tuple[str, ...]:
 
 
 class AnnotationListModel(QAbstractTableModel):
-    """Annotations of one document in text order.
+    """Annotations of one document, in text order or sorted by a column.
 
     Columns: quote, tags, note, grade, page, author, status. Roles: ``ANNOTATION_ID``,
     ``ANNOTATION`` (the :class:`AnnotationView`), ``CHIPS`` (tag name and colour pairs, on the
-    tags column) and ``SORT_KEY``.
+    tags column) and ``SORT_KEY``. The model sorts itself (:meth:`sort`) on keys it computes
+    once per row, so sorting never goes through :meth:`data`; :class:`AnnotationFilter` only
+    filters and passes sorting on. Committed changes arrive as a :class:`ChangeSet`
+    (:meth:`apply_changes`): an edit is one ``dataChanged`` for its row.
     """
 
     def __init__(self, dossier: Dossier, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.dossier = dossier
         self.document_id: str | None = None
-        self._ids: list[str] = []
-        self._keys: list[tuple[int, int, str]] = []  # (start, end, id) parallel to _ids
+        self._ids: list[str] = []  # in display order
+        self._rows: dict[str, int] | None = {}  # id -> row, rebuilt lazily after moves
         self._views: dict[str, AnnotationView] = {}
         self._cells: dict[str, tuple[str, ...]] = {}
+        self._sort_column = -1  # -1: text order
+        self._descending = False
+        self._keys: list[Any] = []  # sort key of each row, parallel to _ids
 
     # -- contents ------------------------------------------------------------------------------
-    def set_document(self, document_id: str | None) -> None:
-        """Show the annotations of ``document_id`` (none for ``None``)."""
+    def set_document(self, document_id: str | None,
+                     views: list[AnnotationView] | None = None) -> None:
+        """Show the annotations of ``document_id`` (none for ``None``); ``views`` when the
+        caller listed them already (off the GUI thread), else they are listed here."""
+        if views is None:
+            views = service.list_annotations(self.dossier, document_id=document_id) \
+                if document_id else []
         self.beginResetModel()
         self.document_id = document_id
-        views = service.list_annotations(self.dossier, document_id=document_id) \
-            if document_id else []
-        views.sort(key=lambda v: (v.start, v.end, v.id))
-        self._ids = [v.id for v in views]
-        self._keys = [(v.start, v.end, v.id) for v in views]
         self._views = {v.id: v for v in views}
         self._cells = {}
+        self._ids = [v.id for v in views]
+        self._order()
         self.endResetModel()
 
     def annotation(self, row: int) -> AnnotationView:
@@ -101,28 +134,38 @@ class AnnotationListModel(QAbstractTableModel):
 
     def annotations(self) -> list[AnnotationView]:
         """Every annotation shown, in text order."""
-        return [self._views[i] for i in self._ids]
+        return sorted(self._views.values(), key=_text_key)
 
     def row_of(self, annotation_id: str) -> int:
         """The row of an annotation, -1 when it is not shown."""
-        view = self._views.get(annotation_id)
-        if view is None:
-            return -1
-        return bisect.bisect_left(self._keys, (view.start, view.end, view.id))
+        if self._rows is None:
+            self._rows = {ann_id: row for row, ann_id in enumerate(self._ids)}
+        return self._rows.get(annotation_id, -1)
 
-    def on_annotation_changed(self, action: str, ids: Iterable[str]) -> None:
-        """Apply a committed change (connected to ``DossierSignals.annotation_changed``)."""
-        if self.document_id is None:
+    def apply_changes(self, changes: ChangeSet) -> None:
+        """Apply a committed change: rows inserted, removed, or changed in place."""
+        if changes.tags:
+            self.refresh_tags()
+        part = changes.annotations
+        if self.document_id is None or not part:
             return
-        for annotation_id in ids:
+        for annotation_id in part.deleted:
             self._remove(annotation_id)
-            if action != "deleted":
-                try:
-                    view = service.get_annotation(self.dossier, annotation_id)
-                except NotFound:
-                    continue
-                if view.document_id == self.document_id:
-                    self._insert(view)
+        wanted = part.created | part.updated
+        fresh = {v.id: v for v in service.get_annotations(
+            self.dossier, sorted(wanted), document_id=self.document_id)} if wanted else {}
+        for annotation_id in sorted(wanted):
+            view = fresh.get(annotation_id)
+            if view is None:
+                self._remove(annotation_id)  # gone, or moved to another document
+            elif annotation_id in self._views:
+                self._replace(view)
+            else:
+                self._insert(view)
+
+    def on_annotation_changed(self, action: Action, ids: Iterable[str]) -> None:
+        """Apply one action on ``ids`` (as :meth:`apply_changes`)."""
+        self.apply_changes(ChangeSet(annotations=Ids.of(action, ids)))
 
     def refresh_tags(self) -> None:
         """Tag names or colours changed: reload the annotations shown, keeping rows."""
@@ -136,13 +179,77 @@ class AnnotationListModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1,
                                                                len(COLUMNS) - 1))
 
+    # -- sorting -------------------------------------------------------------------------------
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Qt: sort rows by ``column`` (-1: text order) on keys computed once per row."""
+        self.layoutAboutToBeChanged.emit()
+        old = self.persistentIndexList()
+        ids = [self._ids[i.row()] for i in old]
+        self._sort_column = column
+        self._descending = order == Qt.SortOrder.DescendingOrder
+        self._order()
+        self.changePersistentIndexList(
+            old, [self.index(self.row_of(ann_id), i.column()) for ann_id, i in zip(
+                ids, old, strict=True)])
+        self.layoutChanged.emit()
+
+    def _key(self, view: AnnotationView) -> Any:
+        return _sort_key(view, self._sort_column) if self._sort_column >= 0 else _text_key(view)
+
+    def _order(self) -> None:
+        pairs = sorted(((self._key(self._views[i]), i) for i in self._ids),
+                       reverse=self._descending)
+        self._keys = [k for k, _ in pairs]
+        self._ids = [i for _, i in pairs]
+        self._rows = None
+
+    def _position(self, key: Any) -> int:
+        if not self._descending:
+            return bisect.bisect_left(self._keys, key)
+        lo, hi = 0, len(self._keys)
+        while lo < hi:  # bisect on a descending list
+            mid = (lo + hi) // 2
+            if self._keys[mid] > key:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
+
+    # -- row changes ---------------------------------------------------------------------------
+    def _replace(self, view: AnnotationView) -> None:
+        row = self.row_of(view.id)
+        key = self._key(view)
+        self._views[view.id] = view
+        self._cells.pop(view.id, None)
+        if key == self._keys[row]:
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+            return
+        old_key = self._keys.pop(row)  # its sort key changed: find its new place
+        del self._ids[row]
+        target = self._position(key)
+        self._keys.insert(row, old_key)
+        self._ids.insert(row, view.id)
+        if target != row:
+            self.beginMoveRows(QModelIndex(), row, row, QModelIndex(),
+                               target if target < row else target + 1)
+            del self._keys[row]
+            del self._ids[row]
+            self._keys.insert(target, key)
+            self._ids.insert(target, view.id)
+            self._rows = None
+            self.endMoveRows()
+            row = target
+        self._keys[row] = key
+        self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+
     def _insert(self, view: AnnotationView) -> None:
-        key = (view.start, view.end, view.id)
-        row = bisect.bisect_left(self._keys, key)
+        key = self._key(view)
+        row = self._position(key)
         self.beginInsertRows(QModelIndex(), row, row)
         self._ids.insert(row, view.id)
         self._keys.insert(row, key)
         self._views[view.id] = view
+        self._rows = None
         self.endInsertRows()
 
     def _remove(self, annotation_id: str) -> None:
@@ -154,6 +261,7 @@ class AnnotationListModel(QAbstractTableModel):
         del self._keys[row]
         self._views.pop(annotation_id, None)
         self._cells.pop(annotation_id, None)
+        self._rows = None
         self.endRemoveRows()
 
     # -- Qt model interface --------------------------------------------------------------------
@@ -194,7 +302,7 @@ class AnnotationListModel(QAbstractTableModel):
         if role == roles.CHIPS and col == TAGS:
             return [(tag_name(t.path), t.colour) for t in view.tags]
         if role == roles.SORT_KEY:
-            return self._sort_key(view, col)
+            return _sort_key(view, col)
         return None
 
     @staticmethod
@@ -210,34 +318,37 @@ class AnnotationListModel(QAbstractTableModel):
                 str(view.credibility or "?")
         return None
 
-    @staticmethod
-    def _sort_key(view: AnnotationView, col: int) -> Any:
-        position = f"{view.start:012d}"
-        if col == TAGS:
-            return ", ".join(t.path.casefold() for t in view.tags) + position
-        if col == NOTE:
-            return view.note.casefold()
-        if col == GRADE:
-            return (view.reliability or "Z") + str(view.credibility or 9) + position
-        if col == PAGE:
-            return f"{view.page_start or 0:06d}" + position
-        if col == AUTHOR:
-            return view.author.casefold() + position
-        if col == STATUS:
-            return f"{list(STATUS_LABELS).index(view.status)}" + position \
-                if view.status in STATUS_LABELS else view.status
-        return position
 
 
 class AnnotationFilter(QSortFilterProxyModel):
-    """Filters the annotation list by tag (including sub-tags), status and text; sorts it."""
+    """Filters the annotation list by tag (including sub-tags), status and text.
+
+    Sorting is passed on to :class:`AnnotationListModel`, which sorts on keys it holds; the
+    proxy keeps the source's order.
+    """
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._tags: set[str] | None = None
         self._status: str | None = None
         self._words: list[str] = []
-        self.setSortRole(roles.SORT_KEY)
+        self._sort_column = -1
+        self._sort_order = Qt.SortOrder.AscendingOrder
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Qt: let the source model sort itself (the proxy's own sort stays off)."""
+        self._sort_column, self._sort_order = column, order
+        model = self.sourceModel()
+        if model is not None:
+            model.sort(column, order)
+
+    def sortColumn(self) -> int:  # noqa: N802
+        """Qt: the column the source is sorted by."""
+        return self._sort_column
+
+    def sortOrder(self) -> Qt.SortOrder:  # noqa: N802
+        """Qt: the order the source is sorted in."""
+        return self._sort_order
 
     def set_tag_filter(self, tag_ids: set[str] | None) -> None:
         """Keep annotations carrying one of ``tag_ids`` (a tag and its sub-tags); None: all."""

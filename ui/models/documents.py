@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
+from app.changes import ChangeSet
 from app.dossier import Dossier
 from app.errors import NotFound
 from app.services import documents as service
@@ -48,9 +48,9 @@ class DocumentListModel(QAbstractListModel):
                 return row
         return -1
 
-    def on_document_changed(self, action: str, ids: Iterable[str]) -> None:
-        """Apply a committed change (connected to ``DossierSignals.document_changed``)."""
-        for doc_id in ids:
+    def apply_changes(self, changes: ChangeSet) -> None:
+        """Apply a committed change: new documents appended, changed ones updated in place."""
+        for doc_id in sorted(changes.documents.touched):
             try:
                 doc: DocumentView | None = service.get_document(self.dossier, doc_id)
             except NotFound:

@@ -5,7 +5,7 @@ article or text → ``TextSource``; PDF → ``PDFSource`` with the PDF and a ``R
 the extracted text and its ``PlainTextSelection``\\ s; annotation → ``PlainTextSelection`` with one
 ``Coding`` per tag; note → ``Notes/Note`` plus a ``NoteRef``; authors, importers and reviewers →
 ``Users``. Grades, review status and attribution have no REFI field: they are written as
-``Key: value`` lines in the selection's ``Description``, which :mod:`app.exchange.refi_read` reads
+``Key: value`` lines in the selection's ``Description``, which :mod:`app.exchange.refi.read` reads
 back. GUIDs are the Dossier ids upper-cased (or derived from them), so re-exports are stable.
 """
 
@@ -23,8 +23,8 @@ from sqlalchemy import select
 
 from app import __version__
 from app.errors import BadInput
-from app.exchange.refi_text import GUID_NAMESPACE, describe_selection, export_guid
-from app.exchange.refi_xml import CODEBOOK_NS, PROJECT_NS
+from app.exchange.refi.text import GUID_NAMESPACE, describe_selection, export_guid
+from app.exchange.refi.xml_tree import CODEBOOK_NS, PROJECT_NS
 from db.models import User
 
 if TYPE_CHECKING:
@@ -266,7 +266,7 @@ def write_qdpx(dossier: Dossier, selection: Selection, path: Path) -> list[str]:
 
     Returns notes for the user about what the package cannot carry.
     """
-    from app.exchange.refi_schema import check_project
+    from app.exchange.refi.schema import check_project
 
     missing = [d.title for d in selection.documents
                if d.kind == "pdf" and not dossier.originals.has(d.sha256)]

@@ -3,7 +3,7 @@
 This module is the public face of the REFI-QDA support:
 
 - :func:`read_qdpx` parses a ``.qdpx`` package into a neutral :class:`RefiProject` (documents,
-  codes, selections, users) without touching any dossier; ``app.exchange.merge`` writes it.
+  codes, selections, users) without touching any dossier; ``app.services.sets.merge`` writes it.
 - :func:`export_qdpx` writes a dossier selection as a ``.qdpx`` package; :func:`export_qdc` writes
   the codebook alone.
 
@@ -114,20 +114,20 @@ class RefiProject:
 
 def read_qdpx(path: Path | str) -> RefiProject:
     """Parse a ``.qdpx`` package; :class:`app.errors.BadInput` for anything unsafe or broken."""
-    from app.exchange.refi_package import read_package
+    from app.exchange.refi.package import read_package
 
     return read_package(Path(path))
 
 
 def export_qdpx(dossier: Dossier, selection: Selection, path: Path | str) -> list[str]:
     """Write ``selection`` as a REFI-QDA project package (``.qdpx``); return notes for the user."""
-    from app.exchange.refi_write import write_qdpx
+    from app.exchange.refi.write import write_qdpx
 
     return write_qdpx(dossier, selection, Path(path))
 
 
 def export_qdc(dossier: Dossier, selection: Selection, path: Path | str) -> list[str]:
     """Write the codebook of ``selection`` as a standalone REFI-QDA codebook (``.qdc``)."""
-    from app.exchange.refi_write import write_qdc
+    from app.exchange.refi.write import write_qdc
 
     return write_qdc(selection, Path(path))

@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from xml.etree.ElementTree import Element
 
 from app.errors import BadInput
-from app.exchange.refi import RefiCode, RefiDocument, RefiProject, RefiSelection, RefiUser
-from app.exchange.refi_text import (
+from app.exchange.refi.model import RefiCode, RefiDocument, RefiProject, RefiSelection, RefiUser
+from app.exchange.refi.text import (
     GUID_NAMESPACE,
     PositionMap,
     canonical_text,
@@ -36,7 +36,8 @@ from app.exchange.refi_text import (
     normalise_guid,
     parse_selection_description,
 )
-from app.exchange.refi_xml import child, child_text, children, local, parse_xml
+from app.exchange.refi.xml_tree import child, child_text, children, local
+from app.exchange.safety.xml_parse import parse_xml
 from app.textmodel import normalise
 
 #: Reads a file of the package by its path (as stored in the ZIP); None when absent.

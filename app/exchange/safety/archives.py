@@ -7,8 +7,8 @@ bomb: more than 100:1 for a member over 10 MB). Members are never extracted to d
 are read as capped streams, so a member that produces more bytes than it declared is refused as
 well.
 
-**JSON** sets are read by :mod:`app.exchange.safe_json` (re-exported here): streamed, capped,
-refused before parsing when too large.
+**JSON** sets are read by :mod:`app.exchange.safety.json_stream`: streamed, capped, refused
+before parsing when too large.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from app.errors import BadInput
-from app.exchange.safe_json import (
+from app.exchange.safety.json_stream import (
     GIB,
     KIB,
     MIB,

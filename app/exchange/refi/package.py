@@ -10,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.errors import BadInput
-from app.exchange.refi import RefiProject
-from app.exchange.refi_read import read_project_xml
+from app.exchange.refi.model import RefiProject
+from app.exchange.refi.read import read_project_xml
 
 #: Largest project file and plain-text source Dossier reads from a package.
 MAX_XML_BYTES = 512 * 1024 * 1024
@@ -38,7 +38,7 @@ def _project_member(names: list[str], where: str) -> str:
 
 def read_package(path: Path) -> RefiProject:
     """Read a ``.qdpx`` package (or a bare ``.qde`` file) into a :class:`RefiProject`."""
-    from app.exchange.safety import SafeZip, check_member_name, is_zip
+    from app.exchange.safety.archives import SafeZip, check_member_name, is_zip
 
     where = path.name
     if not path.is_file():

@@ -8,19 +8,22 @@ refused with the annotation's number and id and what is wrong.
 from __future__ import annotations
 
 import re
-from typing import Any, NoReturn
+from collections.abc import Callable
+from typing import IO, Any, NoReturn
 
 from app.errors import BadInput
 from app.exchange.incoming import (
     IncomingAnnotation,
     IncomingDocument,
     IncomingReview,
+    IncomingSet,
     IncomingTag,
     IncomingTagRef,
     id_from_iri,
     parse_stamp,
     uuid_of,
 )
+from app.exchange.safety.json_stream import JsonLimits, stream_json
 from app.services.annotations import CREDIBILITY, RELIABILITY, STATUSES
 
 ANNO_CONTEXTS = ("http://www.w3.org/ns/anno.jsonld", "https://www.w3.org/ns/anno.jsonld")
@@ -346,3 +349,45 @@ def read_header(header: Any, where: str) -> tuple[
                             "annotations inside")
     return (None, True, _documents(header.get("dossier:documents"), where),
             _codebook(header.get("dossier:codebook"), where))
+
+
+# -- reading --------------------------------------------------------------------------------------
+
+def read_set(open_text: Callable[[], IO[str]], name: str, sha256: str, *,
+             kind: str = "jsonld", limits: JsonLimits | None = None) -> IncomingSet:
+    """Read a JSON-LD annotation set (ours or another W3C producer's), strictly.
+
+    The file is streamed twice: first to count the annotations and read everything else (so an
+    oversized set is refused before anything is built), then to convert each annotation as it
+    is decoded. Any problem raises BadInput naming the annotation and what is wrong.
+    """
+    limits = limits or JsonLimits()
+
+    def count_only(_index: int, _item: Any) -> None:
+        return None
+
+    with open_text() as fh:
+        header, _ = stream_json(fh, name, count_only, limits)
+    single, context_given, documents, tags = read_header(header, name)
+    incoming = IncomingSet(name=name, sha256=sha256, kind=kind, documents=documents, tags=tags)
+
+    def convert(index: int, item: Any) -> None:
+        ann = annotation_from_json(item, index, name, need_context=not context_given)
+        _note_document(incoming, item, ann)
+        incoming.annotations.append(ann)
+
+    if single is not None:
+        convert(0, single)
+    else:
+        with open_text() as fh:
+            stream_json(fh, name, convert, limits)
+    incoming.check_unique_ids()
+    return incoming
+
+
+def _note_document(incoming: IncomingSet, item: dict[str, Any], ann: IncomingAnnotation) -> None:
+    """Make sure the set knows the document an annotation's target names."""
+    if ann.document in incoming.documents:
+        return
+    key, doc = document_key(item["target"] if isinstance(item.get("target"), dict) else {})
+    incoming.documents.setdefault(key, doc or IncomingDocument(key=key, source=key))

@@ -22,7 +22,7 @@ from pypdf.generic import (
 )
 
 from app.errors import BadInput
-from app.exchange.annotated_pdf import (
+from app.exchange.annotated_pdf.export import (
     DEFAULT_COLOUR,
     OPACITY,
     Box,

@@ -32,7 +32,9 @@ from app import audit
 from app.clock import utcnow
 from app.errors import BadInput
 from app.exchange.incoming import IncomingAnnotation, IncomingSet
-from app.exchange.matching import (
+from app.originals import sha256_file
+from app.services import codebook
+from app.services.sets.matching import (
     CONTEXT,
     Missing,
     NewTag,
@@ -41,9 +43,7 @@ from app.exchange.matching import (
     locate,
     match_documents,
 )
-from app.exchange.summary import Conflict, ImportSummary
-from app.originals import sha256_file
-from app.services import codebook
+from app.services.sets.summary import Conflict, ImportSummary
 from db import search
 from db.models import Annotation, AnnotationTag, Review, Tag, User
 
@@ -340,9 +340,11 @@ def import_set(dossier: Dossier, path: Path | str) -> ImportSummary:
     The kind of file and its size limits are checked before the file is read in full (or
     hashed), so an unsupported or oversized file is refused at once.
     """
-    from app.exchange.bundle import MANIFEST, read_bundle
-    from app.exchange.jsonld import read_set
-    from app.exchange.safety import SafeZip, is_zip, open_json_file
+    from app.exchange.bundle.layout import MANIFEST
+    from app.exchange.bundle.read import read_bundle
+    from app.exchange.jsonld.read import read_set
+    from app.exchange.safety.archives import SafeZip, is_zip
+    from app.exchange.safety.json_stream import open_json_file
 
     path = Path(path)
     name = path.name
@@ -369,7 +371,7 @@ def _import_qdpx(dossier: Dossier, path: Path) -> ImportSummary:
     from app.exchange.incoming import from_refi
 
     try:
-        from app.exchange.refi import read_qdpx
+        from app.exchange.refi.model import read_qdpx
     except ImportError as exc:
         raise BadInput(f"{path.name}: REFI-QDA import is not available in this version of "
                        "Dossier") from exc

@@ -163,7 +163,7 @@ def popup_text(ann: AnnotationView) -> str:
 def annotate_pdf(dossier: Dossier, document: DocumentView,
                  annotations: Sequence[AnnotationView], path: Path) -> AnnotatedPdfResult:
     """Write a copy of ``document``'s original with ``annotations`` as highlights to ``path``."""
-    from app.exchange.annotated_pdf_writer import HighlightWriter
+    from app.exchange.annotated_pdf.writer import HighlightWriter
     from app.services.documents import page_geometry
 
     if document.kind != "pdf":

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.errors import BadInput
 from app.exchange.filters import Selection
-from app.exchange.jsonld import source_iri
+from app.exchange.jsonld.write import source_iri
 
 if TYPE_CHECKING:
     from app.dossier import Dossier

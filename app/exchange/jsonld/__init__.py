@@ -1,0 +1,1 @@
+"""W3C Web Annotation (JSON-LD) sets: :mod:`.write` exports them, :mod:`.read` reads them."""

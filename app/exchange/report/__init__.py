@@ -1,0 +1,1 @@
+"""The evidence report (HTML and PDF), see :mod:`.render`."""

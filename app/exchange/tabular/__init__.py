@@ -1,0 +1,1 @@
+"""Tabular exports (CSV, Excel): one row per annotation and tag, see :mod:`.write`."""
