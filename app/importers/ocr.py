@@ -20,6 +20,7 @@ import os
 import shutil
 import unicodedata
 from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -139,20 +140,30 @@ def _env_single_thread() -> None:
 def recognise(image: Any, lang: str, scale: float, offset: tuple[float, float] = (0.0, 0.0),
               ) -> OcrText:
     """Recognise a PIL ``image``; ``scale`` converts its pixels to page points."""
+    return build_text(word_table(image, lang), scale, offset)
+
+
+def word_table(image: Any, lang: str) -> dict[str, list[Any]]:
+    """Tesseract's word table for a PIL ``image`` (columns as lists)."""
     import pytesseract
 
     _env_single_thread()
-    data = pytesseract.image_to_data(
+    data: dict[str, list[Any]] = pytesseract.image_to_data(
         image, lang=lang, config=f"--psm {_PSM}", output_type=pytesseract.Output.DICT)
-    return build_text(data, scale, offset)
+    return data
 
 
 _DASHES = ("-", "\u2010", "\u2011", "\u00ad")
 
 
 def build_text(data: dict[str, list[Any]], scale: float,
-               offset: tuple[float, float] = (0.0, 0.0)) -> OcrText:
-    """Page text from Tesseract's word table (``image_to_data`` as a dict of columns)."""
+               offset: tuple[float, float] = (0.0, 0.0),
+               covered: Sequence[tuple[float, float, float, float]] = ()) -> OcrText:
+    """Page text from Tesseract's word table (``image_to_data`` as a dict of columns).
+
+    Words lying mostly on one of the ``covered`` boxes (page points: glyphs of the page's text
+    layer) are left out: that text is already there, exactly.
+    """
     parts: list[str] = []
     boxes = array("f")
     syn = bytearray()
@@ -175,6 +186,12 @@ def build_text(data: dict[str, list[Any]], scale: float,
         word = unicodedata.normalize("NFC", str(data["text"][k] or "").strip())
         if not word or int(data["level"][k]) != 5:
             continue
+        x = ox + float(data["left"][k]) * scale
+        y = oy + float(data["top"][k]) * scale
+        w = float(data["width"][k]) * scale
+        h = float(data["height"][k]) * scale
+        if covered and _mostly_covered((x, y, x + w, y + h), covered):
+            continue
         key = (int(data["block_num"][k]), int(data["par_num"][k]), int(data["line_num"][k]))
         para = key[:2]
         if prev_key is not None:
@@ -186,10 +203,6 @@ def build_text(data: dict[str, list[Any]], scale: float,
                 synthetic(" ")
         prev_key = key
         prev_line = key
-        x = ox + float(data["left"][k]) * scale
-        y = oy + float(data["top"][k]) * scale
-        w = float(data["width"][k]) * scale
-        h = float(data["height"][k]) * scale
         c = float(data["conf"][k])
         value = NO_CONFIDENCE if c < 0 else max(0, min(100, round(c)))
         step = w / len(word)
@@ -201,6 +214,19 @@ def build_text(data: dict[str, list[Any]], scale: float,
         last_end = (x + w, y, x + w, y + h)
         words += 1
     return OcrText("".join(parts), boxes, bytes(syn), bytes(conf), words)
+
+
+def _mostly_covered(box: tuple[float, float, float, float],
+                    covered: Sequence[tuple[float, float, float, float]]) -> bool:
+    x0, y0, x1, y1 = box
+    area = max(1e-6, (x1 - x0) * (y1 - y0))
+    overlap = 0.0
+    for a0, b0, a1, b1 in covered:
+        w = min(x1, a1) - max(x0, a0)
+        h = min(y1, b1) - max(y0, b0)
+        if w > 0 and h > 0:
+            overlap += w * h
+    return overlap >= 0.3 * area
 
 
 def low_confidence_ranges(text_len: int, confidence: bytes | None,

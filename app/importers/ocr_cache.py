@@ -2,23 +2,21 @@
 
 Keyed by the file's SHA-256, the page, the language, the resolution and Tesseract's version:
 recognition is deterministic for these, so a re-import (or a second dossier) gets the same words
-without running Tesseract again. It lives in the user's cache folder (``DOSSIER_OCR_CACHE``
-names another; an empty value turns it off). Entries are small JSON files; a damaged entry is
-ignored and recognised again.
+without running Tesseract again. What is kept is Tesseract's word table (words, boxes,
+confidences), so the text built from it follows the current code. It lives in the user's cache
+folder (``DOSSIER_OCR_CACHE`` names another; an empty value turns it off). Entries are small JSON
+files; a damaged entry is ignored and recognised again.
 """
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import hashlib
 import json
 import os
 import tempfile
-from array import array
 from pathlib import Path
-
-from app.importers.ocr import OcrText
+from typing import Any
 
 #: Bump when the way text is built from Tesseract's words changes.
 FORMAT = 1
@@ -57,40 +55,44 @@ def _entry(digest: str, page: int, lang: str, dpi: int, version: str) -> Path | 
     return root / name[:2] / f"{name}.json"
 
 
-def load(digest: str, page: int, lang: str, dpi: int, version: str) -> OcrText | None:
+WordTable = dict[str, list[Any]]
+_COLUMNS = ("level", "block_num", "par_num", "line_num", "left", "top", "width", "height",
+            "conf", "text")
+
+
+def load(digest: str, page: int, lang: str, dpi: int, version: str) -> WordTable | None:
+    """Tesseract's word table for the page, if recognised before."""
     path = _entry(digest, page, lang, dpi, version)
     if path is None or not path.is_file():
         return None
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
-        boxes = array("f")
-        boxes.frombytes(base64.b64decode(raw["boxes"]))
-        out = OcrText(raw["text"], boxes, base64.b64decode(raw["synthetic"]),
-                      base64.b64decode(raw["confidence"]), int(raw["words"]))
+        table = {c: list(raw[c]) for c in _COLUMNS}
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    n = len(out.text)
-    if len(out.boxes) != 4 * n or len(out.synthetic) != n or len(out.confidence) != n:
+    if len({len(v) for v in table.values()}) != 1:
         return None
-    return out
+    return table
 
 
-def store(digest: str, page: int, lang: str, dpi: int, version: str, result: OcrText) -> None:
+def store(digest: str, page: int, lang: str, dpi: int, version: str, table: WordTable) -> None:
+    """Keep the page's word table (atomically; a cache that cannot be written is only slower)."""
     path = _entry(digest, page, lang, dpi, version)
     if path is None:
         return
-    data = json.dumps({
-        "text": result.text, "words": result.words,
-        "boxes": base64.b64encode(result.boxes.tobytes()).decode("ascii"),
-        "synthetic": base64.b64encode(result.synthetic).decode("ascii"),
-        "confidence": base64.b64encode(result.confidence).decode("ascii"),
-    })
+    data = json.dumps({c: [_plain(v) for v in table[c]] for c in _COLUMNS}, ensure_ascii=False)
+    tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(data)
         os.replace(tmp, path)
-    except OSError:  # a cache that cannot be written is only slower
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+    except OSError:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+def _plain(value: Any) -> Any:
+    return value if isinstance(value, (int, float, str)) else str(value)

@@ -10,17 +10,20 @@ itself is only read.
 from __future__ import annotations
 
 import json
+from array import array
 from typing import TYPE_CHECKING
 
 from app.importers import ocr_cache
 from app.importers.base import ImportRefused
 from app.importers.ocr import (
+    NO_CONFIDENCE,
     OCR_DPI,
     OcrOptions,
     OcrText,
+    build_text,
     check_ready,
-    recognise,
     tesseract_version,
+    word_table,
 )
 from app.pdfium_lock import PDFIUM_LOCK
 
@@ -66,16 +69,20 @@ def render_for_ocr(path: str, password: str | None, index: int, dpi: int = OCR_D
     return image
 
 
-def ocr_pdf_page(path: str, password: str | None, index: int, options: OcrOptions) -> OcrText:
-    """Recognise page ``index`` of a PDF; boxes in displayed-page points (cached)."""
+def ocr_pdf_page(
+    path: str, password: str | None, index: int, options: OcrOptions,
+    covered: list[tuple[float, float, float, float]] | None = None,
+) -> OcrText:
+    """Recognise page ``index`` of a PDF; boxes in displayed-page points (cached).
+
+    ``covered``: glyph boxes of the page's own text layer, kept instead of their OCR.
+    """
     key = (ocr_cache.file_digest(path), index, options.lang, OCR_DPI, tesseract_version())
-    cached = ocr_cache.load(*key)
-    if cached is not None:
-        return cached
-    image = render_for_ocr(path, password, index)
-    result = recognise(image, options.lang, 72.0 / OCR_DPI)
-    ocr_cache.store(*key, result)
-    return result
+    table = ocr_cache.load(*key)
+    if table is None:
+        table = word_table(render_for_ocr(path, password, index), options.lang)
+        ocr_cache.store(*key, table)
+    return build_text(table, 72.0 / OCR_DPI, covered=covered or ())
 
 
 def record(result: OcrText, options: OcrOptions) -> OcrRecord:
@@ -97,9 +104,11 @@ def apply_ocr(
     if error is not None or not wants_ocr(text, image_area, options, mostly):
         return packed
     assert options is not None
+    keep = bool(text.strip()) and options.mode == "auto"  # a scan with a printed header
+    covered = _layer_boxes(text, _boxes, _syn) if keep else None
     try:
         check_ready(options)
-        result = ocr_pdf_page(path, password, index, options)
+        result = ocr_pdf_page(path, password, index, options, covered)
     except Exception as exc:  # Tesseract failed on this page: the others still import
         why = str(exc) if isinstance(exc, ImportRefused) else (
             f"OCR failed: {type(exc).__name__}: {exc}")
@@ -110,6 +119,28 @@ def apply_ocr(
                                                          - result.boxes[4 * i + 1])
         for i in range(len(result.text)) if not result.synthetic[i]
     )
+    if keep:  # the text layer first, then what only the image holds
+        result = _joined(text, _boxes, _syn, result)
     return (index, result.text, result.boxes.tobytes(), result.synthetic, width, height,
             rotation, len(result.text) - sum(result.synthetic), area, image_area, None,
             record(result, options))
+
+
+def _layer_boxes(text: str, boxes: bytes, syn: bytes) -> list[tuple[float, float, float, float]]:
+    values = array("f")
+    values.frombytes(boxes)
+    return [(values[4 * i], values[4 * i + 1], values[4 * i + 2], values[4 * i + 3])
+            for i in range(len(text)) if not syn[i]]
+
+
+def _joined(text: str, boxes: bytes, syn: bytes, ocr: OcrText) -> OcrText:
+    """The text layer's text, then a newline, then the recognised words."""
+    values = array("f")
+    values.frombytes(boxes)
+    if not ocr.text:
+        return OcrText(text, values, syn, bytes([NO_CONFIDENCE]) * len(text), ocr.words)
+    last = values[-4:] if len(values) >= 4 else array("f", (0.0, 0.0, 0.0, 0.0))
+    values.extend((last[2], last[1], last[2], last[3]))
+    values.extend(ocr.boxes)
+    return OcrText(text + "\n" + ocr.text, values, syn + b"\x01" + ocr.synthetic,
+                   bytes([NO_CONFIDENCE]) * (len(text) + 1) + ocr.confidence, ocr.words)

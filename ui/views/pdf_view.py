@@ -19,6 +19,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QWidget
 
+from app.importers.ocr import low_confidence_ranges
 from app.services.annotations import AnnotationView
 from app.services.documents import PageGeometry, page_geometry
 from ui import dialogs
@@ -80,6 +81,7 @@ class PdfPageView(DocumentView):
         self._pages: list[PageGeometry] = []
         self._page_starts: list[int] = []
         self._texts: dict[int, PageText] = {}
+        self._doubtful: dict[int, list[tuple[int, int]]] = {}
         self._renderer: PageRenderer | None = None
         self._zoom = 1.0
         self._zoom_mode: str | None = FIT_WIDTH
@@ -103,6 +105,7 @@ class PdfPageView(DocumentView):
         self._pages = page_geometry(self.dossier, self.document.id)
         self._page_starts = [p.start for p in self._pages]
         self._texts = {}
+        self._doubtful = {}
         self._selection = None
         self._on_page = {}
         self._sorted = []
@@ -205,17 +208,29 @@ class PdfPageView(DocumentView):
         number = index + 1
         page = self._pages[index]
         annotations = self._annotations_on(number)
-        if not (annotations or self._matches or self._selection or self._flash):
+        doubtful = self._low_confidence(number)
+        if not (annotations or self._matches or self._selection or self._flash or doubtful):
             return
         texts = self.page_text(number)
         overlay = PageOverlay(painter, texts.rects)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        overlay.low_confidence(doubtful)
         overlay.highlights(annotations, self._lanes, self._current_id)
         overlay.matches(self._match_starts, self._matches, self._match_index, page.start, page.end)
         if self._selection:
             overlay.selection(*self._selection)
         if self._flash:
             overlay.flash(*self._flash, self._flash_left)
+
+    def _low_confidence(self, number: int) -> list[tuple[int, int]]:
+        """Document ranges of words OCR recognised with low confidence on page ``number``."""
+        found = self._doubtful.get(number)
+        if found is None:
+            page = self._pages[number - 1]
+            found = [(page.start + s, page.start + e) for s, e in
+                     low_confidence_ranges(page.end - page.start, page.confidence)]
+            self._doubtful[number] = found
+        return found
 
     def _annotations_changed(self) -> None:
         self._sorted = self.annotations()
