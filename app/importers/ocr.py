@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+import tempfile
 import unicodedata
 from array import array
 from collections.abc import Sequence
@@ -133,8 +134,12 @@ def check_ready(options: OcrOptions) -> None:
 
 
 def _env_single_thread() -> None:
-    # Pages are recognised in parallel processes; Tesseract's own threads would only compete.
-    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    # In a worker, pages are recognised in parallel processes: Tesseract's own threads would
+    # only compete with them. In the main process (small documents) it may use its threads.
+    import multiprocessing
+
+    if multiprocessing.parent_process() is not None:
+        os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 
 def recognise(image: Any, lang: str, scale: float, offset: tuple[float, float] = (0.0, 0.0),
@@ -148,8 +153,12 @@ def word_table(image: Any, lang: str) -> dict[str, list[Any]]:
     import pytesseract
 
     _env_single_thread()
-    data: dict[str, list[Any]] = pytesseract.image_to_data(
-        image, lang=lang, config=f"--psm {_PSM}", output_type=pytesseract.Output.DICT)
+    # Handed over as an uncompressed greyscale file: pytesseract would otherwise compress a PNG.
+    with tempfile.TemporaryDirectory(prefix="dossier-ocr-") as tmp:
+        path = os.path.join(tmp, "page.pgm")
+        image.convert("L").save(path)
+        data: dict[str, list[Any]] = pytesseract.image_to_data(
+            path, lang=lang, config=f"--psm {_PSM}", output_type=pytesseract.Output.DICT)
     return data
 
 

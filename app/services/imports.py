@@ -75,6 +75,10 @@ def extract(
             tmp_path.write_bytes(data)
             return extract_pdf(tmp_path, password=password, progress=progress, cancel=cancel,
                                ocr=ocr)
+    if kind == "image":
+        from app.importers.image import extract_image
+
+        return extract_image(data, Path(name).name, ocr=ocr, progress=progress, cancel=cancel)
     if kind == "html":
         from app.importers.html import extract_html
 
@@ -117,7 +121,8 @@ def import_bytes(
                         progress=progress, cancel=cancel, ocr=ocr)
     if cancel is not None and cancel():
         raise ImportCancelled(f"{name}: import cancelled")
-    if not extracted.text.strip() and not any(p.ocr for p in extracted.pages):
+    if (not extracted.text.strip() and extracted.kind != "image"
+            and not any(p.ocr for p in extracted.pages)):
         raise ImportRefused(f"{name}: no text could be extracted; nothing was imported")
     doc, created = store_document(
         dossier, data, extracted, source=source, filename=Path(name).name, custody=custody,

@@ -339,7 +339,7 @@ def make_view(
 ) -> DocumentView:
     """The view for ``document``, loaded: pages for a PDF (text if ``reflowed``), else text."""
     view: DocumentView
-    if document.kind == "pdf" and not reflowed:
+    if document.kind in ("pdf", "image") and not reflowed:
         from ui.views.pdf_view import PdfPageView
 
         view = PdfPageView(parent)
