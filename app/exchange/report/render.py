@@ -13,9 +13,11 @@ HTML laid out by Qt's ``QTextDocument`` and printed with ``QPdfWriter`` (QtGui o
 
 from __future__ import annotations
 
+import base64
 import html
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -23,6 +25,10 @@ from string import Template
 from typing import TYPE_CHECKING, Any
 
 from app import __version__
+from app.exchange.report.evidence import ReportExtras, report_extras
+
+#: ``(annotation id, PNG bytes) -> img src``: a data URI in HTML, a resource name in the PDF.
+ImageSource = Callable[[str, bytes], str]
 
 if TYPE_CHECKING:
     from app.dossier import Dossier
@@ -88,9 +94,14 @@ class _Group:
 class ReportBuilder:
     """Builds the report's HTML for one selection."""
 
-    def __init__(self, selection: Selection, title: str = "Evidence report") -> None:
+    def __init__(self, selection: Selection, title: str = "Evidence report",
+                 extras: ReportExtras | None = None, image_src: ImageSource | None = None
+                 ) -> None:
         self.selection = selection
         self.title = title
+        #: Region crops and OCR doubts (:mod:`app.exchange.report.evidence`).
+        self.extras = extras or ReportExtras()
+        self.image_src = image_src or _data_uri
         self.documents = selection.documents_by_id()
         self.order = {t.path: i for i, t in enumerate(selection.tags)}
 
@@ -138,12 +149,25 @@ class ReportBuilder:
                 f"id {esc(ann.id[:8])}"]
         if others:
             made.append("also under: " + esc("; ".join(others)))
-        parts = [
-            '<div class="entry">',
-            f"<blockquote>{esc(ann.quote)}</blockquote>",
+        crop = self.extras.crops.get(ann.id)
+        parts = ['<div class="entry">']
+        if ann.region is not None:
+            parts.append(f'<p class="region">Region on page {ann.region.page} '
+                         f"({esc(ann.region.media_fragment())} points)</p>")
+        if crop is not None:
+            parts.append(f'<p class="crop"><img src="{self.image_src(ann.id, crop)}" '
+                         f'alt="region of page {ann.region.page if ann.region else ""}" '
+                         f'width="{min(460, round(ann.region.w * 1.5)) if ann.region else 0}"></p>')
+        if ann.quote or ann.region is None:
+            parts.append(f"<blockquote>{esc(ann.quote)}</blockquote>")
+        parts += [
             f'<p class="facts">{" · ".join(where)}<br>{" · ".join(judged)}<br>'
             f'{" · ".join(made)}</p>',
         ]
+        doubtful = self.extras.doubtful.get(ann.id)
+        if doubtful:
+            parts.append(f'<p class="note warn">OCR: {doubtful} word(s) of this quote were '
+                         "recognised with low confidence; check it against the page image.</p>")
         if ann.anchor != "exact":
             parts.append(f'<p class="note warn">Anchor {esc(ann.anchor)}: check this quote '
                          "against the document.</p>")
@@ -233,19 +257,24 @@ class ReportBuilder:
         )
 
 
-def report_html(selection: Selection, title: str = "Evidence report") -> str:
+def report_html(selection: Selection, title: str = "Evidence report",
+                extras: ReportExtras | None = None, image_src: ImageSource | None = None) -> str:
     """The evidence report for ``selection`` as HTML."""
-    return ReportBuilder(selection, title).render()
+    return ReportBuilder(selection, title, extras, image_src).render()
+
+
+def _data_uri(_key: str, png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
 def render_report_html(dossier: Dossier, selection: Selection) -> str:
     """The evidence report as HTML (the form the export registry and bundles call)."""
-    return report_html(selection)
+    return report_html(selection, extras=report_extras(dossier, selection))
 
 
 def write_report_html(dossier: Dossier, selection: Selection, out: Path | str) -> list[str]:
     """Export writer for ``report-html``: the HTML evidence report at ``out``."""
-    Path(out).write_bytes(report_html(selection).encode("utf-8"))
+    Path(out).write_bytes(render_report_html(dossier, selection).encode("utf-8"))
     return []
 
 
@@ -262,11 +291,12 @@ def _gui_application() -> None:
     _KEEP_QT.append(QGuiApplication(["dossier"]))
 
 
-def report_pdf(selection: Selection, title: str = "Evidence report") -> bytes:
+def report_pdf(selection: Selection, title: str = "Evidence report",
+               extras: ReportExtras | None = None) -> bytes:
     """The evidence report as PDF bytes (A4, page numbers at the foot of each page)."""
     _gui_application()
-    from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF
-    from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPdfWriter, QTextDocument
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QUrl
+    from PySide6.QtGui import QFont, QImage, QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
     data = QByteArray()
     buffer = QBuffer(data)
@@ -278,7 +308,12 @@ def report_pdf(selection: Selection, title: str = "Evidence report") -> bytes:
     writer.setCreator(f"Dossier {__version__}")
     document = QTextDocument()
     document.setDefaultFont(QFont("DejaVu Serif", 10))
-    document.setHtml(report_html(selection, title))
+    for key, png in (extras.crops.items() if extras else ()):
+        image = QImage()
+        image.loadFromData(png)
+        document.addResource(QTextDocument.ResourceType.ImageResource, QUrl(f"region:{key}"),
+                             image)
+    document.setHtml(report_html(selection, title, extras, lambda key, _png: f"region:{key}"))
     document.print_(writer)
     del writer
     buffer.close()
@@ -287,5 +322,5 @@ def report_pdf(selection: Selection, title: str = "Evidence report") -> bytes:
 
 def write_report_pdf(dossier: Dossier, selection: Selection, out: Path | str) -> list[str]:
     """Export writer for ``report-pdf``: the PDF evidence report at ``out``."""
-    Path(out).write_bytes(report_pdf(selection))
+    Path(out).write_bytes(report_pdf(selection, extras=report_extras(dossier, selection)))
     return []
