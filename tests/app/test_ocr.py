@@ -140,3 +140,32 @@ def test_federal_register_scanned_pages_are_searchable(dossier: Dossier) -> None
     with dossier.read() as session:
         hits = search_index.search(session, "Runaway Stabilizer")
     assert 10 in {h.page for h in hits}
+
+
+def test_a_quote_with_low_confidence_words_is_flagged_in_the_report(dossier: Dossier) -> None:
+    from array import array
+
+    from app.exchange.filters import select_for_export
+    from app.exchange.report.render import render_report_html
+    from app.importers.base import ExtractedDocument, ExtractedPage
+    from app.services import annotations, codebook
+    from app.services.documents import store_document
+
+    text = "Paid 1,284 to Meridian on Monday"
+    conf = bytearray(90 if ch != " " else 255 for ch in text)
+    low = text.index("1,284")
+    conf[low:low + 5] = bytes([31] * 5)  # "1,284": Tesseract was unsure
+    page = ExtractedPage(text, array("f", [0.0] * 4 * len(text)),
+                         bytes(1 if ch == " " else 0 for ch in text), 612.0, 792.0,
+                         ocr={"engine": "tesseract", "version": "5", "lang": "eng", "dpi": 300},
+                         confidence=bytes(conf))
+    doc, _ = store_document(dossier, b"%PDF-1.4 scan", ExtractedDocument(
+        kind="pdf", text=text, title="Scan", pages=[page], extractor="test"),
+        source="test", filename="scan.pdf")
+    with dossier.read() as session:
+        tag = codebook.resolve_tag(session, "Scale and statistics").id
+    annotations.create_annotation(dossier, doc.id, 0, len("Paid 1,284"), [tag])
+    annotations.create_annotation(dossier, doc.id, text.index("Meridian"), len(text), [tag])
+    html = render_report_html(dossier, select_for_export(dossier))
+    assert html.count("recognised with low confidence") == 1
+    assert "OCR: 1 word(s) of this quote" in html
