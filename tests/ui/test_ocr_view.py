@@ -59,3 +59,33 @@ def test_low_confidence_words_are_underlined(dossier: Dossier, qtbot: Any,
     assert reddish(bottom, bottom + 2.5) > 3, (
         f"no dotted underline in {LOW_CONFIDENCE_COLOUR.name()} under the word")
     assert reddish(top, bottom - 1) == 0
+
+
+def test_properties_show_capture_data_and_ocr(dossier: Dossier, qtbot: Any,
+                                              tmp_path: Path) -> None:
+    from PIL import ExifTags
+
+    from tests.helpers.main_window import open_window
+    from tests.helpers.scans import digital_pdf, rasterise
+    from ui.document_properties import open_properties
+
+    (image,) = rasterise(digital_pdf(tmp_path / "d.pdf"), 150)
+    exif = image.getexif()
+    exif[ExifTags.Base.Model] = "Pixel 7"
+    exif[ExifTags.IFD.GPSInfo] = {1: "S", 2: (33.0, 52.0, 0.0), 3: "E", 4: (151.0, 12.0, 36.0)}
+    path = tmp_path / "contract.jpg"
+    image.convert("RGB").save(path, "JPEG", exif=exif)
+    result = import_file(dossier, path)
+    assert result.document is not None
+    window = open_window(dossier, qtbot, tmp_path)
+    window.open_document(result.document.id)
+    dialog = open_properties(window)
+    assert dialog is not None
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.ocr.text() != "…", timeout=5000)
+    texts = [dialog.form.itemAt(i).widget().text() for i in range(dialog.form.count())
+             if dialog.form.itemAt(i).widget() is not None]
+    assert "Pixel 7" in texts
+    assert "33.866667° S, 151.210000° E" in texts
+    assert dialog.ocr.text().startswith("page 1 recognised by tesseract")
+    save_screenshot(dialog.grab().toImage(), "properties.png", tmp_path)
