@@ -124,6 +124,10 @@ class PdfSource:
                     f"its page list is broken: {self.page_count} page(s) were found by scanning "
                     "the file; pages may be missing or out of order"
                 )
+            if opened.lenient:
+                self.damage.append(
+                    "its pages are not marked as pages in its page tree; "
+                    f"{self.page_count} page(s) were found by following the tree leniently")
             if info_is_page_tree(opened):
                 self.damage.append(
                     "its document information points into the page tree, a loop that sends "

@@ -22,6 +22,7 @@ from app.importers.ocr import OcrOptions
 from app.importers.pdf_interp import PageInterpreter, PageTimeout, deadline_check
 from app.importers.pdf_layout import layout_page
 from app.importers.pdf_ocr import OcrRecord, apply_ocr
+from app.importers.pdf_pages import lenient_pages
 from app.importers.pdf_settings import PdfSettings
 
 #: ``(index, text, boxes bytes (float32 x4 per code point), synthetic bytes, width, height,
@@ -43,6 +44,10 @@ class OpenDocument:
         try:
             self.doc = PDFDocument(PDFParser(self._fp), password=password or "")
             self.pages: list[PDFPage] = list(PDFPage.create_pages(self.doc))
+            #: True when the pages were found only by the lenient walk (:mod:`.pdf_pages`).
+            self.lenient = not self.pages
+            if self.lenient:
+                self.pages = lenient_pages(self.doc)
         except BaseException:
             self._fp.close()
             raise

@@ -169,3 +169,21 @@ def test_a_quote_with_low_confidence_words_is_flagged_in_the_report(dossier: Dos
     html = render_report_html(dossier, select_for_export(dossier))
     assert html.count("recognised with low confidence") == 1
     assert "OCR: 1 word(s) of this quote" in html
+
+
+def test_pages_of_a_broken_page_tree_that_pdfium_finds_are_imported(
+    dossier: Dossier, tmp_path: Path
+) -> None:
+    import pypdfium2 as pdfium
+
+    data = digital_pdf(tmp_path / "good.pdf").read_bytes()
+    broken = data.replace(b"/Type /Page\n", b"/Typ  /Page\n").replace(b"/Type /Page ",
+                                                                      b"/Typ  /Page ")
+    assert broken != data
+    path = tmp_path / "untyped-pages.pdf"
+    path.write_bytes(broken)
+    assert len(pdfium.PdfDocument(broken)) == 1  # a viewer shows the page
+    result = imports.import_file(dossier, path)
+    assert result.document is not None and result.document.pages == 1
+    assert "Meridian Holdings" in documents.document_text(dossier, result.document.id)
+    assert any("not marked as pages" in w for w in result.warnings)
