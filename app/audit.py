@@ -11,67 +11,103 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app import state as row_states
 from app.clock import utcnow
-from db.models import AuditEvent, Setting
+from db.models import AuditEvent
 
 GENESIS = "0" * 64
 _HEAD_KEY = "audit_head"
 
 
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def canonical_json(value: Any) -> str:
     """JSON with sorted keys, no insignificant whitespace, UTF-8 characters kept."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _ENCODER.encode(value)
 
 
 def event_hash(
     prev_hash: str, seq: int, at: str, actor: str, action: str, object_type: str,
-    object_id: str, payload: str,
+    object_id: str, payload: str, state: str | None = None,
 ) -> str:
-    """The hash of one event given its predecessor's hash."""
-    entry = canonical_json(
-        {
-            "seq": seq, "at": at, "actor": actor, "action": action,
-            "object_type": object_type, "object_id": object_id, "payload": payload,
-        }
-    )
-    return hashlib.sha256((prev_hash + entry).encode("utf-8")).hexdigest()
+    """The hash of one event given its predecessor's hash.
+
+    ``state`` (the row states the event left, see :mod:`app.state`) is hashed when present;
+    events written before states existed have none and hash as they always did.
+    """
+    entry: dict[str, Any] = {
+        "seq": seq, "at": at, "actor": actor, "action": action,
+        "object_type": object_type, "object_id": object_id, "payload": payload,
+    }
+    if state is not None:
+        entry["state"] = state
+    return hashlib.sha256((prev_hash + canonical_json(entry)).encode("utf-8")).hexdigest()
+
+
+def _cursor(session: Session) -> Any:
+    """A DB-API cursor on the session's own connection (inside its transaction)."""
+    return session.connection().connection.cursor()
 
 
 def head(session: Session) -> tuple[int, str]:
     """(sequence number, hash) of the newest event; (0, GENESIS) for an empty chain."""
-    value = session.scalar(select(Setting.value).where(Setting.key == _HEAD_KEY))
-    if value is None:
+    return head_raw(_cursor(session))
+
+
+def head_raw(cur: Any) -> tuple[int, str]:
+    """:func:`head` on a DB-API cursor."""
+    row = cur.execute("SELECT value FROM dossier_meta WHERE key = ?", (_HEAD_KEY,)).fetchone()
+    if row is None:
         return 0, GENESIS
-    seq, _, digest = value.partition(":")
+    seq, _, digest = str(row[0]).partition(":")
     return int(seq), digest
 
 
 def record(
     session: Session, actor: str, action: str, object_type: str, object_id: str,
-    payload: dict[str, Any],
+    payload: dict[str, Any], *, touches: Iterable[tuple[str, str]] = (),
 ) -> str:
-    """Append an event to the chain inside the caller's transaction; return its hash."""
-    seq, prev = head(session)
+    """Append an event to the chain inside the caller's transaction; return its hash.
+
+    The event records the state of its own object and of every ``(type, id)`` in ``touches``
+    as they are now (after the caller's change), for each type registered in :mod:`app.state`.
+    """
+    session.flush()
+    cur = _cursor(session)
+    state = row_states.state_string(cur, [(object_type, object_id), *touches])
+    return append(cur, actor, action, object_type, object_id, canonical_json(payload), state)
+
+
+def dependents(session: Session, object_type: str, object_id: str) -> list[tuple[str, str]]:
+    """Audited rows a deletion of this object cascades to; pass them as ``touches``."""
+    session.flush()
+    return row_states.dependents(_cursor(session), object_type, object_id)
+
+
+def append(
+    cur: Any, actor: str, action: str, object_type: str, object_id: str, body: str,
+    state: str | None,
+) -> str:
+    """Append one event through a DB-API cursor already inside a write transaction."""
+    seq, prev = head_raw(cur)
     seq += 1
     at = utcnow()
-    body = canonical_json(payload)
-    digest = event_hash(prev, seq, at, actor, action, object_type, object_id, body)
-    session.execute(insert(AuditEvent).values(
-        seq=seq, at=at, actor=actor, action=action, object_type=object_type,
-        object_id=object_id, payload=body, prev_hash=prev, hash=digest,
-    ))
+    digest = event_hash(prev, seq, at, actor, action, object_type, object_id, body, state)
+    cur.execute(
+        "INSERT INTO audit_events (seq, at, actor, action, object_type, object_id, payload, "
+        "prev_hash, hash, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (seq, at, actor, action, object_type, object_id, body, prev, digest, state))
     value = f"{seq}:{digest}"
-    if seq == 1:
-        session.execute(insert(Setting).values(key=_HEAD_KEY, value=value))
-    else:
-        session.execute(update(Setting).where(Setting.key == _HEAD_KEY).values(value=value))
+    cur.execute("INSERT INTO dossier_meta (key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (_HEAD_KEY, value))
     return digest
 
 
@@ -96,36 +132,75 @@ def iter_events(session: Session, batch: int = 5000) -> Iterator[AuditEvent]:
         last = rows[-1].seq
 
 
-def verify_chain(session: Session) -> tuple[ChainProblem | None, int, str]:
-    """Walk the chain; return (first problem or None, number of events, head hash)."""
+@dataclass
+class ChainWalk:
+    """What a walk of the chain found."""
+
+    problem: ChainProblem | None = None
+    count: int = 0
+    head_seq: int = 0
+    head_hash: str = GENESIS
+    #: The newest state the chain records per ``type:id`` (``-`` when deleted).
+    states: dict[str, tuple[str, int]] = field(default_factory=dict)
+    #: Where a hash looked for with ``find`` is in the chain: its sequence number.
+    found_seq: int | None = None
+
+
+_SELECT = ("SELECT seq, at, actor, action, object_type, object_id, payload, prev_hash, hash, "
+           "state FROM audit_events ORDER BY seq")
+
+
+def walk(cur: Any, find: str | None = None) -> ChainWalk:
+    """Walk the whole chain through a DB-API cursor, without ORM objects.
+
+    Recomputes every hash and link, collects the newest recorded state of every row and, with
+    ``find``, notes the sequence number of the event with that hash.
+    """
+    out = ChainWalk()
+    states = out.states
     expected_seq = 1
     prev = GENESIS
-    count = 0
-    for ev in iter_events(session):
-        if ev.seq != expected_seq:
-            return ChainProblem(
-                expected_seq,
-                f"audit event {expected_seq} is missing (next present is {ev.seq})",
-            ), count, prev
-        if ev.prev_hash != prev:
-            return ChainProblem(
-                ev.seq, f"audit event {ev.seq} does not link to event {ev.seq - 1}"
-            ), count, prev
-        digest = event_hash(
-            prev, ev.seq, ev.at, ev.actor, ev.action, ev.object_type, ev.object_id, ev.payload
-        )
-        if digest != ev.hash:
-            return ChainProblem(
-                ev.seq, f"audit event {ev.seq} ({ev.action} {ev.object_type}) was altered"
-            ), count, prev
+    dumps = _ENCODER.encode
+    sha = hashlib.sha256
+    columns = {row[1] for row in cur.execute("PRAGMA table_info(audit_events)").fetchall()}
+    select_sql = _SELECT if "state" in columns else _SELECT.replace("state FROM", "NULL FROM")
+    for seq, at, actor, action, otype, oid, payload, prev_hash, digest, state in cur.execute(
+            select_sql):
+        if seq != expected_seq:
+            out.problem = ChainProblem(
+                expected_seq, f"audit event {expected_seq} is missing (next present is {seq})")
+            break
+        if prev_hash != prev:
+            out.problem = ChainProblem(seq, f"audit event {seq} does not link to event {seq - 1}")
+            break
+        entry = {"seq": seq, "at": at, "actor": actor, "action": action,
+                 "object_type": otype, "object_id": oid, "payload": payload}
+        if state is not None:
+            entry["state"] = state
+        if sha((prev + dumps(entry)).encode("utf-8")).hexdigest() != digest:
+            out.problem = ChainProblem(seq, f"audit event {seq} ({action} {otype}) was altered")
+            break
+        if state is not None:
+            for token in state.split("\n"):
+                key, _, value = token.rpartition("=")
+                states[key] = (value, seq)
+        if find is not None and digest == find:
+            out.found_seq = seq
         prev = digest
         expected_seq += 1
-        count += 1
-    head_seq, head_hash = head(session)
-    if (head_seq, head_hash) != (count, prev if count else GENESIS):
-        return ChainProblem(
-            count + 1,
-            f"the chain ends at event {count} but the dossier recorded event {head_seq} as its "
-            "head: newer events were deleted",
-        ), count, prev
-    return None, count, prev
+    out.count = expected_seq - 1
+    out.head_seq, out.head_hash = out.count, (prev if out.count else GENESIS)
+    if out.problem is None:
+        head_seq, head_hash = head_raw(cur)
+        if (head_seq, head_hash) != (out.count, out.head_hash):
+            out.problem = ChainProblem(
+                out.count + 1,
+                f"the chain ends at event {out.count} but the dossier recorded event {head_seq} "
+                "as its head: newer events were deleted")
+    return out
+
+
+def verify_chain(session: Session) -> tuple[ChainProblem | None, int, str]:
+    """Walk the chain; return (first problem or None, number of events, head hash)."""
+    result = walk(_cursor(session))
+    return result.problem, result.count, result.head_hash

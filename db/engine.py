@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -53,3 +54,23 @@ def make_session_factory(engine: Engine, *, readonly: bool = False) -> sessionma
     """
     bind = engine.execution_options(readonly=True) if readonly else engine
     return sessionmaker(bind, expire_on_commit=False)
+
+
+def connect_readonly(path: Path) -> sqlite3.Connection:
+    """A plain read-only ``sqlite3`` connection to a dossier database (never writes a byte).
+
+    Tries SQLite's read-only mode first (sees committed WAL content); where even that cannot
+    work (a read-only folder with no ``-shm`` file) the file is opened as immutable, which is
+    right there because nobody can be writing it.
+    """
+    if not path.is_file():
+        raise FileNotFoundError(path)
+    uri = path.resolve().as_uri()
+    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True)
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError:
+        conn.close()
+        conn = sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True)
+    return conn

@@ -199,6 +199,8 @@ class AuditEvent(Base):
     payload: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    #: The state of the rows the event changed (app.state); None on events older than states.
+    state: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class Setting(Base):

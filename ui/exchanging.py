@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.dossier import Dossier
-from app.errors import DossierError
+from app.errors import Cancelled, DossierError
 from app.exchange import FORMATS, ExportResult, export
 from app.exchange.filters import build_filter
 from app.services import annotations as annotation_service
@@ -196,17 +196,20 @@ class Exchanger(QObject):
                 authors=[request.author] if request.author else [],
                 created_from=request.created_from, created_to=request.created_to,
             )
-            return export(self.dossier, request.format, request.path, flt, overwrite=True)
+            return export(self.dossier, request.format, request.path, flt, overwrite=True,
+                          progress=op.report, cancel=op.is_cancelled)
 
-        return self.ops.query(work, label=f"Exporting {Path(request.path).name}",
-                              on_done=self._exported, on_error=self._failed, progress=True)
+        # A mutation: the export appends its audit event (who exported what, when).
+        return self.ops.mutate(work, label=f"Exporting {Path(request.path).name}",
+                               on_done=self._exported, on_error=self._failed)
 
     def import_set_file(self, path: str | None = None) -> Operation | None:
         """Import a colleague's annotation set (asks for the file when none is given)."""
         path = path or choose_set_file(self.window, str(Path.home()))
         if not path:
             return None
-        return self.ops.mutate(lambda op: import_set(self.dossier, path),
+        return self.ops.mutate(lambda op: import_set(self.dossier, path, progress=op.report,
+                                                     cancel=op.is_cancelled),
                                label=f"Importing {Path(path).name}",
                                on_done=self._imported, on_error=self._failed)
 
@@ -238,6 +241,9 @@ class Exchanger(QObject):
 
     def _failed(self, error: BaseException) -> None:
         message = dialogs.one_line(error)
+        if isinstance(error, Cancelled):  # the user's own choice: a note, not an error box
+            self.finished.emit(message[0].upper() + message[1:])
+            return
         if not isinstance(error, DossierError):
             message = f"the exchange failed ({message})"
         dialogs.inform(self.window, "Dossier", message, error=True)

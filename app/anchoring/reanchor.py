@@ -10,6 +10,7 @@ from app.anchoring.index import TextIndex
 from app.anchoring.resolve import Region, Resolver
 from app.anchoring.result import AnchorResult
 from app.anchoring.selector import PageRanges, Selectors
+from app.progress import checkpoint
 
 #: How far (in code points) around the expected position the first, local search looks.
 LOCAL_REACH = 4096
@@ -68,7 +69,8 @@ def reanchor_all(
     )
     shift = 0
     floor = 0
-    for i in order:
+    for done, i in enumerate(order):
+        checkpoint(done, len(order))
         selectors = selectors_list[i]
         target = Target(selectors)
         length = len(selectors.exact)

@@ -1,4 +1,4 @@
-"""``dossier verify``: check originals and the audit chain."""
+"""``dossier verify``: check originals, the audit chain and the data against it."""
 
 from __future__ import annotations
 
@@ -6,30 +6,45 @@ import argparse
 import sys
 from typing import Any
 
-from app.cli.context import open_dossier
+from app.cli.context import open_dossier_readonly
 from app.cli.output import emit_json
-from app.services.integrity import verify
+from app.services.integrity import verify_folder
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
     """Add the ``verify`` command."""
-    p = sub.add_parser("verify", parents=[common], help="check originals and the audit chain")
+    p = sub.add_parser("verify", parents=[common],
+                       help="check originals, the audit chain and the data against it")
     p.add_argument("--json", action="store_true", help="print JSON only")
+    p.add_argument("--head", metavar="HASH",
+                   help="also check that this head (HASH or SEQ:HASH, as printed by an earlier "
+                        "verify, report or bundle) is still in the chain at its place")
+    p.add_argument("--repair-files", action="store_true",
+                   help="remove temporary files left by interrupted imports (originals no "
+                        "document refers to are listed, never deleted)")
     p.set_defaults(func=cmd_verify)
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
     """Exit 0 when everything verifies, 1 naming the first broken item otherwise."""
-    dossier = open_dossier(args)
-    report = verify(dossier)
+    folder = open_dossier_readonly(args)
+    report = verify_folder(folder, folder / "originals", head=args.head,
+                           repair_files=args.repair_files)
     if args.json:
-        emit_json({"ok": report.ok, "problems": report.problems,
-                   "originals": report.originals_checked, "events": report.events_checked,
-                   "head": report.head_hash})
-    elif report.ok:
+        emit_json(report.to_json())
+        return 0 if report.ok else 1
+    for path in report.removed:
+        print(f"removed {path}")
+    for path in report.orphans:
+        print(f"unreferenced original kept: {path}")
+    for warning in report.warnings:
+        print(f"dossier: warning: {warning}", file=sys.stderr)
+    if report.ok:
         print(f"ok: {report.originals_checked} originals intact, {report.events_checked} audit "
-              f"events chained")
-        print(f"head {report.head_hash}")
+              f"events chained, {report.rows_checked} rows match the chain")
+        if report.given_head_seq is not None:
+            print(f"head {args.head.strip()} is event {report.given_head_seq} of the chain")
+        print(f"head {report.head_seq}:{report.head_hash}")
     else:
         print(f"dossier: verify failed: {report.problems[0]}", file=sys.stderr)
         for extra in report.problems[1:]:

@@ -25,6 +25,7 @@ from app import audit
 from app.errors import BadInput
 from app.exchange.filters import ExportFilter, Selection, select_for_export
 from app.originals import sha256_file
+from app.progress import CancelCheck, ProgressCallback, checkpoint, reporting
 
 if TYPE_CHECKING:
     from app.dossier import Dossier
@@ -117,8 +118,13 @@ class ExportResult:
 
 
 def export(dossier: Dossier, fmt: str, out: Path | str, flt: ExportFilter | None = None, *,
-           overwrite: bool = False) -> ExportResult:
-    """Export the filtered annotations in format ``fmt`` to ``out``; audited."""
+           overwrite: bool = False, progress: ProgressCallback | None = None,
+           cancel: CancelCheck | None = None) -> ExportResult:
+    """Export the filtered annotations in format ``fmt`` to ``out``; audited.
+
+    ``cancel()`` is polled throughout (see :mod:`app.progress`); a cancelled export raises
+    :class:`~app.errors.Cancelled` and leaves no file and no audit event.
+    """
     flt = flt or ExportFilter()
     out = Path(out)
     spec = FORMATS.get(fmt)
@@ -129,16 +135,20 @@ def export(dossier: Dossier, fmt: str, out: Path | str, flt: ExportFilter | None
         raise BadInput(f"{out} already exists; choose another name (or pass --overwrite)")
     if not out.parent.is_dir():
         raise BadInput(f"{out.parent} is not a folder; create it first")
-    selection = select_for_export(dossier, flt)
     part = out.with_name(f".{out.name}.part")
-    try:
-        returned = writer(dossier, selection, part)
-        if not part.is_file():
-            raise BadInput(f"export format {fmt} wrote no file")
-        os.replace(part, out)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            part.unlink()
+    with reporting(f"export of {out.name}", progress, cancel):
+        checkpoint(0, 3)
+        selection = select_for_export(dossier, flt)
+        checkpoint(1, 3)
+        try:
+            returned = writer(dossier, selection, part)
+            if not part.is_file():
+                raise BadInput(f"export format {fmt} wrote no file")
+            checkpoint(2, 3)  # the last moment to stop: nothing is in place yet
+            os.replace(part, out)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                part.unlink()
     notes = [str(n) for n in returned] if isinstance(returned, list) else []
     result = ExportResult(fmt, out, sha256_file(out), out.stat().st_size,
                           len(selection.annotations), len(selection.documents),

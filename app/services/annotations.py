@@ -327,10 +327,11 @@ def delete_annotation(dossier: Dossier, annotation_id: str) -> dict[str, Any]:
             select(AnnotationTag.tag_id).where(AnnotationTag.annotation_id == annotation_id)
         ))
         snap = _snapshot(ann, tags)
+        cascaded = audit.dependents(session, "annotation", annotation_id)
         search.remove(session, annotation_id)
         session.delete(ann)
         audit.record(session, dossier.user_name, "annotation.delete", "annotation",
-                     annotation_id, snap)
+                     annotation_id, snap, touches=cascaded)
     dossier.notify_change("annotation", "deleted", annotation_id)
     return snap
 

@@ -213,7 +213,7 @@ def insert_document(
         "source": source, "filename": filename, "pages": doc.page_count,
         "text_sha256": doc.text_sha256, "extractor": doc.extractor,
         "custody": custody or {}, "version": version, "previous_id": previous_id,
-    })
+    }, touches=[("document", previous_id)] if previous_id else ())
     return doc
 
 

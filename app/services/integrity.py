@@ -1,17 +1,35 @@
-"""``verify``: re-hash every original and walk the audit chain."""
+"""``verify``: re-hash every original, walk the audit chain and compare the data with it.
+
+The check reads the database through its own read-only SQLite connection (no ORM objects, works
+on a read-only dossier). Besides the chain's hashes and links it compares every current row of
+every table registered in :mod:`app.state` with the newest state the chain records for it, so a
+direct edit of the database is named; ``--head`` checks a hash written down earlier is still in
+the chain at its place. Leftover temporary files and originals no document refers to are reported
+as warnings (they are not evidence of tampering; ``repair_files`` removes the temporaries).
+"""
 
 from __future__ import annotations
 
+import os
+import re
+import sqlite3
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
-
-from sqlalchemy import select
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from app import audit
-from db.models import Document
+from app import state as row_states
+from app.errors import BadInput
+from db.engine import connect_readonly
 
 if TYPE_CHECKING:
     from app.dossier import Dossier
+
+#: At most this many row problems are listed one by one; the rest are counted.
+MAX_LISTED = 20
+_TEMP = re.compile(r"^\.[0-9a-f]{64}\.\d+\.tmp$")
+_DIGEST = re.compile(r"^[0-9a-f]{64}$")
+_HEAD = re.compile(r"^(?:(\d+):)?([0-9a-fA-F]{8,64})$")
 
 
 @dataclass
@@ -19,31 +37,172 @@ class VerifyReport:
     """The outcome of a check: problems (first broken item first), counts and the chain head."""
 
     problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     originals_checked: int = 0
     events_checked: int = 0
+    rows_checked: int = 0
+    head_seq: int = 0
     head_hash: str = audit.GENESIS
+    #: With ``--head``: the sequence number where the given hash is in the chain.
+    given_head_seq: int | None = None
+    temporaries: list[str] = field(default_factory=list)
+    orphans: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         """True when nothing is wrong."""
         return not self.problems
 
+    def to_json(self) -> dict[str, Any]:
+        """The JSON shape of ``dossier verify --json``."""
+        return {
+            "ok": self.ok, "problems": self.problems, "warnings": self.warnings,
+            "originals": self.originals_checked, "events": self.events_checked,
+            "rows": self.rows_checked, "head": self.head_hash, "head_seq": self.head_seq,
+            "given_head_seq": self.given_head_seq, "temporaries": self.temporaries,
+            "orphans": self.orphans, "removed": self.removed,
+        }
 
-def verify(dossier: Dossier) -> VerifyReport:
-    """Check every original against its SHA-256 and the audit chain from its first event."""
+
+def parse_head(value: str) -> tuple[int | None, str]:
+    """``HASH``, a prefix of at least 8 hex digits, or ``SEQ:HASH`` as printed by verify."""
+    match = _HEAD.match(value.strip())
+    if match is None:
+        raise BadInput(f"--head {value!r} is not an audit hash: give the hex hash (or SEQ:HASH) "
+                       "that 'dossier verify' printed")
+    seq = int(match.group(1)) if match.group(1) else None
+    return seq, match.group(2).lower()
+
+
+def verify(dossier: Dossier, *, head: str | None = None,
+           repair_files: bool = False) -> VerifyReport:
+    """Check originals, the chain, the data against the chain and (optionally) a given head."""
+    return verify_folder(dossier.folder, dossier.originals.root, head=head,
+                         repair_files=repair_files)
+
+
+def verify_folder(folder: Path, originals: Path, *, head: str | None = None,
+                  repair_files: bool = False) -> VerifyReport:
+    """:func:`verify` of the dossier in ``folder`` without opening it for writing."""
+    from app.dossier import DB_FILE
+
     report = VerifyReport()
-    with dossier.read() as session:
-        rows = session.execute(
-            select(Document.sha256, Document.title).order_by(Document.imported_at)
-        ).all()
-        for digest, title in rows:
-            problem = dossier.originals.check(digest)
-            report.originals_checked += 1
-            if problem is not None:
-                report.problems.append(f"{problem} (document {title!r})")
-        chain_problem, count, head_hash = audit.verify_chain(session)
-        report.events_checked = count
-        report.head_hash = head_hash
-        if chain_problem is not None:
-            report.problems.append(chain_problem.message)
+    wanted = parse_head(head) if head else None
+    conn = connect_readonly(folder / DB_FILE)
+    try:
+        cur = conn.cursor()
+        digests = _check_originals(cur, originals, report)
+        walk = audit.walk(cur, find=wanted[1] if wanted and len(wanted[1]) == 64 else None)
+        report.events_checked = walk.count
+        report.head_seq, report.head_hash = walk.head_seq, walk.head_hash
+        if walk.problem is not None:
+            report.problems.append(walk.problem.message)
+        else:
+            _check_rows(cur, walk.states, report)
+        if wanted is not None:
+            _check_head(cur, wanted, walk, report)
+    finally:
+        conn.close()
+    _check_files(originals, digests, report, repair_files)
     return report
+
+
+def _check_originals(cur: sqlite3.Cursor, root: Path, report: VerifyReport) -> set[str]:
+    from app.originals import OriginalsStore
+
+    store = OriginalsStore(root)
+    digests: set[str] = set()
+    for digest, title in cur.execute(
+            "SELECT sha256, title FROM documents ORDER BY imported_at").fetchall():
+        digests.add(digest)
+        problem = store.check(digest)
+        report.originals_checked += 1
+        if problem is not None:
+            report.problems.append(f"{problem} (document {title!r})")
+    return digests
+
+
+def _check_rows(cur: sqlite3.Cursor, states: dict[str, tuple[str, int]],
+                report: VerifyReport) -> None:
+    found: list[str] = []
+    for spec in row_states.REGISTRY.values():
+        if not row_states.table_exists(cur, spec.table):
+            continue
+        prefix = spec.object_type + ":"
+        present: set[str] = set()
+        for key, digest in row_states.current_states(cur, spec):
+            present.add(key)
+            report.rows_checked += 1
+            recorded = states.get(key)
+            name = _name(spec.object_type, key[len(prefix):])
+            if recorded is None:
+                found.append(f"{name} is not in the audit chain: it was added outside Dossier")
+            elif recorded[0] == row_states.DELETED:
+                found.append(f"{name} was deleted by audit event {recorded[1]} but is present: "
+                             "it was put back outside Dossier")
+            elif recorded[0] != digest:
+                found.append(f"{name} differs from what audit event {recorded[1]} recorded: it "
+                             "was changed outside Dossier")
+        for key, (digest, seq) in states.items():
+            if key.startswith(prefix) and digest != row_states.DELETED and key not in present:
+                found.append(f"{_name(spec.object_type, key[len(prefix):])} is missing: audit "
+                             f"event {seq} records it, so it was deleted outside Dossier")
+    report.problems.extend(found[:MAX_LISTED])
+    if len(found) > MAX_LISTED:
+        report.problems.append(f"{len(found) - MAX_LISTED} more rows differ from the audit chain")
+
+
+def _name(object_type: str, object_id: str) -> str:
+    return f"{object_type} {object_id}"
+
+
+def _check_head(cur: sqlite3.Cursor, wanted: tuple[int | None, str], walk: audit.ChainWalk,
+                report: VerifyReport) -> None:
+    seq, digest = wanted
+    if len(digest) < 64:
+        rows = cur.execute("SELECT seq, hash FROM audit_events WHERE hash LIKE ?",
+                           (digest + "%",)).fetchall()
+        if len(rows) > 1:
+            raise BadInput(f"--head {digest} matches {len(rows)} audit events; give more digits")
+        if rows and (walk.problem is None or rows[0][0] < walk.problem.seq):
+            report.given_head_seq = int(rows[0][0])
+    else:
+        report.given_head_seq = walk.found_seq
+    if report.given_head_seq is None:
+        report.problems.append(
+            f"head {digest[:16]}… is not in the audit chain: the history up to it was rewritten "
+            "or it belongs to another dossier")
+    elif seq is not None and seq != report.given_head_seq:
+        report.problems.append(
+            f"head {digest[:16]}… was event {seq} but is now event {report.given_head_seq}: "
+            "the history before it was rewritten")
+
+
+def _check_files(root: Path, digests: set[str], report: VerifyReport, repair: bool) -> None:
+    if not root.is_dir():
+        return
+    for sub in sorted(root.iterdir()):
+        if not sub.is_dir():
+            continue
+        for entry in sorted(sub.iterdir()):
+            rel = f"{root.name}/{sub.name}/{entry.name}"
+            if _TEMP.match(entry.name):
+                report.temporaries.append(rel)
+                if repair:
+                    try:
+                        os.unlink(entry)
+                        report.removed.append(rel)
+                    except OSError as exc:
+                        report.warnings.append(f"could not remove {rel}: {exc.strerror}")
+            elif _DIGEST.match(entry.name) and entry.name not in digests:
+                report.orphans.append(rel)
+    left = [t for t in report.temporaries if t not in report.removed]
+    if left:
+        report.warnings.append(f"{len(left)} leftover temporary file(s) from interrupted imports "
+                               f"(e.g. {left[0]}); 'dossier verify --repair-files' removes them")
+    if report.orphans:
+        report.warnings.append(
+            f"{len(report.orphans)} original(s) no document refers to (e.g. {report.orphans[0]}),"
+            " left by an interrupted import or a document row deleted outside Dossier; kept as "
+            "possible evidence")

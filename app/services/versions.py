@@ -20,6 +20,7 @@ from app.anchoring import AnchorResult, Selectors, make_selectors, reanchor_all
 from app.errors import BadInput
 from app.importers.base import text_and_page_ranges
 from app.originals import sha256_bytes
+from app.progress import CancelCheck, ProgressCallback, checkpoint, reporting
 from app.services import documents
 from app.services.imports import download, extract, is_url
 from db import search
@@ -70,8 +71,19 @@ class ReimportReport:
 
 def reimport_document(
     dossier: Dossier, spec: str, source: str, *, password: str | None = None,
+    progress: ProgressCallback | None = None, cancel: CancelCheck | None = None,
 ) -> ReimportReport:
-    """Import ``source`` (a path or URL) as the next version of document ``spec``."""
+    """Import ``source`` (a path or URL) as the next version of document ``spec``.
+
+    ``cancel()`` is polled while the file is read and the annotations re-anchored; a cancelled
+    re-import raises :class:`~app.errors.Cancelled` and writes nothing.
+    """
+    with reporting(f"re-import of {source}", progress, cancel):
+        return _reimport(dossier, spec, source, password, cancel)
+
+
+def _reimport(dossier: Dossier, spec: str, source: str, password: str | None,
+              cancel: CancelCheck | None) -> ReimportReport:
     previous = documents.get_document(dossier, spec)
     if not previous.is_current:
         raise BadInput(f"document {previous.id[:8]} is an old version; re-import onto the "
@@ -96,7 +108,9 @@ def reimport_document(
     if documents.find_by_sha256(dossier, digest) is not None:
         raise BadInput(f"{name} is already in the dossier as another document; "
                        "a new version must be a file not imported before")
-    extracted = extract(data, name, path=path, url=url, charset=charset, password=password)
+    extracted = extract(data, name, path=path, url=url, charset=charset, password=password,
+                        cancel=cancel)
+    checkpoint()
     new_text, ranges = text_and_page_ranges(extracted)
     if not new_text.strip():
         raise BadInput(f"{name}: no text could be extracted; nothing was re-imported")
@@ -121,6 +135,7 @@ def reimport_document(
             custody=custody, previous_id=previous.id,
         )
         for old, result in zip(rows, results, strict=True):
+            checkpoint()  # inside the transaction: a cancel rolls the new version back
             ann = session.get(Annotation, old.id)
             assert ann is not None
             item = Reanchored(old.id, old.start, old.end, old.quote, result,

@@ -85,7 +85,8 @@ def test_bundle_holds_originals_annotations_report_codebook_and_audit_excerpt(
     assert {e["action"] for e in events} >= {"document.import", "tag.create", "review.create"}
     for e in events:
         assert audit.event_hash(e["prev_hash"], e["seq"], e["at"], e["actor"], e["action"],
-                                e["object_type"], e["object_id"], e["payload"]) == e["hash"]
+                                e["object_type"], e["object_id"], e["payload"],
+                                e.get("state")) == e["hash"]
     report = verify_bundle(path)
     assert report.ok and report.files_checked == len(listed)
     assert report.events_checked == len(events) and report.links_checked > 0
@@ -122,7 +123,7 @@ def test_tampering_is_found(bundle: tuple[Path, dict[str, object]], tmp_path: Pa
         "recompute"]
     event["hash"] = audit.event_hash(event["prev_hash"], event["seq"], event["at"],
                                      event["actor"], event["action"], event["object_type"],
-                                     event["object_id"], event["payload"])
+                                     event["object_id"], event["payload"], event.get("state"))
     assert problems(forge(event), "relinked") == [
         f"audit event {seqs[i + 1]} does not link to event {seqs[i]}"]
 

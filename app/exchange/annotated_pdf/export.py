@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.errors import BadInput
+from app.progress import checkpoint
 
 if TYPE_CHECKING:
     from app.dossier import Dossier
@@ -177,6 +178,7 @@ def annotate_pdf(dossier: Dossier, document: DocumentView,
     result = AnnotatedPdfResult()
     writer = HighlightWriter(original.read_bytes(), document.title)
     for ann in annotations:
+        checkpoint()
         if ann.anchor == "orphaned":
             result.skipped.append(f"{ann.id[:8]}: its passage was not found in this version")
             continue

@@ -94,7 +94,8 @@ def _check_audit(z: SafeZip, report: BundleReport) -> None:
                 digest = audit.event_hash(
                     str(event["prev_hash"]), seq, str(event["at"]), str(event["actor"]),
                     str(event["action"]), str(event["object_type"]), str(event["object_id"]),
-                    str(event["payload"]))
+                    str(event["payload"]),
+                    None if event.get("state") is None else str(event["state"]))
             except (KeyError, TypeError, ValueError):
                 report.problems.append(f"{AUDIT} line {line_no} is not an audit event")
                 continue

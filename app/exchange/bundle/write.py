@@ -31,6 +31,7 @@ from app.errors import BadInput
 from app.exchange.bundle.layout import ANNOTATIONS, AUDIT, CHUNK, FORMAT, MANIFEST, VERSION
 from app.exchange.filters import Selection
 from app.exchange.jsonld.write import write_collection
+from app.progress import checkpoint
 
 if TYPE_CHECKING:
     from app.dossier import Dossier
@@ -122,6 +123,7 @@ def _copy_original(dossier: Dossier, sha: str, title: str, out: _HashingWriter) 
                        "'dossier verify' — no bundle was written")
     with path.open("rb") as fh:
         while chunk := fh.read(CHUNK):
+            checkpoint()
             out.write(chunk)
     if out.sha.hexdigest() != sha:
         raise BadInput(f"the original of {title!r} no longer matches its SHA-256; run "
@@ -141,7 +143,8 @@ def audit_excerpt(dossier: Dossier, selection: Selection) -> Iterator[dict[str, 
             if (ev.object_type, ev.object_id) in wanted:
                 yield {"seq": ev.seq, "at": ev.at, "actor": ev.actor, "action": ev.action,
                        "object_type": ev.object_type, "object_id": ev.object_id,
-                       "payload": ev.payload, "prev_hash": ev.prev_hash, "hash": ev.hash}
+                       "payload": ev.payload, "prev_hash": ev.prev_hash, "hash": ev.hash,
+                       **({"state": ev.state} if ev.state is not None else {})}
 
 
 def _codebook(selection: Selection) -> bytes:
@@ -198,6 +201,7 @@ def write_bundle(dossier: Dossier, selection: Selection, out: Path) -> list[str]
         events = 0
         with writer.add_stream(AUDIT) as raw:
             for event in audit_excerpt(dossier, selection):
+                checkpoint()
                 raw.write((audit.canonical_json(event) + "\n").encode("utf-8"))
                 events += 1
         for doc in selection.documents:

@@ -24,6 +24,7 @@ from app.exchange.incoming import (
     uuid_of,
 )
 from app.exchange.safety.json_stream import JsonLimits, stream_json
+from app.progress import checkpoint
 from app.services.annotations import CREDIBILITY, RELIABILITY, STATUSES
 
 ANNO_CONTEXTS = ("http://www.w3.org/ns/anno.jsonld", "https://www.w3.org/ns/anno.jsonld")
@@ -364,7 +365,7 @@ def read_set(open_text: Callable[[], IO[str]], name: str, sha256: str, *,
     limits = limits or JsonLimits()
 
     def count_only(_index: int, _item: Any) -> None:
-        return None
+        checkpoint()
 
     with open_text() as fh:
         header, _ = stream_json(fh, name, count_only, limits)
@@ -372,6 +373,7 @@ def read_set(open_text: Callable[[], IO[str]], name: str, sha256: str, *,
     incoming = IncomingSet(name=name, sha256=sha256, kind=kind, documents=documents, tags=tags)
 
     def convert(index: int, item: Any) -> None:
+        checkpoint()
         ann = annotation_from_json(item, index, name, need_context=not context_given)
         _note_document(incoming, item, ann)
         incoming.annotations.append(ann)

@@ -29,6 +29,7 @@ from sqlalchemy import select
 
 from app import __version__
 from app.exchange.filters import ReviewRecord, Selection
+from app.progress import checkpoint
 from app.services.annotations import AnnotationView
 from app.services.documents import DocumentView
 from db.models import Page, User
@@ -235,6 +236,7 @@ def write_collection(fh: IO[str], dossier: Dossier, selection: Selection) -> Non
     encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     first = True
     for ann in selection.annotations:
+        checkpoint()
         if not first:
             fh.write(",\n")
         fh.write(encode(items.item(ann)))

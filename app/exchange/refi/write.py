@@ -25,6 +25,7 @@ from app import __version__
 from app.errors import BadInput
 from app.exchange.refi.text import GUID_NAMESPACE, describe_selection, export_guid
 from app.exchange.refi.xml_tree import CODEBOOK_NS, PROJECT_NS
+from app.progress import checkpoint
 from db.models import User
 
 if TYPE_CHECKING:
@@ -186,6 +187,7 @@ class _ProjectBuilder:
 
     def _selections(self, holder: ET.Element, annotations: Iterable[AnnotationView]) -> None:
         for ann in annotations:
+            checkpoint()
             author = self.user_guids.get(ann.author)
             sel = _sub(holder, "PlainTextSelection", guid=export_guid(ann.id), name=ann.quote,
                        startPosition=str(ann.start), endPosition=str(ann.end),

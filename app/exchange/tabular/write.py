@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from app.errors import BadInput
 from app.exchange.filters import Selection
 from app.exchange.jsonld.write import source_iri
+from app.progress import checkpoint
 
 if TYPE_CHECKING:
     from app.dossier import Dossier
@@ -87,6 +88,7 @@ def write_csv(dossier: Dossier, selection: Selection, out: Path) -> None:
         fh.write(",".join(HEADER) + "\r\n")
         lines: list[str] = []
         for ann in selection.annotations:
+            checkpoint()
             described, text_sha = docs[ann.document_id]
             author = people.get(ann.author) or people.setdefault(ann.author, field(ann.author))
             decisions = reviews.get(ann.id)
@@ -132,6 +134,7 @@ def write_xlsx(dossier: Dossier, selection: Selection, out: Path) -> list[str]:
     sheet.append(list(HEADER))
     truncated = 0
     for row in iter_rows(selection):
+        checkpoint()
         cells = [_cell(v) for v in row]
         truncated += sum(1 for v in row if isinstance(v, str) and len(v) > XLSX_CELL_LIMIT)
         sheet.append(cells)

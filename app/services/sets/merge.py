@@ -33,6 +33,7 @@ from app.clock import utcnow
 from app.errors import BadInput
 from app.exchange.incoming import IncomingAnnotation, IncomingSet
 from app.originals import sha256_file
+from app.progress import CancelCheck, ProgressCallback, checkpoint, reporting
 from app.services import codebook
 from app.services.sets.matching import (
     CONTEXT,
@@ -129,7 +130,8 @@ def _plan(dossier: Dossier, incoming: IncomingSet) -> _Plan:
             session, [r.id for a in incoming.annotations for r in a.reviews])
     now = utcnow()
     undated = 0
-    for ann in incoming.annotations:
+    for done, ann in enumerate(incoming.annotations):
+        checkpoint(done, 2 * len(incoming.annotations))
         target = targets.get(ann.document)
         if target is None or isinstance(target, Missing):
             if isinstance(target, Missing):
@@ -225,6 +227,7 @@ def _annotations(session: Session, dossier: Dossier, plan: _Plan,
                  users: dict[str, int]) -> None:
     summary = plan.summary
     for i in range(0, len(plan.rows), _CHUNK):
+        checkpoint(len(plan.rows) + i, 2 * len(plan.rows))  # inside the transaction: rolls back
         batch = plan.rows[i:i + _CHUNK]
         values: list[dict[str, Any]] = []
         links: list[dict[str, str]] = []
@@ -334,19 +337,26 @@ def _starts_like_json(path: Path) -> bool:
     return head[:1] in (b"{", b"[")
 
 
-def import_set(dossier: Dossier, path: Path | str) -> ImportSummary:
+def import_set(dossier: Dossier, path: Path | str, *, progress: ProgressCallback | None = None,
+               cancel: CancelCheck | None = None) -> ImportSummary:
     """Import a JSON-LD set, an evidence bundle or a REFI-QDA ``.qdpx``; see the module doc.
 
     The kind of file and its size limits are checked before the file is read in full (or
-    hashed), so an unsupported or oversized file is refused at once.
+    hashed), so an unsupported or oversized file is refused at once. ``cancel()`` is polled
+    while the set is read, matched and written; a cancelled import raises
+    :class:`~app.errors.Cancelled` and writes nothing.
     """
+    with reporting(f"import of {Path(path).name}", progress, cancel):
+        return _import_set(dossier, Path(path))
+
+
+def _import_set(dossier: Dossier, path: Path) -> ImportSummary:
     from app.exchange.bundle.layout import MANIFEST
     from app.exchange.bundle.read import read_bundle
     from app.exchange.jsonld.read import read_set
     from app.exchange.safety.archives import SafeZip, is_zip
     from app.exchange.safety.json_stream import open_json_file
 
-    path = Path(path)
     name = path.name
     if not path.is_file():
         raise BadInput(f"{path}: no such file; check the path")
