@@ -160,3 +160,6 @@ def test_a_region_drawn_on_a_figure_is_tagged_stored_shown_and_exported(
     images = [o for i in range(len(report)) for o in report[i].get_objects()
               if o.type == pdfium.raw.FPDF_PAGEOBJ_IMAGE]
     assert images
+    from app.services.integrity import verify
+
+    assert verify(dossier).ok  # the region is part of the annotation's audited state
