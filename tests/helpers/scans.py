@@ -55,3 +55,28 @@ def word_box(text: str, x: float, y: float, size: float, word: str) -> tuple[flo
     before = text[: text.index(word)]
     x0 = x + stringWidth(before, "Helvetica", size)
     return (x0, x0 + stringWidth(word, "Helvetica", size))
+
+
+#: The figure's rectangle on the page, in points from the top-left corner.
+FIGURE = (100.0, 150.0, 400.0, 330.0)
+
+
+def figure_pdf(path: Path) -> Path:
+    """A report page with a bar chart (drawn, no text inside) and a caption below it."""
+    from reportlab.lib.pagesizes import letter
+    from reportlab.pdfgen import canvas
+
+    height = letter[1]
+    c = canvas.Canvas(str(path), pagesize=letter)
+    c.setFont("Helvetica", 12)
+    c.drawString(72, height - 100, "Payments to Meridian Holdings, by year")
+    x0, top, x1, bottom = FIGURE
+    c.setStrokeColorRGB(0.2, 0.2, 0.2)
+    c.rect(x0, height - bottom, x1 - x0, bottom - top)
+    for k, bar in enumerate((60, 120, 150)):
+        c.setFillColorRGB(0.2, 0.4, 0.7)
+        c.rect(x0 + 30 + 90 * k, height - bottom + 10, 50, bar, fill=1, stroke=0)
+    c.setFillColorRGB(0, 0, 0)
+    c.drawString(72, height - 360, "Figure 1: transfers in 2014, 2015 and 2016.")
+    c.save()
+    return path

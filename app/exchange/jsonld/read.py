@@ -25,11 +25,15 @@ from app.exchange.incoming import (
 )
 from app.exchange.safety.json_stream import JsonLimits, stream_json
 from app.progress import checkpoint
+from app.regions import Region
 from app.services.annotations import CREDIBILITY, RELIABILITY, STATUSES
 
 ANNO_CONTEXTS = ("http://www.w3.org/ns/anno.jsonld", "https://www.w3.org/ns/anno.jsonld")
 _PAGE = re.compile(r"^page=(\d+)(?:&.*)?$")
 _SHA = re.compile(r"^[0-9a-f]{64}$")
+#: W3C Media Fragments spatial dimension, in Dossier's unit (points of the displayed page).
+_NUM = r"(\d+(?:\.\d+)?)"
+_XYWH = re.compile(rf"^xywh=(?:pixel:)?{_NUM},{_NUM},{_NUM},{_NUM}$")
 _ANCHORS = ("exact", "fuzzy", "orphaned")
 
 
@@ -194,6 +198,12 @@ def _refined(it: _Item, ann: IncomingAnnotation, fragment: dict[str, Any]) -> bo
             found = True
         elif "TextQuoteSelector" in kind and ann.exact is None:
             found = _quote(it, ann, sel) or found
+        elif "FragmentSelector" in kind and ann.page is not None:
+            match = _XYWH.match(it.text(sel, "value", label="FragmentSelector value"))
+            if match:
+                x, y, w, h = (float(v) for v in match.groups())
+                ann.region = Region(ann.page, x, y, w, h)
+                found = True
     return found
 
 

@@ -155,6 +155,11 @@ def _context_score(text: str, start: int, end: int, ann: IncomingAnnotation) -> 
 def locate(target: Target, ann: IncomingAnnotation) -> tuple[int, int, bool] | str:
     """(start, end, exactly where it was stored) for an annotation, or why it cannot be placed."""
     text = target.text
+    if ann.region is not None and not ann.exact:  # a region over no text: its page is enough
+        if not 1 <= ann.region.page <= len(target.page_ranges):
+            return f"its region is on page {ann.region.page}, which the document does not have"
+        base = target.page_ranges[ann.region.page - 1][0]
+        return base, base, True
     tries: list[tuple[int, int]] = []
     if ann.start is not None and ann.end is not None:
         tries.append((ann.start, ann.end))

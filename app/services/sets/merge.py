@@ -237,6 +237,9 @@ def _annotations(session: Session, dossier: Dossier, plan: _Plan,
             f, text = row.fields, target.text
             start, end = f["start"], f["end"]
             page_start, page_end = target.pages_of(start, end)
+            region = row.incoming.region if row.incoming is not None else None
+            if region is not None:
+                page_start = page_end = region.page
             values.append({
                 "id": row.id, "document_id": target.document_id, "start": start, "end": end,
                 "quote": text[start:end], "prefix": text[max(0, start - CONTEXT):start],
@@ -246,6 +249,7 @@ def _annotations(session: Session, dossier: Dossier, plan: _Plan,
                 "status": f["status"], "anchor": row.anchor, "anchor_score": row.anchor_score,
                 "author_id": users[f["author"]], "created": f["created"],
                 "modified": f["modified"], "conflict_of": row.conflict_of,
+                "region": region.to_db() if region is not None else None,
             })
             links.extend({"annotation_id": row.id, "tag_id": t} for t in sorted(f["tags"]))
         session.execute(insert(Annotation), values)
