@@ -27,6 +27,7 @@ from tests.helpers.scans import FIGURE, figure_pdf
 from tests.helpers.screenshots import save_screenshot
 from ui.views.pdf_view import PdfPageView
 
+
 def test_a_region_drawn_on_a_figure_is_tagged_stored_shown_and_exported(
     dossier: Dossier, qtbot: Any, tmp_path: Path
 ) -> None:
