@@ -11,6 +11,7 @@ shows the pages through :func:`image_pdf`, a PDF made in memory from the same pi
 from __future__ import annotations
 
 import io
+import os
 from array import array
 from collections.abc import Iterator
 from typing import Any
@@ -22,14 +23,24 @@ from app.importers.base import (
     ImportCancelled,
     ImportRefused,
     ProgressCallback,
+    join_pages,
 )
-from app.importers.ocr import OCR_DPI, OcrOptions, check_ready, recognise, tesseract_version
+from app.importers.ocr import (
+    OCR_DPI,
+    OcrOptions,
+    OcrText,
+    check_ready,
+    recognise,
+    tesseract_version,
+)
 
 #: Resolution assumed for an image that states none (a photograph): 150 pixels per inch.
 DEFAULT_DPI = 150.0
 #: Images larger than this many pixels are refused (a decompression bomb, not a photograph).
 MAX_PIXELS = 200_000_000
 EXTRACTOR_VERSION = 1
+#: Small images are enlarged for OCR up to this many pixels on their long side.
+UPSCALE_TO = 2500
 
 #: (magic, offset, name) of the image formats Dossier imports.
 IMAGE_SIGNATURES: tuple[tuple[bytes, int, str], ...] = (
@@ -115,6 +126,56 @@ def image_pdf(data: bytes) -> bytes:
     return out.getvalue()
 
 
+def ocr_frame(data: bytes, index: int, lang: str) -> tuple[OcrText, int]:
+    """Recognise page ``index`` of an image file; boxes in page points. Returns the text and
+    the resolution it was recognised at. Runs in a worker process for multi-page images."""
+    frame, dpi = list(frames(data, "image"))[index]
+    # Recognised at the image's own pixels; a small, coarse image (a thumbnail, a fax) is
+    # enlarged towards OCR_DPI, never beyond UPSCALE_TO pixels on its long side.
+    factor = max(1.0, min(OCR_DPI / dpi, UPSCALE_TO / max(frame.size)))
+    work = frame if factor == 1.0 else frame.resize(
+        (round(frame.size[0] * factor), round(frame.size[1] * factor)))
+    return recognise(work, lang, 72.0 / (dpi * factor)), round(dpi * factor)
+
+
+def _recognised(data: bytes, count: int, lang: str, progress: ProgressCallback | None,
+                cancel: CancelCheck | None) -> Iterator[tuple[OcrText, int]]:
+    """OCR of every page, in order: in this process for one page, else in worker processes
+    (the PDF workers' pool context), with per-page progress and cancel."""
+    if count == 1:
+        if cancel is not None and cancel():
+            raise ImportCancelled()
+        yield ocr_frame(data, 0, lang)
+        if progress is not None:
+            progress(1, 1)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import TimeoutError as FutureTimeout
+
+    from app.importers.pdf_pool import pool_context
+
+    workers = min(count, os.cpu_count() or 1)
+    executor = ProcessPoolExecutor(workers, mp_context=pool_context())
+    finished = False
+    try:
+        futures = [executor.submit(ocr_frame, data, i, lang) for i in range(count)]
+        for i, future in enumerate(futures):
+            while True:
+                if cancel is not None and cancel():
+                    raise ImportCancelled()
+                try:
+                    result = future.result(timeout=0.05)
+                    break
+                except FutureTimeout:
+                    continue
+            yield result
+            if progress is not None:
+                progress(i + 1, count)
+        finished = True
+    finally:
+        executor.shutdown(wait=finished, cancel_futures=True)
+
+
 def extract_image(
     data: bytes, name: str, *, ocr: OcrOptions | None = None,
     progress: ProgressCallback | None = None, cancel: CancelCheck | None = None,
@@ -123,41 +184,31 @@ def extract_image(
     ocr = ocr or OcrOptions()
     if ocr.mode != "never":
         check_ready(ocr)
-    pages: list[ExtractedPage] = []
+    sizes = [(frame.size, dpi) for frame, dpi in frames(data, name)]
+    pages = [ExtractedPage("", array("f"), b"", w * 72.0 / dpi, h * 72.0 / dpi)
+             for (w, h), dpi in sizes]
     warnings: list[str] = []
-    all_frames = list(frames(data, name))
-    for i, (frame, dpi) in enumerate(all_frames):
-        if cancel is not None and cancel():
-            raise ImportCancelled()
-        width, height = frame.size[0] * 72.0 / dpi, frame.size[1] * 72.0 / dpi
-        page = ExtractedPage("", array("f"), b"", width, height)
-        if ocr.mode != "never":
-            # Recognised at the image's own pixels (upscaled when coarser than OCR_DPI).
-            factor = max(1.0, OCR_DPI / dpi) if dpi < OCR_DPI else 1.0
-            work = frame if factor == 1.0 else frame.resize(
-                (round(frame.size[0] * factor), round(frame.size[1] * factor)))
-            result = recognise(work, ocr.lang, 72.0 / (dpi * factor))
-            page = ExtractedPage(
-                result.text, result.boxes, result.synthetic, width, height,
+    if ocr.mode != "never":
+        for i, (result, dpi) in enumerate(_recognised(data, len(sizes), ocr.lang, progress,
+                                                      cancel)):
+            page = pages[i]
+            pages[i] = ExtractedPage(
+                result.text, result.boxes, result.synthetic, page.width, page.height,
                 ocr={"engine": "tesseract", "version": tesseract_version(), "lang": ocr.lang,
-                     "dpi": round(dpi * factor), "words": result.words},
+                     "dpi": dpi, "words": result.words},
                 confidence=result.confidence)
             if not result.words:
                 warnings.append(f"page {i + 1} of {name}: OCR found no text in the image; "
                                 "tag regions of it to annotate it")
-        pages.append(page)
-        if progress is not None:
-            progress(i + 1, len(all_frames))
-    from app.importers.base import join_pages
-
+    elif progress is not None:
+        progress(len(pages), len(pages))
     text, _ranges = join_pages(pages)
     return ExtractedDocument(
         kind="image", text=text, title=name.rsplit(".", 1)[0] or name, pages=pages,
         extractor=(f"dossier-image/{EXTRACTOR_VERSION}"
                    + (f" ocr=tesseract-{tesseract_version()} lang={ocr.lang}"
                       if ocr.mode != "never" else "")),
-        metadata=capture_data(data, name), warnings=warnings,
-        published=None)
+        metadata=capture_data(data, name), warnings=warnings)
 
 
 def capture_data(data: bytes, name: str) -> dict[str, object]:

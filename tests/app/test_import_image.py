@@ -119,3 +119,22 @@ def test_webp_and_heic_photos_import(
     result = imports.import_file(dossier, path, ocr=OcrOptions("never"))
     assert result.document is not None and result.document.kind == "image"
     assert result.document.metadata["pixels"] == "425 x 550"
+
+
+@requires_tesseract
+def test_cancelling_a_multi_page_scan_leaves_no_trace(
+    dossier: Dossier, dossier_path: Path, tmp_path: Path, page_image: object
+) -> None:
+    from app.importers.base import ImportCancelled
+    from tests.helpers.snapshot import dossier_state
+
+    path = tmp_path / "bundle.tiff"
+    page_image.save(path, "TIFF", save_all=True,  # type: ignore[attr-defined]
+                    append_images=[page_image, page_image], dpi=(200, 200))
+    before = dossier_state(dossier_path)
+    seen: list[int] = []
+    with pytest.raises(ImportCancelled):
+        imports.import_file(dossier, path, progress=lambda done, total: seen.append(done),
+                            cancel=lambda: len(seen) >= 1)
+    assert seen == [1]  # per-page progress; stopped after the first page
+    assert dossier_state(dossier_path) == before
