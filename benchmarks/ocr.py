@@ -114,6 +114,13 @@ def dossier_ocr(pdf: Path, lang: str, workers: int = 2) -> list[str]:
     return [p.text for p in doc.pages]
 
 
+def png_ocr(png: Path, lang: str) -> str:
+    from app.importers.image import extract_image
+    from app.importers.ocr import OcrOptions
+
+    return extract_image(png.read_bytes(), png.name, ocr=OcrOptions("auto", lang)).text
+
+
 def cli_ocr(pngs: list[Path], lang: str, out: Path) -> float:
     env = dict(os.environ, OMP_THREAD_LIMIT="1")
 
@@ -150,6 +157,13 @@ def main() -> int:
                 got = dossier_ocr(scan, lang)
                 for g, w in zip(got, want, strict=True):
                     by_lang.setdefault((lang, dpi), []).append(f1(tokens(g, lang), tokens(w, lang)))
+        png_scores = []
+        for pdf, pages, lang in jobs[:3]:  # the English pages, imported as PNG images
+            for p in pages:
+                png = out / f"{pdf.stem}-{p}-300.png"
+                got_png = png_ocr(png, lang)
+                png_scores.append(f1(tokens(got_png, lang), tokens(digital_text(pdf, p), lang)))
+        by_lang[("eng PNG", 300)] = png_scores
         print("\ntoken F1 of OCR against the digital text (mean over pages)")
         for (lang, dpi), scores in sorted(by_lang.items()):
             mean = sum(scores) / len(scores)
