@@ -167,11 +167,13 @@ _DASHES = ("-", "\u2010", "\u2011", "\u00ad")
 
 def build_text(data: dict[str, list[Any]], scale: float,
                offset: tuple[float, float] = (0.0, 0.0),
-               covered: Sequence[tuple[float, float, float, float]] = ()) -> OcrText:
+               covered: Sequence[tuple[float, float, float, float]] = (),
+               min_confidence: float = -1.0) -> OcrText:
     """Page text from Tesseract's word table (``image_to_data`` as a dict of columns).
 
     Words lying mostly on one of the ``covered`` boxes (page points: glyphs of the page's text
-    layer) are left out: that text is already there, exactly.
+    layer) are left out: that text is already there, exactly; so are words recognised with less
+    than ``min_confidence`` (noise read into a photograph behind a page's text).
     """
     parts: list[str] = []
     boxes = array("f")
@@ -200,6 +202,8 @@ def build_text(data: dict[str, list[Any]], scale: float,
         w = float(data["width"][k]) * scale
         h = float(data["height"][k]) * scale
         if covered and _mostly_covered((x, y, x + w, y + h), covered):
+            continue
+        if 0 <= float(data["conf"][k]) < min_confidence:
             continue
         key = (int(data["block_num"][k]), int(data["par_num"][k]), int(data["line_num"][k]))
         para = key[:2]

@@ -30,6 +30,9 @@ from app.pdfium_lock import PDFIUM_LOCK
 if TYPE_CHECKING:
     from app.importers.pdf_worker import Packed
 
+#: Words recognised beside a page's own text layer need at least this confidence to be kept.
+BESIDE_TEXT_CONFIDENCE = 40
+
 #: ``(provenance JSON, confidence bytes)`` of an OCR'd page, else ``None``.
 OcrRecord = tuple[str, bytes] | None
 
@@ -82,7 +85,10 @@ def ocr_pdf_page(
     if table is None:
         table = word_table(render_for_ocr(path, password, index), options.lang)
         ocr_cache.store(*key, table)
-    return build_text(table, 72.0 / OCR_DPI, covered=covered or ())
+    # Beside a text layer, only words read with some confidence: a page that is mostly a
+    # photograph behind printed text must not gain noise read into the photograph.
+    return build_text(table, 72.0 / OCR_DPI, covered=covered or (),
+                      min_confidence=BESIDE_TEXT_CONFIDENCE if covered else -1.0)
 
 
 def record(result: OcrText, options: OcrOptions) -> OcrRecord:
