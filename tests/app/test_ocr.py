@@ -187,3 +187,43 @@ def test_pages_of_a_broken_page_tree_that_pdfium_finds_are_imported(
     assert result.document is not None and result.document.pages == 1
     assert "Meridian Holdings" in documents.document_text(dossier, result.document.id)
     assert any("not marked as pages" in w for w in result.warnings)
+
+
+def test_text_is_built_from_tesseracts_word_table() -> None:
+    from app.importers.ocr import NO_CONFIDENCE, build_text
+
+    rows = [  # level, block, par, line, left, top, width, height, conf, text
+        (5, 1, 1, 1, 100, 100, 90, 30, 96.0, "Paid"),
+        (5, 1, 1, 1, 200, 100, 120, 30, 41.5, "2,450,000"),
+        (5, 1, 1, 2, 100, 140, 150, 30, 93.0, "transfer-"),
+        (5, 1, 1, 3, 100, 180, 60, 30, 90.0, "red"),
+        (4, 1, 2, 1, 0, 0, 0, 0, -1.0, ""),
+        (5, 1, 2, 1, 100, 260, 80, 30, 88.0, "Lagos"),
+    ]
+    keys = ("level", "block_num", "par_num", "line_num", "left", "top", "width", "height",
+            "conf", "text")
+    table = {k: [r[i] for r in rows] for i, k in enumerate(keys)}
+    out = build_text(table, 72.0 / 300)
+    assert out.text == "Paid 2,450,000 transfer-red\nLagos"
+    assert out.words == 5
+    assert len(out.boxes) == 4 * len(out.text) and len(out.confidence) == len(out.text)
+    amount = out.text.index("2,450,000")
+    assert out.boxes[4 * amount] == pytest.approx(200 * 72 / 300)
+    assert out.boxes[4 * (amount + 8) + 2] == pytest.approx(320 * 72 / 300)
+    assert out.confidence[amount] == 42 and out.confidence[0] == 96
+    assert out.confidence[4] == NO_CONFIDENCE and out.synthetic[4] == 1  # the space
+    assert low_confidence_ranges(len(out.text), out.confidence) == [(amount, amount + 9)]
+    # Beside a text layer: words on its glyphs, and unsure words, are left out.
+    beside = build_text(table, 72.0 / 300, covered=[(20.0, 20.0, 50.0, 35.0)],
+                        min_confidence=40)
+    assert beside.text == "2,450,000 transfer-red\nLagos"
+
+
+def test_which_pages_are_recognised() -> None:
+    auto, always, never = OcrOptions("auto"), OcrOptions("always"), OcrOptions("never")
+    assert auto.wanted(has_text=False, has_image=True)
+    assert not auto.wanted(has_text=True, has_image=True)
+    assert auto.wanted(has_text=True, has_image=True, mostly_image=True)
+    assert not auto.wanted(has_text=False, has_image=False)  # blank: nothing to read
+    assert always.wanted(has_text=True, has_image=False)
+    assert not never.wanted(has_text=False, has_image=True)
