@@ -129,8 +129,8 @@ def test_cancelling_a_multi_page_scan_leaves_no_trace(
     from tests.helpers.snapshot import dossier_state
 
     path = tmp_path / "bundle.tiff"
-    page_image.save(path, "TIFF", save_all=True,  # type: ignore[attr-defined]
-                    append_images=[page_image, page_image], dpi=(200, 200))
+    small = page_image.resize((850, 1100))  # type: ignore[attr-defined]
+    small.save(path, "TIFF", save_all=True, append_images=[small, small], dpi=(300, 300))
     before = dossier_state(dossier_path)
     seen: list[int] = []
     with pytest.raises(ImportCancelled):
