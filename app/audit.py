@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from app import state as row_states
 from app.clock import utcnow
+from app.progress import checkpoint
 from db.models import AuditEvent
 
 GENESIS = "0" * 64
@@ -166,6 +167,8 @@ def walk(cur: Any, find: str | None = None) -> ChainWalk:
     select_sql = _SELECT if "state" in columns else _SELECT.replace("state FROM", "NULL FROM")
     for seq, at, actor, action, otype, oid, payload, prev_hash, digest, state in cur.execute(
             select_sql):
+        if not seq & 1023:
+            checkpoint()
         if seq != expected_seq:
             out.problem = ChainProblem(
                 expected_seq, f"audit event {expected_seq} is missing (next present is {seq})")

@@ -8,7 +8,6 @@ commits the change and its audit event together, then tells subscribers what cha
 from __future__ import annotations
 
 import getpass
-import os
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -16,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import platformdirs
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -24,20 +22,11 @@ from app import audit
 from app.changes import Action, ChangeSet
 from app.clock import utcnow
 from app.errors import BadInput
+from app.location import DB_FILE, default_dossier_path
 from app.originals import OriginalsStore
 from db.engine import make_engine, make_session_factory, sqlite_url
 from db.migrate import SchemaTooNew, upgrade
 from db.models import User
-
-DB_FILE = "dossier.sqlite"
-
-
-def default_dossier_path() -> Path:
-    """``DOSSIER_PATH`` if set, else the platform's user data folder for Dossier."""
-    env = os.environ.get("DOSSIER_PATH")
-    if env:
-        return Path(env).expanduser()
-    return Path(platformdirs.user_data_dir("Dossier", appauthor=False))
 
 
 def default_user_name() -> str:
@@ -68,6 +57,9 @@ class Dossier:
         self._text_cache: dict[str, str] = {}
         #: Tags by id with their paths (``codebook.cached_tags``); dropped when a tag changes.
         self.tag_cache: dict[str, Any] | None = None
+        #: Unpacked page geometry of the last few PDFs read (a document version never changes;
+        #: see ``documents.page_geometry``), newest last.
+        self.geometry_cache: dict[str, Any] = {}
         #: Passwords of encrypted originals given in this session, by SHA-256; kept in memory
         #: only (never written to the dossier), so the reader can render those pages.
         self.passwords: dict[str, str] = {}

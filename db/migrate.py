@@ -9,11 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, text
-from sqlalchemy.exc import OperationalError
-
 if TYPE_CHECKING:
     from alembic.config import Config
+    from sqlalchemy import Engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 #: The newest revision in migrations/versions; opening an up-to-date dossier checks only this and
@@ -52,6 +50,9 @@ def current_revision(engine: Engine) -> str | None:
 
 def upgrade(engine: Engine) -> None:
     """Bring the database to the newest revision; refuse one from a newer Dossier unchanged."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
     try:
         with engine.connect() as conn:
             stored = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()

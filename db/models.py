@@ -48,7 +48,10 @@ class Document(Base):
     size: Mapped[int] = mapped_column(Integer)
     filename: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[str] = mapped_column(Text, default="")  # file path or URL it came from
-    text: Mapped[str] = mapped_column(Text)
+    #: Loaded only when read (listings never need it; :meth:`Dossier.document_text` caches it).
+    text: Mapped[str] = mapped_column(Text, deferred=True)
+    #: ``len(text)`` in code points, so listings need not read the text.
+    text_length: Mapped[int | None] = mapped_column(Integer, nullable=True)
     text_sha256: Mapped[str] = mapped_column(String(64))
     page_count: Mapped[int] = mapped_column(Integer, default=0)
     author: Mapped[str | None] = mapped_column(Text, nullable=True)

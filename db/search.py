@@ -6,12 +6,13 @@ Only this module knows the SQL of the index, so that another database could repl
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import text
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
+if TYPE_CHECKING:  # this module runs on plain DB-API cursors; SQLAlchemy is not loaded for it
+    from sqlalchemy.orm import Session
 
 
 @dataclass(frozen=True)
@@ -26,40 +27,41 @@ class SearchHit:
     rank: float
 
 
-def _add(
-    session: Session, kind: str, ref: str, document_id: str, page: int | None, body: str
-) -> None:
+def _cursor(session: Session) -> Any:
+    # The index is written once per annotation change and in bulk by set imports: plain DB-API
+    # statements on the session's own connection (inside its transaction) skip the ORM's
+    # per-statement compile, which cost more than the writes themselves.
+    return session.connection().connection.cursor()
+
+
+def _add(cur: Any, kind: str, ref: str, document_id: str, page: int | None, body: str) -> None:
     if not body.strip():
         return
-    rowid = session.execute(
-        text(
-            "INSERT INTO search_refs (kind, ref, document_id, page) "
-            "VALUES (:k, :r, :d, :p) RETURNING rowid"
-        ),
-        {"k": kind, "r": ref, "d": document_id, "p": page},
-    ).scalar_one()
-    session.execute(
-        text("INSERT INTO search_index (rowid, body) VALUES (:i, :b)"), {"i": rowid, "b": body}
-    )
+    cur.execute("INSERT INTO search_refs (kind, ref, document_id, page) VALUES (?, ?, ?, ?)",
+                (kind, ref, document_id, page))
+    cur.execute("INSERT INTO search_index (rowid, body) VALUES (?, ?)", (cur.lastrowid, body))
+
+
+def _remove(cur: Any, ref: str) -> None:
+    rowids = [r for (r,) in cur.execute("SELECT rowid FROM search_refs WHERE ref = ?", (ref,))]
+    if rowids:
+        cur.executemany("DELETE FROM search_index WHERE rowid = ?", [(r,) for r in rowids])
+        cur.execute("DELETE FROM search_refs WHERE ref = ?", (ref,))
 
 
 def remove(session: Session, ref: str) -> None:
     """Drop every entry of a document or annotation."""
-    rowids = session.execute(
-        text("SELECT rowid FROM search_refs WHERE ref = :r"), {"r": ref}
-    ).scalars().all()
-    for rowid in rowids:
-        session.execute(text("DELETE FROM search_index WHERE rowid = :i"), {"i": rowid})
-    session.execute(text("DELETE FROM search_refs WHERE ref = :r"), {"r": ref})
+    _remove(_cursor(session), ref)
 
 
 def index_document(
     session: Session, document_id: str, chunks: Iterable[tuple[int | None, str]]
 ) -> None:
     """(Re)index a document's text, given as (page number or None, text) chunks."""
-    remove(session, document_id)
+    cur = _cursor(session)
+    _remove(cur, document_id)
     for page, body in chunks:
-        _add(session, "document", document_id, document_id, page, body)
+        _add(cur, "document", document_id, document_id, page, body)
 
 
 def index_annotation(
@@ -67,9 +69,10 @@ def index_annotation(
     page: int | None,
 ) -> None:
     """(Re)index an annotation's quote and note."""
-    remove(session, annotation_id)
-    _add(session, "quote", annotation_id, document_id, page, quote)
-    _add(session, "note", annotation_id, document_id, page, note)
+    cur = _cursor(session)
+    _remove(cur, annotation_id)
+    _add(cur, "quote", annotation_id, document_id, page, quote)
+    _add(cur, "note", annotation_id, document_id, page, note)
 
 
 _TERM = re.compile(r"\w+", re.UNICODE)
@@ -79,21 +82,32 @@ def _as_terms(query: str) -> str:
     return " ".join('"' + t + '"' for t in _TERM.findall(query))
 
 
+_SEARCH = (
+    "SELECT r.kind, r.ref, r.document_id, r.page, "
+    "snippet(search_index, 0, '[', ']', '…', 12), bm25(search_index) AS rank "
+    "FROM search_index JOIN search_refs r ON r.rowid = search_index.rowid "
+    "WHERE search_index MATCH ? ORDER BY rank LIMIT ?"
+)
+
+
 def search(session: Session, query: str, limit: int = 50) -> list[SearchHit]:
     """Run ``query`` (FTS5 syntax; plain words fall back to an AND of terms) and return hits."""
-    sql = text(
-        "SELECT r.kind, r.ref, r.document_id, r.page, "
-        "snippet(search_index, 0, '[', ']', '…', 12), bm25(search_index) AS rank "
-        "FROM search_index JOIN search_refs r ON r.rowid = search_index.rowid "
-        "WHERE search_index MATCH :q ORDER BY rank LIMIT :n"
-    )
+    return search_cursor(_cursor(session), query, limit)
+
+
+def search_cursor(cur: Any, query: str, limit: int = 50) -> list[SearchHit]:
+    """:func:`search` on a DB-API cursor (a read-only connection needs no ORM)."""
     for candidate in (query, _as_terms(query)):
         if not candidate.strip():
             continue
         try:
-            with session.begin_nested():
-                rows = session.execute(sql, {"q": candidate, "n": limit}).all()
-        except OperationalError:
+            rows = cur.execute(_SEARCH, (candidate, limit)).fetchall()
+        except sqlite3.OperationalError:  # not valid FTS5 syntax: try the plain terms
             continue
         return [SearchHit(r[0], r[1], r[2], r[3], r[4], float(r[5])) for r in rows]
     return []
+
+
+def document_titles(cur: Any) -> dict[str, str]:
+    """Every document's title by id (all versions), for naming search hits."""
+    return {i: t for i, t in cur.execute("SELECT id, title FROM documents")}

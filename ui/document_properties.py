@@ -18,6 +18,8 @@ def _gps(value: Any) -> str:
     if not isinstance(value, dict):
         return str(value)
     lat, lon = value.get("latitude"), value.get("longitude")
+    if not isinstance(lat, (int, float)) or not isinstance(lon, (int, float)):
+        return str(value)
     text = f"{abs(lat):.6f}° {'N' if lat >= 0 else 'S'}, {abs(lon):.6f}° {'E' if lon >= 0 else 'W'}"
     if "altitude_m" in value:
         text += f", {value['altitude_m']} m"

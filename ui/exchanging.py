@@ -9,6 +9,7 @@ summary of what was added, skipped and kept as conflicts.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +34,7 @@ from app.exchange import FORMATS, ExportResult, export
 from app.exchange.filters import build_filter
 from app.services import annotations as annotation_service
 from app.services import codebook
+from app.services.codebook import TagInfo
 from app.services.sets.merge import import_set
 from app.services.sets.summary import ImportSummary
 from ui import dialogs
@@ -72,7 +74,8 @@ class ExportDialog(QDialog):
     """Format, scope and filters of an export, and the file to write."""
 
     def __init__(self, dossier: Dossier, current_document: str | None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, tags: Sequence[TagInfo] | None = None) -> None:
+        """``tags``: the codebook as the window holds it (read here when not given)."""
         super().__init__(parent)
         self.setWindowTitle("Export annotations")
         self.current_document = current_document
@@ -87,9 +90,11 @@ class ExportDialog(QDialog):
         form.addRow("Documents", self.only_current)
         self.tag = QComboBox(self)
         self.tag.addItem("All tags", None)
-        with dossier.read() as session:
-            for info in codebook.list_tags(session):
-                self.tag.addItem("    " * info.depth + info.name, info.id)
+        if tags is None:
+            with dossier.read() as session:
+                tags = codebook.list_tags(session)
+        for info in tags:
+            self.tag.addItem("    " * info.depth + info.name, info.id)
         form.addRow("Tag", self.tag)
         self.status = QComboBox(self)
         self.status.addItem("Any status", None)
@@ -171,9 +176,10 @@ class Exchanger(QObject):
         self.dossier = ops.dossier
         self.window = window
 
-    def export_dialog(self, current_document: str | None) -> ExportDialog:
+    def export_dialog(self, current_document: str | None,
+                      tags: Sequence[TagInfo] | None = None) -> ExportDialog:
         """Open the export dialog; exporting starts when the user accepts it."""
-        dialog = ExportDialog(self.dossier, current_document, self.window)
+        dialog = ExportDialog(self.dossier, current_document, self.window, tags)
         dialog.accepted.connect(lambda: self.export(dialog.request()))
         dialog.open()
         return dialog

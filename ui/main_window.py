@@ -61,12 +61,14 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{dossier.folder.name} — Dossier")
         self.setObjectName("main_window")
         self.undo = AnnotationUndo(self.ops, self)
-        self.codebook_model = CodebookModel(dossier, self)
+        self.codebook_model = CodebookModel(dossier, self, ops=self.ops)
         self.documents_model = DocumentListModel(dossier, self)
         self.annotation_model = AnnotationListModel(dossier, self)
         self.view: DocumentView | None = None
         self.document_id: str | None = None
         self._last_imported: str | None = None
+        #: An annotation to make current once the opening document's annotations are listed.
+        self._pending_current: str | None = None
         self._counts_timer = QTimer(self)
         self._counts_timer.setSingleShot(True)
         self._counts_timer.setInterval(0)
@@ -141,24 +143,27 @@ class MainWindow(QMainWindow):
     def open_document(self, document_id: str, reflowed: bool | None = None) -> None:
         """Show a document in the reader, with its annotations listed and highlighted.
 
-        The document and its annotations are read off the GUI thread; the reader shows them
-        when they arrive (a newer choice supersedes a slower older one).
+        Both are read off the GUI thread: the document first, so its first page renders while
+        its annotations are listed; they are shown when they arrive (a newer choice supersedes
+        a slower older one).
         """
         if document_id == self.document_id and reflowed is None and self.view is not None:
             self.view.setFocus()  # already open: keep the reading position
             return
         dossier = self.dossier
 
-        def read(_op: object) -> tuple[DocumentInfo, list[AnnotationView]]:
+        def read(_op: object) -> DocumentInfo:
             doc = document_service.get_document(dossier, document_id)
-            return doc, annotation_service.list_annotations(dossier, document_id=doc.id)
+            document_service.document_text(dossier, doc.id)  # kept: the view finds them at once
+            if doc.kind == "pdf":
+                document_service.page_geometry(dossier, doc.id)
+            return doc
 
         self.ops.query(read, label="Opening the document", key="open-document",
-                       on_done=lambda found: self._show_document(*found, reflowed=reflowed),
+                       on_done=lambda doc: self._show_document(doc, reflowed),
                        on_error=lambda exc: self.show_error(str(exc)))
 
-    def _show_document(self, doc: DocumentInfo, annotations: list[AnnotationView],
-                       reflowed: bool | None) -> None:
+    def _show_document(self, doc: DocumentInfo, reflowed: bool | None) -> None:
         if reflowed is None:
             reflowed = self.settings.get(PDF_VIEW_MODE) == "text"
         self._close_view()
@@ -171,16 +176,31 @@ class MainWindow(QMainWindow):
             page_changed.connect(self.status.show_page)
         self.view = view
         self.document_id = doc.id
-        self.annotation_model.set_document(doc.id, annotations)
-        view.set_annotations(self.annotation_model.annotations())
+        self.annotation_model.set_document(doc.id, [])
         self.reader.addWidget(view)
         self.reader.setCurrentWidget(view)
         view.setFocus()
         self.tagger.set_view(view)
         self.documents_dock.mark_open(doc.id)
         self.settings.set(LAST_DOCUMENT, doc.id)
-        self.status.show_document(doc, self.annotation_model.rowCount())
+        self.status.show_document(doc, 0)
         self._update_actions()
+        dossier = self.dossier
+        self.ops.query(
+            lambda _op: annotation_service.list_annotations(dossier, document_id=doc.id),
+            label="Listing the annotations", key="document-annotations",
+            on_done=lambda views: self._show_annotations(doc.id, views),
+            on_error=lambda exc: self.show_error(str(exc)))
+
+    def _show_annotations(self, document_id: str, views: list[AnnotationView]) -> None:
+        if self.view is None or document_id != self.document_id:
+            return  # another document was opened meanwhile
+        self.annotation_model.set_document(document_id, views)
+        self.view.set_annotations(self.annotation_model.annotations())
+        self.status.show_count(self.annotation_model.rowCount())
+        pending, self._pending_current = self._pending_current, None
+        if pending is not None and self.annotation_model.row_of(pending) >= 0:
+            self._make_current(pending, reveal=True)
 
     def _close_view(self) -> None:
         if self.view is None:
@@ -210,10 +230,8 @@ class MainWindow(QMainWindow):
         self.settings.set(PDF_VIEW_MODE, mode)
         if self.document_id is not None and self.view is not None and self.view.document \
                 and self.view.document.kind in ("pdf", "image"):
-            current = self.tagger.current_id
+            self._pending_current = self.tagger.current_id  # current again once listed
             self.open_document(self.document_id, reflowed=mode == "text")
-            if current:
-                self._make_current(current, reveal=True)
         self._update_actions()
 
     # -- annotations ---------------------------------------------------------------------------
@@ -354,7 +372,7 @@ class MainWindow(QMainWindow):
 
     def export_annotations(self) -> None:
         """File > Export Annotations…: choose format and filters, then export in the background."""
-        self.exchanger.export_dialog(self.document_id)
+        self.exchanger.export_dialog(self.document_id, self.codebook_model.tags())
 
     def import_annotation_set(self) -> None:
         """File > Import Annotation Set…: merge a colleague's set and show what happened."""

@@ -12,6 +12,7 @@ has run when :meth:`TaskRunner.run` returns.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -104,9 +105,14 @@ class Task(QObject):
         try:
             result = work(self)
         except BaseException as exc:  # every failure is delivered, never lost in a thread
-            self._outcome.emit(False, exc)
+            self._deliver_later(False, exc)
         else:
-            self._outcome.emit(True, result)
+            self._deliver_later(True, result)
+
+    def _deliver_later(self, ok: bool, value: object) -> None:
+        # RuntimeError: the application is shutting down and nobody is left to tell.
+        with contextlib.suppress(RuntimeError):
+            self._outcome.emit(ok, value)
 
 
 class _Worker(QRunnable):

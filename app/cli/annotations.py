@@ -5,11 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from app.cli.context import open_dossier
+from app.annotation_fields import CREDIBILITY, RELIABILITY, STATUSES
 from app.cli.output import emit_json, short_id, shorten
 from app.errors import BadInput
-from app.services import annotations as annotation_service
-from app.services import codebook, documents
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -28,9 +26,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
                    help="tag name or path (repeatable)")
     p.add_argument("--note", default="")
     p.add_argument("--attribution", default="", help="who asserts the claim")
-    p.add_argument("--reliability", choices=list(annotation_service.RELIABILITY),
+    p.add_argument("--reliability", choices=list(RELIABILITY),
                    help="source reliability A-F")
-    p.add_argument("--credibility", type=int, choices=list(annotation_service.CREDIBILITY),
+    p.add_argument("--credibility", type=int, choices=list(CREDIBILITY),
                    help="information credibility 1-6")
     p.add_argument("--json", action="store_true", help="print the annotation as JSON")
     p.set_defaults(func=cmd_annotate)
@@ -38,7 +36,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("annotations", parents=[common], help="list annotations")
     p.add_argument("--doc", metavar="DOC")
     p.add_argument("--tag", metavar="TAG", help="tag or category (includes its sub-tags)")
-    p.add_argument("--status", choices=list(annotation_service.STATUSES))
+    p.add_argument("--status", choices=list(STATUSES))
     p.add_argument("--anchor", choices=["exact", "fuzzy", "orphaned"])
     p.add_argument("--author", metavar="NAME")
     p.add_argument("--json", action="store_true", help="print JSON only")
@@ -47,6 +45,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 def cmd_tags(args: argparse.Namespace) -> int:
     """Print the codebook tree with colours, shortcuts and counts."""
+    from app.cli.context import open_dossier
+    from app.services import codebook
+
     dossier = open_dossier(args)
     with dossier.read() as session:
         tags = codebook.list_tags(session)
@@ -65,6 +66,10 @@ def cmd_tags(args: argparse.Namespace) -> int:
 
 def cmd_annotate(args: argparse.Namespace) -> int:
     """Create an annotation; print its id."""
+    from app.cli.context import open_dossier
+    from app.services import annotations as annotation_service
+    from app.services import codebook, documents
+
     dossier = open_dossier(args)
     doc = documents.get_document(dossier, args.doc)
     if args.quote is not None:
@@ -91,6 +96,10 @@ def cmd_annotate(args: argparse.Namespace) -> int:
 
 def cmd_annotations(args: argparse.Namespace) -> int:
     """List annotations with quote and tags."""
+    from app.cli.context import open_dossier
+    from app.services import annotations as annotation_service
+    from app.services import codebook, documents
+
     dossier = open_dossier(args)
     doc_id = documents.get_document(dossier, args.doc).id if args.doc else None
     tag_id = None

@@ -4,19 +4,28 @@ from __future__ import annotations
 
 import argparse
 import os
+import sqlite3
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from app.dossier import DB_FILE, Dossier, default_dossier_path
 from app.errors import BadInput
+from app.location import DB_FILE, default_dossier_path
+
+if TYPE_CHECKING:  # the database layer is loaded only by commands that open a dossier
+    from app.dossier import Dossier
 
 
 def open_dossier(args: argparse.Namespace) -> Dossier:
     """The dossier named by ``--dossier`` (or the default), acting as ``--user``."""
+    from app.dossier import Dossier
+
     return Dossier.open(getattr(args, "dossier", None), user=getattr(args, "user", None))
 
 
 def open_dossier_readonly(args: argparse.Namespace) -> Path:
     """The folder of an existing dossier, for commands that only read (never created)."""
+    from app.dossier import Dossier
+
     folder = Path(args.dossier).expanduser() if getattr(args, "dossier", None) \
         else default_dossier_path()
     if not (folder / DB_FILE).is_file():
@@ -24,3 +33,27 @@ def open_dossier_readonly(args: argparse.Namespace) -> Path:
     if os.access(folder, os.W_OK) and os.access(folder / DB_FILE, os.W_OK):
         Dossier.open(folder, user=getattr(args, "user", None)).close()  # upgrade an old schema
     return folder
+
+
+def read_only_database(args: argparse.Namespace) -> sqlite3.Connection | None:
+    """A read-only ``sqlite3`` connection to an up-to-date dossier, for quick reading commands
+    (no ORM, no migrations loaded); None when its schema needs an upgrade first (then open it
+    with :func:`open_dossier`). A missing dossier is refused as by :func:`open_dossier_readonly`.
+    """
+    from db.migrate import LATEST
+
+    folder = Path(args.dossier).expanduser() if getattr(args, "dossier", None) \
+        else default_dossier_path()
+    path = folder / DB_FILE
+    if not path.is_file():
+        raise BadInput(f"no dossier at {folder}: create it with 'dossier --dossier {folder} tags'")
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        conn.execute("PRAGMA busy_timeout = 10000")
+        (stored,) = conn.execute("SELECT version_num FROM alembic_version").fetchone() or ("",)
+    except sqlite3.Error:
+        stored = ""
+    if stored != LATEST:
+        conn.close()
+        return None
+    return conn

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from typing import Any
 
-from app.cli.context import open_dossier
 from app.cli.output import emit_json, short_id, shorten
 from app.errors import BadInput
-from app.importers.ocr import MODES, OcrOptions, check_languages
-from app.services import documents, imports
-from app.services.imports import ImportResult
-from db import search as search_index
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -20,7 +16,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("import", parents=[common], help="import files, folders or URLs")
     p.add_argument("paths", nargs="+", metavar="PATH", help="file, folder (recursive) or URL")
     p.add_argument("--password", help="password of encrypted PDFs")
-    p.add_argument("--ocr", choices=MODES, default="auto",
+    p.add_argument("--ocr", choices=("auto", "always", "never"), default="auto",
                    help="recognise text with Tesseract: auto (pages without text; default), "
                         "always (every page), never")
     p.add_argument("--lang", default="eng", metavar="LANGS",
@@ -52,6 +48,11 @@ def _progress(spec: str, done: int, total: int) -> None:
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Import every input; one line per input; exit 2 if any was refused."""
+    from app.cli.context import open_dossier
+    from app.importers.ocr import OcrOptions, check_languages
+    from app.services import imports
+    from app.services.imports import ImportResult
+
     dossier = open_dossier(args)
     if args.password == "":
         raise BadInput("--password is empty")
@@ -86,12 +87,15 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_documents(args: argparse.Namespace) -> int:
     """List documents."""
+    from app.cli.context import open_dossier
+    from app.services import documents
+
     dossier = open_dossier(args)
-    docs = documents.list_documents(dossier, all_versions=args.all_versions)
     if args.json:
-        emit_json([d.to_json() for d in docs])
+        emit_json([d.to_json() for d in documents.list_documents(
+            dossier, all_versions=args.all_versions)])
         return 0
-    for d in docs:
+    for d in documents.list_entries(dossier, all_versions=args.all_versions):
         pages = f"{d.pages}p" if d.pages else f"{d.text_length}ch"
         version = f" v{d.version}" if d.version > 1 else ""
         print(f"{short_id(d.id)}\t{d.kind}\t{pages}{version}\t{d.title}")
@@ -100,6 +104,9 @@ def cmd_documents(args: argparse.Namespace) -> int:
 
 def cmd_text(args: argparse.Namespace) -> int:
     """Print a document's canonical text exactly."""
+    from app.cli.context import open_dossier
+    from app.services import documents
+
     dossier = open_dossier(args)
     doc = documents.get_document(dossier, args.doc)
     sys.stdout.write(documents.document_text(dossier, doc.id))
@@ -108,10 +115,22 @@ def cmd_text(args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     """Full-text search with snippets."""
-    dossier = open_dossier(args)
-    with dossier.read() as session:
-        hits = search_index.search(session, args.query, limit=args.limit)
-    titles = {d.id: d.title for d in documents.list_documents(dossier, all_versions=True)}
+    from app.cli.context import open_dossier, read_only_database
+    from db import search as search_index
+
+    conn = read_only_database(args)  # an up-to-date dossier is read without the ORM
+    if conn is not None:
+        with contextlib.closing(conn):
+            cur = conn.cursor()
+            hits = search_index.search_cursor(cur, args.query, limit=args.limit)
+            titles = search_index.document_titles(cur)
+    else:
+        from app.services import documents
+
+        dossier = open_dossier(args)
+        with dossier.read() as session:
+            hits = search_index.search(session, args.query, limit=args.limit)
+        titles = documents.titles(dossier)
     if args.json:
         emit_json([{"kind": h.kind, "id": h.ref, "document": h.document_id,
                     "title": titles.get(h.document_id, ""), "page": h.page,

@@ -7,11 +7,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from app.cli.context import open_dossier
+from app.annotation_fields import STATUSES
 from app.cli.output import emit_json
-from app.exchange import FORMATS, export
-from app.exchange.filters import build_filter
-from app.services.annotations import STATUSES
+from app.exchange import FORMATS
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -56,6 +54,10 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Write the export; print what was written, its SHA-256 and the audit chain head."""
+    from app.cli.context import open_dossier
+    from app.exchange import export
+    from app.exchange.filters import build_filter
+
     dossier = open_dossier(args)
     flt = build_filter(dossier, documents=args.doc, tags=args.tag, statuses=args.status,
                        authors=args.author, created_from=args.date_from,
@@ -75,6 +77,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_import_set(args: argparse.Namespace) -> int:
     """Merge a set into the dossier; print the summary."""
+    from app.cli.context import open_dossier
     from app.services.sets.merge import import_set
 
     dossier = open_dossier(args)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import sys
 from typing import Any
@@ -31,11 +30,11 @@ def run_gui(args: argparse.Namespace) -> int:
     if not has_display():
         raise BadInput("no display to open the window on; use the command line instead "
                        "('dossier --help', e.g. 'dossier import FILE', 'dossier annotations')")
+    runner = getattr(args, "gui", None)
+    if runner is None:  # e.g. ``python -m app``: the core alone has no desktop application
+        raise BadInput("this command line was started without the desktop application; "
+                       "open it with 'dossier gui'")
     from app.cli.context import open_dossier
 
-    dossier = open_dossier(args)
-    # The GUI is a client of the core; it is loaded by name only when asked for, so no app/ module
-    # depends on ui/ or Qt widgets at import time (tests/app/test_layers.py checks this).
-    gui = importlib.import_module("ui.application")
-    status: int = gui.run(dossier)
+    status: int = runner(open_dossier(args))
     return status

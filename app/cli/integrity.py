@@ -6,9 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from app.cli.context import open_dossier_readonly
 from app.cli.output import emit_json
-from app.services.integrity import verify_folder
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -27,6 +25,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     """Exit 0 when everything verifies, 1 naming the first broken item otherwise."""
+    from app.cli.context import open_dossier_readonly
+    from app.services.integrity import verify_folder
+
     folder = open_dossier_readonly(args)
     report = verify_folder(folder, folder / "originals", head=args.head,
                            repair_files=args.repair_files)

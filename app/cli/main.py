@@ -8,18 +8,25 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import logging
 import sys
-import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-
-import platformdirs
+from typing import TYPE_CHECKING
 
 from app import __version__
 from app.errors import DossierError
 
-#: Modules under app.cli that each define ``register(subparsers, common)``.
+if TYPE_CHECKING:
+    from app.dossier import Dossier
+
+#: Opens the desktop application on a dossier; given by the entry point above both layers
+#: (``launch.main``), since the core never imports the GUI.
+GuiRunner = Callable[["Dossier"], int]
+
+#: Modules under app.cli that each define ``register(subparsers, common)``. Building the parser
+#: imports them all (``dossier --help`` lists every command), so a command module imports what
+#: its commands need (services, the database) inside the command functions: ``--help`` and
+#: ``--version`` then load neither SQLAlchemy nor Qt (tests/e2e/test_cli_startup.py).
 COMMAND_MODULES = ("gui", "documents", "annotations", "versions", "integrity", "exchange")
 
 
@@ -49,15 +56,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _log_path() -> Path:
+    import platformdirs
+
     folder = Path(platformdirs.user_log_dir("Dossier", appauthor=False))
     folder.mkdir(parents=True, exist_ok=True)
     return folder / "dossier-errors.log"
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status."""
+def main(argv: Sequence[str] | None = None, *, gui: GuiRunner | None = None) -> int:
+    """Run the command line; return the exit status. ``gui`` opens the desktop application."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.gui = gui
     if args.command is None:
         args.command = "gui"
         from app.cli.gui import run_gui
@@ -75,6 +85,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except Exception as exc:
+        import logging
+        import traceback
+
         try:
             log = _log_path()
             with log.open("a", encoding="utf-8") as fh:

@@ -6,11 +6,24 @@ import json
 import sys
 from typing import Any
 
+#: JSON is written to stdout in pieces of about this many characters (not one write per token).
+WRITE_CHUNK = 1 << 20
+
 
 def emit_json(value: Any) -> None:
-    """Print ``value`` as JSON (UTF-8, indented) and nothing else."""
-    json.dump(value, sys.stdout, ensure_ascii=False, indent=2)
-    sys.stdout.write("\n")
+    """Print ``value`` as JSON (UTF-8, indented) and nothing else, in large writes."""
+    out = sys.stdout
+    pieces: list[str] = []
+    size = 0
+    for piece in json.JSONEncoder(ensure_ascii=False, indent=2).iterencode(value):
+        pieces.append(piece)
+        size += len(piece)
+        if size >= WRITE_CHUNK:
+            out.write("".join(pieces))
+            pieces.clear()
+            size = 0
+    pieces.append("\n")
+    out.write("".join(pieces))
 
 
 def shorten(text: str, width: int = 70) -> str:

@@ -5,9 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from app.cli.context import open_dossier
 from app.cli.output import emit_json
-from app.services.versions import reimport_document
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -23,6 +21,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 def cmd_reimport(args: argparse.Namespace) -> int:
     """Print the new version's id and the counts of exact, fuzzy and orphaned annotations."""
+    from app.cli.context import open_dossier
+    from app.services.versions import reimport_document
+
     dossier = open_dossier(args)
     report = reimport_document(dossier, args.doc, args.path, password=args.password)
     counts = report.counts()

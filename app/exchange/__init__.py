@@ -21,17 +21,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app import audit
 from app.errors import BadInput
-from app.exchange.filters import ExportFilter, Selection, select_for_export
-from app.originals import sha256_file
 from app.progress import CancelCheck, ProgressCallback, checkpoint, reporting
 
 if TYPE_CHECKING:
     from app.dossier import Dossier
+    from app.exchange.filters import ExportFilter, Selection
+
+# The registry is read by the command line to offer the formats; what exporting needs (the
+# database, the writers) is imported when an export runs.
 
 #: ``writer(dossier, selection, out_path)``; may return a list of notes for the user.
-Writer = Callable[["Dossier", Selection, Path], Any]
+Writer = Callable[["Dossier", "Selection", Path], Any]
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ for _fmt in (
     ExportFormat("report-html", "evidence report (HTML)", ".html",
                  "app.exchange.report.render:write_report_html"),
     ExportFormat("report-pdf", "evidence report (PDF)", ".pdf",
-                 "app.exchange.report.render:write_report_pdf"),
+                 "app.exchange.report.pdf:write_report_pdf"),
     ExportFormat("annotated-pdf", "the PDF with its highlights", ".pdf",
                  "app.exchange.annotated_pdf.export:write_annotated_pdf", needs_document=True),
     ExportFormat("bundle", "evidence bundle (ZIP with originals and manifest)", ".zip",
@@ -125,6 +126,9 @@ def export(dossier: Dossier, fmt: str, out: Path | str, flt: ExportFilter | None
     ``cancel()`` is polled throughout (see :mod:`app.progress`); a cancelled export raises
     :class:`~app.errors.Cancelled` and leaves no file and no audit event.
     """
+    from app.exchange.filters import ExportFilter, select_for_export
+    from app.originals import sha256_file
+
     flt = flt or ExportFilter()
     out = Path(out)
     spec = FORMATS.get(fmt)
@@ -159,6 +163,8 @@ def export(dossier: Dossier, fmt: str, out: Path | str, flt: ExportFilter | None
 
 def record_export(dossier: Dossier, result: ExportResult, flt: ExportFilter) -> None:
     """Append the ``export`` audit event: format, file name and hash, counts, filter, head."""
+    from app import audit
+
     with dossier.write() as session:
         dossier.user_id(session)
         audit.record(session, dossier.user_name, "export", "export", result.sha256, {

@@ -7,16 +7,20 @@ what the server sent, and :attr:`FetchedPage.content_encoding` says what was und
 
 from __future__ import annotations
 
-import socket
 import time
-import urllib.error
 import urllib.request
 import zlib
 from dataclasses import dataclass, field
 from email.message import Message
-from http.client import HTTPException, HTTPMessage, HTTPResponse
-from typing import IO
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
+
+import urllib3
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    HTTPError,
+    NewConnectionError,
+    ReadTimeoutError,
+)
 
 from app import __version__
 from app.clock import utcnow
@@ -26,11 +30,17 @@ USER_AGENT = f"Dossier/{__version__}"
 #: Response headers kept with the capture.
 KEPT_HEADERS = ("content-type", "last-modified", "etag")
 MAX_REDIRECTS = 10
+_REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 _CHUNK = 64 * 1024
 _ACCEPTED_TYPES = ("text/", "application/xhtml+xml", "application/xml", "application/pdf",
                    "application/x-pdf")
 _MAYBE_PDF_TYPES = ("application/octet-stream", "binary/octet-stream", "application/download",
                     "application/force-download")
+_HEADERS = {
+    "User-Agent": USER_AGENT,
+    "Accept": "text/html,application/xhtml+xml,application/pdf;q=0.9,text/*;q=0.8,*/*;q=0.5",
+    "Accept-Encoding": "gzip, deflate",
+}
 
 
 @dataclass
@@ -60,73 +70,86 @@ class FetchedPage:
         return value if isinstance(value, str) else None
 
 
-class _Redirects(urllib.request.HTTPRedirectHandler):
-    """Follows http(s) redirects only, and remembers every URL that redirected."""
+def _pool_for(url: str) -> urllib3.PoolManager:
+    """A connection pool for ``url``, through the proxy the environment names for it, if any."""
+    parts = urlsplit(url)
+    proxy = urllib.request.getproxies().get(parts.scheme.lower())
+    if proxy and not urllib.request.proxy_bypass(parts.hostname or ""):
+        return urllib3.ProxyManager(proxy, headers=_HEADERS)
+    return urllib3.PoolManager(headers=_HEADERS)
 
-    max_redirections = MAX_REDIRECTS
 
-    def __init__(self) -> None:
-        self.chain: list[str] = []
-
-    def redirect_request(  # noqa: PLR0917 - the signature urllib calls
-        self, req: urllib.request.Request, fp: IO[bytes], code: int, msg: str,
-        headers: HTTPMessage, newurl: str,
-    ) -> urllib.request.Request | None:
-        if urlsplit(newurl).scheme.lower() not in {"http", "https"}:
-            raise ImportRefused(
-                f"{req.full_url} redirects to {newurl}, which is not an http(s) address; "
-                "Dossier only fetches web pages"
-            )
-        self.chain.append(req.full_url)
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
+def _check_scheme(url: str, came_from: str | None = None) -> None:
+    scheme = urlsplit(url).scheme.lower()
+    if scheme in {"http", "https"}:
+        return
+    if came_from is not None:
+        raise ImportRefused(f"{came_from} redirects to {url}, which is not an http(s) address; "
+                            "Dossier only fetches web pages")
+    hint = f" (did you mean https://{url}?)" if not scheme else ""
+    raise ImportRefused(f"{url} is not an http(s) address{hint}; Dossier only fetches web pages")
 
 
 def fetch_url(url: str, *, timeout: float = 30, max_bytes: int = 50_000_000) -> FetchedPage:
     """Fetch ``url`` (http or https), following redirects; refuse errors with a clear message.
 
-    ``timeout`` bounds the whole exchange, not just each read. Refused: other schemes, HTTP
-    errors, time-outs, bodies over ``max_bytes``, and content that is neither a web page, text
-    nor a PDF. The caller detects the format of the body (:func:`~app.importers.detect`).
+    ``timeout`` bounds the whole exchange (every redirect, connection and read), not just each
+    read. Refused: other schemes, HTTP errors, time-outs, bodies over ``max_bytes``, and
+    content that is neither a web page, text nor a PDF. Redirects are followed one by one (at
+    most ten, http(s) only) and each URL that redirected is recorded. The caller detects the
+    format of the body (:func:`~app.importers.detect`).
     """
     url = url.strip()
-    scheme = urlsplit(url).scheme.lower()
-    if scheme not in {"http", "https"}:
-        hint = f" (did you mean https://{url}?)" if not scheme else ""
-        raise ImportRefused(
-            f"{url} is not an http(s) address{hint}; Dossier only fetches web pages"
-        )
-    redirects = _Redirects()
-    opener = urllib.request.build_opener(redirects)
-    request = urllib.request.Request(url, headers={
-        "User-Agent": USER_AGENT,
-        "Accept": "text/html,application/xhtml+xml,application/pdf;q=0.9,text/*;q=0.8,*/*;q=0.5",
-        "Accept-Encoding": "gzip, deflate",
-    })
+    _check_scheme(url)
     deadline = time.monotonic() + timeout
+    chain: list[str] = []
+    current = url
+    pool = _pool_for(url)
     try:
-        with opener.open(request, timeout=timeout) as response:
-            retrieved_at = utcnow()
-            return _read_page(url, response, chain=redirects.chain, retrieved_at=retrieved_at,
-                              deadline=deadline, timeout=timeout, max_bytes=max_bytes)
-    except urllib.error.HTTPError as exc:
-        raise ImportRefused(
-            f"{exc.url or url}: the server answered {exc.code} {exc.reason}; "
-            "check the address, or save the page from a browser and import the file"
-        ) from exc
-    except urllib.error.URLError as exc:
-        if isinstance(exc.reason, TimeoutError):
-            raise _timed_out(url, timeout) from exc
-        raise ImportRefused(f"{url}: could not connect ({exc.reason}); check the address "
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise _timed_out(url, timeout)
+            response = pool.request(
+                "GET", current, redirect=False, retries=False, preload_content=False,
+                decode_content=False, timeout=urllib3.Timeout(connect=remaining, read=remaining))
+            try:
+                location = response.headers.get("location")
+                if response.status in _REDIRECT_STATUSES and location:
+                    if len(chain) >= MAX_REDIRECTS:
+                        raise ImportRefused(f"{url} redirects more than {MAX_REDIRECTS} times; "
+                                            "open it in a browser and save the page")
+                    target = urljoin(current, location.strip())
+                    _check_scheme(target, came_from=current)
+                    chain.append(current)
+                    current = target
+                    if urlsplit(target).netloc != urlsplit(chain[-1]).netloc:
+                        pool = _pool_for(target)
+                    continue
+                if response.status >= 400:
+                    raise ImportRefused(
+                        f"{current}: the server answered {response.status} {response.reason}; "
+                        "check the address, or save the page from a browser and import the file"
+                    )
+                return _read_page(url, current, response, chain=chain, retrieved_at=utcnow(),
+                                  deadline=deadline, timeout=timeout, max_bytes=max_bytes)
+            finally:
+                response.close()  # never reused half-read: each hop gets its own connection
+    except NewConnectionError as exc:  # (a subclass of ConnectTimeoutError in urllib3)
+        reason = str(exc).split(": ", 1)[-1]
+        raise ImportRefused(f"{url}: could not connect ({reason}); check the address "
                             "and the network connection") from exc
-    except TimeoutError as exc:
+    except (ConnectTimeoutError, ReadTimeoutError, TimeoutError) as exc:
         raise _timed_out(url, timeout) from exc
-    except (HTTPException, OSError) as exc:
+    except (HTTPError, OSError) as exc:
         raise ImportRefused(f"{url}: the connection failed ({exc}); try again later") from exc
+    finally:
+        pool.clear()
 
 
-def _read_page(url: str, response: HTTPResponse, *, chain: list[str], retrieved_at: str,
-               deadline: float, timeout: float, max_bytes: int) -> FetchedPage:
-    final_url = response.geturl()
+def _read_page(url: str, final_url: str, response: urllib3.BaseHTTPResponse, *,
+               chain: list[str], retrieved_at: str, deadline: float, timeout: float,
+               max_bytes: int) -> FetchedPage:
     headers = {name: value for name in KEPT_HEADERS if (value := response.headers.get(name))}
     media_type = headers.get("content-type", "").split(";")[0].strip().lower()
     maybe_pdf = media_type in _MAYBE_PDF_TYPES
@@ -140,12 +163,9 @@ def _read_page(url: str, response: HTTPResponse, *, chain: list[str], retrieved_
         raise _too_large(final_url, max_bytes)
     raw = bytearray()
     while True:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
+        if deadline - time.monotonic() <= 0:
             raise _timed_out(url, timeout)
-        if response.fp is not None:
-            _set_socket_timeout(response, remaining)
-        chunk = response.read1(_CHUNK)  # one network read: the deadline is checked often
+        chunk = response.read1(_CHUNK, decode_content=False)  # what one network read brought
         if not chunk:
             break
         raw += chunk
@@ -192,13 +212,6 @@ def _decode_content(raw: bytes, encoding: str | None, url: str, max_bytes: int) 
     raise ImportRefused(
         f"{url}: the {encoding}-compressed body is corrupt or cut short; try again later"
     )
-
-
-def _set_socket_timeout(response: HTTPResponse, seconds: float) -> None:
-    raw = getattr(response.fp, "raw", None)
-    sock = getattr(raw, "_sock", None)
-    if isinstance(sock, socket.socket):
-        sock.settimeout(max(seconds, 0.001))
 
 
 def _timed_out(url: str, timeout: float) -> ImportRefused:

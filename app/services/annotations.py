@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from app import audit
 from app.anchoring import make_selectors, page_span
 from app.anchoring.selector import CONTEXT_LENGTH, Selectors
+from app.annotation_fields import CREDIBILITY, EDITABLE, RELIABILITY, STATUSES
 from app.clock import utcnow
 from app.errors import BadInput, NotFound
 from app.regions import Region
@@ -28,10 +29,7 @@ from db.models import Annotation, AnnotationTag, Document, Page, Tag, User
 if TYPE_CHECKING:
     from app.dossier import Dossier
 
-STATUSES = ("draft", "submitted", "approved", "rejected", "changes_requested")
-RELIABILITY = tuple("ABCDEF")
-CREDIBILITY = (1, 2, 3, 4, 5, 6)
-EDITABLE = ("note", "attribution", "reliability", "credibility", "status")
+
 
 
 @dataclass(frozen=True)
@@ -352,18 +350,27 @@ _VIEW_COLUMNS = (
 def _tag_rows(session: Session, query: Select[Any]) -> dict[str, list[TagRef]]:
     """Tag references of the annotations ``query`` selects (one column: their ids)."""
     infos = {t.id: t for t in codebook.list_tags(session)}  # few rows; always current
-    rows = session.execute(
+    # Core rows on the session's connection: thousands of plain tuples, no ORM bookkeeping.
+    rows = session.connection().execute(
         select(AnnotationTag.annotation_id, AnnotationTag.tag_id)
         .where(AnnotationTag.annotation_id.in_(query))
     ).all()
+    shared = {t.id: TagRef(t.id, t.path, t.colour) for t in infos.values()}  # one per tag
     out: dict[str, list[TagRef]] = {}
     for ann_id, tag_id in rows:
-        info = infos.get(tag_id)
-        if info is not None:
-            out.setdefault(ann_id, []).append(TagRef(info.id, info.path, info.colour))
-    for refs in out.values():
-        refs.sort(key=lambda r: r.path)
+        ref = shared.get(tag_id)
+        if ref is not None:
+            refs = out.get(ann_id)
+            if refs is None:
+                out[ann_id] = [ref]
+            else:
+                refs.append(ref)
+                refs.sort(key=_path_of)
     return out
+
+
+def _path_of(ref: TagRef) -> str:
+    return ref.path
 
 
 def _tag_refs(session: Session, ids: Sequence[str]) -> dict[str, list[TagRef]]:
@@ -400,7 +407,7 @@ def _listed(session: Session, where: Sequence[ColumnElement[bool]],
     if ordered:
         query = query.join(Document, Document.id == Annotation.document_id).order_by(
             Document.imported_at, Annotation.document_id, Annotation.start, Annotation.end)
-    rows: list[Any] = list(session.execute(query).all())
+    rows: list[Any] = list(session.connection().execute(query).all())
     refs = _tag_rows(session, select(Annotation.id).join(
         User, User.id == Annotation.author_id).where(*where))
     return [_row_view(row, refs.get(row[0], ())) for row in rows]

@@ -6,7 +6,7 @@ import json
 import uuid
 import zlib
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -110,10 +110,14 @@ def _view(doc: Document, importer: str) -> DocumentView:
         size=doc.size, source=doc.source, filename=doc.filename, url=doc.url, author=doc.author,
         published=doc.published, site_name=doc.site_name, imported_at=doc.imported_at,
         imported_by=importer, version=doc.version, previous_id=doc.previous_id,
-        is_current=doc.is_current, text_sha256=doc.text_sha256, text_length=len(doc.text),
+        is_current=doc.is_current, text_sha256=doc.text_sha256, text_length=_text_length(doc),
         extractor=doc.extractor, metadata=json.loads(doc.metadata_json),
         custody=json.loads(doc.custody_json), structure=json.loads(doc.structure_json),
     )
+
+
+def _text_length(doc: Document) -> int:
+    return doc.text_length if doc.text_length is not None else len(doc.text)
 
 
 def _importer_name(session: Session, user_id: int) -> str:
@@ -183,6 +187,7 @@ def insert_document(
     doc = Document(
         id=str(uuid.uuid4()), title=extracted.title or filename, kind=extracted.kind,
         sha256=digest, size=size, filename=filename, source=source, text=text,
+        text_length=len(text),
         text_sha256=sha256_bytes(text.encode("utf-8")), page_count=len(extracted.pages),
         author=extracted.author, published=extracted.published,
         site_name=extracted.site_name, url=extracted.url,
@@ -217,6 +222,58 @@ def insert_document(
     return doc
 
 
+@dataclass(frozen=True)
+class DocumentEntry:
+    """A document as a listing shows it: read without its text or JSON metadata."""
+
+    id: str
+    title: str
+    kind: str
+    pages: int
+    filename: str
+    site_name: str | None
+    imported_at: str
+    imported_by: str
+    version: int
+    previous_id: str | None
+    is_current: bool
+    text_length: int
+
+
+_ENTRY_COLUMNS = (Document.id, Document.title, Document.kind, Document.page_count,
+                  Document.filename, Document.site_name, Document.imported_at, User.name,
+                  Document.version, Document.previous_id, Document.is_current,
+                  Document.text_length)
+
+
+def list_entries(dossier: Dossier, *, all_versions: bool = False,
+                 ids: Sequence[str] = ()) -> list[DocumentEntry]:
+    """Documents in import order (current versions unless ``all_versions``; only ``ids`` if
+    given), read from the columns a listing shows: never the texts."""
+    with dossier.read() as session:
+        query = select(*_ENTRY_COLUMNS).join(User, User.id == Document.imported_by)
+        if not all_versions:
+            query = query.where(Document.is_current.is_(True))
+        if ids:
+            query = query.where(Document.id.in_(list(ids)))
+        rows: list[Any] = list(session.execute(
+            query.order_by(Document.imported_at, Document.id)).all())
+        return [_entry(*row) for row in rows]
+
+
+def _entry(doc_id: str, title: str, kind: str, pages: int, filename: str, site_name: str | None,
+           imported_at: str, imported_by: str, version: int, previous_id: str | None,
+           is_current: bool, text_length: int | None) -> DocumentEntry:
+    return DocumentEntry(doc_id, title, kind, pages, filename, site_name, imported_at,
+                         imported_by, version, previous_id, is_current, text_length or 0)
+
+
+def titles(dossier: Dossier) -> dict[str, str]:
+    """Every document's title by id (all versions)."""
+    with dossier.read() as session:
+        return {i: t for i, t in session.execute(select(Document.id, Document.title))}
+
+
 def list_documents(dossier: Dossier, *, all_versions: bool = False) -> list[DocumentView]:
     """Documents in import order; only current versions unless ``all_versions``."""
     with dossier.read() as session:
@@ -240,16 +297,31 @@ def document_text(dossier: Dossier, document_id: str) -> str:
         return dossier.document_text(session, document_id)
 
 
+#: How many documents' unpacked page geometry a dossier keeps at hand.
+GEOMETRY_CACHED = 4
+
+
 def page_geometry(dossier: Dossier, document_id: str) -> list[PageGeometry]:
-    """Every page of a PDF document with its unpacked character boxes."""
-    with dossier.read() as session:
-        pages = session.scalars(
-            select(Page).where(Page.document_id == document_id).order_by(Page.number)
-        ).all()
-        return [
-            PageGeometry(p.number, p.start, p.end, p.width, p.height, p.rotation,
-                         _unpack_boxes(p.boxes), zlib.decompress(p.synthetic),
-                         json.loads(p.ocr) if p.ocr else None,
-                         zlib.decompress(p.confidence) if p.confidence else None)
-            for p in pages
-        ]
+    """Every page of a PDF document with its unpacked character boxes.
+
+    A document version's pages never change, so the last few are kept on the dossier: the
+    reader reads them while opening a document (off the GUI thread) and its view finds them.
+    """
+    cache: dict[str, list[PageGeometry]] = dossier.geometry_cache
+    found = cache.pop(document_id, None)
+    if found is None:
+        with dossier.read() as session:
+            pages = session.scalars(
+                select(Page).where(Page.document_id == document_id).order_by(Page.number)
+            ).all()
+            found = [
+                PageGeometry(p.number, p.start, p.end, p.width, p.height, p.rotation,
+                             _unpack_boxes(p.boxes), zlib.decompress(p.synthetic),
+                             json.loads(p.ocr) if p.ocr else None,
+                             zlib.decompress(p.confidence) if p.confidence else None)
+                for p in pages
+            ]
+    cache[document_id] = found  # newest last
+    while len(cache) > GEOMETRY_CACHED:
+        cache.pop(next(iter(cache)))
+    return list(found)

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from app import audit
 from app import state as row_states
 from app.errors import BadInput
+from app.progress import CancelCheck, ProgressCallback, checkpoint, reporting
 from db.engine import connect_readonly
 
 if TYPE_CHECKING:
@@ -75,16 +76,28 @@ def parse_head(value: str) -> tuple[int | None, str]:
     return seq, match.group(2).lower()
 
 
-def verify(dossier: Dossier, *, head: str | None = None,
-           repair_files: bool = False) -> VerifyReport:
-    """Check originals, the chain, the data against the chain and (optionally) a given head."""
+def verify(dossier: Dossier, *, head: str | None = None, repair_files: bool = False,
+           progress: ProgressCallback | None = None,
+           cancel: CancelCheck | None = None) -> VerifyReport:
+    """Check originals, the chain, the data against the chain and (optionally) a given head.
+
+    ``cancel()`` is polled as originals are hashed and events walked (see :mod:`app.progress`);
+    a cancelled check raises :class:`~app.errors.Cancelled`.
+    """
     return verify_folder(dossier.folder, dossier.originals.root, head=head,
-                         repair_files=repair_files)
+                         repair_files=repair_files, progress=progress, cancel=cancel)
 
 
 def verify_folder(folder: Path, originals: Path, *, head: str | None = None,
-                  repair_files: bool = False) -> VerifyReport:
+                  repair_files: bool = False, progress: ProgressCallback | None = None,
+                  cancel: CancelCheck | None = None) -> VerifyReport:
     """:func:`verify` of the dossier in ``folder`` without opening it for writing."""
+    with reporting("verify", progress, cancel):
+        return _verify_folder(folder, originals, head, repair_files)
+
+
+def _verify_folder(folder: Path, originals: Path, head: str | None,
+                   repair_files: bool) -> VerifyReport:
     from app.dossier import DB_FILE
 
     report = VerifyReport()
@@ -115,6 +128,7 @@ def _check_originals(cur: sqlite3.Cursor, root: Path, report: VerifyReport) -> s
     digests: set[str] = set()
     for digest, title in cur.execute(
             "SELECT sha256, title FROM documents ORDER BY imported_at").fetchall():
+        checkpoint()
         digests.add(digest)
         problem = store.check(digest)
         report.originals_checked += 1

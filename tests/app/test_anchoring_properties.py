@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import unicodedata
 
+import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from rapidfuzz.distance import Levenshtein
 
 from app.anchoring import AnchorResult, anchor, make_selectors, max_errors, project, reanchor_all
+
+pytestmark = pytest.mark.slow  # hundreds of generated cases
 
 VOCABULARY = [
     # Latin, with precomposed and combining diacritics (NFC keeps the latter combining)

@@ -12,7 +12,8 @@ import pytest
 
 from app.dossier import Dossier
 from app.exchange.filters import ReviewRecord, Selection, select_for_export
-from app.exchange.report.render import report_pdf, write_report_html, write_report_pdf
+from app.exchange.report.pdf import report_pdf, write_report_pdf
+from app.exchange.report.render import write_report_html
 from app.importers.base import ExtractedDocument, ExtractedPage
 from app.services import annotations, codebook
 from app.services.documents import DocumentView, store_document
@@ -204,7 +205,7 @@ def test_html_report_shows_the_evidence_facts(selection: Selection, tmp_path: Pa
            "(“Source &lt;confirmed&gt;”)" in page
     assert "Review: <b>submitted</b>" in page and "Which report?" not in page
     assert "Attributed to: Former worker" in page
-    assert "Matches the UN panel&#x27;s 2023 report." in page
+    assert "Matches the UN panel&#39;s 2023 report." in page
     assert '<a href="https://news.example.org/nk-workers?a=1&amp;b=2">' in page
     assert "document author: J. Reporter" in page
     assert "<b>Scanned ledger</b> · p. 2<br>" in page
@@ -215,7 +216,7 @@ def test_html_report_escapes_hostile_text(selection: Selection, tmp_path: Path) 
     write_report_html(None, selection, out)  # type: ignore[arg-type]
     page = out.read_text(encoding="utf-8")
     assert "<script" not in page.lower() and "<img" not in page.lower()
-    assert "&lt;script&gt;alert(&#x27;pwned&#x27;)&lt;/script&gt;" in page
+    assert "&lt;script&gt;alert(&#39;pwned&#39;)&lt;/script&gt;" in page
     assert "Workers &lt;b&gt;abroad&lt;/b&gt;" in page
     assert 'href="javascript' not in page and "javascript:alert(1)" in page
 
@@ -229,7 +230,7 @@ def _mono_text(path: Path) -> str:
 
 
 def test_pdf_report_opens_and_holds_quotes_and_hashes(
-    qapp: object, selection: Selection, tmp_path: Path
+    selection: Selection, tmp_path: Path
 ) -> None:
     out = tmp_path / "report.pdf"
     assert write_report_pdf(None, selection, out) == []  # type: ignore[arg-type]
@@ -247,10 +248,32 @@ def test_pdf_report_opens_and_holds_quotes_and_hashes(
         assert doc.sha256 in hashes
 
 
-def test_pdf_report_of_an_empty_selection(qapp: object, dossier: Dossier) -> None:
+def test_pdf_report_of_an_empty_selection(dossier: Dossier) -> None:
     data = report_pdf(select_for_export(dossier))
     assert data.startswith(b"%PDF")
     path = Path(dossier.folder) / "empty.pdf"
     path.write_bytes(data)
     with pdfplumber.open(path) as pdf:
         assert "No annotations match" in (pdf.pages[0].extract_text() or "")
+
+
+def test_pdf_report_is_made_without_qt(dossier: Dossier, tmp_path: Path) -> None:
+    """The core never creates a QGuiApplication: a PDF report loads no Qt module at all."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from app.dossier import Dossier\n"
+        "from app.exchange import export\n"
+        "d = Dossier.open(sys.argv[1], user='alice')\n"
+        "export(d, 'report-pdf', sys.argv[2])\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('PySide6', 'shiboken6'))))\n"
+    )
+    out = tmp_path / "report.pdf"
+    proc = subprocess.run([sys.executable, "-c", code, str(dossier.folder), str(out)],
+                          capture_output=True, text=True, timeout=300,
+                          cwd=Path(__file__).resolve().parents[2])
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
+    assert out.read_bytes().startswith(b"%PDF")

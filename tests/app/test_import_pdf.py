@@ -6,7 +6,6 @@ from the extractor's output.
 
 from __future__ import annotations
 
-import time
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
@@ -202,6 +201,7 @@ def test_passages_read_off_the_rendered_pages_are_found(
     assert not missing, f"{name}: not found: {missing}"
 
 
+@pytest.mark.slow
 def test_the_117_page_document_through_the_pool(big: ExtractedDocument) -> None:
     assert len(big.pages) == reference_page_count(PDFS / BIG) == 117
     check_invariants(big)
@@ -380,10 +380,9 @@ def test_cancel_between_pages(workers: int) -> None:
         calls["n"] += 1
         return calls["n"] > 3
 
-    start = time.monotonic()
     with pytest.raises(ImportCancelled):
         extract_pdf(PDFS / "federal-register-2020-17221.pdf", workers=workers, cancel=cancel)
-    assert time.monotonic() - start < 10
+    assert calls["n"] == 4  # stopped at the first check that said so, not after every page
 
 
 def test_boxes_of_ligatures_and_nfc() -> None:
@@ -428,14 +427,12 @@ def test_boxes_of_ligatures_and_nfc() -> None:
 def test_bad_files_are_refused_with_a_specific_message(
     name: str, error: type[ImportRefused], words: list[str]
 ) -> None:
-    start = time.monotonic()
     with pytest.raises(error) as info:
         extract_pdf(BAD / name)
     message = str(info.value)
     assert "\n" not in message
     for word in words:
         assert word in message
-    assert time.monotonic() - start < 20  # no hang
 
 
 def test_wrong_password_is_named_as_such() -> None:

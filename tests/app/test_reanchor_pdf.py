@@ -16,6 +16,8 @@ from app.importers.base import ExtractedDocument, join_pages
 from app.importers.pdf import PdfSettings, extract_pdf
 from tests.helpers.corpus import corpus_dir, requires_corpus
 
+pytestmark = pytest.mark.slow  # extracts corpus PDFs under several settings
+
 CORPUS = corpus_dir()
 Glyph = tuple[int, int, int, str]
 

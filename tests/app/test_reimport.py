@@ -100,6 +100,7 @@ def test_reimport_of_same_bytes_or_old_version_is_refused(dossier: Dossier, tmp_
         reimport_document(dossier, old_id, str(v2))
 
 
+@pytest.mark.slow
 def test_reimport_cli_prints_counts_and_json(dossier_path: Path, tmp_path: Path) -> None:
     d = Dossier.open(dossier_path, user="alice")
     old_id, made, v2 = _setup(d, tmp_path)

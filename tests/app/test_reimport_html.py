@@ -12,6 +12,8 @@ from app.services import annotations, documents, imports
 from app.services.versions import reimport_document
 from tests.helpers.corpus import corpus_dir, requires_corpus
 
+pytestmark = pytest.mark.slow  # imports and re-imports corpus pages
+
 CORPUS = corpus_dir()
 PAGES = ["theguardian.com.academics.html", "spiegel.de.albtraum.html", "vice.com.amazon.html"]
 

@@ -130,6 +130,7 @@ def test_head_in_the_chain_passes_and_rewritten_history_fails(
     assert not report.ok and "is not in the audit chain" in report.problems[0]
 
 
+@pytest.mark.slow
 def test_cli_verify_prints_head_and_checks_a_given_one(dossier_path: Path) -> None:
     dossier = Dossier.open(dossier_path, user="alice")
     _setup(dossier)

@@ -6,7 +6,11 @@ import json
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from tests.helpers.cli import cli_json, run_cli
+
+pytestmark = pytest.mark.slow  # runs the command line in new processes
 
 MIXED = ("The manager 😠 kept their passports (护照被没收了). "
          "قال العمال إن جوازات سفرهم صودرت. Wages went to Office 39 👩🏽‍⚖️.\n")

@@ -8,10 +8,13 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
+import pytest
+
 from tests.helpers.cli import REPO, run_cli
+
+pytestmark = pytest.mark.slow  # runs the command line in new processes
 
 TEXT = " ".join(f"Worker {i} said the manager kept passport number {i}." for i in range(400))
 
@@ -33,19 +36,18 @@ def test_sigkill_during_burst_loses_nothing_reported(dossier_path: Path, tmp_pat
     src.write_text(TEXT, encoding="utf-8")
     doc_id = run_cli(dossier_path, "import", str(src), check=True).stdout.split("\t")[0]
     reported: list[str] = []
-    for round_no, wait in enumerate((0.7, 1.1, 1.6)):
+    for lines in (6, 11, 17):  # kill after this many reported annotations
         proc = subprocess.Popen(
             [sys.executable, "-c", BURST, str(dossier_path), doc_id], cwd=REPO,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
         assert proc.stdout is not None
-        first = proc.stdout.readline()  # wait until the burst is under way
-        assert first.strip(), proc.stderr.read() if proc.stderr else ""
-        time.sleep(wait + 0.013 * round_no)
-        os.kill(proc.pid, signal.SIGKILL)
+        seen = [proc.stdout.readline().strip() for _ in range(lines)]  # the burst under way
+        assert all(seen), proc.stderr.read() if proc.stderr else ""
+        os.kill(proc.pid, signal.SIGKILL)  # in the middle of the next annotation
         out, _ = proc.communicate(timeout=30)
         assert proc.returncode == -signal.SIGKILL
-        reported += [first.strip(), *[line for line in out.splitlines() if line.strip()]]
+        reported += [*seen, *[line for line in out.splitlines() if line.strip()]]
     assert len(reported) > 20
 
     conn = sqlite3.connect(dossier_path / "dossier.sqlite")

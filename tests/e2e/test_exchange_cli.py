@@ -8,12 +8,15 @@ import shutil
 import zipfile
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from app.dossier import Dossier
 from db.models import AuditEvent
 from tests.app.test_exchange_jsonld import seed
 from tests.helpers.cli import run_cli
+
+pytestmark = pytest.mark.slow  # runs the command line in new processes
 
 
 def seeded(dossier_path: Path) -> dict[str, object]:

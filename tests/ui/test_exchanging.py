@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
@@ -143,3 +144,29 @@ def test_export_never_replaces_a_file_without_asking(
     assert exchanger.export(request) is None
     assert questions and "Replace" in questions[0]
     assert out.read_text(encoding="utf-8") == "someone's work"
+
+
+def test_export_dialog_to_date_includes_that_day_and_no_more(
+    qtbot: QtBot, dossier: Dossier, tmp_path: Path, messages: list[tuple[str, bool]]
+) -> None:
+    _doc_id, ids = _annotated(dossier)  # created now (UTC)
+    window = QWidget()
+    qtbot.addWidget(window)
+    exchanger = Exchanger(Operations(dossier, window, synchronous=True), window)
+    dialog = ExportDialog(dossier, None, window)
+    qtbot.addWidget(dialog)
+    dialog.format.setCurrentIndex(dialog.format.findData("csv"))
+    dialog.use_dates.setChecked(True)
+    created = annotations.get_annotation(dossier, ids[0]).created[:10]
+    day = QDate.fromString(created, "yyyy-MM-dd")
+    exported: dict[str, set[str]] = {}
+    for label, to_day in (("that day", day), ("the day before", day.addDays(-1))):
+        dialog.date_from.setDate(day.addDays(-7))
+        dialog.date_to.setDate(to_day)
+        out = tmp_path / f"{to_day.toString('yyyyMMdd')}.csv"
+        dialog.path.setText(str(out))
+        exchanger.export(dialog.request())
+        with out.open(encoding="utf-8") as fh:
+            exported[label] = {row["annotation_id"] for row in csv.DictReader(fh)}
+    assert exported["that day"] == set(ids)
+    assert exported["the day before"] == set()  # the day after "to" is not included

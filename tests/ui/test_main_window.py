@@ -109,16 +109,21 @@ def test_text_view_drag_and_key_stores_exact_passages(dossier: Any, qtbot: Any,
         assert [t.path for t in ann.tags] == [info.path]
         # The highlight is painted on those characters: each one's cell changed and carries the
         # tag's hue; the text just after the passage is untouched.
-        QTest.qWait(50)  # let pending repaints happen
-        after = grab(viewport)
+        cells = []
         for offset in range(start, end):
             if MIXED[offset].isspace():
                 continue
             left, right = text_caret_point(view, offset), text_caret_point(view, offset + 1)
-            cell = QRect(QPoint(min(left.x(), right.x()), left.y() - 4),
-                         QPoint(max(left.x(), right.x()), left.y() + 4))
-            assert changed_pixels(before, after, cell) > 0, (passage, MIXED[offset])
-            assert tinted(before, after, cell, info.colour), (passage, MIXED[offset])
+            cells.append((MIXED[offset], QRect(QPoint(min(left.x(), right.x()), left.y() - 4),
+                                               QPoint(max(left.x(), right.x()), left.y() + 4))))
+
+        def highlighted(cells: list[tuple[str, QRect]] = cells, before: QImage = before,
+                        colour: str = info.colour) -> bool:
+            after = grab(viewport)
+            return all(changed_pixels(before, after, cell) > 0
+                       and tinted(before, after, cell, colour) for _ch, cell in cells)
+
+        qtbot.waitUntil(highlighted, timeout=3000)  # once the pending repaints have happened
         # The new annotation is current: the panel shows it and the list selects it.
         assert window.panel.annotation is not None and window.panel.annotation.id == ann.id
         assert window.list_dock.selected_annotation() == ann.id
@@ -290,13 +295,14 @@ def test_pdf_drag_and_key_highlights_the_characters(
         assert any(r.adjusted(-0.5, -0.5, 0.5, 0.5).contains(centre) for r in boxes), \
             (passage[offset - start], (x0, top, x1, bottom))
     # And the highlight is painted there, in the tag's colour.
-    QTest.qWait(50)  # let pending repaints happen
+    cells = [QRect(char_centre(view, page, offset) - QPoint(2, 2),
+                   char_centre(view, page, offset) + QPoint(2, 2))
+             for offset in (start, (start + end) // 2, end - 1)]
+    qtbot.waitUntil(lambda: all(
+        tinted(before, grab(view.canvas.viewport()), cell, info.colour)
+        and changed_pixels(before, grab(view.canvas.viewport()), cell) > 0 for cell in cells),
+        timeout=3000)  # once the pending repaints have happened
     after = grab(view.canvas.viewport())
-    for offset in (start, (start + end) // 2, end - 1):
-        centre = char_centre(view, page, offset)
-        cell = QRect(centre - QPoint(2, 2), centre + QPoint(2, 2))
-        assert tinted(before, after, cell, info.colour), passage[offset - start]
-        assert changed_pixels(before, after, cell) > 0
     # Outside the passage nothing changed: the character two lines above the first.
     x0, top, _x1, _bottom = page.box(start)
     away = view.page_point_to_viewport(page.number, x0, top - 30)

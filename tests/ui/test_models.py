@@ -24,6 +24,7 @@ from ui.models.codebook import CodebookModel
 from ui.models.documents import DocumentListModel
 from ui.models.tag_choices import TagChoiceFilter, TagChoiceModel
 from ui.operations import Operations
+from ui.undo import AnnotationUndo
 
 TEXT = ("Managers confiscated the workers' passports on arrival. 工资被扣留。 "
         "Wages were paid into accounts 🏦 controlled by the state. الأجور محتجزة.")
@@ -216,3 +217,31 @@ def test_tag_choice_filter_matches_shortcut(dossier: Any, qtbot: Any, key: str) 
     proxy.set_text(key)
     found = [proxy.data(proxy.index(r, 0), roles.PATH) for r in range(proxy.rowCount())]
     assert set(expected) <= set(found)
+
+
+def test_an_annotation_edit_emits_data_changed_for_its_row_only(dossier: Any, qtbot: Any) -> None:
+    doc = add_text_document(dossier, TEXT)
+    made = [service.create_annotation(dossier, doc.id, s, s + 6) for s in (0, 20, 40)]
+    ops = Operations(dossier, synchronous=True)
+    undo = AnnotationUndo(ops)
+    model = AnnotationListModel(dossier)
+    ops.changed.connect(model.apply_changes)
+    tester = watch(model)
+    model.set_document(doc.id)
+    events: list[tuple[Any, ...]] = []
+    model.dataChanged.connect(lambda a, b, _roles=(): events.append(
+        ("changed", a.row(), b.row(), a.column(), b.column())))
+    for name in ("rowsInserted", "rowsRemoved", "rowsMoved", "modelReset", "layoutChanged"):
+        getattr(model, name).connect(lambda *_a, name=name: events.append((name,)))
+    undo.update(made[1].id, note="the passports were kept")
+    assert events == [("changed", 1, 1, 0, len(COLUMNS) - 1)]
+    assert model.data(model.index(1, 2)) == "the passports were kept"
+    # Sorted by note, a new note moves the row to its place: one move and its cells, no reset.
+    model.sort(2, Qt.SortOrder.AscendingOrder)
+    assert model.data(model.index(2, 2)) == "the passports were kept"
+    events.clear()
+    undo.update(made[1].id, note="")
+    assert [e[0] for e in events] == ["rowsMoved", "changed"]
+    assert model.annotation(events[1][1]).id == made[1].id
+    ops.close()
+    del tester

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -82,12 +80,10 @@ def test_offsets_outside_the_text_are_refused(bad: int) -> None:
         offsets.to_codepoint(bad if bad < 0 else 5)
 
 
-def test_a_million_character_text_is_fast() -> None:
+def test_a_million_character_text_round_trips() -> None:
+    """How fast: benchmarks/offsets.py."""
     text = ("Workers were sent abroad 😀 and paid in 中文 عربي. " * 21000)[:1_000_000]
-    began = time.perf_counter()
     offsets = Utf16Map(text)
     for codepoint in range(0, len(text), 97):
         assert offsets.to_codepoint(offsets.to_utf16(codepoint)) == codepoint
-    elapsed = time.perf_counter() - began
     assert offsets.utf16_length == _utf16_units(text)
-    assert elapsed < 1.0, f"{elapsed:.2f} s for building and ~10,000 round trips"

@@ -11,9 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QPoint, QRect
+from PySide6.QtCore import QCoreApplication, QPoint, QRect
 from PySide6.QtGui import QColor, QImage
-from PySide6.QtTest import QTest
 
 from app.services import annotations as service
 from app.services import codebook
@@ -82,7 +81,9 @@ def _has_ink(image: QImage, point: QPoint) -> bool:
 def _window_shot(window: Any, qtbot: Any, ann_id: str) -> QImage:
     window.list_dock.select_annotation(ann_id)
     window.tagger.set_current(ann_id)
-    QTest.qWait(200)  # pending repaints of the docks and the reader
+    # Layouts and repaints the selection asked for are posted events: deliver them, then grab.
+    qtbot.waitUntil(lambda: window.list_dock.selected_annotation() == ann_id, timeout=2000)
+    QCoreApplication.sendPostedEvents()
     return window.grab().toImage()
 
 

@@ -6,7 +6,6 @@ drift between Qt's units and Dossier's code points cannot hide behind the view's
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
@@ -209,15 +208,12 @@ def test_million_characters_and_5000_highlights_open_quickly(dossier: Any, qtbot
                        "draft", "exact", 1.0, "alice", "", "", (refs[i % 2],))
         for i, (s, e) in enumerate(spans)
     ]
-    started = time.perf_counter()
-    view = make_view(dossier, doc)
+    view = make_view(dossier, doc)  # how fast: benchmarks/reader.py (target 1.5 s)
     qtbot.addWidget(view)
     view.resize(900, 700)
     view.set_annotations(highlights)
     with qtbot.waitExposed(view):
         view.show()
-    elapsed = time.perf_counter() - started
-    assert elapsed < 3.0  # the benchmark holds the real target (1.5 s); this guards regressions
     # Only the highlights near the screen are handed to Qt.
     assert 0 < len(view.editor.extraSelections()) < 200
     # Jumping to the end shows the highlights there, with exact code points.

@@ -1,9 +1,10 @@
 """The annotations of the open document as a table, and a proxy filtering it.
 
-The table keeps the annotations' ids in document order plus the annotations as the services
-returned them; the displayed cells of a row are formatted only when a view asks for them and are
-cached until that annotation changes. Changes arrive as ``(action, ids)`` from
-:class:`ui.signals.DossierSignals` and become row insertions, removals and ``dataChanged``.
+The table keeps the annotations' ids in display order (text order, or sorted by a column on keys
+computed once per row) plus the annotations as the services returned them; the displayed cells of
+a row are formatted only when a view asks for them and are cached until that annotation changes.
+Committed changes arrive as a :class:`~app.changes.ChangeSet` from ``Operations.changed`` and
+become row insertions, removals, moves and ``dataChanged``.
 """
 
 from __future__ import annotations
@@ -374,6 +375,8 @@ class AnnotationFilter(QSortFilterProxyModel):
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:  # noqa: N802
         """Qt: whether a source row passes every filter."""
+        if self._status is None and self._tags is None and not self._words:
+            return True  # no filter: every row, without looking at it
         model = self.sourceModel()
         if not isinstance(model, AnnotationListModel):
             return True

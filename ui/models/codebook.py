@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractItemModel,
@@ -18,6 +18,9 @@ from app.dossier import Dossier
 from app.services import codebook
 from app.services.codebook import TagInfo
 from ui.models import roles
+
+if TYPE_CHECKING:
+    from ui.operations import Operations
 
 Index = QModelIndex | QPersistentModelIndex
 _NO_INDEX = QModelIndex()
@@ -49,9 +52,12 @@ class CodebookModel(QAbstractItemModel):
     views keep their expanded state and selection.
     """
 
-    def __init__(self, dossier: Dossier, parent: QObject | None = None) -> None:
+    def __init__(self, dossier: Dossier, parent: QObject | None = None,
+                 ops: Operations | None = None) -> None:
         super().__init__(parent)
         self.dossier = dossier
+        #: Runs the recount after annotation changes off the GUI thread (inline without it).
+        self.ops = ops
         self._root = _Node(None)
         self._by_id: dict[str, _Node] = {}
         self.refresh()
@@ -181,10 +187,22 @@ class CodebookModel(QAbstractItemModel):
         self._update_data(infos, own)
 
     def refresh_counts(self) -> None:
-        """Re-read only the usage counts (after annotations changed)."""
-        with self.dossier.read() as session:
-            own = codebook.usage_counts(session)
-        self._update_data(self.tags(), own)
+        """Re-read only the usage counts (after annotations changed).
+
+        Counting reads every tag link of the dossier, so with ``ops`` it runs as a query (the
+        latest one wins) and the counts change when it is done.
+        """
+        dossier = self.dossier
+
+        def count(_op: object = None) -> dict[str, int]:
+            with dossier.read() as session:
+                return codebook.usage_counts(session)
+
+        if self.ops is None:
+            self._update_data(self.tags(), count())
+            return
+        self.ops.query(count, label="Counting tags", key="tag-counts",
+                       on_done=lambda own: self._update_data(self.tags(), own))
 
     def _remove_missing(self, node: _Node, wanted: dict[str, TagInfo]) -> None:
         parent_index = self._index_for(node)

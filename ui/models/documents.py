@@ -8,9 +8,8 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistent
 
 from app.changes import ChangeSet
 from app.dossier import Dossier
-from app.errors import NotFound
 from app.services import documents as service
-from app.services.documents import DocumentView
+from app.services.documents import DocumentEntry, DocumentView
 from ui.models import roles
 
 Index = QModelIndex | QPersistentModelIndex
@@ -18,7 +17,7 @@ _NO_INDEX = QModelIndex()
 KIND_LABELS = {"pdf": "PDF", "image": "Image", "html": "Article", "text": "Text"}
 
 
-def describe(doc: DocumentView) -> str:
+def describe(doc: DocumentEntry | DocumentView) -> str:
     """One line about a document: kind, pages, site or file, import date."""
     parts = [KIND_LABELS.get(doc.kind, doc.kind)]
     if doc.kind in ("pdf", "image"):
@@ -30,31 +29,39 @@ def describe(doc: DocumentView) -> str:
 
 
 class DocumentListModel(QAbstractListModel):
-    """Current document versions. Roles: display title, tooltip, :data:`roles.DOCUMENT_ID`."""
+    """Current document versions, in import order, read without their texts.
 
-    def __init__(self, dossier: Dossier, parent: QObject | None = None) -> None:
+    Roles: display title, tooltip, :data:`roles.DOCUMENT_ID`. Committed changes arrive as a
+    :class:`ChangeSet` (:meth:`apply_changes`): rows appended, changed in place or removed.
+    """
+
+    def __init__(self, dossier: Dossier, parent: QObject | None = None,
+                 entries: list[DocumentEntry] | None = None) -> None:
         super().__init__(parent)
         self.dossier = dossier
-        self._docs: list[DocumentView] = service.list_documents(dossier)
+        self._docs: list[DocumentEntry] = entries if entries is not None \
+            else service.list_entries(dossier)
+        self._rows: dict[str, int] | None = None
 
-    def document(self, row: int) -> DocumentView:
+    def document(self, row: int) -> DocumentEntry:
         """The document in ``row``."""
         return self._docs[row]
 
     def row_of(self, document_id: str) -> int:
         """The row of a document; -1 when not listed."""
-        for row, doc in enumerate(self._docs):
-            if doc.id == document_id:
-                return row
-        return -1
+        if self._rows is None:
+            self._rows = {doc.id: row for row, doc in enumerate(self._docs)}
+        return self._rows.get(document_id, -1)
 
     def apply_changes(self, changes: ChangeSet) -> None:
         """Apply a committed change: new documents appended, changed ones updated in place."""
-        for doc_id in sorted(changes.documents.touched):
-            try:
-                doc: DocumentView | None = service.get_document(self.dossier, doc_id)
-            except NotFound:
-                doc = None
+        touched = sorted(changes.documents.touched)
+        if not touched:
+            return
+        fresh = {d.id: d for d in service.list_entries(self.dossier, all_versions=True,
+                                                           ids=touched)}
+        for doc_id in touched:
+            doc = fresh.get(doc_id)
             if doc is not None and doc.previous_id:  # a new version replaces the older one
                 self._drop(doc.previous_id)
             row = self.row_of(doc_id)
@@ -67,6 +74,7 @@ class DocumentListModel(QAbstractListModel):
                 end = len(self._docs)
                 self.beginInsertRows(QModelIndex(), end, end)
                 self._docs.append(doc)
+                self._rows = None
                 self.endInsertRows()
 
     def _drop(self, document_id: str) -> None:
@@ -74,6 +82,7 @@ class DocumentListModel(QAbstractListModel):
         if row >= 0:
             self.beginRemoveRows(QModelIndex(), row, row)
             del self._docs[row]
+            self._rows = None
             self.endRemoveRows()
 
     def rowCount(self, parent: Index = _NO_INDEX) -> int:  # noqa: N802

@@ -38,6 +38,57 @@ def _qrect(rect: Rect) -> QRectF:
     return QRectF(rect[0], rect[1], rect[2] - rect[0], rect[3] - rect[1])
 
 
+class HighlightLayer:
+    """One page's highlights, laid out once: fills, lane underlines and outlines in page points.
+
+    Built when a page is first painted with a given set of annotations and kept until they
+    change; painting it is a handful of Qt calls with no geometry worked out in Python. Page
+    points do not depend on the zoom (the painter scales them), so a zoom keeps the layer.
+    """
+
+    def __init__(self, annotations: Sequence[AnnotationView], lanes: dict[str, int],
+                 rects: RangeRects) -> None:
+        self.fills: list[tuple[QColor, list[QRectF]]] = []
+        self.lines: list[tuple[QPen, list[QLineF]]] = []
+        self.outlines: dict[str, tuple[QPen, list[QRectF]]] = {}
+        for ann in annotations:
+            boxes = rects(ann.start, ann.end)
+            if not boxes:
+                continue
+            shapes = [_qrect(r) for r in boxes]
+            self.fills.append((highlight_fill(tag_colour(ann)), shapes))
+            lane = lanes.get(ann.id, 0)
+            colours = [QColor(t.colour) for t in ann.tags[1:2]]
+            if lane:
+                colours.insert(0, tag_colour(ann))
+            for stack, colour in enumerate(colours):
+                pen = QPen(colour.darker(115), UNDERLINE)
+                pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+                offset = (max(lane, 1) + stack) * LANE_STEP - LANE_STEP / 2
+                self.lines.append((pen, [QLineF(r[0], r[3] + offset, r[2], r[3] + offset)
+                                         for r in boxes]))
+            self.outlines[ann.id] = (QPen(tag_colour(ann).darker(160), 1.2),
+                                     [q.adjusted(-0.8, -0.8, 0.8, 0.8) for q in shapes])
+
+    def paint(self, painter: QPainter, current_id: str | None) -> None:
+        """Multiply the fills onto the page, then underlines and the current one's outline."""
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Multiply)
+        for colour, shapes in self.fills:
+            for shape in shapes:
+                painter.fillRect(shape, colour)
+        painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
+        for pen, lines in self.lines:
+            painter.setPen(pen)
+            painter.drawLines(lines)
+        outline = self.outlines.get(current_id or "")
+        if outline is not None:
+            painter.setPen(outline[0])
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRects(outline[1])
+        painter.setPen(Qt.PenStyle.NoPen)
+
+
 class PageOverlay:
     """Paints one page's marks; the painter is already in page points."""
 
@@ -48,37 +99,7 @@ class PageOverlay:
     def highlights(self, annotations: Sequence[AnnotationView], lanes: dict[str, int],
                    current_id: str | None) -> None:
         """Tag-coloured fills, lane underlines, and an outline round the current highlight."""
-        painter = self.painter
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Multiply)
-        drawn: list[tuple[AnnotationView, list[Rect]]] = []
-        for ann in annotations:
-            rects = self.rects(ann.start, ann.end)
-            drawn.append((ann, rects))
-            fill = highlight_fill(tag_colour(ann))
-            for rect in rects:
-                painter.fillRect(_qrect(rect), fill)
-        painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
-        for ann, rects in drawn:
-            lane = lanes.get(ann.id, 0)
-            colours = [QColor(t.colour) for t in ann.tags[1:2]]
-            if lane:
-                colours.insert(0, tag_colour(ann))
-            for stack, colour in enumerate(colours):
-                pen = QPen(colour.darker(115), UNDERLINE)
-                pen.setCapStyle(Qt.PenCapStyle.FlatCap)
-                painter.setPen(pen)
-                offset = (max(lane, 1) + stack) * LANE_STEP - LANE_STEP / 2
-                for r in rects:
-                    y = r[3] + offset
-                    painter.drawLine(QLineF(r[0], y, r[2], y))
-            if ann.id == current_id:
-                pen = QPen(tag_colour(ann).darker(160), 1.2)
-                painter.setPen(pen)
-                painter.setBrush(Qt.BrushStyle.NoBrush)
-                for rect in rects:
-                    painter.drawRect(_qrect(rect).adjusted(-0.8, -0.8, 0.8, 0.8))
-        painter.setPen(Qt.PenStyle.NoPen)
+        HighlightLayer(annotations, lanes, self.rects).paint(self.painter, current_id)
 
     def low_confidence(self, ranges: Sequence[tuple[int, int]]) -> None:
         """A dotted underline under words OCR recognised with low confidence."""

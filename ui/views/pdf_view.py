@@ -35,7 +35,7 @@ from ui.views.pdf_canvas import PageCanvas
 from ui.views.pdf_geometry import PageText
 from ui.views.pdf_layout import MAX_ZOOM, MIN_ZOOM
 from ui.views.pdf_mouse import SelectionGestures
-from ui.views.pdf_overlay import PageOverlay
+from ui.views.pdf_overlay import HighlightLayer, PageOverlay
 from ui.views.pdf_regions import RegionTool
 from ui.views.pdf_render import PageRenderer
 
@@ -93,6 +93,8 @@ class PdfPageView(DocumentView):
         self._current_id: str | None = None
         self._lanes: dict[str, int] = {}
         self._on_page: dict[int, list[AnnotationView]] = {}
+        self._layers: dict[int, HighlightLayer] = {}
+        self._marked: set[int] = set()
         self._sorted: list[AnnotationView] = []
         self._match_starts: list[int] = []
         self._current_page = 0
@@ -112,6 +114,7 @@ class PdfPageView(DocumentView):
         self._doubtful = {}
         self._selection = None
         self._on_page = {}
+        self._layers = {}
         self._sorted = []
         self._current_id = None
         self._asked_password = False
@@ -200,6 +203,11 @@ class PdfPageView(DocumentView):
         return [] if ann is None else self.range_rects(ann.start, ann.end)
 
     # -- painting ----------------------------------------------------------------------------
+    def highlighted_pages(self) -> set[int]:
+        """Numbers of the pages painted with their highlights (if any) since the annotations
+        were last set or changed."""
+        return set(self._marked)
+
     def _annotations_on(self, number: int) -> list[AnnotationView]:
         found = self._on_page.get(number)
         if found is None:
@@ -212,6 +220,7 @@ class PdfPageView(DocumentView):
     def _paint_overlay(self, painter: QPainter, index: int) -> None:
         number = index + 1
         page = self._pages[index]
+        self._marked.add(number)
         annotations = self._annotations_on(number)
         doubtful = self._low_confidence(number)
         framed = self.regions.on_page(self._sorted, number)
@@ -223,7 +232,12 @@ class PdfPageView(DocumentView):
         overlay = PageOverlay(painter, texts.rects)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         overlay.low_confidence(doubtful)
-        overlay.highlights(annotations, self._lanes, self._current_id)
+        if annotations:
+            layer = self._layers.get(number)
+            if layer is None:  # laid out once per page until the annotations change
+                layer = self._layers[number] = HighlightLayer(annotations, self._lanes,
+                                                              texts.rects)
+            layer.paint(painter, self._current_id)
         overlay.matches(self._match_starts, self._matches, self._match_index, page.start, page.end)
         if self._selection:
             overlay.selection(*self._selection)
@@ -245,6 +259,8 @@ class PdfPageView(DocumentView):
         self._sorted = self.annotations()
         self._lanes = assign_lanes(self._sorted)
         self._on_page = {}
+        self._layers = {}
+        self._marked = set()
         self.canvas.viewport().update()
 
     def _show_matches(self, matches: list[tuple[int, int]], current: int) -> None:

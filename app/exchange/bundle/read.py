@@ -174,7 +174,7 @@ def read_bundle(z: SafeZip, name: str, sha256: str) -> IncomingSet:
     if z.size(ANNOTATIONS) > limits.max_file_bytes:
         raise BadInput(f"{name}: {ANNOTATIONS} is larger than the {limits.max_file_bytes} bytes "
                        "Dossier reads as one set; nothing was imported")
-    incoming = read_set(lambda: text_stream(z.open(ANNOTATIONS)), f"{name}: {ANNOTATIONS}",
+    incoming = read_set(lambda: z.open(ANNOTATIONS), f"{name}: {ANNOTATIONS}",
                         sha256, kind="bundle", limits=limits)
     incoming.name = name
     for doc in incoming.documents.values():

@@ -23,7 +23,7 @@ from app.exchange.incoming import (
     parse_stamp,
     uuid_of,
 )
-from app.exchange.safety.json_stream import JsonLimits, stream_json
+from app.exchange.safety.json_stream import JsonLimits, iter_json_items, scan_json
 from app.progress import checkpoint
 from app.regions import Region
 from app.services.annotations import CREDIBILITY, RELIABILITY, STATUSES
@@ -364,22 +364,18 @@ def read_header(header: Any, where: str) -> tuple[
 
 # -- reading --------------------------------------------------------------------------------------
 
-def read_set(open_text: Callable[[], IO[str]], name: str, sha256: str, *,
+def read_set(open_stream: Callable[[], IO[bytes]], name: str, sha256: str, *,
              kind: str = "jsonld", limits: JsonLimits | None = None) -> IncomingSet:
     """Read a JSON-LD annotation set (ours or another W3C producer's), strictly.
 
-    The file is streamed twice: first to count the annotations and read everything else (so an
-    oversized set is refused before anything is built), then to convert each annotation as it
-    is decoded. Any problem raises BadInput naming the annotation and what is wrong.
+    The file is streamed twice: first to check it against the limits and count the annotations
+    while reading everything else (so an oversized set is refused before anything is built),
+    then to convert each annotation as it is decoded. Any problem raises BadInput naming the
+    annotation and what is wrong.
     """
-    limits = limits or JsonLimits()
-
-    def count_only(_index: int, _item: Any) -> None:
-        checkpoint()
-
-    with open_text() as fh:
-        header, _ = stream_json(fh, name, count_only, limits)
-    single, context_given, documents, tags = read_header(header, name)
+    with open_stream() as fh:
+        scan = scan_json(fh, name, limits, on_count=checkpoint)
+    single, context_given, documents, tags = read_header(scan.header, name)
     incoming = IncomingSet(name=name, sha256=sha256, kind=kind, documents=documents, tags=tags)
 
     def convert(index: int, item: Any) -> None:
@@ -391,8 +387,8 @@ def read_set(open_text: Callable[[], IO[str]], name: str, sha256: str, *,
     if single is not None:
         convert(0, single)
     else:
-        with open_text() as fh:
-            stream_json(fh, name, convert, limits)
+        for index, item in iter_json_items(open_stream, name, scan):
+            convert(index, item)
     incoming.check_unique_ids()
     return incoming
 

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -29,6 +30,11 @@ class ReportExtras:
 
     crops: dict[str, bytes] = field(default_factory=dict)
     doubtful: dict[str, int] = field(default_factory=dict)  # annotation id -> doubtful words
+
+
+def data_uri(png: bytes) -> str:
+    """A PNG as a ``data:`` URI (the report embeds its images; it loads nothing)."""
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
 def report_extras(dossier: Dossier | None, selection: Selection) -> ReportExtras:

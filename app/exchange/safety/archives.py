@@ -24,16 +24,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from app.errors import BadInput
-from app.exchange.safety.json_stream import (
-    GIB,
-    KIB,
-    MIB,
-    JsonLimits,
-    iter_json_lines,
-    open_json_file,
-    stream_json,
-    text_stream,
-)
+from app.exchange.safety.json_stream import GIB, KIB, MIB
 
 # -- ZIP ------------------------------------------------------------------------------------------
 
@@ -255,7 +246,3 @@ def is_zip(path: Path) -> bool:
             return fh.read(4) in (b"PK\x03\x04", b"PK\x05\x06")
     except OSError:
         return False
-
-
-__all__ = ["GIB", "KIB", "MIB", "JsonLimits", "SafeZip", "ZipLimits", "check_member_name",
-           "is_zip", "iter_json_lines", "open_json_file", "stream_json", "text_stream"]

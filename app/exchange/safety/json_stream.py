@@ -1,17 +1,23 @@
 """Streamed, capped reading of JSON annotation sets from other people's machines.
 
-**JSON** (annotation sets): :func:`stream_json` is an incremental reader. It walks the outer
-structure itself and decodes one array element at a time, so memory never depends on the file's
-size. The limits (:class:`JsonLimits`) and what happens past them:
+Parsing is ijson's (the yajl2 C backend where installed): the file is read in small buffers as a
+stream of events, so memory never depends on the file's size. A set is read in two passes:
 
-- a file over 1 GiB is refused from its size alone, before a byte is parsed;
-- a set is first streamed only to count its annotations: more than 200,000 are refused while
-  counting (a million-row file is refused in under a second with a few MB of memory); only a set
-  within the limit is read again and converted;
-- one annotation over 1 Mi characters, or the other fields together over 16 Mi characters, are
-  refused (a failed decode of a window builds at most that much);
-- NaN/Infinity, trailing data, nesting beyond Python's recursion limit and invalid UTF-8 are
-  refused with the line and column.
+1. :func:`scan_json` walks the events without building any annotation: it counts the
+   annotations, measures each one and its nesting, and builds only the other fields (the
+   header). The limits (:class:`JsonLimits`) and what happens past them:
+
+   - a file over 1 GiB is refused from its size alone, before a byte is parsed
+     (:func:`open_json_file`);
+   - more than 200,000 annotations are refused while counting (a million-row file is refused
+     in about a second with a few MB of memory);
+   - one annotation over about 1 Mi characters, the other fields together over about 16 Mi
+     characters, or nesting deeper than 64 levels are refused;
+   - NaN/Infinity, numbers too large to hold, trailing data and invalid UTF-8 are refused with
+     ijson's reason and the text around the fault.
+
+2. :func:`iter_json_items` then builds the annotations one at a time (in C with yajl2) from the
+   places the scan found them, and refuses the file if it yields a different number.
 """
 
 from __future__ import annotations
@@ -19,239 +25,234 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NoReturn
+
+import ijson
 
 from app.errors import BadInput
 
 KIB = 1024
 MIB = 1024 * KIB
 GIB = 1024 * MIB
+_BOM = b"\xef\xbb\xbf"
+_BUF = 64 * KIB
 
 
 @dataclass(frozen=True)
 class JsonLimits:
-    """Caps for streamed JSON (sizes in characters, except ``max_file_bytes``)."""
+    """Caps for streamed JSON (sizes in characters of JSON text, except ``max_file_bytes``)."""
 
     max_file_bytes: int = 1 * GIB
     max_item_chars: int = 1 * MIB
     max_other_chars: int = 16 * MIB
     max_items: int = 200_000
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
-
-
-_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
-_WS = " \t\r\n"
-_CHUNK = 1 * MIB
-
-
-class _Reader:
-    """A window over a text stream, with positions kept for error messages."""
-
-    def __init__(self, stream: IO[str], where: str) -> None:
-        self.stream = stream
-        self.where = where
-        self.buf = ""
-        self.pos = 0
-        self.eof = False
-        self.lines_before = 0  # newlines in text already dropped from the buffer
-        self.col_before = 0  # characters since the last dropped newline
-
-    def fill(self, size: int = _CHUNK) -> bool:
-        """Read more text; False at the end of the stream."""
-        if self.eof:
-            return False
-        if self.pos > _CHUNK:
-            dropped = self.buf[:self.pos]
-            newlines = dropped.count("\n")
-            if newlines:
-                self.lines_before += newlines
-                self.col_before = len(dropped) - dropped.rfind("\n") - 1
-            else:
-                self.col_before += len(dropped)
-            self.buf = self.buf[self.pos:]
-            self.pos = 0
-        try:
-            chunk = self.stream.read(size)
-        except UnicodeDecodeError as exc:
-            raise BadInput(f"{self.where}: not UTF-8 text ({exc.reason}); save it as UTF-8") \
-                from exc
-        if not chunk:
-            self.eof = True
-            return False
-        self.buf += chunk
-        return True
-
-    def where_at(self, index: int) -> str:
-        """``line L column C`` of a buffer index."""
-        newlines = self.buf.count("\n", 0, index)
-        if newlines:
-            col = index - self.buf.rfind("\n", 0, index)
-            return f"line {self.lines_before + newlines + 1} column {col}"
-        return f"line {self.lines_before + 1} column {self.col_before + index + 1}"
-
-    def fail(self, message: str, index: int | None = None) -> BadInput:
-        """A refusal naming the place in the file."""
-        at = self.where_at(self.pos if index is None else index)
-        return BadInput(f"{self.where}: not valid JSON at {at}: {message}; nothing was imported")
-
-    def skip_ws(self) -> None:
-        """Advance over whitespace."""
-        while True:
-            n = len(self.buf)
-            while self.pos < n and self.buf[self.pos] in _WS:
-                self.pos += 1
-            if self.pos < n or not self.fill():
-                return
-
-    def peek(self) -> str:
-        """The next non-space character, or '' at the end."""
-        self.skip_ws()
-        return self.buf[self.pos] if self.pos < len(self.buf) else ""
-
-    def expect(self, char: str) -> None:
-        """Consume ``char`` (after whitespace) or refuse."""
-        found = self.peek()
-        if found != char:
-            shown = repr(found) if found else "the end of the file"
-            raise self.fail(f"expected {char!r} but found {shown}")
-        self.pos += 1
-
-    def value(self, limit: int, what: str) -> Any:
-        """Decode the next complete value, reading more text as needed, up to ``limit`` chars."""
-        self.skip_ws()
-        want = _CHUNK
-        while True:
-            try:
-                value, end = _DECODER.raw_decode(self.buf, self.pos)
-            except json.JSONDecodeError as exc:
-                # Only an error at the end of the window (or an unfinished string) may be
-                # the window's fault; anything else is a real error, reported at once.
-                truncated = exc.pos >= len(self.buf) - 8 or exc.msg.startswith("Unterminated")
-                if truncated and not self.eof and len(self.buf) - self.pos <= limit:
-                    self.fill(want)
-                    want *= 2
-                    continue
-                if len(self.buf) - self.pos > limit:
-                    raise BadInput(f"{self.where}: {what} at {self.where_at(self.pos)} is larger "
-                                   f"than {limit} characters; refused") from exc
-                raise self.fail(exc.msg, exc.pos) from exc
-            except ValueError as exc:  # NaN / Infinity
-                raise self.fail(str(exc)) from exc
-            except RecursionError as exc:
-                raise self.fail("nested too deeply") from exc
-            if end >= len(self.buf) and not self.eof:  # a number may continue in the next chunk
-                self.fill(want)
-                continue
-            if end - self.pos > limit:
-                raise BadInput(f"{self.where}: {what} at {self.where_at(self.pos)} is larger "
-                               f"than {limit} characters; refused")
-            self.pos = end
-            return value
-
-
-#: Called with (index, element) for each streamed array element.
-ItemHandler = Callable[[int, Any], None]
+    max_depth: int = 64
 
 
 @dataclass
-class _Walk:
-    reader: _Reader
-    on_item: ItemHandler
-    limits: JsonLimits
+class JsonScan:
+    """What :func:`scan_json` found: everything but the annotations, and where they are."""
+
+    header: Any  # the top-level object with the annotation arrays left empty, or [] for an array
     count: int = 0
-    other_chars: int = 0
+    prefixes: list[str] = field(default_factory=list)  # ijson prefixes of the annotation arrays
 
-    def array(self) -> None:
-        r = self.reader
-        r.expect("[")
-        if r.peek() == "]":
-            r.pos += 1
-            return
-        while True:
-            if self.count >= self.limits.max_items:
-                raise BadInput(f"{r.where}: holds more than {self.limits.max_items} annotations, "
-                               "more than Dossier imports at once; export smaller sets with "
-                               "filters (--doc, --tag, --from/--to)")
-            item = r.value(self.limits.max_item_chars, f"annotation {self.count + 1}")
-            self.on_item(self.count, item)
-            self.count += 1
-            sep = r.peek()
-            r.pos += 1
-            if sep == "]":
-                return
-            if sep != ",":
-                r.pos -= 1
-                raise r.fail("expected ',' or ']' between annotations")
 
-    def obj(self, depth: int) -> dict[str, Any]:
-        r = self.reader
-        r.expect("{")
-        out: dict[str, Any] = {}
-        if r.peek() == "}":
-            r.pos += 1
-            return out
-        while True:
-            if r.peek() != '"':
-                raise r.fail("expected a quoted key")
-            key = r.value(64 * KIB, "a key")
-            r.expect(":")
-            nxt = r.peek()
-            if key == "items" and nxt == "[":
-                self.array()
-                out.setdefault("items", [])
-            elif key == "first" and nxt == "{" and depth == 0:
-                out["first"] = self.obj(depth + 1)
+class _Source:
+    """The byte stream ijson reads: a leading UTF-8 byte order mark is skipped."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self.raw = raw
+        self.started = False
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.raw.read(size)
+        if not self.started and size:
+            self.started = True
+            while len(data) < len(_BOM) and (more := self.raw.read(size)):
+                data += more
+            if data.startswith(_BOM):
+                data = data[len(_BOM):]
+        return data
+
+
+def _refuse(where: str, exc: Exception, place: str) -> NoReturn:
+    """Turn a parser error into one line: what is wrong, where, and the text around it."""
+    text = exc.args[0] if exc.args else str(exc)
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    lines = [line.strip() for line in str(text).splitlines() if line.strip()]
+    reason = lines[0] if lines else type(exc).__name__
+    if isinstance(exc, UnicodeDecodeError) or "UTF8" in reason or "utf-8" in reason:
+        raise BadInput(f"{where}: not UTF-8 text ({reason}); save it as UTF-8") from exc
+    if "trailing garbage" in reason or "Additional data" in reason:
+        reason = "unexpected data after the end of the JSON value"
+    elif "overflow" in reason:
+        reason = f"a number too large to read ({reason})"
+    context = lines[1] if len(lines) > 2 and "(right here)" in lines[2] else ""
+    near = f" (near: {context[:60]})" if context else ""
+    raise BadInput(f"{where}: not valid JSON in {place}: {reason}{near}; nothing was imported") \
+        from exc
+
+
+_ERRORS = (ijson.JSONError, ValueError, UnicodeDecodeError, OverflowError)
+_SIZE_OF_SCALAR = 6
+_DEPTH = {"start_map": 1, "start_array": 1, "end_map": -1, "end_array": -1}
+
+
+class _Scan:
+    """The first pass: events in, header and counts out; no annotation is built."""
+
+    def __init__(self, events: Iterator[tuple[str, Any]], where: str, limits: JsonLimits,
+                 on_count: Callable[[], None] | None = None) -> None:
+        self.events = events
+        self.on_count = on_count
+        self.where = where
+        self.limits = limits
+        self.count = 0
+        self.other_chars = 0
+        self.prefixes: list[str] = []
+        self.place = "its first line"
+
+    def next(self) -> tuple[str, Any]:
+        try:
+            return next(self.events)
+        except StopIteration:
+            raise BadInput(f"{self.where}: not valid JSON: the file ends early; nothing was "
+                           "imported") from None
+
+    def value(self, event: str, value: Any, limit: int, what: str, build: bool) -> tuple[Any, int]:
+        """Consume one value that starts with ``(event, value)``; (the value or None, size)."""
+        step = _DEPTH.get(event)
+        if step is None:  # a scalar
+            size = len(value) + 3 if value.__class__ is str else _SIZE_OF_SCALAR
+            if size > limit:
+                raise BadInput(f"{self.where}: {what} is larger than {limit} characters; refused")
+            return value, size
+        builder = ijson.ObjectBuilder() if build else None
+        if builder is not None:
+            builder.event(event, value)
+        depth = size = 1
+        max_depth = self.limits.max_depth
+        for kind, data in self.events:
+            step = _DEPTH.get(kind)
+            if step is None:
+                size += len(data) + 3 if data.__class__ is str else _SIZE_OF_SCALAR
             else:
-                start = r.pos
-                out[key] = r.value(self.limits.max_other_chars, f"the value of {key!r}")
-                self.other_chars += r.pos - start
-                if self.other_chars > self.limits.max_other_chars:
-                    raise BadInput(f"{r.where}: its header fields exceed "
-                                   f"{self.limits.max_other_chars} characters; refused")
-            sep = r.peek()
-            r.pos += 1
-            if sep == "}":
+                depth += step
+                size += 1
+                if depth > max_depth:
+                    raise BadInput(f"{self.where}: {what} is nested too deeply (more than "
+                                   f"{max_depth} levels); refused")
+            if size > limit:
+                raise BadInput(f"{self.where}: {what} is larger than {limit} characters; refused")
+            if builder is not None:
+                builder.event(kind, data)
+            if depth == 0:
+                return (builder.value if builder is not None else None), size
+        raise BadInput(f"{self.where}: not valid JSON: the file ends early; nothing was imported")
+
+    def array(self, prefix: str) -> None:
+        """The elements of an annotation array (its ``start_array`` consumed), counted only."""
+        if prefix not in self.prefixes:
+            self.prefixes.append(prefix)
+        while True:
+            event, value = self.next()
+            if event == "end_array":
+                return
+            if self.count >= self.limits.max_items:
+                raise BadInput(f"{self.where}: holds more than {self.limits.max_items} "
+                               "annotations, more than Dossier imports at once; export smaller "
+                               "sets with filters (--doc, --tag, --from/--to)")
+            self.place = f"annotation {self.count + 1}"
+            self.value(event, value, self.limits.max_item_chars, f"annotation {self.count + 1}",
+                       build=False)
+            self.count += 1
+            self.place = f"the text after annotation {self.count}"
+            if self.on_count is not None:
+                self.on_count()
+
+    def obj(self, path: str) -> dict[str, Any]:
+        """An object whose ``items`` (and, at the top, ``first.items``) hold annotations."""
+        out: dict[str, Any] = {}
+        while True:
+            event, key = self.next()
+            if event == "end_map":
                 return out
-            if sep != ",":
-                r.pos -= 1
-                raise r.fail("expected ',' or '}' after a value")
+            self.place = f"the value of {key!r}"
+            event, value = self.next()
+            if key == "items" and event == "start_array":
+                self.array(f"{path}items.item")
+                out.setdefault("items", [])
+            elif key == "first" and event == "start_map" and not path:
+                out["first"] = self.obj("first.")
+            else:
+                left = self.limits.max_other_chars - self.other_chars
+                out[key], size = self.value(event, value, left, f"the value of {key!r}",
+                                            build=True)
+                self.other_chars += size
+
+    def run(self) -> JsonScan:
+        try:
+            event, value = next(self.events)
+        except StopIteration:
+            raise BadInput(f"{self.where}: the file is empty; nothing was imported") from None
+        if event == "start_array":
+            self.array("item")
+            header: Any = []
+        elif event == "start_map":
+            header = self.obj("")
+        else:
+            raise BadInput(f"{self.where}: expected a JSON object or array, found "
+                           f"{json.dumps(value)[:40]}; nothing was imported")
+        for _ in self.events:  # the parser refuses anything after the value
+            pass
+        return JsonScan(header, self.count, self.prefixes)
 
 
-def stream_json(stream: IO[str], where: str, on_item: ItemHandler,
-                limits: JsonLimits | None = None) -> tuple[Any, int]:
-    """Read one JSON document, handing annotation-array elements to ``on_item`` one at a time.
+def scan_json(stream: IO[bytes], where: str, limits: JsonLimits | None = None, *,
+              on_count: Callable[[], None] | None = None) -> JsonScan:
+    """Check a JSON set against the limits and read everything except its annotations.
 
-    The elements streamed are those of a top-level array, of an ``items`` array (an
+    ``on_count()`` is called after each annotation counted (a place to honour Cancel).
+    Annotations are the elements of a top-level array, of an ``items`` array (an
     AnnotationPage) and of ``first.items`` (an AnnotationCollection with its page embedded).
-    Returns (everything else: the top-level object with those arrays left empty, or ``[]`` for a
-    top-level array; the number of elements streamed).
     """
-    walk = _Walk(_Reader(stream, where), on_item, limits or JsonLimits())
-    r = walk.reader
-    first = r.peek()
-    if first == "\ufeff":
-        r.pos += 1
-        first = r.peek()
-    header: Any
-    if first == "[":
-        walk.array()
-        header = []
-    elif first == "{":
-        header = walk.obj(0)
-    else:
-        raise r.fail("expected a JSON object or array" if first else "the file is empty")
-    if r.peek():
-        raise r.fail("unexpected data after the end of the JSON value")
-    return header, walk.count
+    scan = _Scan(ijson.basic_parse(_Source(stream), use_float=True, buf_size=_BUF), where,
+                 limits or JsonLimits(), on_count)
+    try:
+        return scan.run()
+    except _ERRORS as exc:
+        _refuse(where, exc, scan.place)
 
 
-def open_json_file(path: Path, where: str, limits: JsonLimits | None = None) -> IO[str]:
-    """Open a JSON file as UTF-8 text after checking its size against the limit."""
+def iter_json_items(open_stream: Callable[[], IO[bytes]], where: str,
+                    scan: JsonScan) -> Iterator[tuple[int, Any]]:
+    """(index, annotation) for each annotation :func:`scan_json` counted, built one at a time."""
+    index = 0
+    try:
+        for prefix in scan.prefixes:
+            with open_stream() as fh:
+                for item in ijson.items(_Source(fh), prefix, use_float=True, buf_size=_BUF):
+                    if index >= scan.count:
+                        break
+                    yield index, item
+                    index += 1
+                else:
+                    continue
+                index += 1  # more than were counted
+                break
+    except _ERRORS as exc:
+        _refuse(where, exc, f"annotation {index + 1}")
+    if index != scan.count:
+        raise BadInput(f"{where}: the annotations changed while being read ({scan.count} "
+                       f"counted, {index} read); nothing was imported")
+
+
+def open_json_file(path: Path, where: str, limits: JsonLimits | None = None) -> IO[bytes]:
+    """Open a JSON file for streaming after checking its size against the limit."""
     limits = limits or JsonLimits()
     try:
         size = path.stat().st_size
@@ -260,11 +261,11 @@ def open_json_file(path: Path, where: str, limits: JsonLimits | None = None) -> 
     if size > limits.max_file_bytes:
         raise BadInput(f"{where}: {size} bytes is larger than the {limits.max_file_bytes} bytes "
                        "Dossier reads as one set; export smaller sets with filters")
-    return path.open("r", encoding="utf-8", newline="")
+    return path.open("rb")
 
 
 def text_stream(binary: IO[bytes]) -> IO[str]:
-    """A UTF-8 text view of a binary stream (a BOM is kept and skipped by :func:`stream_json`)."""
+    """A UTF-8 text view of a binary stream."""
     return io.TextIOWrapper(binary, encoding="utf-8", newline="")
 
 
@@ -288,6 +289,10 @@ def iter_json_lines(stream: IO[str], where: str, max_line_chars: int = 4 * MIB,
         if not line.strip():
             continue
         try:
-            yield number, _DECODER.decode(line)
+            yield number, json.loads(line, parse_constant=_reject_constant)
         except (ValueError, RecursionError) as exc:
             raise BadInput(f"{where}: line {number} is not valid JSON ({exc})") from exc
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")

@@ -133,11 +133,15 @@ def write_xlsx(dossier: Dossier, selection: Selection, out: Path) -> list[str]:
     sheet = book.create_sheet("Annotations")
     sheet.append(list(HEADER))
     truncated = 0
-    for row in iter_rows(selection):
-        checkpoint()
-        cells = [_cell(v) for v in row]
-        truncated += sum(1 for v in row if isinstance(v, str) and len(v) > XLSX_CELL_LIMIT)
-        sheet.append(cells)
+    try:
+        for row in iter_rows(selection):
+            checkpoint()
+            cells = [_cell(v) for v in row]
+            truncated += sum(1 for v in row if isinstance(v, str) and len(v) > XLSX_CELL_LIMIT)
+            sheet.append(cells)
+    except BaseException:
+        sheet.close()  # end openpyxl's row stream cleanly; the caller discards the file
+        raise
     about = book.create_sheet("Export")
     for key, value in (
         ("exported at", selection.exported_at), ("exported by", selection.exported_by),

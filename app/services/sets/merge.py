@@ -256,6 +256,7 @@ def _annotations(session: Session, dossier: Dossier, plan: _Plan,
         if links:
             session.execute(insert(AnnotationTag), links)
         for row, value in zip(batch, values, strict=True):
+            checkpoint()
             search.index_annotation(session, row.id, value["document_id"], value["quote"],
                                     value["note"], value["page_start"])
             payload = {k: v for k, v in value.items() if k != "conflict_of"}

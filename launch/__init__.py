@@ -1,0 +1,27 @@
+"""The ``dossier`` command: the command line of the core with the desktop application plugged in.
+
+This package sits above both layers (``ui -> app -> db``), so it may name each of them in plain
+import statements: the core hands the ``gui`` command a runner and never reaches up to the GUI.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.dossier import Dossier
+
+
+def run_desktop(dossier: Dossier) -> int:
+    """Open the main window on ``dossier`` and run until it closes."""
+    from ui.application import run  # Qt is loaded only when a window opens
+
+    return run(dossier)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``dossier`` with ``argv``; ``dossier`` alone or ``dossier gui`` opens the window."""
+    from app.cli.main import main as command_line
+
+    return command_line(argv, gui=run_desktop)
