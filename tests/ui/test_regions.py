@@ -19,7 +19,8 @@ from app.exchange.annotated_pdf.export import write_annotated_pdf
 from app.exchange.filters import select_for_export
 from app.exchange.jsonld.write import write_jsonld
 from app.exchange.refi.write import write_qdpx
-from app.exchange.report.render import render_report_html, write_report_pdf
+from app.exchange.report.pdf import write_report_pdf
+from app.exchange.report.render import render_report_html
 from app.services import annotations as service
 from app.services.imports import import_file
 from tests.helpers.main_window import open_window

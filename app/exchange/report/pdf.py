@@ -26,16 +26,18 @@ if TYPE_CHECKING:
     from app.exchange.filters import Selection
 
 
-def _no_fetch(url: str, *args: Any, **kwargs: Any) -> Any:
-    if url.startswith("data:image/png;base64,"):  # a region's crop, embedded in the report
-        from weasyprint import default_url_fetcher
-
-        return default_url_fetcher(url, *args, **kwargs)
-    return _refuse(url)
-
-
-def _refuse(url: str) -> NoReturn:
+def _no_fetch(url: str, *_args: Any, **_kwargs: Any) -> NoReturn:
     raise DossierError(f"the evidence report refers to {url}; reports load nothing from outside")
+
+
+def _fetcher() -> Any:
+    """What WeasyPrint may load: only the report's own embedded images (``data:`` URLs of
+    region crops); any other URL stops the rendering."""
+    try:
+        from weasyprint.urls import URLFetcher
+    except ImportError:  # a WeasyPrint without fetcher classes: nothing at all is loaded
+        return _no_fetch
+    return URLFetcher(allowed_protocols=("data",), fail_on_errors=True)
 
 
 def _render(selection: Selection, title: str, target: Path | io.BytesIO,
@@ -46,7 +48,7 @@ def _render(selection: Selection, title: str, target: Path | io.BytesIO,
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     page = report_html(selection, title, extras)
     checkpoint()  # Cancel is honoured between the long steps: layout, writing, checking
-    document = HTML(string=page, url_fetcher=_no_fetch).render()
+    document = HTML(string=page, url_fetcher=_fetcher()).render()
     checkpoint()
     document.write_pdf(target)
     checkpoint()
