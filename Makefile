@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 LOCK   := requirements.lock
 
-.PHONY: run test test-fast setup system-deps lint bench clean lock lock-upgrade
+.PHONY: run test test-fast setup system-deps lint bench walkthrough clean lock lock-upgrade
 
 run: setup system-deps
 	@$(BIN)/dossier gui
@@ -54,11 +54,15 @@ system-deps:
 	@bash .ci/ocr-deps.sh
 
 lint: setup
-	$(BIN)/ruff check app db ui launch tests benchmarks
+	$(BIN)/ruff check app db ui launch tests benchmarks scripts
 	$(BIN)/mypy
 
 bench: setup
 	@for f in benchmarks/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+# A newcomer's first session driven through the real window under Xvfb, both themes.
+walkthrough: setup system-deps
+	@bash .ci/walkthrough.sh
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

@@ -30,7 +30,12 @@ from db.models import User
 
 
 def default_user_name() -> str:
-    """The login name of whoever runs Dossier."""
+    """The display name chosen at first run (:mod:`app.userconfig`), else the login name."""
+    from app.userconfig import display_name
+
+    chosen = display_name()
+    if chosen:
+        return chosen
     try:
         return getpass.getuser()
     except Exception:  # no login name in some containers
@@ -129,6 +134,11 @@ class Dossier:
             found = user.id
         self._user_id = found
         return found
+
+    def act_as(self, user_name: str) -> None:
+        """Attribute what follows to ``user_name`` (e.g. after the display name changed)."""
+        self.user_name = user_name
+        self._user_id = None
 
     # -- change notification -------------------------------------------------------------------
     def subscribe(self, listener: Callable[[ChangeSet], None]) -> None:

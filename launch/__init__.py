@@ -10,14 +10,15 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from app.dossier import Dossier
+    from pathlib import Path
 
 
-def run_desktop(dossier: Dossier) -> int:
-    """Open the main window on ``dossier`` and run until it closes."""
-    from ui.application import run  # Qt is loaded only when a window opens
+def run_desktop(folder: Path | None, user: str | None) -> int:
+    """Lock and open the dossier in ``folder`` (None: the one used last) in the main window; run
+    until it closes."""
+    from ui.application import run_folder  # Qt is loaded only when a window opens
 
-    return run(dossier)
+    return run_folder(folder, user)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

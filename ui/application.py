@@ -8,9 +8,10 @@ from pathlib import Path
 from types import TracebackType
 
 import platformdirs
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
 
-from app.dossier import Dossier
+from app.dossier import Dossier, default_dossier_path
+from app.errors import DossierError
 from ui import dialogs
 from ui.settings import APPLICATION, ORGANISATION
 
@@ -48,6 +49,47 @@ def install_error_handler(window: QWidget) -> None:
                        f"Something went wrong: {dialogs.one_line(error)}{where}", error=True)
 
     sys.excepthook = handle
+
+
+def start_window(folder: Path | None, user: str | None = None) -> QMainWindow:
+    """Apply the preferences, ask the name on the first run, then lock and open a dossier.
+
+    ``folder`` None opens the dossier used last (else the default one). Raises DossierError when
+    the dossier is refused (e.g. open in another Dossier window).
+    """
+    create_application()
+    from ui import dossiers, preferences
+    from ui.settings import Settings
+
+    settings = Settings()
+    preferences.apply(settings)
+    if user is None:
+        user = dossiers.ensure_display_name()
+    if folder is None:
+        recent = dossiers.recent_dossiers(settings)
+        folder = Path(recent[0]) if recent else default_dossier_path()
+    return dossiers.open_dossier_window(folder, user=user, settings=settings)
+
+
+def run_folder(folder: Path | None, user: str | None = None) -> int:
+    """:func:`start_window`, then run until the window closes.
+
+    A dossier already open in another Dossier window is refused: a message box, then the error
+    is raised again for the command line's one-line message and exit status.
+    """
+    app = create_application()
+    try:
+        window = start_window(folder, user)
+    except DossierError as exc:
+        box = QMessageBox(QMessageBox.Icon.Warning, "Dossier", dialogs.one_line(exc),
+                          QMessageBox.StandardButton.Ok)
+        box.exec()
+        raise
+    install_error_handler(window)
+    try:
+        return app.exec()
+    finally:
+        sys.excepthook = sys.__excepthook__
 
 
 def run(dossier: Dossier) -> int:

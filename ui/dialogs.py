@@ -54,6 +54,55 @@ def choose_files(parent: QWidget | None, title: str, folder: str) -> list[str]:
     return list(paths)
 
 
+def choose_item(parent: QWidget | None, title: str, label: str, items: list[str]) -> str | None:
+    """Let the user pick one of ``items``; None when cancelled."""
+    value, ok = QInputDialog.getItem(parent, title, label, items, 0, False)
+    return value if ok else None
+
+
+def choose_colour(parent: QWidget | None, title: str, colour: str) -> str | None:
+    """Let the user pick a colour ("#rrggbb"); None when cancelled."""
+    from PySide6.QtGui import QColor
+    from PySide6.QtWidgets import QColorDialog
+
+    chosen = QColorDialog.getColor(QColor(colour), parent, title)
+    return chosen.name() if chosen.isValid() else None
+
+
+def choose_save_file(parent: QWidget | None, title: str, path: str, filters: str) -> str | None:
+    """Ask where to save; None when cancelled."""
+    chosen, _ = QFileDialog.getSaveFileName(parent, title, path, filters)
+    return chosen or None
+
+
+def choose_open_file(parent: QWidget | None, title: str, folder: str, filters: str) -> str | None:
+    """Ask for one file to open; None when cancelled."""
+    chosen, _ = QFileDialog.getOpenFileName(parent, title, folder, filters)
+    return chosen or None
+
+
+def choose_folder(parent: QWidget | None, title: str, folder: str) -> str | None:
+    """Ask for a folder; None when cancelled."""
+    chosen = QFileDialog.getExistingDirectory(parent, title, folder)
+    return chosen or None
+
+
+def inform_saved(parent: QWidget | None, title: str, message: str, path: str) -> None:
+    """Say a file was written, with a "Show in Folder" button that opens its folder."""
+    from pathlib import Path
+
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QDesktopServices
+
+    box = QMessageBox(QMessageBox.Icon.Information, title, message,
+                      QMessageBox.StandardButton.Ok, parent)
+    show = box.addButton("Show in Folder", QMessageBox.ButtonRole.ActionRole)
+    folder = str(Path(path).parent)
+    show.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(folder)))
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+
+
 def inform(parent: QWidget | None, title: str, message: str, *, error: bool = False) -> None:
     """Show a short message; returns at once, the box stays open until dismissed.
 

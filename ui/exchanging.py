@@ -37,7 +37,7 @@ from app.services import codebook
 from app.services.codebook import TagInfo
 from app.services.sets.merge import import_set
 from app.services.sets.summary import ImportSummary
-from ui import dialogs
+from ui import dialogs, export_memory
 from ui.operations import Operation, Operations
 
 SET_FILTER = ("Annotation sets (*.jsonld *.json *.zip *.qdpx);;JSON-LD (*.jsonld *.json);;"
@@ -180,6 +180,10 @@ class Exchanger(QObject):
                       tags: Sequence[TagInfo] | None = None) -> ExportDialog:
         """Open the export dialog; exporting starts when the user accepts it."""
         dialog = ExportDialog(self.dossier, current_document, self.window, tags)
+        settings = getattr(self.window, "settings", None)
+        if settings is not None:
+            export_memory.restore(dialog, settings)
+            dialog.accepted.connect(lambda: export_memory.remember(dialog, settings))
         dialog.accepted.connect(lambda: self.export(dialog.request()))
         dialog.open()
         return dialog
@@ -226,7 +230,7 @@ class Exchanger(QObject):
                    f"SHA-256 {result.sha256}")
         for note in result.notes:
             message += f"\n{note}"
-        dialogs.inform(self.window, "Export", message)
+        dialogs.inform_saved(self.window, "Export", message, str(result.path))
         self.finished.emit(message.splitlines()[0])
 
     def _imported(self, summary: ImportSummary) -> None:
@@ -239,6 +243,13 @@ class Exchanger(QObject):
                          "import their originals first")
         if summary.unanchored:
             lines.append(f"{len(summary.unanchored)} passages were not found in the documents")
+        if summary.flagged:
+            lines.append(f"{len(summary.flagged)} placed but flagged for review (their place "
+                         "could not be verified): see the annotations marked fuzzy")
+        lines += [f"not imported: {s['annotation']}: {s['reason']}" for s in summary.skipped[:5]]
+        if len(summary.skipped) > 5:
+            lines.append(f"… and {len(summary.skipped) - 5} more not imported (replies, page "
+                         "notes, areas)")
         if summary.tags_created:
             lines.append(f"tags created: {', '.join(summary.tags_created)}")
         lines += summary.warnings

@@ -12,7 +12,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtCore import QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMenu, QStackedWidget
 
@@ -22,7 +22,7 @@ from app.services import annotations as annotation_service
 from app.services import documents as document_service
 from app.services.annotations import AnnotationView
 from app.services.documents import DocumentView as DocumentInfo
-from ui import dialogs
+from ui import dialogs, workspace
 from ui.docks.annotation_list_dock import AnnotationListDock
 from ui.docks.annotation_panel import AnnotationPanel
 from ui.docks.codebook_dock import CodebookDock
@@ -45,7 +45,14 @@ STATUS_MESSAGE_MS = 6000
 
 
 class MainWindow(QMainWindow):
-    """Dossier's main window on one open dossier."""
+    """Dossier's main window on one open dossier.
+
+    Signals: ``document_opened(str id)`` after a document is shown in the reader;
+    ``document_closing(str id)`` just before it leaves the reader.
+    """
+
+    document_opened = Signal(str)
+    document_closing = Signal(str)
 
     def __init__(self, dossier: Dossier, *, settings: Settings | None = None,
                  operations: Operations | None = None,
@@ -100,12 +107,15 @@ class MainWindow(QMainWindow):
                          Qt.Orientation.Vertical)
         self.resizeDocks([self.list_dock], [210], Qt.Orientation.Vertical)
 
+        self.menus: dict[str, QMenu] = {}
         self.menu_actions = build_actions(self)
         build_menus(self, self.menu_actions)
         self.status = StatusBar(self)
         self.setStatusBar(self.status)
         self._connect()
+        self.workspace = workspace.install(self)
         self.resize(1440, 900)
+        self.workspace.fit_left_docks()
         self.settings.restore_window(self)
         self._show_welcome()
         self._update_actions()
@@ -185,12 +195,20 @@ class MainWindow(QMainWindow):
         self.settings.set(LAST_DOCUMENT, doc.id)
         self.status.show_document(doc, 0)
         self._update_actions()
+        self.document_opened.emit(doc.id)
         dossier = self.dossier
         self.ops.query(
             lambda _op: annotation_service.list_annotations(dossier, document_id=doc.id),
             label="Listing the annotations", key="document-annotations",
             on_done=lambda views: self._show_annotations(doc.id, views),
             on_error=lambda exc: self.show_error(str(exc)))
+
+    def make_current_when_listed(self, annotation_id: str) -> None:
+        """Make an annotation of the open document current, now or once its list arrives."""
+        if self.annotation_model.row_of(annotation_id) >= 0:
+            self._make_current(annotation_id, reveal=True)
+        else:
+            self._pending_current = annotation_id
 
     def _show_annotations(self, document_id: str, views: list[AnnotationView]) -> None:
         if self.view is None or document_id != self.document_id:
@@ -205,6 +223,8 @@ class MainWindow(QMainWindow):
     def _close_view(self) -> None:
         if self.view is None:
             return
+        if self.document_id is not None:
+            self.document_closing.emit(self.document_id)
         self.view.release()
         self.reader.removeWidget(self.view)
         self.view.deleteLater()

@@ -139,6 +139,8 @@ def build_menus(window: MainWindow, actions: Actions) -> None:
 
     help_menu = bar.addMenu("&Help")
     help_menu.addAction(actions.about)
+    window.menus = {"file": file_menu, "edit": edit, "view": view, "document": documents,
+                    "help": help_menu}
 
     toolbar = QToolBar("Toolbar", window)
     toolbar.setObjectName("main_toolbar")

@@ -36,7 +36,24 @@ LAST_IMPORT_FOLDER = Option("preferences/last_import_folder", str, "",
                             "folder the import dialog opens in")
 LAST_DOCUMENT = Option("preferences/last_document", str, "",
                        "id of the document open when Dossier was closed")
-OPTIONS: tuple[Option[Any], ...] = (PDF_VIEW_MODE, LAST_IMPORT_FOLDER, LAST_DOCUMENT)
+RECENT_DOSSIERS = Option("preferences/recent_dossiers", str, "",
+                         "dossier folders opened lately, newest first, one per line")
+THEME = Option("preferences/theme", str, "system", "colour theme: 'system', 'light' or 'dark'")
+READER_FONT = Option("preferences/reader_font", str, "", "font family of the text reader")
+READER_FONT_SIZE = Option("preferences/reader_font_size", int, 0,
+                          "point size of the text reader's font (0: the system's)")
+DEFAULT_ZOOM = Option("preferences/default_zoom", float, 1.0,
+                      "zoom a document opens at the first time (1.0 = 100 %)")
+READING_POSITIONS = Option("state/reading_positions", str, "{}",
+                           "per document: page, scroll position, zoom and view mode (JSON)")
+EXPORT_FORMAT = Option("preferences/export_format", str, "", "format chosen at the last export")
+EXPORT_ONLY_CURRENT = Option("preferences/export_only_current", bool, True,
+                             "whether the last export was of the open document only")
+EXPORT_FOLDER = Option("preferences/export_folder", str, "", "folder of the last export")
+OPTIONS: tuple[Option[Any], ...] = (EXPORT_FORMAT, EXPORT_ONLY_CURRENT, EXPORT_FOLDER,
+                                    PDF_VIEW_MODE, LAST_IMPORT_FOLDER, LAST_DOCUMENT,
+                                    RECENT_DOSSIERS, THEME, READER_FONT, READER_FONT_SIZE,
+                                    DEFAULT_ZOOM, READING_POSITIONS)
 
 _GEOMETRY_KEY = "window/geometry"
 _STATE_KEY = "window/state"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from app.services.documents import DocumentView as DocumentInfo
@@ -24,6 +26,9 @@ class StatusBar(QStatusBar):
             label.setContentsMargins(6, 0, 6, 0)
             self.addPermanentWidget(label)
         self._pages = 0
+        self._total = 0
+        #: How many annotations the list shows through its filter (None: no filter to ask).
+        self.shown_count: Callable[[], int] | None = None
         self.show_document(None, 0)
 
     def show_document(self, doc: DocumentInfo | None, annotations: int) -> None:
@@ -56,5 +61,14 @@ class StatusBar(QStatusBar):
             self.show_page(int(page_of(start)))
 
     def show_count(self, annotations: int) -> None:
-        """Number of annotations in the open document."""
-        self.count.setText(f"{annotations} annotation{'s' if annotations != 1 else ''}")
+        """Number of annotations in the open document ("3 of 7 shown" while the list filters)."""
+        self._total = annotations
+        shown = self.shown_count() if self.shown_count is not None else annotations
+        text = f"{annotations} annotation{'s' if annotations != 1 else ''}"
+        if shown != annotations:
+            text = f"{shown} of {text} shown"
+        self.count.setText(text)
+
+    def refresh_count(self) -> None:
+        """Show the count again (after the list's filter changed)."""
+        self.show_count(self._total)

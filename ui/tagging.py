@@ -66,10 +66,18 @@ class TagPopup(QFrame):
         self.model.set_tags(tags, checked)
         self.filter.clear()
         self._select_row(0)
+        self.list.setMinimumWidth(self.needed_width())
         self.adjustSize()
         self.move(pos)
         self.show()
         self.filter.setFocus()
+
+    def needed_width(self) -> int:
+        """Width showing every row whole (tick box, colour, name) beside the scroll bar."""
+        self.proxy.set_text("")
+        rows = self.list.sizeHintForColumn(0)  # the widest row among all tags
+        bar = self.list.verticalScrollBar().sizeHint().width()
+        return max(360, rows + bar + 2 * self.list.frameWidth() + 8)
 
     def _filter(self, text: str) -> None:
         self.proxy.set_text(text)

@@ -19,6 +19,8 @@ from PySide6.QtGui import QUndoCommand
 
 from app.dossier import Dossier
 from app.services import annotations as service
+from app.services import codebook as codebook_service
+from app.services import tag_edits
 from app.services.annotations import AnnotationView
 from ui.dialogs import one_line
 from ui.operations import Operation, Operations
@@ -306,3 +308,189 @@ class AnnotationUndo(QObject):
             return self._set_tags(annotation_id, [*ids, tag_id], "Add tag")
 
         return self._run("Change tags", work, on_done, on_error)
+
+
+class _CodebookCommand(ServiceCommand):
+    """A codebook edit: undo and redo call the given service steps (on the writer thread)."""
+
+    def __init__(self, ops: Operations, text: str, undo: Callable[[], Any],
+                 redo: Callable[[], Any]) -> None:
+        super().__init__(ops, text)
+        self._undo, self._redo = undo, redo
+
+    def do_undo(self) -> None:
+        """Take the edit back."""
+        self._undo()
+
+    def do_redo(self) -> None:
+        """Do the edit again."""
+        self._redo()
+
+
+class CodebookUndo(QObject):
+    """Codebook edits (``app.services.tag_edits``) as mutations, undoable on the one stack.
+
+    Each method runs the edit on the writer thread and pushes its command; ``on_done`` runs
+    after success. Signals: ``failed(str)`` when an edit was refused (one line).
+    """
+
+    failed = Signal(str)
+
+    def __init__(self, ops: Operations, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.ops = ops
+        self.dossier = ops.dossier
+
+    def _do(self, label: str, work: Callable[[], Any],
+            command: Callable[[Any], QUndoCommand | None],
+            on_done: Callable[[Any], None] | None = None) -> Operation:
+        return self.ops.mutate(
+            lambda _op: work(), label=label, progress=False, undo=command, on_done=on_done,
+            on_error=lambda exc: self.failed.emit(f"{label}: {one_line(exc)}"))
+
+    def _command(self, text: str, undo: Callable[[], Any],
+                 redo: Callable[[], Any]) -> QUndoCommand:
+        return _CodebookCommand(self.ops, text, undo, redo)
+
+    def add(self, name: str, parent_id: str | None, colour: str = "#808080",
+            on_done: Callable[[Any], None] | None = None) -> Operation:
+        """Add a tag; undo deletes it, redo brings it back with the same id."""
+        kept: dict[str, Any] = {}
+
+        def work() -> str:
+            return codebook_service.create_tag(self.dossier, name, parent=parent_id,
+                                               colour=colour).id
+
+        def command(tag_id: str) -> QUndoCommand:
+            def undo() -> None:
+                kept["snapshot"] = tag_edits.delete_tag(self.dossier, tag_id, force=True)
+
+            return self._command(f"Add tag {name}", undo,
+                                 lambda: tag_edits.restore_tag(self.dossier, kept["snapshot"]))
+
+        return self._do("Add tag", work, command, on_done)
+
+    def update(self, tag_id: str, **fields: Any) -> Operation:
+        """Rename, recolour, describe or re-key a tag; undo writes the old values back."""
+        def apply(values: dict[str, Any]) -> None:
+            for key, value in values.items():
+                if key == "name":
+                    tag_edits.rename_tag(self.dossier, tag_id, value)
+                elif key == "shortcut":
+                    tag_edits.set_shortcut(self.dossier, tag_id, value)
+                else:
+                    codebook_service.update_tag(self.dossier, tag_id, **{key: value})
+
+        def work() -> tuple[str, dict[str, Any]]:
+            before = codebook_service.tag_by_id(self.dossier, tag_id)
+            apply(fields)
+            return before.name, {k: getattr(before, k) for k in fields}
+
+        what = {"name": "Rename", "colour": "Recolour", "description": "Describe",
+                "shortcut": "Set key of"}.get(next(iter(fields)), "Change")
+
+        def command(result: tuple[str, dict[str, Any]]) -> QUndoCommand:
+            name, old = result
+            return self._command(f"{what} tag {name}", lambda: apply(old), lambda: apply(fields))
+
+        return self._do(f"{what} tag", work, command)
+
+    def move(self, tag_id: str, parent_id: str | None, position: int | None = None) -> Operation:
+        """Move a tag in the tree; undo puts it back."""
+        def command(before: tuple[str | None, int]) -> QUndoCommand:
+            return self._command(
+                "Move tag", lambda: tag_edits.move_tag(self.dossier, tag_id, *before),
+                lambda: tag_edits.move_tag(self.dossier, tag_id, parent_id, position))
+
+        return self._do("Move tag",
+                        lambda: tag_edits.move_tag(self.dossier, tag_id, parent_id, position),
+                        command)
+
+    def merge(self, source_id: str, target_id: str,
+              on_done: Callable[[Any], None] | None = None) -> Operation:
+        """Merge a tag into another (annotations follow); undo separates them exactly."""
+        def command(snapshot: dict[str, Any]) -> QUndoCommand:
+            kept = {"snapshot": snapshot}
+
+            def redo() -> None:
+                kept["snapshot"] = tag_edits.merge_tags(self.dossier, source_id, target_id)
+
+            return self._command(f"Merge tag {snapshot['tag']['name']}",
+                                 lambda: tag_edits.unmerge_tags(self.dossier, kept["snapshot"]),
+                                 redo)
+
+        return self._do("Merge tag",
+                        lambda: tag_edits.merge_tags(self.dossier, source_id, target_id),
+                        command, on_done)
+
+    def delete(self, tag_id: str, *, force: bool = False,
+               on_done: Callable[[Any], None] | None = None) -> Operation:
+        """Delete a tag; undo restores it with its links to annotations."""
+        def command(snapshot: dict[str, Any]) -> QUndoCommand:
+            kept = {"snapshot": snapshot}
+
+            def redo() -> None:
+                kept["snapshot"] = tag_edits.delete_tag(self.dossier, tag_id, force=True)
+
+            return self._command(f"Delete tag {snapshot['tag']['name']}",
+                                 lambda: tag_edits.restore_tag(self.dossier, kept["snapshot"]),
+                                 redo)
+
+        return self._do("Delete tag",
+                        lambda: tag_edits.delete_tag(self.dossier, tag_id, force=force),
+                        command, on_done)
+
+    def import_codes(self, path: str, on_done: Callable[[Any], None] | None = None) -> Operation:
+        """Add a .qdc codebook's missing codes; undo deletes them again."""
+        from app.exchange.refi.codebook import read_qdc
+
+        def command(created: list[str]) -> QUndoCommand | None:
+            if not created:
+                return None
+            kept: dict[str, list[dict[str, Any]]] = {"snapshots": []}
+
+            def undo() -> None:
+                kept["snapshots"] = [tag_edits.delete_tag(self.dossier, t, force=True)
+                                     for t in reversed(created)]
+
+            def redo() -> None:
+                for snapshot in reversed(kept["snapshots"]):
+                    tag_edits.restore_tag(self.dossier, snapshot)
+
+            return self._command(f"Import codebook ({len(created)} tags)", undo, redo)
+
+        return self._do("Import codebook",
+                        lambda: tag_edits.import_codes(self.dossier, read_qdc(path)),
+                        command, on_done)
+
+
+class LibraryUndo(QObject):
+    """Removing documents from the library as a mutation; undo puts them back.
+
+    Signals: ``failed(str)`` when a removal was refused (one line).
+    """
+
+    failed = Signal(str)
+
+    def __init__(self, ops: Operations, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.ops = ops
+        self.dossier = ops.dossier
+
+    def remove(self, document_ids: list[str],
+               on_done: Callable[[Any], None] | None = None) -> Operation:
+        """Remove documents (originals and annotations are kept); undo restores them."""
+        from app.services import removal
+
+        ids = list(document_ids)
+
+        def command(_removed: list[str]) -> QUndoCommand:
+            label = f"Remove {len(ids)} document{'s' if len(ids) != 1 else ''}"
+            return _CodebookCommand(self.ops, label,
+                                    lambda: removal.restore_documents(self.dossier, ids),
+                                    lambda: removal.remove_documents(self.dossier, ids))
+
+        return self.ops.mutate(
+            lambda _op: removal.remove_documents(self.dossier, ids), label="Remove documents",
+            progress=False, undo=command, on_done=on_done,
+            on_error=lambda exc: self.failed.emit(f"Remove: {one_line(exc)}"))

@@ -34,7 +34,12 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.set_defaults(func=cmd_text)
 
     p = sub.add_parser("search", parents=[common], help="full-text search of texts, quotes, notes")
-    p.add_argument("query", metavar="QUERY")
+    p.add_argument("query", metavar="QUERY",
+                   help='words, "a phrase", prefix*, a OR b, -excluded (any text is accepted)')
+    p.add_argument("--doc", metavar="DOC", help="only this document")
+    p.add_argument("--tag", metavar="TAG", help="only annotations with this tag (or sub-tag)")
+    p.add_argument("--status", help="only annotations with this status")
+    p.add_argument("--author", metavar="NAME", help="only annotations by this person")
     p.add_argument("--limit", type=int, default=50)
     p.add_argument("--json", action="store_true", help="print JSON only")
     p.set_defaults(func=cmd_search)
@@ -114,30 +119,43 @@ def cmd_text(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    """Full-text search with snippets."""
+    """Full-text search with snippets (the query language of :mod:`app.search_query`)."""
+    from app import search_query
     from app.cli.context import open_dossier, read_only_database
     from db import search as search_index
 
-    conn = read_only_database(args)  # an up-to-date dossier is read without the ORM
+    filtered = args.doc or args.tag or args.status or args.author
+    conn = None if filtered else read_only_database(args)  # read without the ORM when it can
+    found: list[tuple[str, str, str, str, int | None, str]] = []
     if conn is not None:
         with contextlib.closing(conn):
             cur = conn.cursor()
-            hits = search_index.search_cursor(cur, args.query, limit=args.limit)
+            hits = search_index.find_cursor(cur, search_query.to_fts(args.query), None,
+                                            args.limit)
             titles = search_index.document_titles(cur)
+        found = [(h.kind, h.ref, h.document_id, titles.get(h.document_id, ""), h.page,
+                  h.snippet) for h in hits]
     else:
         from app.services import documents
+        from app.services import search as search_service
 
         dossier = open_dossier(args)
-        with dossier.read() as session:
-            hits = search_index.search(session, args.query, limit=args.limit)
-        titles = documents.titles(dossier)
+        doc_id = documents.get_document(dossier, args.doc).id if args.doc else None
+        results = search_service.search(dossier, args.query, document_id=doc_id, tag=args.tag,
+                                        status=args.status, author=args.author,
+                                        limit=args.limit)
+        found = [(h.kind, h.ref, h.document_id, h.title, h.page, h.snippet) for h in results]
+
+    def plain(snippet: str) -> str:
+        return snippet.replace(search_index.MARK_START, "[").replace(search_index.MARK_END, "]")
+
     if args.json:
-        emit_json([{"kind": h.kind, "id": h.ref, "document": h.document_id,
-                    "title": titles.get(h.document_id, ""), "page": h.page,
-                    "snippet": h.snippet} for h in hits])
+        emit_json([{"kind": kind, "id": ref, "document": doc, "title": title, "page": page,
+                    "snippet": plain(snippet)}
+                   for kind, ref, doc, title, page, snippet in found])
         return 0
-    for h in hits:
-        where = f"p.{h.page}" if h.page else ""
-        print(f"{h.kind}\t{short_id(h.ref)}\t{shorten(titles.get(h.document_id, ''), 40)}"
-              f"\t{where}\t{shorten(h.snippet, 100)}")
+    for kind, ref, _doc, title, page, snippet in found:
+        where = f"p.{page}" if page else ""
+        print(f"{kind}\t{short_id(ref)}\t{shorten(title, 40)}\t{where}"
+              f"\t{shorten(plain(snippet), 100)}")
     return 0

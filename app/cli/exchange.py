@@ -9,6 +9,7 @@ from typing import Any
 
 from app.annotation_fields import STATUSES
 from app.cli.output import emit_json
+from app.errors import BadInput
 from app.exchange import FORMATS
 
 
@@ -34,6 +35,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
                    help="only annotations created on or after DATE (2025-03-01 or a UTC time)")
     p.add_argument("--to", dest="date_to", metavar="DATE",
                    help="only annotations created on or before DATE (a date includes the day)")
+    p.add_argument("--excel", action="store_true",
+                   help="with --format csv: UTF-8 with a byte-order mark and CRLF, as Excel "
+                        "opens it")
     p.add_argument("--overwrite", action="store_true", help="replace PATH if it exists")
     p.add_argument("--json", action="store_true", help="print JSON only")
     p.set_defaults(func=cmd_export)
@@ -48,6 +52,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
                        help="check an evidence bundle's files and audit excerpt (no dossier "
                             "needed)")
     p.add_argument("path", metavar="PATH")
+    p.add_argument("--head", metavar="HASH",
+                   help="a chain head you hold (from an earlier report, an email or 'dossier "
+                        "verify'): the bundle must come from that chain")
     p.add_argument("--json", action="store_true", help="print JSON only")
     p.set_defaults(func=cmd_verify_bundle)
 
@@ -62,7 +69,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     flt = build_filter(dossier, documents=args.doc, tags=args.tag, statuses=args.status,
                        authors=args.author, created_from=args.date_from,
                        created_to=args.date_to)
-    result = export(dossier, args.format, Path(args.out), flt, overwrite=args.overwrite)
+    fmt = args.format
+    if getattr(args, "excel", False):
+        if fmt not in ("csv", "csv-excel"):
+            raise BadInput(f"--excel applies to --format csv only, not {fmt}")
+        fmt = "csv-excel"
+    result = export(dossier, fmt, Path(args.out), flt, overwrite=args.overwrite)
     if args.json:
         emit_json(result.to_json())
         return 0
@@ -93,14 +105,24 @@ def cmd_verify_bundle(args: argparse.Namespace) -> int:
     """Exit 0 when the bundle checks out, 1 naming what does not."""
     from app.exchange.bundle.read import verify_bundle
 
-    report = verify_bundle(Path(args.path))
+    report = verify_bundle(Path(args.path), head=getattr(args, "head", None))
     if args.json:
         emit_json(report.to_json())
         return 0 if report.ok else 1
     head = report.manifest.get("chain_head") or {}
     if report.ok:
         print(f"ok: {report.files_checked} files match the manifest; {report.events_checked} "
-              f"audit events recompute ({report.links_checked} links checked)")
+              f"audit events recompute ({report.links_checked} links checked"
+              + (f", {report.events_withheld} events about other work withheld"
+                 if report.events_withheld else "") + ")")
+        if report.annotations_checked:
+            print(f"ok: {report.annotations_checked} annotation(s) agree with their audit record"
+                  + (f" and with the text of {report.originals_extracted} original(s), "
+                     "extracted again" if report.originals_extracted else ""))
+        if getattr(args, "head", None):
+            print(f"ok: the chain head you hold ({args.head[:16]}…) is in this bundle's chain")
+        for note in report.notes:
+            print(f"note: {note}")
         print(f"exported {report.manifest.get('exported_at')} by "
               f"{report.manifest.get('exported_by')}; dossier chain head {head.get('seq')} "
               f"{head.get('hash')}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 from app.errors import BadInput
@@ -34,7 +35,10 @@ def run_gui(args: argparse.Namespace) -> int:
     if runner is None:  # e.g. ``python -m app``: the core alone has no desktop application
         raise BadInput("this command line was started without the desktop application; "
                        "open it with 'dossier gui'")
-    from app.cli.context import open_dossier
-
-    status: int = runner(open_dossier(args))
+    # The window locks the dossier and asks the first-run name before opening it, so it gets
+    # the folder and the --user given, not an open dossier. With neither --dossier nor
+    # $DOSSIER_PATH it reopens the dossier used last.
+    chosen = getattr(args, "dossier", None) or os.environ.get("DOSSIER_PATH")
+    folder = Path(chosen).expanduser() if chosen else None
+    status: int = runner(folder, getattr(args, "user", None))
     return status

@@ -11,23 +11,22 @@ import importlib
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from app import __version__
 from app.errors import DossierError
 
-if TYPE_CHECKING:
-    from app.dossier import Dossier
-
-#: Opens the desktop application on a dossier; given by the entry point above both layers
-#: (``launch.main``), since the core never imports the GUI.
-GuiRunner = Callable[["Dossier"], int]
+#: Opens the desktop application on a dossier folder (None: the one used last), acting as a
+#: user (None: the one chosen at first run); given by the entry point above both layers
+#: (``launch.main``), since the core never imports the GUI. The window locks and opens the
+#: folder itself.
+GuiRunner = Callable[[Path | None, str | None], int]
 
 #: Modules under app.cli that each define ``register(subparsers, common)``. Building the parser
 #: imports them all (``dossier --help`` lists every command), so a command module imports what
 #: its commands need (services, the database) inside the command functions: ``--help`` and
 #: ``--version`` then load neither SQLAlchemy nor Qt (tests/e2e/test_cli_startup.py).
-COMMAND_MODULES = ("gui", "documents", "annotations", "versions", "integrity", "exchange")
+COMMAND_MODULES = ("gui", "documents", "annotations", "versions", "integrity", "exchange",
+                   "tags")
 
 
 def _common(*, suppress: bool) -> argparse.ArgumentParser:
@@ -36,7 +35,8 @@ def _common(*, suppress: bool) -> argparse.ArgumentParser:
     common.add_argument("--dossier", metavar="PATH", default=default,
                         help="dossier folder (default: $DOSSIER_PATH or the user data folder)")
     common.add_argument("--user", metavar="NAME", default=default,
-                        help="who is acting (default: the login name)")
+                        help="who is acting (default: the name chosen at first run, "
+                             "else the login name)")
     return common
 
 

@@ -59,6 +59,8 @@ for _fmt in (
                  "app.exchange.jsonld.write:write_jsonld"),
     ExportFormat("csv", "CSV, one row per annotation and tag", ".csv",
                  "app.exchange.tabular.write:write_csv"),
+    ExportFormat("csv-excel", "CSV for Excel (UTF-8 with BOM, CRLF)", ".csv",
+                 "app.exchange.tabular.write:write_csv_excel"),
     ExportFormat("xlsx", "Excel workbook, one row per annotation and tag", ".xlsx",
                  "app.exchange.tabular.write:write_xlsx"),
     ExportFormat("qdpx", "REFI-QDA project", ".qdpx", "app.exchange.refi.model:export_qdpx"),

@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
 _UUID = re.compile(r"^(?:urn:uuid:)?\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
                    r"[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?$")
+#: Score given to a passage placed where the sender put it but not verified there.
+FUZZY_SCORE = 0.5
 #: Namespace for ids derived from annotation IRIs that are not UUIDs (stable across imports).
 ID_NAMESPACE = uuid.UUID("1b0c6f2e-52d4-4d0a-9a57-0d55e4c1a2f3")
 
@@ -94,6 +96,11 @@ class IncomingAnnotation:
     status: str = "draft"
     anchor: str | None = None
     anchor_score: float | None = None
+    anchor_reason: str = ""  # why the sender's placement could not be verified
+    range_quotes: tuple[str, str] | None = None  # W3C RangeSelector of two quotes
+    #: True when the set's positions are only hints (other clients count differently, e.g.
+    #: Hypothesis in UTF-16 units): a place found by the quote is then not held against it.
+    position_is_hint: bool = False
     author: str = "unknown"
     author_guid: str | None = None
     created: str | None = None
@@ -123,6 +130,12 @@ class IncomingDocument:
     filename: str = ""
     #: Reads the original's bytes when the set carries it (bundles, REFI packages).
     load: Callable[[], bytes] | None = None
+    #: False when ``load`` gives a text representation, not the original (REFI text sources).
+    carries_original: bool = True
+    #: SHA-256 of the carried text in canonical form (no BOM, ``\n`` line ends, NFC).
+    text_sha256: str | None = None
+    #: The text's SHA-256 as the set records it (checked against the carried text).
+    recorded_text_sha256: str | None = None
 
     @property
     def label(self) -> str:
@@ -155,6 +168,9 @@ class IncomingSet:
     tags: list[IncomingTag] = field(default_factory=list)
     annotations: list[IncomingAnnotation] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: Annotations of the file that are not in ``annotations``, each with why:
+    #: ``{"annotation": id or number, "reason": ...}``.
+    skipped: list[dict[str, str]] = field(default_factory=list)
 
     def check_unique_ids(self) -> None:
         """Refuse a set that holds the same annotation id twice."""
@@ -168,7 +184,14 @@ class IncomingSet:
 
 
 def from_refi(project: RefiProject, name: str, sha256: str) -> IncomingSet:
-    """The neutral form of a REFI-QDA project read by :func:`app.exchange.refi.model.read_qdpx`."""
+    """The neutral form of a REFI-QDA project read by :func:`app.exchange.refi.read_qdpx`.
+
+    A source's identity is the original's hash recorded in its properties when there is one,
+    else the hash of the file the package carries; its text's hash (canonical) is kept too, so a
+    web page exported as its text, or a text rewritten with a BOM or CRLF, is still recognised.
+    Each selection keeps the verdict of :mod:`app.exchange.refi.positions`: a passage whose
+    placement cannot be verified arrives fuzzy, never exact.
+    """
     out = IncomingSet(name=name, sha256=sha256, kind="qdpx", warnings=list(project.warnings))
     for doc in project.documents:
         data = doc.data
@@ -176,6 +199,8 @@ def from_refi(project: RefiProject, name: str, sha256: str) -> IncomingSet:
             key=doc.guid, sha256=doc.original_sha256 or (doc.sha256 if data else None),
             document_id=doc.guid.lower(), source=doc.url, title=doc.name, kind=doc.kind,
             filename=doc.name, load=(lambda d=data: d) if data else None,  # type: ignore[misc]
+            carries_original=doc.carries_original, text_sha256=doc.text_sha256 if doc.text
+            else None, recorded_text_sha256=doc.recorded_text_sha256,
         )
     for pos, code in enumerate(project.codes):
         out.tags.append(IncomingTag(
@@ -183,6 +208,9 @@ def from_refi(project: RefiProject, name: str, sha256: str) -> IncomingSet:
             parent_id=code.parent.lower() if code.parent else None, colour=code.colour,
             description=code.description, is_codable=code.is_codable, position=pos,
         ))
+    for skipped in project.skipped:
+        out.skipped.append({"annotation": skipped.guid.lower(), "document": skipped.source,
+                            "reason": skipped.reason})
     undated = 0
     for index, sel in enumerate(project.selections):
         try:
@@ -192,11 +220,14 @@ def from_refi(project: RefiProject, name: str, sha256: str) -> IncomingSet:
             undated += 1
         out.annotations.append(IncomingAnnotation(
             index=index, id=sel.guid.lower(), document=sel.source, start=sel.start, end=sel.end,
-            exact=sel.quote, note=sel.note, attribution=sel.attribution,
+            exact=sel.sender_quote if sel.sender_quote is not None else sel.quote,
+            note=sel.note, attribution=sel.attribution,
             reliability=sel.reliability, credibility=sel.credibility,
             status=sel.status or "draft", author=sel.creator or "unknown",
             created=created, modified=created,
             tags=tuple(IncomingTagRef(c.lower(), project.code_path(c)) for c in sel.codes),
+            anchor=sel.anchor, anchor_score=1.0 if sel.anchor == "exact" else FUZZY_SCORE,
+            anchor_reason=sel.anchor_reason,
         ))
     if undated:
         out.warnings.append(f"{undated} selection(s) had a creation time that is not ISO 8601 "

@@ -1,7 +1,9 @@
 """Plain-text and Markdown files: decode, normalise, keep the text exactly as written.
 
-Markdown markup is not stripped: the stored text is what the file says, so offsets into it match
-the original. Headings, paragraphs, list items and quotes are recorded as structure ranges only.
+Plain text is kept exactly as written. In Markdown, inline markup (links, emphasis, code spans,
+images) is shown as the words it marks (:mod:`app.importers.markdown_inline`; link targets go to
+the metadata), so offsets count the text a reader sees; block markup stays, and headings,
+paragraphs, list items and quotes are recorded as structure ranges.
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ from pathlib import PurePath
 import charset_normalizer
 
 from app.importers.base import ExtractedDocument, ImportRefused
+from app.importers.markdown_inline import Link, render_inline
 from app.textmodel import normalise
 
 #: Bumped whenever the same bytes could yield a different text or structure.
-TEXT_IMPORTER_VERSION = "1"
+TEXT_IMPORTER_VERSION = "2"
 TITLE_MAX_CHARS = 200
 #: Files up to this size are given whole to charset-normalizer; larger ones are sampled.
 _DETECT_WHOLE_BYTES = 64 * 1024
@@ -162,6 +165,17 @@ def extract_text_file(data: bytes, name: str) -> ExtractedDocument:
     if not text.strip():
         raise ImportRefused(f"{label} contains only white space; there is no text to import")
     markdown = is_markdown(text, name)
+    links: list[Link] = []
+    if markdown:
+        text, links = render_inline(text)
+    metadata: dict[str, object] = {
+        "encoding": decoded.encoding,
+        "encoding_detection": decoded.method,
+        "markup": "markdown" if markdown else "plain",
+        "line_endings": _line_endings(decoded.text),
+    }
+    if links:
+        metadata["links"] = [link.to_json() for link in links]
     return ExtractedDocument(
         kind="text",
         text=text,
@@ -169,14 +183,10 @@ def extract_text_file(data: bytes, name: str) -> ExtractedDocument:
         structure=text_structure(text),
         extractor=(
             f"dossier.text/{TEXT_IMPORTER_VERSION} (decode: BOM, UTF-8, charset-normalizer "
-            f"{charset_normalizer.__version__}; NFC; markup kept)"
+            f"{charset_normalizer.__version__}; NFC; "
+            f"{'inline Markdown shown as text' if markdown else 'markup kept'})"
         ),
-        metadata={
-            "encoding": decoded.encoding,
-            "encoding_detection": decoded.method,
-            "markup": "markdown" if markdown else "plain",
-            "line_endings": _line_endings(decoded.text),
-        },
+        metadata=metadata,
     )
 
 

@@ -209,8 +209,9 @@ def insert_document(
         )
         for i, (page, (start, end)) in enumerate(zip(extracted.pages, ranges, strict=True))
     )
-    chunks: list[tuple[int | None, str]] = (
-        [(i + 1, text[s:e]) for i, (s, e) in enumerate(ranges)] if ranges else [(None, text)]
+    chunks: list[tuple[int | None, str, int]] = (
+        [(i + 1, text[s:e], s) for i, (s, e) in enumerate(ranges)] if ranges
+        else [(None, text, 0)]
     )
     search.index_document(session, doc.id, chunks)
     audit.record(session, dossier.user_name, "document.import", "document", doc.id, {

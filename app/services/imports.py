@@ -116,6 +116,11 @@ def import_bytes(
     digest = sha256_bytes(data)
     existing = find_by_sha256(dossier, digest)
     if existing is not None:
+        from app.services.removal import restore_if_removed
+
+        if restore_if_removed(dossier, existing.id):  # removed earlier: it comes back
+            return ImportResult(source, "imported", find_by_sha256(dossier, digest),
+                                "brought back into the library")
         return ImportResult(source, "present", existing, "already in the dossier")
     extracted = extract(data, name, path=path, url=url, charset=charset, password=password,
                         progress=progress, cancel=cancel, ocr=ocr)

@@ -314,8 +314,9 @@ def test_plain_w3c_annotation_from_another_tool_is_matched_by_url(
 
 
 @pytest.mark.parametrize(("change", "message"), [
-    ({"target": {"source": "https://x.example"}}, "annotation 2 (https://annotations.example"
-                                                  ".org/a/17): its target has no TextQuote"),
+    ({"target": {"selector": {"type": "TextQuoteSelector", "exact": "passports"}}},
+     "annotation 2 (https://annotations.example"
+     ".org/a/17): its target has no source"),
     ({"dossier:status": "final"}, "dossier:status 'final' is not one of"),
     ({"dossier:credibility": 9}, "dossier:credibility 9 is not one of 1-6"),
     ({"created": "yesterday"}, "created 'yesterday' is not an ISO 8601"),

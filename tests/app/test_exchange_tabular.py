@@ -6,12 +6,16 @@ import csv
 import io
 import json
 import re
+from datetime import datetime
 from pathlib import Path
+
+import pytest
 
 from app.dossier import Dossier
 from app.exchange import export
 from app.exchange.filters import build_filter, select_for_export
-from app.exchange.tabular.write import COLUMNS, HEADER, iter_rows
+from app.exchange.tabular.write import COLUMNS, HEADER, XLSX_HEADER, iter_rows
+from app.services import annotations as A
 from tests.app.test_exchange_jsonld import ARTICLE, seed
 
 # Copied as FORMATS.md section 4 writes them.
@@ -107,10 +111,81 @@ def test_xlsx_holds_the_same_rows_as_text_not_formulas(dossier: Dossier,
     assert book.sheetnames == ["Annotations", "Export"]
     sheet = book["Annotations"]
     rows = [[("" if c.value is None else c.value) for c in r] for r in sheet.iter_rows()]
-    assert rows[0] == list(HEADER)
-    expected = [list(r) for r in iter_rows(select_for_export(dossier))]
+    assert rows[0] == list(XLSX_HEADER)
+    assert "created (UTC)" in rows[0] and "modified (UTC)" in rows[0]
+    dates = {HEADER.index("created"), HEADER.index("modified")}
+    expected = [[_as_date(v) if i in dates else v for i, v in enumerate(r)]
+                for r in iter_rows(select_for_export(dossier), neutralised=False)]
     assert rows[1:] == expected
     types = {c.data_type for r in sheet.iter_rows(min_row=2) for c in r if c.value is not None}
     assert "f" not in types
     about = {r[0].value: r[1].value for r in book["Export"].iter_rows()}
     assert about["annotations"] == 5 and about["exported by"] == "alice"
+
+
+def _as_date(stamp: str) -> datetime:
+    moment = datetime.fromisoformat(stamp.replace("Z", "+00:00")).replace(tzinfo=None)
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
+def test_xlsx_dates_are_dates_and_text_is_the_annotations_text_exactly(
+        dossier: Dossier, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    s = seed(dossier)
+    A.update_annotation(dossier, s["anns"][0].id, note="'-mehrjährige Haft")
+    risky = A.update_annotation(dossier, s["anns"][2].id, note="-mehrjährige Haft")
+    path = tmp_path / "set.xlsx"
+    export(dossier, "xlsx", path)
+    sheet = load_workbook(path)["Annotations"]
+    header = [c.value for c in sheet[1]]
+    by_id: dict[str, dict[str, object]] = {}
+    for row in sheet.iter_rows(min_row=2):
+        cells = dict(zip(header, row, strict=True))
+        by_id.setdefault(str(cells["annotation_id"].value), {k: c for k, c in cells.items()})
+    for ann in A.list_annotations(dossier):
+        cells = by_id[ann.id]
+        created = cells["created (UTC)"]
+        assert isinstance(created.value, datetime) and created.is_date  # type: ignore[attr-defined]
+        assert created.value == _as_date(ann.created)  # type: ignore[attr-defined]
+        for column, value in (("exact", ann.quote), ("comment", ann.note),
+                              ("prefix", ann.prefix), ("suffix", ann.suffix)):
+            cell = cells[column]
+            got = cell.value if cell.value is not None else ""  # type: ignore[attr-defined]
+            assert got == value
+            assert cell.data_type in ("s", "n") and got == value  # type: ignore[attr-defined]
+    assert by_id[risky.id]["comment"].value == "-mehrjährige Haft"  # type: ignore[attr-defined]
+    assert by_id[s["anns"][1].id]["comment"].value == s["anns"][1].note  # type: ignore[attr-defined]
+
+
+def test_csv_for_excel_has_a_bom_and_crlf_and_stays_neutralised(dossier: Dossier,
+                                                                 tmp_path: Path) -> None:
+    seed(dossier)
+    plain, excel = tmp_path / "plain.csv", tmp_path / "excel.csv"
+    export(dossier, "csv", plain)
+    export(dossier, "csv-excel", excel)
+    data = excel.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and not plain.read_bytes().startswith(b"\xef")
+    assert data[3:] == plain.read_bytes()
+    assert data.count(b"\r\n") >= 6
+    assert b"'=HYPERLINK" in data
+
+
+def test_cli_excel_option(dossier_path: Path, tmp_path: Path,
+                          capsys: pytest.CaptureFixture[str]) -> None:
+    from app.cli.main import main
+
+    d = Dossier.open(dossier_path, user="alice")
+    try:
+        seed(d)
+    finally:
+        d.close()
+    out = tmp_path / "for-excel.csv"
+    common = ["--dossier", str(dossier_path), "--user", "alice"]
+    assert main([*common, "export", "--format", "csv", "--excel", "--out", str(out)]) == 0
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf" + ",".join(HEADER).encode() + b"\r\n")
+    status = main([*common, "export", "--format", "xlsx", "--excel", "--out",
+                   str(tmp_path / "x.xlsx")])
+    err = capsys.readouterr().err
+    assert status != 0 and "--excel applies to --format csv only" in err
+    assert "Traceback" not in err and not (tmp_path / "x.xlsx").exists()

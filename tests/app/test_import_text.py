@@ -37,9 +37,14 @@ def test_news_article_imports_as_plain_text() -> None:
     assert doc.kind == "text"
     assert doc.title == "Why does secretive North Korea have no problem sending workers overseas?"
     assert doc.metadata["encoding"] == "utf-8"
-    assert doc.text == unicodedata.normalize("NFC", data.decode("utf-8"))
-    # Markup is kept as written, so offsets match the original file.
-    assert "[The New Yorker](#)" in doc.text
+    # Inline Markdown shows as the words it marks; the link targets go to the metadata.
+    raw = unicodedata.normalize("NFC", data.decode("utf-8"))
+    assert doc.text == raw.replace("[", "").replace("](#)", "").replace("*any*", "any")
+    assert "[The New Yorker](#)" not in doc.text and "The New Yorker" in doc.text
+    links = doc.metadata["links"]
+    assert isinstance(links, list) and links
+    assert all(link["url"] == "#" for link in links)
+    assert "The New Yorker" in [doc.text[link["start"]:link["end"]] for link in links]
     assert "North Korea also sends many forced laborers overseas." in doc.text
     paragraphs = [doc.text[s:e] for kind, s, e in doc.structure if kind == "paragraph"]
     assert "What did the commentators say?" in paragraphs
@@ -153,3 +158,24 @@ def test_empty_and_blank_files_are_refused() -> None:
 def test_binary_data_is_refused() -> None:
     with pytest.raises(ImportRefused, match=r"^blob\.txt: not a supported file"):
         extract_text_file(bytes(range(256)) * 4, "blob.txt")
+
+
+@pytest.mark.parametrize(("markdown", "shown"), [
+    ("See [the ministry](https://gov.example/a) deny it.", "See the ministry deny it."),
+    ("They **denied** it *twice* and __again__.", "They denied it twice and again."),
+    ("snake_case_name, 2*3*4 and a * lone star * stay.", "snake_case_name, 2*3*4 and a * lone "
+     "star * stay."),
+    ("![map](m.png) of `site_7`.", "map of site_7."),
+    ("```\n[kept](as written)\n```", "```\n[kept](as written)\n```"),
+])
+def test_markdown_inline_markup_is_shown_as_text(markdown: str, shown: str) -> None:
+    doc = extract_text_file(("# Report\n\n" + markdown + "\n").encode(), "report.md")
+    assert doc.text == "# Report\n\n" + shown + "\n"
+
+
+def test_link_targets_are_kept_with_their_words() -> None:
+    doc = extract_text_file(b"# Wages\n\nPaid to [a state account](https://b.example/x).\n",
+                            "wages.md")
+    (link,) = doc.metadata["links"]  # type: ignore[misc]
+    assert doc.text[link["start"]:link["end"]] == "a state account"
+    assert link["url"] == "https://b.example/x"

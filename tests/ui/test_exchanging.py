@@ -30,6 +30,8 @@ def messages(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, bool]]:
         seen.append((message, error))
 
     monkeypatch.setattr(dialogs, "inform", inform)
+    monkeypatch.setattr(dialogs, "inform_saved",
+                        lambda _p, _t, message, _path: seen.append((message, False)))
     return seen
 
 
@@ -170,3 +172,34 @@ def test_export_dialog_to_date_includes_that_day_and_no_more(
             exported[label] = {row["annotation_id"] for row in csv.DictReader(fh)}
     assert exported["that day"] == set(ids)
     assert exported["the day before"] == set()  # the day after "to" is not included
+
+
+def test_import_summary_says_what_was_not_imported_and_why(
+    qtbot: QtBot, dossier: Dossier, tmp_path: Path, messages: list[tuple[str, bool]]
+) -> None:
+    import json
+
+    from PySide6.QtWidgets import QMessageBox
+
+    add_text_document(dossier, TEXT, "Passports")
+    rows = [{"id": "pagenote1", "user": "acct:ana@hypothes.is", "uri": "https://x.example/a",
+             "text": "About the whole page.", "target": [{"source": "https://x.example/a"}]},
+            {"id": "hl1", "user": "acct:ana@hypothes.is", "uri": "https://x.example/a",
+             "target": [{"source": "https://x.example/a", "selector": [
+                 {"type": "TextQuoteSelector", "exact": "paid into a state account"}]}]}]
+    path = tmp_path / "hypothesis.json"
+    path.write_text(json.dumps({"export_date": "2025-03-07T09:00:00Z", "annotations": rows}),
+                    encoding="utf-8")
+    window = QWidget()
+    qtbot.addWidget(window)
+    Exchanger(Operations(dossier, window, synchronous=True), window).import_set_file(str(path))
+    message, error = messages[-1]
+    assert not error and "1 added" in message
+    assert "not imported: annotation 1 (pagenote1): it marks the whole page" in message
+    box = QMessageBox(QMessageBox.Icon.Information, "Import annotation set", message,
+                      QMessageBox.StandardButton.Ok, window)
+    qtbot.addWidget(box)
+    box.show()
+    qtbot.waitExposed(box)
+    box.grab().save(str(tmp_path / "import-summary.png"))
+    assert (tmp_path / "import-summary.png").stat().st_size > 0

@@ -110,6 +110,9 @@ class AnnotationListDock(QDockWidget):
         self.status_filter.currentIndexChanged.connect(
             lambda _i: self.proxy.set_status_filter(self.status_filter.currentData()))
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+        # Choosing the row that is already current shows its passage again (no row change).
+        self.table.clicked.connect(self._chosen_again)
+        self.table.activated.connect(self._chosen_again)
         codebook.modelReset.connect(self.fill_tag_filter)
         codebook.rowsInserted.connect(self.fill_tag_filter)
         codebook.rowsRemoved.connect(self.fill_tag_filter)
@@ -176,6 +179,10 @@ class AnnotationListDock(QDockWidget):
         if self._quiet or not current.isValid():
             return
         self.annotation_selected.emit(current.data(roles.ANNOTATION_ID))
+
+    def _chosen_again(self, index: QModelIndex) -> None:
+        if index.isValid() and index.row() == self.table.currentIndex().row():
+            self.annotation_selected.emit(index.data(roles.ANNOTATION_ID))
 
     def select_annotation(self, annotation_id: str | None) -> None:
         """Select an entry (or none) without emitting ``annotation_selected``."""

@@ -2,11 +2,43 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, Signal
-from PySide6.QtWidgets import QDockWidget, QLabel, QLineEdit, QListView, QVBoxLayout, QWidget
+import re
+
+from PySide6.QtCore import (
+    QModelIndex,
+    QPersistentModelIndex,
+    QRegularExpression,
+    QSize,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ui.models import roles
 from ui.models.documents import DocumentListModel
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class TwoLineDelegate(QStyledItemDelegate):
+    """Rows two lines of text tall (titles wrap; the full title is the tooltip)."""
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:  # noqa: N802
+        """Two lines of the view's font, the view's width."""
+        view = self.parent()
+        metrics = view.fontMetrics() if isinstance(view, QWidget) else option.fontMetrics
+        width = view.viewport().width() if isinstance(view, QListView) else 200
+        return QSize(width, 2 * metrics.lineSpacing() + 8)
 
 
 class DocumentsDock(QDockWidget):
@@ -30,10 +62,15 @@ class DocumentsDock(QDockWidget):
         self.filter = QLineEdit(body)
         self.filter.setPlaceholderText("Filter documents")
         self.filter.setClearButtonEnabled(True)
-        self.filter.textChanged.connect(self.proxy.setFilterFixedString)
+        self.filter.textChanged.connect(self._filter_words)
         self.list = QListView(body)
         self.list.setModel(self.proxy)
+        # Titles wrap onto two lines rather than being cut off; every row has the same height,
+        # so a library of thousands is laid out without measuring each title.
+        self.list.setWordWrap(True)
         self.list.setUniformItemSizes(True)
+        self.list.setItemDelegate(TwoLineDelegate(self.list))
+        self.list.setResizeMode(QListView.ResizeMode.Adjust)
         self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.empty_hint = QLabel("No documents yet.\nFile ▸ Import… adds PDFs, web pages "
@@ -50,6 +87,12 @@ class DocumentsDock(QDockWidget):
         for signal in (model.rowsInserted, model.rowsRemoved, model.modelReset):
             signal.connect(self._update_hint)
         self._update_hint()
+
+    def _filter_words(self, text: str) -> None:
+        """Keep titles holding every word typed, in any order."""
+        pattern = "".join(f"(?=.*{re.escape(word)})" for word in text.split())
+        self.proxy.setFilterRegularExpression(QRegularExpression(
+            pattern, QRegularExpression.PatternOption.CaseInsensitiveOption))
 
     def _update_hint(self) -> None:
         self.empty_hint.setVisible(self.model.rowCount() == 0)

@@ -144,8 +144,13 @@ class CodebookModel(QAbstractItemModel):
     def flags(self, index: Index) -> Qt.ItemFlag:
         """Qt: tags are selectable; categories too (to filter by), but are not codable."""
         if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+            return Qt.ItemFlag.ItemIsDropEnabled  # dropping on the empty area: the top level
+        return (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+                | Qt.ItemFlag.ItemIsDragEnabled | Qt.ItemFlag.ItemIsDropEnabled)
+
+    def supportedDropActions(self) -> Qt.DropAction:  # noqa: N802 (Qt's name)
+        """Qt: tags are moved by dragging (the codebook editor carries the move out)."""
+        return Qt.DropAction.MoveAction
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """Qt: the tag's name, key, count, colour and ids by role."""

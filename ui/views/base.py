@@ -317,6 +317,14 @@ class DocumentView(QWidget):
         self.find_bar.show_count(self._match_index, len(self._matches))
         return len(self._matches)
 
+    def show_search_match(self, start: int, end: int) -> None:
+        """Highlight ``[start, end)`` as a found passage, select it and bring it into view."""
+        self._matches, self._match_index, self._find_query = [(start, end)], 0, ""
+        self._show_matches(self._matches, 0)
+        self.reveal(start, end, flash=True)
+        if start < end:
+            self.select_range(start, end)
+
     def find_matches(self) -> tuple[list[tuple[int, int]], int]:
         """The current find matches (code-point ranges) and the index of the current one."""
         return list(self._matches), self._match_index
@@ -327,6 +335,10 @@ class DocumentView(QWidget):
 
     def _step_find(self, forward: bool) -> None:
         self.find(self.find_bar.query(), forward)
+
+    def reading_position(self) -> int:
+        """Code-point offset at the top of what is on screen (where the reader is)."""
+        return self._reading_position()
 
     def _reading_position(self) -> int:
         """Code-point offset where a new search starts (the top of what is on screen)."""

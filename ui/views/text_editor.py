@@ -29,6 +29,26 @@ BODY_POINT_SIZE = 12.0
 COLUMN_CHARACTERS = 78
 #: Body fonts in order of preference; the first one installed is used.
 BODY_FAMILIES = ["Source Serif 4", "Charter", "Georgia", "Noto Serif", "DejaVu Serif", "serif"]
+#: The reader's font as chosen in Preferences: (family or "", point size or 0 for the default).
+_CHOSEN_FONT: list[tuple[str, float]] = [("", 0.0)]
+
+
+def set_reader_font(family: str, size: float) -> None:
+    """Use ``family`` at ``size`` points for text documents ("" / 0: the defaults)."""
+    _CHOSEN_FONT[0] = (family, size)
+
+
+def reader_families() -> list[str]:
+    """The font families of the reader, the chosen one first."""
+    family = _CHOSEN_FONT[0][0]
+    return [family, *BODY_FAMILIES] if family else BODY_FAMILIES
+
+
+def reader_point_size() -> float:
+    """The body size of the reader in points."""
+    return _CHOSEN_FONT[0][1] or BODY_POINT_SIZE
+
+
 #: Layers are painted in this order, later ones on top.
 LAYERS = ("highlights", "current", "matches", "flash")
 #: Heading sizes relative to the body text.
@@ -97,8 +117,8 @@ class ReaderTextEdit(QPlainTextEdit):
 
     def _apply_font(self) -> None:
         font = QFont()
-        font.setFamilies(BODY_FAMILIES)
-        font.setPointSizeF(BODY_POINT_SIZE * self._zoom)
+        font.setFamilies(reader_families())
+        font.setPointSizeF(reader_point_size() * self._zoom)
         font.setHintingPreference(QFont.HintingPreference.PreferNoHinting)
         self.setFont(font)
         self._update_column()
@@ -113,7 +133,7 @@ class ReaderTextEdit(QPlainTextEdit):
             fmt = QTextCharFormat()
             if kind == "heading":
                 fmt.setFontWeight(QFont.Weight.Bold)
-                fmt.setFontPointSize(BODY_POINT_SIZE * self._zoom * HEADING_SCALE)
+                fmt.setFontPointSize(reader_point_size() * self._zoom * HEADING_SCALE)
             elif kind == "quote":
                 fmt.setFontItalic(True)
             else:

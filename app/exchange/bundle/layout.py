@@ -5,7 +5,7 @@ from __future__ import annotations
 from app.exchange.safety.json_stream import MIB
 
 FORMAT = "dossier-evidence-bundle"
-VERSION = 1
+VERSION = 2
 MANIFEST = "manifest.json"
 ANNOTATIONS = "annotations.jsonld"
 AUDIT = "audit.jsonl"

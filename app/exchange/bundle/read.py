@@ -7,18 +7,35 @@ import json
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from app import audit
 from app.errors import BadInput
-from app.exchange.bundle.layout import ANNOTATIONS, AUDIT, CHUNK, FORMAT, MANIFEST, VERSION
+from app.exchange.bundle.check import (
+    check_chain,
+    check_documents,
+    check_head,
+    check_quotes,
+    check_records,
+    claims_from_items,
+    extract_texts,
+)
+from app.exchange.bundle.layout import ANNOTATIONS, AUDIT, CHUNK, FORMAT, MANIFEST
 from app.exchange.incoming import IncomingSet
 from app.exchange.jsonld.read import read_set
 from app.exchange.safety.archives import SafeZip, check_member_name
-from app.exchange.safety.json_stream import GIB, MIB, JsonLimits, iter_json_lines, text_stream
+from app.exchange.safety.json_stream import (
+    GIB,
+    MIB,
+    JsonLimits,
+    iter_json_items,
+    iter_json_lines,
+    scan_json,
+    text_stream,
+)
 
-if TYPE_CHECKING:
-    pass
+#: Bundle versions this Dossier checks (1: the audit excerpt holds only the bundle's events).
+READABLE_VERSIONS = (1, 2)
 
 
 # -- checking -------------------------------------------------------------------------------------
@@ -34,6 +51,11 @@ class BundleReport:
     links_checked: int = 0
     manifest: dict[str, Any] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    events_withheld: int = 0
+    notes: list[str] = field(default_factory=list)  # what could not be checked, and why
+    annotations_checked: int = 0
+    originals_extracted: int = 0
+    recomputed_head: dict[str, Any] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -49,6 +71,10 @@ class BundleReport:
             "exported_at": self.manifest.get("exported_at"),
             "exported_by": self.manifest.get("exported_by"),
             "chain_head": self.manifest.get("chain_head"),
+            "audit_events_withheld": self.events_withheld,
+            "annotations_checked": self.annotations_checked,
+            "originals_extracted": self.originals_extracted,
+            "recomputed_head": self.recomputed_head, "notes": self.notes,
         }
 
 
@@ -62,7 +88,7 @@ def _manifest(z: SafeZip) -> tuple[dict[str, Any], str]:
         raise BadInput(f"{z.where}: {MANIFEST} is not valid JSON ({exc})") from exc
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise BadInput(f"{z.where}: {MANIFEST} is not a Dossier evidence bundle manifest")
-    if manifest.get("version") != VERSION:
+    if manifest.get("version") not in READABLE_VERSIONS:
         raise BadInput(f"{z.where}: bundle version {manifest.get('version')!r} is not one this "
                        "Dossier reads; use a newer Dossier")
     files = manifest.get("files")
@@ -84,7 +110,9 @@ def _hash_member(z: SafeZip, name: str, size: int) -> tuple[str, int]:
     return sha.hexdigest(), count
 
 
-def _check_audit(z: SafeZip, report: BundleReport) -> None:
+def _check_audit_v1(z: SafeZip, report: BundleReport) -> None:
+    """Version 1 bundles hold only the events about their own objects: each event's hash and
+    the links between consecutive ones are checked; the head cannot be recomputed."""
     head = report.manifest.get("chain_head") or {}
     previous: dict[str, Any] | None = None
     with text_stream(z.open(AUDIT)) as fh:
@@ -117,8 +145,52 @@ def _check_audit(z: SafeZip, report: BundleReport) -> None:
             previous = {"seq": seq, "hash": event["hash"]}
 
 
-def check_bundle(z: SafeZip, report: BundleReport) -> None:
-    """Fill ``report`` with what is wrong with an opened bundle."""
+def _annotation_items(z: SafeZip) -> tuple[dict[str, Any], list[Any]]:
+    """The header and items of the bundle's own ``annotations.jsonld``."""
+    where = f"{z.where}: {ANNOTATIONS}"
+    with z.open(ANNOTATIONS) as fh:
+        scan = scan_json(fh, where, JsonLimits())
+    items = [item for _, item in iter_json_items(lambda: z.open(ANNOTATIONS), where, scan)]
+    return (scan.header if isinstance(scan.header, dict) else {}), items
+
+
+def _cross_check(z: SafeZip, report: BundleReport, head: str | None, originals: bool) -> None:
+    """The chain from genesis to head, and every annotation against its record and original."""
+    with text_stream(z.open(AUDIT)) as fh:
+        chain = check_chain(iter_json_lines(fh, f"{z.where}: {AUDIT}"), AUDIT)
+    report.events_checked, report.links_checked = chain.full, chain.links
+    report.events_withheld = chain.events - chain.full
+    report.recomputed_head = {"seq": chain.head_seq, "hash": chain.head_hash}
+    report.problems.extend(chain.problems)
+    report.problems.extend(check_head(chain, report.manifest.get("chain_head") or {}, head))
+    if not z.has(ANNOTATIONS):
+        return
+    header, items = _annotation_items(z)
+    claims = claims_from_items(items)
+    report.annotations_checked = len(claims)
+    report.problems.extend(check_records(claims, chain))
+    entries = [d for d in header.get("dossier:documents") or [] if isinstance(d, dict)]
+    report.problems.extend(check_documents(entries, chain))
+    if not originals:
+        return
+    documents = {str(d.get("dossier:sha256")): d for d in entries}
+
+    def load(sha: str) -> bytes | None:
+        member = f"originals/{sha}"
+        return z.read(member, max_bytes=2 * GIB) if z.has(member) else None
+
+    texts = extract_texts([c.document_sha for c in claims], documents, load)
+    report.problems.extend(check_quotes(claims, texts, report.notes))
+    report.originals_extracted = sum(1 for t in texts.values() if not isinstance(t, str))
+
+
+def check_bundle(z: SafeZip, report: BundleReport, *, head: str | None = None,
+                 originals: bool = True) -> None:
+    """Fill ``report`` with what is wrong with an opened bundle.
+
+    ``head`` is a chain head hash the verifier holds; ``originals`` False skips extracting the
+    originals again (importing does that itself).
+    """
     report.manifest, report.manifest_sha256 = _manifest(z)
     listed: dict[str, dict[str, Any]] = {}
     for entry in report.manifest["files"]:
@@ -146,15 +218,29 @@ def check_bundle(z: SafeZip, report: BundleReport) -> None:
         elif name.startswith("originals/") and name.rsplit("/", 1)[-1] != digest:
             report.problems.append(f"{name} does not hash to its name")
     if AUDIT in listed and z.has(AUDIT):
-        _check_audit(z, report)
+        if report.manifest.get("version") == 1:
+            _check_audit_v1(z, report)
+            if head is not None:
+                report.problems.append("this is a version 1 bundle: its audit excerpt is "
+                                       "partial, so it cannot be checked against a chain head")
+        else:
+            try:
+                _cross_check(z, report, head, originals)
+            except BadInput as exc:
+                report.problems.append(str(exc))
+    elif head is not None:
+        report.problems.append(f"the bundle has no {AUDIT}, so it cannot be checked against a "
+                               "chain head")
 
 
-def verify_bundle(path: Path | str) -> BundleReport:
-    """Check a bundle: every file against the manifest, nothing extra, the audit hashes."""
+def verify_bundle(path: Path | str, head: str | None = None) -> BundleReport:
+    """Check a bundle: every file against the manifest, nothing extra, the audit chain from
+    genesis to its head (and to ``head`` when given), every quote against its record and its
+    original; see :mod:`app.exchange.bundle.check`."""
     path = Path(path)
     report = BundleReport(path)
     with SafeZip(path) as z:
-        check_bundle(z, report)
+        check_bundle(z, report, head=head)
     return report
 
 
@@ -164,7 +250,7 @@ def read_bundle(z: SafeZip, name: str, sha256: str) -> IncomingSet:
     A bundle that does not verify is refused: its content cannot be trusted.
     """
     report = BundleReport(z.path)
-    check_bundle(z, report)
+    check_bundle(z, report, originals=False)
     if not report.ok:
         raise BadInput(f"{name}: the bundle does not verify ({report.problems[0]}); nothing was "
                        "imported — 'dossier verify-bundle' lists every problem")

@@ -7,13 +7,15 @@ Layout::
     annotations.jsonld   the annotations (W3C Web Annotation, see app.exchange.jsonld.write)
     report.html          the evidence report, when this version of Dossier can render it
     codebook.json        the codebook (and codebook.qdc, REFI-QDA, when available)
-    audit.jsonl          every audit event about the exported documents, annotations, tags and
-                         reviews, with its hashes, one JSON object per line
+    audit.jsonl          every audit event from the first to the head, one JSON object per line:
+                         complete for the exported documents, annotations, tags and reviews,
+                         withheld (sequence, action, object and hashes only) for the others
     originals/<sha256>   each document's original, byte for byte
     README.txt           how to check the bundle
 
-:func:`verify_bundle` re-hashes every file, refuses extra or missing files and recomputes every
-audit event's hash (and each link between consecutive events).
+:func:`~app.exchange.bundle.read.verify_bundle` re-hashes every file, refuses extra or missing
+files, follows the audit chain from genesis to the head and cross-checks every annotation against
+its audit record and its original (:mod:`app.exchange.bundle.check`).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from app import __version__, audit
 from app.errors import BadInput
+from app.exchange.bundle.check import stub
 from app.exchange.bundle.layout import ANNOTATIONS, AUDIT, CHUNK, FORMAT, MANIFEST, VERSION
 from app.exchange.filters import Selection
 from app.exchange.jsonld.write import write_collection
@@ -43,10 +46,13 @@ Dossier evidence bundle
 manifest.json lists every other file of this archive with its SHA-256 and size, the time and
 user of the export, and the head of the exporting dossier's audit chain (sequence and hash).
 
-To check it:  dossier verify-bundle THIS.zip
+To check it:  dossier verify-bundle THIS.zip  [--head HASH-YOU-HOLD]
 or by hand:   compare each file's SHA-256 (sha256sum) with manifest.json, and recompute each
-line of audit.jsonl as SHA-256(prev_hash + canonical JSON of seq, at, actor, action,
-object_type, object_id, payload), keys sorted, no spaces.
+complete line of audit.jsonl as SHA-256(prev_hash + canonical JSON of seq, at, actor, action,
+object_type, object_id, payload), keys sorted, no spaces. audit.jsonl holds every event from
+the first (prev_hash 64 zeros) to the head; events about other work are withheld (no time,
+actor or payload) but keep their hashes, so each line's prev_hash is the previous line's hash
+and the last hash is the chain head.
 
 originals/ holds each document exactly as it was imported, named by its SHA-256.
 annotations.jsonld is a W3C Web Annotation collection; report.html the evidence report.
@@ -131,7 +137,9 @@ def _copy_original(dossier: Dossier, sha: str, title: str, out: _HashingWriter) 
 
 
 def audit_excerpt(dossier: Dossier, selection: Selection) -> Iterator[dict[str, Any]]:
-    """Every event up to the selection's head about its documents, annotations, tags, reviews."""
+    """Every event from the first to the selection's head, none skipped: complete for the
+    selection's documents, annotations, tags and reviews, withheld (sequence, action, object
+    and hashes only) for the rest, so the head can be recomputed from the bundle alone."""
     wanted = {("document", d.id) for d in selection.documents}
     wanted |= {("annotation", a.id) for a in selection.annotations}
     wanted |= {("tag", t.id) for t in selection.tags}
@@ -140,11 +148,11 @@ def audit_excerpt(dossier: Dossier, selection: Selection) -> Iterator[dict[str, 
         for ev in audit.iter_events(session):
             if ev.seq > selection.chain_seq:
                 return
-            if (ev.object_type, ev.object_id) in wanted:
-                yield {"seq": ev.seq, "at": ev.at, "actor": ev.actor, "action": ev.action,
-                       "object_type": ev.object_type, "object_id": ev.object_id,
-                       "payload": ev.payload, "prev_hash": ev.prev_hash, "hash": ev.hash,
-                       **({"state": ev.state} if ev.state is not None else {})}
+            event = {"seq": ev.seq, "at": ev.at, "actor": ev.actor, "action": ev.action,
+                     "object_type": ev.object_type, "object_id": ev.object_id,
+                     "payload": ev.payload, "prev_hash": ev.prev_hash, "hash": ev.hash,
+                     **({"state": ev.state} if ev.state is not None else {})}
+            yield event if (ev.object_type, ev.object_id) in wanted else stub(event)
 
 
 def _codebook(selection: Selection) -> bytes:

@@ -23,17 +23,20 @@ from app.exchange.incoming import (
     parse_stamp,
     uuid_of,
 )
+from app.exchange.jsonld.hypothesis import (
+    document_title,
+    hypothesis_annotation,
+    is_hypothesis_header,
+    looks_like_api_row,
+)
+from app.exchange.jsonld.selectors import Malformed, NotUsable, read_target, source_of
 from app.exchange.safety.json_stream import JsonLimits, iter_json_items, scan_json
 from app.progress import checkpoint
 from app.regions import Region
 from app.services.annotations import CREDIBILITY, RELIABILITY, STATUSES
 
 ANNO_CONTEXTS = ("http://www.w3.org/ns/anno.jsonld", "https://www.w3.org/ns/anno.jsonld")
-_PAGE = re.compile(r"^page=(\d+)(?:&.*)?$")
 _SHA = re.compile(r"^[0-9a-f]{64}$")
-#: W3C Media Fragments spatial dimension, in Dossier's unit (points of the displayed page).
-_NUM = r"(\d+(?:\.\d+)?)"
-_XYWH = re.compile(rf"^xywh=(?:pixel:)?{_NUM},{_NUM},{_NUM},{_NUM}$")
 _ANCHORS = ("exact", "fuzzy", "orphaned")
 
 
@@ -143,73 +146,9 @@ def _bodies(it: _Item, motivation: list[str]) -> tuple[tuple[IncomingTagRef, ...
     return tuple(unique), "\n\n".join(notes)
 
 
-def _quote(it: _Item, ann: IncomingAnnotation, sel: dict[str, Any]) -> bool:
-    """Take a TextQuoteSelector's exact, prefix and suffix; False when its exact is empty."""
-    exact = it.text(sel, "exact", label="TextQuoteSelector exact")
-    if not exact:
-        return False
-    ann.exact = exact
-    ann.prefix = it.text(sel, "prefix", label="TextQuoteSelector prefix")
-    ann.suffix = it.text(sel, "suffix", label="TextQuoteSelector suffix")
-    return True
-
-
-def _selectors(it: _Item, ann: IncomingAnnotation, target: dict[str, Any]) -> None:
-    found = False
-    for sel in _as_list(target.get("selector")):
-        if not isinstance(sel, dict):
-            continue
-        kind = _types(sel.get("type"))
-        if "TextQuoteSelector" in kind:
-            if not _quote(it, ann, sel):
-                it.fail("TextQuoteSelector exact is empty")
-            found = True
-        elif "TextPositionSelector" in kind:
-            ann.start = it.offset(sel, "start", "TextPositionSelector")
-            ann.end = it.offset(sel, "end", "TextPositionSelector")
-            if ann.end <= ann.start:
-                it.fail(f"TextPositionSelector end {ann.end} is not after start {ann.start}")
-            found = True
-        elif "FragmentSelector" in kind:
-            match = _PAGE.match(it.text(sel, "value", label="FragmentSelector value"))
-            conforms = it.text(sel, "conformsTo", label="FragmentSelector conformsTo")
-            if not match or "rfc3778" not in conforms:
-                continue
-            if int(match.group(1)) < 1:
-                it.fail("FragmentSelector page numbers start at 1")
-            ann.page = int(match.group(1))
-            found = _refined(it, ann, sel) or found
-    if not found:
-        it.fail("its target has no TextQuoteSelector or TextPositionSelector, so Dossier "
-                "cannot tell which passage it marks")
-
-
-def _refined(it: _Item, ann: IncomingAnnotation, fragment: dict[str, Any]) -> bool:
-    found = False
-    for sel in _as_list(fragment.get("refinedBy")):
-        if not isinstance(sel, dict):
-            continue
-        kind = _types(sel.get("type"))
-        if "TextPositionSelector" in kind:
-            ann.page_start = it.offset(sel, "start", "page TextPositionSelector")
-            ann.page_end = it.offset(sel, "end", "page TextPositionSelector")
-            if ann.page_end <= ann.page_start:
-                it.fail("page TextPositionSelector end is not after start")
-            found = True
-        elif "TextQuoteSelector" in kind and ann.exact is None:
-            found = _quote(it, ann, sel) or found
-        elif "FragmentSelector" in kind and ann.page is not None:
-            match = _XYWH.match(it.text(sel, "value", label="FragmentSelector value"))
-            if match:
-                x, y, w, h = (float(v) for v in match.groups())
-                ann.region = Region(ann.page, x, y, w, h)
-                found = True
-    return found
-
-
 def document_key(target: dict[str, Any]) -> tuple[str, IncomingDocument | None]:
     """How annotations name their document, and what the target itself tells about it."""
-    source = target.get("source") if isinstance(target.get("source"), str) else ""
+    source = source_of(target)
     own = target.get("dossier:document")
     doc_id = uuid_of(own) if isinstance(own, str) else None
     doc_id = doc_id or uuid_of(source or "")
@@ -219,16 +158,28 @@ def document_key(target: dict[str, Any]) -> tuple[str, IncomingDocument | None]:
     return key, IncomingDocument(key=key, sha256=sha, document_id=doc_id, source=source or None)
 
 
-def _target(it: _Item, ann: IncomingAnnotation) -> None:
-    targets = [t for t in _as_list(it.item.get("target")) if isinstance(t, dict)]
-    if not targets:
-        it.fail("its target has no selector (an IRI alone does not say which passage)")
-    target = targets[0]
-    source = target.get("source")
-    if not isinstance(source, str) or not source.strip():
+def _target(it: _Item, ann: IncomingAnnotation) -> IncomingDocument:
+    """Fill the passage facts from the first target with selectors; the document it names.
+
+    Raises NotUsable (page notes, targets with selectors Dossier cannot resolve on text).
+    """
+    if not any(source_of(t) for t in _as_list(it.item.get("target"))):
         it.fail("its target has no source naming the document")
-    ann.document, _ = document_key(target)
-    _selectors(it, ann, target)
+    try:
+        facts = read_target(it.item)
+    except Malformed as exc:
+        it.fail(str(exc))
+    if not facts.source:
+        it.fail("its target has no source naming the document")
+    ann.exact, ann.prefix, ann.suffix = facts.exact, facts.prefix, facts.suffix
+    ann.start, ann.end = facts.start, facts.end
+    ann.page, ann.page_start, ann.page_end = facts.page, facts.page_start, facts.page_end
+    ann.range_quotes = facts.range_quotes
+    if facts.region is not None and facts.page is not None:
+        ann.region = Region(facts.page, *facts.region)
+    key, doc = document_key(facts.target or {"source": facts.source})
+    ann.document = key
+    return doc or IncomingDocument(key=key, source=facts.source)
 
 
 def _extensions(it: _Item, ann: IncomingAnnotation) -> None:
@@ -268,9 +219,12 @@ def _extensions(it: _Item, ann: IncomingAnnotation) -> None:
     ann.reviews = tuple(reviews)
 
 
-def annotation_from_json(item: Any, index: int, where: str, *,
-                         need_context: bool) -> IncomingAnnotation:
-    """One annotation item as an :class:`IncomingAnnotation`; BadInput when malformed."""
+def annotation_from_json(item: Any, index: int, where: str, *, need_context: bool,
+                         documents: dict[str, IncomingDocument] | None = None
+                         ) -> IncomingAnnotation:
+    """One annotation item as an :class:`IncomingAnnotation`; BadInput when malformed,
+    NotUsable when it marks no passage Dossier can place (the import lists it with the reason).
+    The document its target names is added to ``documents`` when given."""
     if not isinstance(item, dict):
         raise BadInput(f"{where}: annotation {index + 1} is not a JSON object; nothing was "
                        "imported")
@@ -286,8 +240,13 @@ def annotation_from_json(item: Any, index: int, where: str, *,
     ann.created = it.stamp(item, "created")
     ann.modified = it.stamp(item, "modified") or ann.created
     ann.tags, ann.note = _bodies(it, _types(item.get("motivation")))
-    _target(it, ann)
+    doc = _target(it, ann)
     _extensions(it, ann)
+    # Another client's positions are hints (Hypothesis counts UTF-16 units); Dossier's own
+    # sets state exact positions, so a quote found elsewhere is flagged.
+    ann.position_is_hint = not any(str(k).startswith("dossier:") for k in item)
+    if documents is not None:
+        documents.setdefault(ann.document, doc)
     return ann
 
 
@@ -366,22 +325,42 @@ def read_header(header: Any, where: str) -> tuple[
 
 def read_set(open_stream: Callable[[], IO[bytes]], name: str, sha256: str, *,
              kind: str = "jsonld", limits: JsonLimits | None = None) -> IncomingSet:
-    """Read a JSON-LD annotation set (ours or another W3C producer's), strictly.
+    """Read a JSON-LD annotation set (ours or another W3C producer's) or Hypothesis's JSON.
 
     The file is streamed twice: first to check it against the limits and count the annotations
     while reading everything else (so an oversized set is refused before anything is built),
-    then to convert each annotation as it is decoded. Any problem raises BadInput naming the
-    annotation and what is wrong.
+    then to convert each annotation as it is decoded. A malformed annotation raises BadInput
+    naming it and what is wrong; one that marks no passage (a reply, a page note) is listed in
+    ``skipped`` with the reason.
     """
     with open_stream() as fh:
         scan = scan_json(fh, name, limits, on_count=checkpoint)
-    single, context_given, documents, tags = read_header(scan.header, name)
+    hypothesis = is_hypothesis_header(scan.header)
+    documents: dict[str, IncomingDocument] = {}
+    tags: list[IncomingTag] = []
+    single: dict[str, Any] | None = None
+    context_given = True
+    if hypothesis:
+        kind = "hypothesis" if kind == "jsonld" else kind
+    else:
+        single, context_given, documents, tags = read_header(scan.header, name)
     incoming = IncomingSet(name=name, sha256=sha256, kind=kind, documents=documents, tags=tags)
 
     def convert(index: int, item: Any) -> None:
         checkpoint()
-        ann = annotation_from_json(item, index, name, need_context=not context_given)
-        _note_document(incoming, item, ann)
+        try:
+            if hypothesis or looks_like_api_row(item):
+                ann = hypothesis_annotation(item, index, name)
+                incoming.documents.setdefault(ann.document, IncomingDocument(
+                    key=ann.document, source=ann.document, title=document_title(item)))
+            else:
+                ann = annotation_from_json(item, index, name, need_context=not context_given,
+                                           documents=incoming.documents)
+        except NotUsable as exc:
+            iri = item.get("id") if isinstance(item, dict) else None
+            label = f"annotation {index + 1}" + (f" ({iri})" if isinstance(iri, str) else "")
+            incoming.skipped.append({"annotation": label, "reason": str(exc)})
+            return
         incoming.annotations.append(ann)
 
     if single is not None:
@@ -391,11 +370,3 @@ def read_set(open_stream: Callable[[], IO[bytes]], name: str, sha256: str, *,
             convert(index, item)
     incoming.check_unique_ids()
     return incoming
-
-
-def _note_document(incoming: IncomingSet, item: dict[str, Any], ann: IncomingAnnotation) -> None:
-    """Make sure the set knows the document an annotation's target names."""
-    if ann.document in incoming.documents:
-        return
-    key, doc = document_key(item["target"] if isinstance(item.get("target"), dict) else {})
-    incoming.documents.setdefault(key, doc or IncomingDocument(key=key, source=key))

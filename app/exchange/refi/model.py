@@ -44,8 +44,10 @@ class RefiDocument:
     data: bytes = b""  # the original: PDF bytes, or the plain-text file's bytes
     url: str | None = None
     author: str | None = None
-    original_sha256: str | None = None  # the Dossier original's hash, when Dossier exported it
+    original_sha256: str | None = None  # the original's hash recorded in the source's properties
     description: str = ""
+    recorded_text_sha256: str | None = None  # the text's hash recorded in the properties
+    carries_original: bool = False  # ``data`` is the original itself (a PDF), not a text of it
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,18 @@ class RefiSelection:
     credibility: int | None = None  # 1-6
     status: str | None = None  # Dossier review status, when Dossier wrote it
     attribution: str = ""
+    anchor: str = "exact"  # "exact" or "fuzzy": see app.exchange.refi.positions
+    anchor_reason: str = ""
+    sender_quote: str | None = None  # the text the sender named (PlainTextSelection@name)
+
+
+@dataclass(frozen=True)
+class RefiSkipped:
+    """A selection that could not be read, and why."""
+
+    guid: str
+    source: str  # source name
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -98,6 +112,7 @@ class RefiProject:
     selections: list[RefiSelection] = field(default_factory=list)
     users: list[RefiUser] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    skipped: list[RefiSkipped] = field(default_factory=list)
 
     def code_path(self, guid: str) -> str:
         """The code's path in the tree, e.g. ``Abuses/Deception``."""

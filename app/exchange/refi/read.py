@@ -22,12 +22,21 @@ import hashlib
 import re
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from xml.etree.ElementTree import Element
 
 from app.errors import BadInput
-from app.exchange.refi.model import RefiCode, RefiDocument, RefiProject, RefiSelection, RefiUser
+from app.exchange.refi.model import (
+    RefiCode,
+    RefiDocument,
+    RefiProject,
+    RefiSelection,
+    RefiSkipped,
+    RefiUser,
+)
+from app.exchange.refi.positions import SourceCounter, Span, decide
 from app.exchange.refi.text import (
+    AREA_OF,
     GUID_NAMESPACE,
     PositionMap,
     canonical_text,
@@ -58,11 +67,12 @@ def _colour(value: str | None) -> str | None:
 
 @dataclass
 class _Text:
-    """A source's plain text as stored, plus the alternative where CRLF counts as one."""
+    """A source's plain text as stored (BOM removed), its canonical form and the map between."""
 
-    text: str
-    as_stored: PositionMap
-    crlf_as_one: PositionMap | None
+    text: str  # canonical
+    raw: str  # as decoded, without the BOM
+    had_bom: bool
+    as_stored: PositionMap  # raw code-point index -> canonical offset
     exact: bool
     data: bytes  # the file as stored in the package
 
@@ -77,6 +87,7 @@ class ProjectReader:
     project: RefiProject = field(init=False)
     _notes: dict[str, str] = field(default_factory=dict)
     _links: dict[str, list[str]] = field(default_factory=dict)
+    _variables: dict[str, str] = field(default_factory=dict)
     _users: dict[str, str] = field(default_factory=dict)
     _code_ids: set[str] = field(default_factory=set)
     _skipped_codings: int = 0
@@ -93,6 +104,7 @@ class ProjectReader:
         self._read_users()
         self._read_codes()
         self._read_notes()
+        self._read_variables()
         self._read_links()
         sources = child(self.root, "Sources")
         for source in sources if sources is not None else []:
@@ -174,6 +186,25 @@ class ProjectReader:
                 content = decode_text_file(data)[0] if data is not None else None
             self._notes[guid] = normalise(content or "").strip()
 
+    def _read_variables(self) -> None:
+        variables = child(self.root, "Variables")
+        for var in children(variables, "Variable") if variables is not None else []:
+            guid = normalise_guid(var.get("guid"))
+            if guid and var.get("name"):
+                self._variables[guid] = var.get("name", "").strip()
+
+    def _variable_facts(self, source: Element) -> dict[str, str]:
+        """Facts recorded as the source's variables (``Original SHA-256``, ``URL``, ...)."""
+        facts: dict[str, str] = {}
+        for holder in children(source, "VariableValue"):
+            ref = child(holder, "VariableRef")
+            guid = normalise_guid(ref.get("targetGUID")) if ref is not None else None
+            name = self._variables.get(guid or "", "")
+            value = child_text(holder, "TextValue")
+            if name in SOURCE_KEYS and value:
+                facts[SOURCE_KEYS[name]] = value.strip()
+        return facts
+
     def _read_links(self) -> None:
         links = child(self.root, "Links")
         for link in children(links, "Link") if links is not None else []:
@@ -216,15 +247,13 @@ class ProjectReader:
         else:
             self._warn(f"source '{name}' has no plain text; it was skipped")
             return None
+        had_bom = data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"))
         if raw.startswith("\ufeff"):
-            raw = raw[1:]
+            raw, had_bom = raw[1:], True
         text, as_stored, exact = canonical_text(raw)
-        alternative = None
-        if "\r\n" in raw:
-            alternative = canonical_text(raw.replace("\r\n", "\n"))[1]
         if not exact:
             self._warn(f"source '{name}': positions are approximate after Unicode normalisation")
-        return _Text(text, as_stored, alternative, exact, data)
+        return _Text(text, raw, had_bom, as_stored, exact, data)
 
     # -- sources ---------------------------------------------------------------------------
     def _read_text_source(self, source: Element) -> None:
@@ -245,73 +274,74 @@ class ProjectReader:
         if not pdf.startswith(b"%PDF"):
             self._warn(f"PDF source '{name}' is not a PDF file; it was skipped")
             return
-        if any(True for _ in children(source, "PDFSelection")):
-            self._warn(f"PDF source '{name}': area selections (PDFSelection) were left out; "
-                       "Dossier imports text selections")
+        for area in children(source, "PDFSelection"):
+            if (child_text(area, "Description") or "").startswith(AREA_OF):
+                continue  # Dossier's drawing of a text selection it also wrote as text
+            self.project.skipped.append(RefiSkipped(
+                self._guid(area), name, "an area of a PDF page (PDFSelection); Dossier imports "
+                "text passages of PDFs, not areas"))
         representation = child(source, "Representation")
         loaded = self._load_text(representation, name) if representation is not None else None
         if loaded is None:
             self._warn(f"PDF source '{name}' has no text representation; import it to extract "
                        "its text, its selections could not be placed")
-            self._add_document(source, guid, name, "pdf", "", pdf)
+            self._add_document(source, guid, name, "pdf", "", pdf, original=True)
             return
-        self._add_document(source, guid, name, "pdf", loaded.text, pdf)
+        self._add_document(source, guid, name, "pdf", loaded.text, pdf, original=True)
         assert representation is not None
         self._read_selections(representation, guid, name, loaded)
 
     def _add_document(self, source: Element, guid: str, name: str, kind: str, text: str,
-                      data: bytes) -> None:
+                      data: bytes, *, original: bool = False) -> None:
         facts = _source_facts(child_text(source, "Description") or "")
+        for key, value in self._variable_facts(source).items():
+            facts.setdefault(key, value)
         self.project.documents.append(RefiDocument(
             guid=guid, name=facts.get("title") or name, kind=kind, text=text,
             sha256=hashlib.sha256(data).hexdigest(),
             text_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), data=data,
             url=facts.get("url"), author=facts.get("author"),
-            original_sha256=facts.get("sha256"), description=facts.get("rest", ""),
+            original_sha256=_sha(facts.get("sha256")), description=facts.get("rest", ""),
+            recorded_text_sha256=_sha(facts.get("text_sha256")), carries_original=original,
         ))
-
-    def _positions(self, loaded: _Text, selections: list[Element]) -> PositionMap:
-        if loaded.crlf_as_one is None:
-            return loaded.as_stored
-        named = [s for s in selections if s.get("name")]
-
-        def hits(mapping: PositionMap) -> int:
-            count = 0
-            for sel in named:
-                start, end = _span(sel)
-                got = loaded.text[mapping.canonical(start):mapping.canonical(end, is_end=True)]
-                count += " ".join(got.split()) == " ".join(normalise(sel.get("name", "")).split())
-            return count
-
-        if named:
-            return loaded.crlf_as_one if hits(loaded.crlf_as_one) > hits(loaded.as_stored) \
-                else loaded.as_stored
-        if "atlas" in self.project.origin.lower():
-            return loaded.crlf_as_one
-        return loaded.as_stored
 
     def _read_selections(self, holder: Element, doc_guid: str, name: str, loaded: _Text) -> None:
         selections = list(children(holder, "PlainTextSelection"))
-        mapping = self._positions(loaded, selections)
         if any(True for _ in children(holder, "Coding")):
             self._warn(f"source '{name}': codings of the whole source were left out; Dossier "
                        "codes passages")
-        bad = 0
-        for sel in selections:
-            start, end = _span(sel)
-            c_start = mapping.canonical(start)
-            c_end = mapping.canonical(end, is_end=True)
-            if start < 0 or end > mapping.raw_length or c_end <= c_start:
-                bad += 1
+        spans = [Span(*_span(sel), _quote_of(sel)) for sel in selections]
+        counter = SourceCounter(loaded.raw, loaded.had_bom)
+        decision = decide(counter, spans, self.project.origin)
+        quoted = sum(1 for span in spans if span.quote)
+        if quoted and sum(1 for span, landing in zip(spans, decision.landings, strict=True)
+                          if span.quote and landing.verdict == "exact") * 2 < quoted:
+            # Most names are not the selected text (a tool naming selections otherwise).
+            spans = [Span(span.start, span.end) for span in spans]
+            decision = decide(counter, spans, self.project.origin)
+            quoted = 0
+        if selections and (counter.has_astral or counter.has_crlf or counter.had_bom):
+            self._warn(f"source '{name}': positions read as {decision.why}")
+        found: list[RefiSelection] = []
+        for sel, span, landing in zip(selections, spans, decision.landings, strict=True):
+            if landing.verdict == "invalid":
+                self.project.skipped.append(RefiSkipped(self._guid(sel), name, landing.reason))
                 continue
-            self.project.selections.append(self._selection(sel, doc_guid, loaded.text,
-                                                           c_start, c_end))
-        if bad:
-            self._warn(f"source '{name}': {bad} selection(s) with positions outside the text "
-                       "were left out")
+            start = loaded.as_stored.canonical(landing.start)
+            end = loaded.as_stored.canonical(landing.end, is_end=True)
+            if end <= start:
+                self.project.skipped.append(RefiSkipped(
+                    self._guid(sel), name, "it selects only a line break or nothing"))
+                continue
+            quote = span.quote if quoted and span.quote and not _truncated(span.quote) else None
+            found.append(self._selection(sel, doc_guid, loaded.text, start, end,
+                                         landing.verdict, landing.reason, quote))
+        if not self.project.origin.lower().startswith("dossier"):
+            found = _join_split_codings(found)
+        self.project.selections.extend(found)
 
-    def _selection(self, sel: Element, doc_guid: str, text: str, start: int,
-                   end: int) -> RefiSelection:
+    def _selection(self, sel: Element, doc_guid: str, text: str, start: int, end: int,
+                   anchor: str, reason: str, quote: str | None) -> RefiSelection:
         guid = self._guid(sel)
         codes: list[str] = []
         note_ids = [normalise_guid(r.get("targetGUID")) for r in children(sel, "NoteRef")]
@@ -330,6 +360,7 @@ class ProjectReader:
         notes = [self._notes[n] for n in dict.fromkeys(note_ids) if n in self._notes]
         if facts.memo:
             notes.insert(0, facts.memo)
+        notes = _unique_notes(notes)
         created = sel.get("creationDateTime")
         first_coding = child(sel, "Coding")
         if not created and first_coding is not None:
@@ -339,6 +370,8 @@ class ProjectReader:
             codes=tuple(codes), note="\n\n".join(n for n in notes if n), creator=creator,
             created=iso_utc(created), reliability=facts.reliability,
             credibility=facts.credibility, status=facts.status, attribution=facts.attribution,
+            anchor=anchor, anchor_reason=reason,
+            sender_quote=normalise(quote) if quote is not None else None,
         )
 
 
@@ -349,8 +382,14 @@ def _span(sel: Element) -> tuple[int, int]:
         return -1, -1
 
 
-#: Keys of the lines Dossier writes into a source's Description.
-SOURCE_KEYS = {"Title": "title", "URL": "url", "Author": "author", "Original SHA-256": "sha256"}
+#: Keys of the lines Dossier writes into a source's Description (and variables it writes).
+SOURCE_KEYS = {"Title": "title", "URL": "url", "Author": "author", "Original SHA-256": "sha256",
+               "Text SHA-256": "text_sha256"}
+_SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
+
+
+def _sha(value: str | None) -> str | None:
+    return value.lower() if value and _SHA256.match(value.strip()) else None
 
 
 def _source_facts(description: str) -> dict[str, str]:
@@ -364,6 +403,47 @@ def _source_facts(description: str) -> dict[str, str]:
             rest.append(line)
     facts["rest"] = "\n".join(rest)
     return facts
+
+
+def _quote_of(sel: Element) -> str | None:
+    name = sel.get("name")
+    return name if name and name.strip() else None
+
+
+def _truncated(quote: str) -> bool:
+    return quote.rstrip().endswith(("...", "…"))
+
+
+def _unique_notes(notes: list[str]) -> list[str]:
+    """Notes without repeats (a note both in a Description and a Note, as Dossier writes it)."""
+    seen: set[str] = set()
+    out = []
+    for note in notes:
+        key = " ".join(note.split())
+        if key and key not in seen:
+            seen.add(key)
+            out.append(note)
+    return out
+
+
+def _join_split_codings(selections: list[RefiSelection]) -> list[RefiSelection]:
+    """One selection per passage: QualCoder writes one selection per code on the same span."""
+    out: list[RefiSelection] = []
+    by_span: dict[tuple[str, int, int, str], int] = {}
+    for sel in selections:
+        key = (sel.source, sel.start, sel.end, sel.creator)
+        if key not in by_span:
+            by_span[key] = len(out)
+            out.append(sel)
+            continue
+        first = out[by_span[key]]
+        codes = tuple(dict.fromkeys((*first.codes, *sel.codes)))
+        note = "\n\n".join(_unique_notes([first.note, sel.note]))
+        out[by_span[key]] = replace(
+            first, codes=codes, note=note, reliability=first.reliability or sel.reliability,
+            credibility=first.credibility or sel.credibility, status=first.status or sel.status,
+            attribution=first.attribution or sel.attribution)
+    return out
 
 
 def read_project_xml(data: bytes, read_file: FileReader, where: str) -> RefiProject:

@@ -174,6 +174,8 @@ def iso_utc(value: str | None) -> str:
 
 
 # -- selection descriptions -------------------------------------------------------------------
+#: How the Description of a Dossier-written PDFSelection begins (it draws a text selection).
+AREA_OF = "Area of text selection "
 #: Keys of the lines Dossier writes into a selection's Description (REFI has no such fields).
 GRADE_KEY = "Grade"
 STATUS_KEY = "Review status"
@@ -197,8 +199,10 @@ class SelectionFacts:
 
 
 def describe_selection(reliability: str | None, credibility: int | None, status: str,
-                       attribution: str) -> str:
-    """The Description text for an annotation's grade, review status and attribution."""
+                       attribution: str, note: str = "") -> str:
+    """The Description text: the note first (QualCoder shows a selection's Description as its
+    memo and ignores NoteRefs), then a block of ``Key: value`` lines for the grade, review
+    status and attribution."""
     lines = []
     grade = f"{reliability or ''}{credibility or ''}"
     if grade:
@@ -206,29 +210,49 @@ def describe_selection(reliability: str | None, credibility: int | None, status:
     lines.append(f"{STATUS_KEY}: {status.replace('_', ' ')}")
     if attribution.strip():
         lines.append(f"{ATTRIBUTION_KEY}: {' '.join(attribution.split())}")
-    return "\n".join(lines)
+    keys = "\n".join(lines)
+    return f"{note.strip()}\n\n{keys}" if note.strip() else keys
+
+
+def _fact(line: str) -> tuple[str, str] | None:
+    key, sep, value = line.partition(":")
+    key, value = key.strip(), value.strip()
+    if not sep:
+        return None
+    if key == GRADE_KEY and value and _GRADE.match(value):
+        return key, value
+    if key == STATUS_KEY and value.lower() in _STATUS_WORDS:
+        return key, value
+    if key == ATTRIBUTION_KEY:
+        return key, value
+    return None
 
 
 def parse_selection_description(text: str | None) -> SelectionFacts:
-    """Read back :func:`describe_selection` lines; any other text is returned as the memo."""
+    """Read back :func:`describe_selection`: the trailing block of ``Key: value`` lines gives
+    the facts; everything before it is the memo (the note, or another tool's memo)."""
     if not text:
         return SelectionFacts()
+    lines = normalise(text).rstrip().split("\n")
+    cut = len(lines)
+    while cut > 0 and _fact(lines[cut - 1]) is not None:
+        cut -= 1
     reliability: str | None = None
     credibility: int | None = None
     status: str | None = None
     attribution = ""
-    memo: list[str] = []
-    for line in normalise(text).split("\n"):
-        key, sep, value = line.partition(":")
-        key, value = key.strip(), value.strip()
-        grade = _GRADE.match(value) if sep and key == GRADE_KEY else None
-        if grade and value:
+    for line in lines[cut:]:
+        fact = _fact(line)
+        assert fact is not None
+        key, value = fact
+        if key == GRADE_KEY:
+            grade = _GRADE.match(value)
+            assert grade is not None
             reliability = grade.group(1)
             credibility = int(grade.group(2)) if grade.group(2) else None
-        elif sep and key == STATUS_KEY and value.lower() in _STATUS_WORDS:
+        elif key == STATUS_KEY:
             status = _STATUS_WORDS[value.lower()]
-        elif sep and key == ATTRIBUTION_KEY:
-            attribution = value
         else:
-            memo.append(line)
-    return SelectionFacts(reliability, credibility, status, attribution, "\n".join(memo).strip())
+            attribution = value
+    memo = "\n".join(lines[:cut]).strip()
+    return SelectionFacts(reliability, credibility, status, attribution, memo)

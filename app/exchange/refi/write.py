@@ -11,6 +11,7 @@ back. GUIDs are the Dossier ids upper-cased (or derived from them), so re-export
 
 from __future__ import annotations
 
+import math
 import re
 import uuid
 import zipfile
@@ -23,7 +24,7 @@ from sqlalchemy import select
 
 from app import __version__
 from app.errors import BadInput
-from app.exchange.refi.text import GUID_NAMESPACE, describe_selection, export_guid
+from app.exchange.refi.text import AREA_OF, GUID_NAMESPACE, describe_selection, export_guid
 from app.exchange.refi.xml_tree import CODEBOOK_NS, PROJECT_NS
 from app.progress import checkpoint
 from db.models import User
@@ -40,7 +41,7 @@ PROJECT_FILE = "project.qde"
 SOURCES = "sources"
 #: Characters XML 1.0 cannot carry (C0 controls other than tab, LF, CR; lone surrogates; FFFE/F).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_VARIABLES = ("URL", "Author", "Published", "Original SHA-256")
+_VARIABLES = ("URL", "Author", "Published", "Original SHA-256", "Text SHA-256")
 #: Exports up to this many annotations are checked against the schema as they are written
 #: (xmlschema needs ~0.7 ms per selection; larger exports rely on the tests' validation).
 VALIDATE_UP_TO = 2000
@@ -161,6 +162,7 @@ class _ProjectBuilder:
             _text(element, "Description", _source_description(doc))
             self._pdf_selections(element, [a for a in annotations if a.region is not None])
             annotations = [a for a in annotations if a.region is None]
+            self._areas(element, doc, annotations)
             rep_guid = derived_guid(doc.id, "representation")
             holder = _sub(element, "Representation", guid=rep_guid,
                           name=f"{doc.title or doc.filename} (text)",
@@ -176,9 +178,48 @@ class _ProjectBuilder:
             self._selections(element, annotations)
             self._variables(element, doc)
 
+    def _areas(self, element: ET.Element, doc: DocumentView,
+               annotations: list[AnnotationView]) -> None:
+        """A ``PDFSelection`` per page each passage touches: the box around its characters
+        (points, top-left origin, 0-based page, as QualCoder reads them), coded like the
+        passage, so tools that show PDF pages show the codings there. Its Description names
+        the text selection it draws, so Dossier reads the passage once."""
+        from app.exchange.annotated_pdf.export import line_boxes
+        from app.services.documents import page_geometry
+
+        if not annotations:
+            return
+        pages = page_geometry(self.dossier, doc.id)
+        for ann in annotations:
+            if ann.anchor == "orphaned" or getattr(ann, "region", None) is not None:
+                continue  # region annotations are areas already (written as such)
+            author = self.user_guids.get(ann.author)
+            for page in pages:
+                if page.end <= ann.start or page.start >= ann.end:
+                    continue
+                boxes = line_boxes(page, ann.start, ann.end)
+                if not boxes:
+                    continue
+                x0, top = min(b[0] for b in boxes), min(b[1] for b in boxes)
+                x1, bottom = max(b[2] for b in boxes), max(b[3] for b in boxes)
+                area = _sub(element, "PDFSelection",
+                            guid=derived_guid(ann.id, "area", str(page.number)),
+                            name=ann.note.strip()[:200] or None, page=str(page.number - 1),
+                            firstX=str(math.floor(x0)), firstY=str(math.floor(top)),
+                            secondX=str(math.ceil(x1)), secondY=str(math.ceil(bottom)),
+                            creatingUser=author, creationDateTime=ann.created,
+                            modifyingUser=author, modifiedDateTime=ann.modified)
+                _text(area, "Description", f"{AREA_OF}{export_guid(ann.id)}")
+                for tag in ann.tags:
+                    coding = _sub(area, "Coding",
+                                  guid=derived_guid(ann.id, "area coding", str(page.number),
+                                                    tag.id),
+                                  creatingUser=author, creationDateTime=ann.created)
+                    _sub(coding, "CodeRef", targetGUID=export_guid(tag.id))
+
     def _variables(self, element: ET.Element, doc: DocumentView) -> None:
-        values = dict(zip(_VARIABLES, (doc.url, doc.author, doc.published, doc.sha256),
-                          strict=True))
+        values = dict(zip(_VARIABLES, (doc.url, doc.author, doc.published, doc.sha256,
+                                       doc.text_sha256), strict=True))
         for name, value in values.items():
             if value:
                 holder = _sub(element, "VariableValue")
@@ -194,7 +235,7 @@ class _ProjectBuilder:
                        creatingUser=author, creationDateTime=ann.created,
                        modifyingUser=author, modifiedDateTime=ann.modified)
             _text(sel, "Description", describe_selection(
-                ann.reliability, ann.credibility, ann.status, ann.attribution))
+                ann.reliability, ann.credibility, ann.status, ann.attribution, ann.note))
             for tag in ann.tags:
                 coding = _sub(sel, "Coding", guid=derived_guid(ann.id, "coding", tag.id),
                               creatingUser=author, creationDateTime=ann.created)
@@ -244,6 +285,7 @@ def _source_description(doc: DocumentView) -> str:
     if doc.author:
         lines.append(f"Author: {' '.join(doc.author.split())}")
     lines.append(f"Original SHA-256: {doc.sha256}")
+    lines.append(f"Text SHA-256: {doc.text_sha256}")
     return "\n".join(lines)
 
 

@@ -98,6 +98,8 @@ def _refuse(where: str, exc: Exception, place: str) -> NoReturn:
 
 
 _ERRORS = (ijson.JSONError, ValueError, UnicodeDecodeError, OverflowError)
+#: Top-level keys of Hypothesis's export and API answer whose arrays hold the annotations.
+_ARRAY_KEYS = ("annotations", "rows")
 _SIZE_OF_SCALAR = 6
 _DEPTH = {"start_map": 1, "start_array": 1, "end_map": -1, "end_array": -1}
 
@@ -183,9 +185,9 @@ class _Scan:
                 return out
             self.place = f"the value of {key!r}"
             event, value = self.next()
-            if key == "items" and event == "start_array":
-                self.array(f"{path}items.item")
-                out.setdefault("items", [])
+            if event == "start_array" and (key == "items" or (not path and key in _ARRAY_KEYS)):
+                self.array(f"{path}{key}.item")
+                out.setdefault(key, [])
             elif key == "first" and event == "start_map" and not path:
                 out["first"] = self.obj("first.")
             else:
@@ -218,7 +220,8 @@ def scan_json(stream: IO[bytes], where: str, limits: JsonLimits | None = None, *
 
     ``on_count()`` is called after each annotation counted (a place to honour Cancel).
     Annotations are the elements of a top-level array, of an ``items`` array (an
-    AnnotationPage) and of ``first.items`` (an AnnotationCollection with its page embedded).
+    AnnotationPage), of ``first.items`` (an AnnotationCollection with its page embedded) and of
+    a top-level ``annotations`` or ``rows`` array (Hypothesis's export and API answer).
     """
     scan = _Scan(ijson.basic_parse(_Source(stream), use_float=True, buf_size=_BUF), where,
                  limits or JsonLimits(), on_count)

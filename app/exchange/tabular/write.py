@@ -6,14 +6,21 @@ cells. ``page`` is the 1-based page the passage starts on; ``start``/``end``
 are code points with an exclusive end; times are ISO 8601 UTC. ``reviewer`` is whoever made the
 latest review decision.
 
-Text cells that begin with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return get a leading
-apostrophe, so that a spreadsheet never runs a quote as a formula (CSV injection). The JSON-LD
-export keeps such text unchanged.
+**CSV**: text cells that begin with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return get a
+leading apostrophe, so that a spreadsheet never runs a quote as a formula (CSV injection): a CSV
+cell has no type, so the text itself must be changed. ``--excel`` (format ``csv-excel``) writes
+the same with a UTF-8 byte-order mark, which Excel needs to read UTF-8.
+
+**XLSX**: every text cell is stored with the string type, so nothing is ever a formula and the
+text is exactly the annotation's (no apostrophe); ``created``/``modified`` are real date cells
+in UTC (the header says so), which Excel sorts and filters as dates. The JSON-LD export keeps
+all text unchanged.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,22 +50,28 @@ def neutralise(value: str) -> str:
     return "'" + value if value.startswith(_RISKY) else value
 
 
-def iter_rows(selection: Selection) -> Iterator[list[Any]]:
-    """The data rows (no header): one per annotation and tag, text cells neutralised."""
-    docs = {d.id: (neutralise(d.title), neutralise(source_iri(d)), d.text_sha256)
+def iter_rows(selection: Selection, *, neutralised: bool = True) -> Iterator[list[Any]]:
+    """The data rows (no header): one per annotation and tag; text cells neutralised for CSV
+    unless ``neutralised`` is False (XLSX types its cells instead)."""
+    safe = neutralise if neutralised else _same
+    docs = {d.id: (safe(d.title), safe(source_iri(d)), d.text_sha256)
             for d in selection.documents}
     for ann in selection.annotations:
         title, uri, text_sha = docs[ann.document_id]
         decisions = selection.reviews.get(ann.id)
         head = [ann.id, ann.document_id, title, uri, ann.page_start or "", ann.start, ann.end,
-                neutralise(ann.quote), neutralise(ann.prefix), neutralise(ann.suffix)]
-        tail = [neutralise(ann.note), neutralise(ann.author), ann.created, ann.modified,
-                ann.status, neutralise(decisions[-1].reviewer) if decisions else "", text_sha]
-        grades = [neutralise(ann.attribution), ann.reliability or "", ann.credibility or ""]
-        tags = [(neutralise(t.path.rsplit("/", 1)[-1]), neutralise(t.path), t.id)
+                safe(ann.quote), safe(ann.prefix), safe(ann.suffix)]
+        tail = [safe(ann.note), safe(ann.author), ann.created, ann.modified,
+                ann.status, safe(decisions[-1].reviewer) if decisions else "", text_sha]
+        grades = [safe(ann.attribution), ann.reliability or "", ann.credibility or ""]
+        tags = [(safe(t.path.rsplit("/", 1)[-1]), safe(t.path), t.id)
                 for t in ann.tags] or [("", "", "")]
         for name, path, tag_id in tags:
             yield [*head, name, path, *tail, tag_id, *grades]
+
+
+def _same(value: str) -> str:
+    return value
 
 
 def csv_field(value: str) -> str:
@@ -70,7 +83,12 @@ def csv_field(value: str) -> str:
     return value
 
 
-def write_csv(dossier: Dossier, selection: Selection, out: Path) -> None:
+def write_csv_excel(dossier: Dossier, selection: Selection, out: Path) -> None:
+    """Export writer for ``--format csv --excel``: the CSV with a UTF-8 byte-order mark."""
+    write_csv(dossier, selection, out, bom=True)
+
+
+def write_csv(dossier: Dossier, selection: Selection, out: Path, *, bom: bool = False) -> None:
     """Export writer for ``--format csv``.
 
     Lines are assembled here rather than by :mod:`csv`: ids, numbers, times and hashes never
@@ -84,7 +102,7 @@ def write_csv(dossier: Dossier, selection: Selection, out: Path) -> None:
     tags = {t.id: f"{field(t.name)},{field(t.path)}" for t in selection.tags}
     people: dict[str, str] = {}
     reviews = selection.reviews
-    with out.open("w", encoding="utf-8", newline="") as fh:
+    with out.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
         fh.write(",".join(HEADER) + "\r\n")
         lines: list[str] = []
         for ann in selection.annotations:
@@ -110,14 +128,53 @@ def write_csv(dossier: Dossier, selection: Selection, out: Path) -> None:
         fh.write("".join(lines))
 
 
-def _cell(value: Any) -> Any:
-    if isinstance(value, str):
-        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+#: Columns of the XLSX sheet that hold date-times (written as real dates, in UTC).
+DATE_COLUMNS = ("created", "modified")
+XLSX_HEADER = tuple(f"{c} (UTC)" if c in DATE_COLUMNS else c for c in HEADER)
+_DATE_FORMAT = "yyyy-mm-dd hh:mm:ss"
 
-        value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
-        if len(value) > XLSX_CELL_LIMIT:
-            value = value[:XLSX_CELL_LIMIT - 13] + " [truncated]"
-    return value
+
+def _stamp(value: Any) -> datetime | Any:
+    """A Dossier UTC stamp as a naive datetime to the millisecond (Excel has no time zones, the
+    header says UTC; it keeps milliseconds at most)."""
+    if not isinstance(value, str) or not value:
+        return value
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return value
+    moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)  # Excel keeps ms
+
+
+def _cell_maker(sheet: Any) -> Callable[[Any], Any]:
+    """``cell(value)`` for a write-only sheet: text always of string type (never a formula),
+    dates as date cells. openpyxl types plain text as a string already, except text beginning
+    with ``=``, which it would store as a formula: only such text (and dates, for their format)
+    gets a cell object of its own, which keeps large exports fast."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    illegal = ILLEGAL_CHARACTERS_RE.search
+
+    def cell(value: Any) -> Any:
+        if isinstance(value, str):
+            if illegal(value):
+                value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+            if len(value) > XLSX_CELL_LIMIT:
+                value = value[:XLSX_CELL_LIMIT - 13] + " [truncated]"
+            if not value.startswith("="):
+                return value
+            typed = WriteOnlyCell(sheet, value=value)
+            typed.data_type = "s"
+            return typed
+        if isinstance(value, datetime):
+            dated = WriteOnlyCell(sheet, value=value)
+            dated.number_format = _DATE_FORMAT
+            return dated
+        return value
+
+    return cell
 
 
 def write_xlsx(dossier: Dossier, selection: Selection, out: Path) -> list[str]:
@@ -131,25 +188,37 @@ def write_xlsx(dossier: Dossier, selection: Selection, out: Path) -> list[str]:
     notes: list[str] = []
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Annotations")
-    sheet.append(list(HEADER))
+    cell = _cell_maker(sheet)
+    sheet.append([cell(h) for h in XLSX_HEADER])
+    dates = {HEADER.index(c) for c in DATE_COLUMNS}
     truncated = 0
+    stamps: dict[str, Any] = {}  # an annotation's rows (one per tag) share its two dates
     try:
-        for row in iter_rows(selection):
+        for row in iter_rows(selection, neutralised=False):
             checkpoint()
-            cells = [_cell(v) for v in row]
             truncated += sum(1 for v in row if isinstance(v, str) and len(v) > XLSX_CELL_LIMIT)
-            sheet.append(cells)
+            for i in dates:
+                value = row[i]
+                dated = stamps.get(value)
+                if dated is None:
+                    dated = stamps[value] = cell(_stamp(value))
+                row[i] = dated
+            sheet.append([v if i in dates else cell(v) for i, v in enumerate(row)])
+            if len(stamps) > 10_000:
+                stamps.clear()
     except BaseException:
         sheet.close()  # end openpyxl's row stream cleanly; the caller discards the file
         raise
     about = book.create_sheet("Export")
+    about_cell = _cell_maker(about)
     for key, value in (
-        ("exported at", selection.exported_at), ("exported by", selection.exported_by),
+        ("exported at (UTC)", _stamp(selection.exported_at)),
+        ("exported by", selection.exported_by),
         ("annotations", len(selection.annotations)), ("documents", len(selection.documents)),
         ("audit chain head", f"{selection.chain_seq}:{selection.chain_head}"),
         ("filter", str(selection.filter.to_json())),
     ):
-        about.append([key, _cell(neutralise(value) if isinstance(value, str) else value)])
+        about.append([about_cell(key), about_cell(value)])
     book.save(out)
     if truncated:
         notes.append(f"{truncated} cell(s) longer than Excel's {XLSX_CELL_LIMIT} characters were "

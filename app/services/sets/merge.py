@@ -41,6 +41,7 @@ from app.services.sets.matching import (
     NewTag,
     TagPlan,
     Target,
+    find_by_quote,
     locate,
     match_documents,
 )
@@ -116,10 +117,12 @@ class _Plan:
 
 def _plan(dossier: Dossier, incoming: IncomingSet) -> _Plan:
     summary = ImportSummary(incoming.name, incoming.sha256, incoming.kind,
-                            len(incoming.annotations), warnings=list(incoming.warnings))
+                            len(incoming.annotations), warnings=list(incoming.warnings),
+                            skipped=list(incoming.skipped))
     needed = {a.document for a in incoming.annotations}
     docs = [d for k, d in incoming.documents.items() if k in needed or d.load is not None]
     targets = match_documents(dossier, docs, incoming.name)
+    _place_by_quotes(dossier, incoming, targets)
     with dossier.read() as session:
         plan = _Plan(summary, targets, TagPlan(codebook.list_tags(session), incoming.tags,
                                                incoming.name))
@@ -133,16 +136,19 @@ def _plan(dossier: Dossier, incoming: IncomingSet) -> _Plan:
     for done, ann in enumerate(incoming.annotations):
         checkpoint(done, 2 * len(incoming.annotations))
         target = targets.get(ann.document)
-        if target is None or isinstance(target, Missing):
-            if isinstance(target, Missing):
-                target.annotations += 1
+        if target is None:
+            summary.unanchored.append({"annotation": ann.id, "document": ann.document,
+                                       "reason": "the set does not describe its document"})
+            continue
+        if isinstance(target, Missing):
+            target.annotations += 1
             continue
         placed = locate(target, ann)
         if isinstance(placed, str):
             summary.unanchored.append({"annotation": ann.id, "document": target.label,
                                        "reason": placed})
             continue
-        start, end, verbatim = placed
+        start, end = placed.start, placed.end
         undated += ann.created is None
         row = _Row({
             "document_id": target.document_id, "start": start, "end": end, "note": ann.note,
@@ -151,8 +157,25 @@ def _plan(dossier: Dossier, incoming: IncomingSet) -> _Plan:
             "created": ann.created or now, "modified": ann.modified or ann.created or now,
             "tags": frozenset(plan.tags.resolve(t, ann.label) for t in ann.tags),
         }, target=target, incoming=ann, id=ann.id)
-        if verbatim and ann.anchor:
+        if placed.verbatim and ann.anchor:
             row.anchor, row.anchor_score = ann.anchor, ann.anchor_score or 1.0
+        elif not placed.verbatim and (
+                (ann.start is None and ann.page_start is None) or (
+                    ann.position_is_hint and ann.start is not None
+                    and target.utf16_offset(placed.start) == ann.start)):
+            # no position given, or another client's position that is this very place counted
+            # in UTF-16 units (Hypothesis): the quote's own verdict stands
+            row.anchor, row.anchor_score = placed.status, round(placed.score, 4)
+        elif not placed.verbatim:  # its stated position disagrees with its quote: check it
+            row.anchor, row.anchor_score = "fuzzy", round(min(placed.score, 0.9), 4)
+        if row.anchor != "exact":
+            summary.flagged.append({
+                "annotation": ann.id, "document": target.label, "anchor": row.anchor,
+                "reason": (ann.anchor_reason or f"it was {row.anchor} in the set it came from")
+                if placed.verbatim else
+                "placed by its quote, which does not occur verbatim or occurs more than once"
+                if placed.status != "exact" else
+                "placed by its quote, which is not at the position the set states"})
         existing = local.get(ann.id)
         if existing:
             mine = existing[0]
@@ -190,6 +213,19 @@ def _plan(dossier: Dossier, incoming: IncomingSet) -> _Plan:
                                               "annotations": target.annotations,
                                               "reason": target.reason})
     return plan
+
+
+def _place_by_quotes(dossier: Dossier, incoming: IncomingSet,
+                     targets: dict[str, Target | Missing]) -> None:
+    """Documents known only by a URL no local document has: look for their quotes."""
+    quotes: dict[str, list[str]] = {}
+    for ann in incoming.annotations:
+        doc = incoming.documents.get(ann.document)
+        if isinstance(targets.get(ann.document), Missing) and doc is not None \
+                and not doc.sha256 and doc.load is None and ann.exact:
+            quotes.setdefault(ann.document, []).append(ann.exact)
+    for key, target in find_by_quote(dossier, quotes).items():
+        targets[key] = target
 
 
 # -- writing -------------------------------------------------------------------------------------
@@ -312,7 +348,8 @@ def merge_set(dossier: Dossier, incoming: IncomingSet) -> ImportSummary:
                 doc = insert_document(
                     session, dossier, target.sha256, len(target.data), target.extracted,
                     source=f"import-set {incoming.name}", filename=target.filename,
-                    custody={"imported_from": incoming.name, "set_sha256": incoming.sha256})
+                    custody={"imported_from": incoming.name, "set_sha256": incoming.sha256,
+                             **target.custody})
                 target.document_id = doc.id
                 for row in plan.rows:
                     if row.target is target:

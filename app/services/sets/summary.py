@@ -39,6 +39,17 @@ class ImportSummary:
     users_created: list[str] = field(default_factory=list)
     reviews_added: int = 0
     warnings: list[str] = field(default_factory=list)
+    #: annotations of the file that were not read as annotations (replies, page notes, areas)
+    skipped: list[dict[str, str]] = field(default_factory=list)
+    #: imported, but flagged fuzzy: the sender's placement could not be verified
+    flagged: list[dict[str, str]] = field(default_factory=list)
+
+    def unexplained(self) -> int:
+        """Annotations of the set that no count or list accounts for (0 when all are)."""
+        missing = sum(int(m.get("annotations") or 0) for m in self.documents_missing)
+        told = (len(self.added) + self.identical + len(self.conflicts) + self.conflicts_already
+                + missing + len(self.unanchored))
+        return max(0, self.annotations_in_set - told)
 
     @property
     def changed_anything(self) -> bool:
@@ -59,14 +70,16 @@ class ImportSummary:
             "documents_missing": self.documents_missing, "unanchored": self.unanchored,
             "tags_created": self.tags_created, "users_created": self.users_created,
             "reviews_added": self.reviews_added, "added_ids": self.added,
-            "warnings": self.warnings,
+            "warnings": self.warnings, "skipped": self.skipped, "flagged": self.flagged,
         }
 
     def lines(self) -> list[str]:
         """A short human summary, most important first."""
         out = [
             f"imported {self.name} ({self.kind}, sha256 {self.sha256[:16]}…): "
-            f"{self.annotations_in_set} annotation(s) in the set",
+            f"{self.annotations_in_set} annotation(s) in the set"
+            + (f" and {len(self.skipped)} item(s) that are not annotations of a passage"
+               if self.skipped else ""),
             f"  added {len(self.added)}, identical {self.identical} (skipped), "
             f"conflicts {len(self.conflicts)}"
             + (f", {self.conflicts_already} conflict(s) already imported before"
@@ -84,6 +97,19 @@ class ImportSummary:
         for item in self.unanchored:
             out.append(f"  not placed: annotation {item['annotation'][:8]} on "
                        f"{item['document']}: {item['reason']}")
+        for item in self.skipped:
+            where = f" on {item['document']}" if item.get("document") else ""
+            out.append(f"  not imported: {item['annotation']}{where}: {item['reason']}")
+        for item in self.flagged:
+            out.append(f"  flagged {item['anchor']}: annotation {item['annotation'][:8]} on "
+                       f"{item['document']}: {item['reason']} (review it: dossier annotations "
+                       f"--anchor {item['anchor']})")
+        if not self.added and not self.conflicts and self.annotations_in_set \
+                and self.identical == self.annotations_in_set:
+            out.append("  nothing added: every annotation of the set is already here")
+        if self.unexplained():
+            out.append(f"  {self.unexplained()} annotation(s) of the set are not accounted for "
+                       "above; please report this")
         if self.tags_created:
             out.append(f"  tags created: {', '.join(self.tags_created)}")
         if self.users_created:

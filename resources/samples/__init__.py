@@ -1,0 +1,1 @@
+"""Sample documents for the sample dossier (fictional, and marked as samples)."""

@@ -1,0 +1,125 @@
+"""Search: any typed text is a valid query; phrases, prefixes, OR, exclusions and filters."""
+
+from __future__ import annotations
+
+import pytest
+
+from app import search_query
+from app.dossier import Dossier
+from app.services import annotations as annotation_service
+from app.services import codebook
+from app.services import search as search_service
+from app.services.search import MARK_END, MARK_START
+from tests.helpers.documents import add_text_document
+
+ARTICLE = ("Recruiters promised factory work abroad. On arrival the workers' passports were "
+           "taken by the agency, and forced labour followed for two years. A passport office "
+           "near the port issued new papers.")
+OTHER = "The labour ministry said the agency was licensed and that labour forced nobody."
+
+TRICKY = ['"', "passport*", "forced-labour", "NEAR(", "a OR", "(((", "AND", "-", "*", "NOT x",
+          'say "unfinished phrase', "NEAR(a b", "a OR OR b", "^col:", "'", "\\", ""]
+
+
+def tag_id(dossier: Dossier, name: str) -> str:
+    with dossier.read() as session:
+        return codebook.resolve_tag(session, name).id
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_any_text_is_a_valid_query(dossier: Dossier, text: str) -> None:
+    add_text_document(dossier, ARTICLE)
+    search_service.search(dossier, text)  # never raises
+    search_service.search(dossier, text, as_you_type=True)
+
+
+def test_phrase_matches_words_in_order_only(dossier: Dossier) -> None:
+    doc = add_text_document(dossier, ARTICLE, "Article")
+    add_text_document(dossier, OTHER, "Ministry")
+    hits = search_service.search(dossier, '"forced labour"')
+    assert [h.document_id for h in hits] == [doc.id]
+    assert f"{MARK_START}forced labour{MARK_END}" in hits[0].snippet
+    # A hyphenated word is the same phrase.
+    assert [h.document_id for h in search_service.search(dossier, "forced-labour")] == [doc.id]
+
+
+def test_prefix_or_and_exclusion(dossier: Dossier) -> None:
+    doc = add_text_document(dossier, ARTICLE, "Article")
+    other = add_text_document(dossier, OTHER, "Ministry")
+    assert {h.document_id for h in search_service.search(dossier, "passport*")} == {doc.id}
+    assert search_service.search(dossier, "passpo") == []
+    assert {h.document_id for h in search_service.search(dossier, "passpo",
+                                                         as_you_type=True)} == {doc.id}
+    assert {h.document_id for h in search_service.search(dossier, "passports OR ministry")} \
+        == {doc.id, other.id}
+    assert {h.document_id for h in search_service.search(dossier, "labour -ministry")} \
+        == {doc.id}
+    assert {h.document_id for h in search_service.search(dossier, "a OR")} == {doc.id}
+
+
+def test_filters_by_tag_status_author_and_document(dossier: Dossier) -> None:
+    doc = add_text_document(dossier, ARTICLE, "Article")
+    text = ARTICLE
+    start = text.index("passports were taken")
+    ann = annotation_service.create_annotation(
+        dossier, doc.id, start, start + len("passports were taken"),
+        [tag_id(dossier, "Retention of identity documents")], note="seen by two witnesses")
+    hits = search_service.search(dossier, "passports")
+    assert {h.kind for h in hits} == {"document", "quote"}
+    tagged = search_service.search(dossier, "passports", tag="Retention of identity documents")
+    assert [(h.kind, h.ref) for h in tagged] == [("quote", ann.id)]
+    assert search_service.search(dossier, "passports", tag="Deception") == []
+    assert [h.kind for h in search_service.search(dossier, "witnesses", author="alice")] \
+        == ["note"]
+    assert search_service.search(dossier, "witnesses", author="bob") == []
+    assert search_service.search(dossier, "witnesses", status="approved") == []
+    assert search_service.search(dossier, "passports", document_id="nothing") == []
+
+
+def test_locate_finds_the_passage_to_show(dossier: Dossier) -> None:
+    doc = add_text_document(dossier, ARTICLE, "Article")
+    hit = search_service.search(dossier, '"forced labour"')[0]
+    start, end = search_service.locate(dossier, hit, '"forced labour"')
+    assert ARTICLE[start:end] == "forced labour"
+    hit = search_service.search(dossier, "passport*")[0]
+    start, end = search_service.locate(dossier, hit, "passport*")
+    assert ARTICLE[start:end] == "passports"
+    assert hit.document_id == doc.id
+
+
+def test_translation_quotes_every_word() -> None:
+    assert search_query.to_fts('NEAR(') == ""
+    assert search_query.to_fts("near") == '"near"'
+    assert search_query.to_fts("forced-labour") == '"forced labour"'
+    assert search_query.to_fts("passport*") == '"passport"*'
+    assert search_query.to_fts("a b OR c") == '"a" AND ("b" OR "c")'
+    assert search_query.to_fts('say "to them') == '"say" AND "to them"'
+
+
+def test_long_texts_are_indexed_in_passages_and_a_hit_opens_at_its_own(dossier: Dossier) -> None:
+    filler = "Nothing of note happened on this day at the yard.\n\n" * 120
+    text = filler + "The broker kept the passports of new arrivals.\n\n" + filler
+    add_text_document(dossier, "Passports appear in the summary too. " + text, "Long")
+    hits = search_service.search(dossier, '"kept the passports"')
+    assert len(hits) == 1 and hits[0].start is not None and hits[0].start > 0
+    full = "Passports appear in the summary too. " + text
+    start, end = search_service.locate(dossier, hits[0], '"kept the passports"')
+    assert full[start:end] == "kept the passports"
+    hit = search_service.search(dossier, "arrivals")[0]
+    start, end = search_service.locate(dossier, hit, "passports")  # nearest to the passage
+    assert full[start:end] == "passports" and start > len(filler)
+
+
+def test_a_query_too_common_to_rank_in_time_lists_the_newest_matches(
+        dossier: Dossier, monkeypatch: pytest.MonkeyPatch) -> None:
+    from db import search as index
+
+    for i in range(30):
+        add_text_document(dossier, f"Report {i}: the workers said the wages were late.", f"R{i}")
+    ranked = search_service.search(dossier, "wages")
+    monkeypatch.setattr(index, "RANK_BUDGET_S", 0.0)
+    monkeypatch.setattr(index, "PROGRESS_STEPS", 1)
+    newest = search_service.search(dossier, "wages")
+    assert len(newest) == len(ranked) == 30
+    assert [h.title for h in newest[:2]] == ["R29", "R28"]
+    assert all(MARK_START in h.snippet for h in newest)

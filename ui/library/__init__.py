@@ -1,0 +1,1 @@
+"""The library: the dossier's documents, and getting documents into it."""
