@@ -240,3 +240,7 @@ def record_baseline(cur: _Cursor, reason: str) -> bool:
     audit.append(cur, "dossier", "state.baseline", "dossier", "",
                  audit.canonical_json({"reason": reason}), state)
     return True
+
+# Tables of other packages register themselves in their own module; import it so that verify
+# knows them even when nothing else has loaded that package.
+from app.money import audit_state as _money_state  # noqa: E402, F401

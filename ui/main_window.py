@@ -108,6 +108,9 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.list_dock], [210], Qt.Orientation.Vertical)
 
         self.menus: dict[str, QMenu] = {}
+        from ui.money.actions import MoneyActions
+
+        self.money = MoneyActions(self)
         self.menu_actions = build_actions(self)
         build_menus(self, self.menu_actions)
         self.status = StatusBar(self)
@@ -172,6 +175,14 @@ class MainWindow(QMainWindow):
         self.ops.query(read, label="Opening the document", key="open-document",
                        on_done=lambda doc: self._show_document(doc, reflowed),
                        on_error=lambda exc: self.show_error(str(exc)))
+
+    def open_passage(self, document_id: str, annotation_id: str) -> None:
+        """Open a document in the reader and reveal one of its annotations."""
+        if document_id == self.document_id and self.view is not None:
+            self._make_current(annotation_id, reveal=True)
+        else:
+            self._pending_current = annotation_id
+            self.open_document(document_id)
 
     def _show_document(self, doc: DocumentInfo, reflowed: bool | None) -> None:
         if reflowed is None:

@@ -137,6 +137,14 @@ def build_menus(window: MainWindow, actions: Actions) -> None:
     documents = bar.addMenu("&Document")
     documents.aboutToShow.connect(lambda: fill_document_menu(window, documents))
 
+    money = bar.addMenu("&Money")
+    money.addAction("Money &Flows…", window.money.show_flows).setStatusTip(
+        "Entities, payments and contracts as a graph and a timeline")
+    money.addAction("&Record Claim…", window.money.record_claim).setStatusTip(
+        "Record a payment, contract or ownership on the current annotation")
+    money.addAction("&Screening…", window.money.show_screening).setStatusTip(
+        "Screen entities against a local sanctions list; confirm or dismiss candidates")
+
     help_menu = bar.addMenu("&Help")
     help_menu.addAction(actions.about)
     window.menus = {"file": file_menu, "edit": edit, "view": view, "document": documents,

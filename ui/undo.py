@@ -310,6 +310,48 @@ class AnnotationUndo(QObject):
         return self._run("Change tags", work, on_done, on_error)
 
 
+# -- money flows: recorded claims and entity merges ------------------------------------------------
+
+class FactRecordedCommand(ServiceCommand):
+    """Undo deletes the recorded claim (audited); redo restores it with the same id."""
+
+    def __init__(self, ops: Operations, fact: Any) -> None:
+        super().__init__(ops, f"Record {fact.kind} claim")
+        self.fact = fact
+
+    def do_undo(self) -> None:
+        """Delete the claim."""
+        from app.money.facts import delete_fact
+
+        self.fact = delete_fact(self.ops.dossier, self.fact.id)
+
+    def do_redo(self) -> None:
+        """Put the claim back."""
+        from app.money.facts import restore_fact
+
+        restore_fact(self.ops.dossier, self.fact)
+
+
+class EntitiesMergedCommand(ServiceCommand):
+    """Undo gives the merged entity back its aliases, mentions and claims; redo merges again."""
+
+    def __init__(self, ops: Operations, record: Any, names: tuple[str, str]) -> None:
+        super().__init__(ops, f"Merge {names[1]} into {names[0]}")
+        self.record = record
+
+    def do_undo(self) -> None:
+        """Unmerge exactly as recorded."""
+        from app.money.entities import unmerge_entities
+
+        unmerge_entities(self.ops.dossier, self.record)
+
+    def do_redo(self) -> None:
+        """Merge again (the record is refreshed for the next undo)."""
+        from app.money.entities import merge_entities
+
+        self.record = merge_entities(self.ops.dossier, self.record.keep_id, self.record.other_id)
+
+
 class _CodebookCommand(ServiceCommand):
     """A codebook edit: undo and redo call the given service steps (on the writer thread)."""
 

@@ -73,6 +73,12 @@ for _fmt in (
                  "app.exchange.annotated_pdf.export:write_annotated_pdf", needs_document=True),
     ExportFormat("bundle", "evidence bundle (ZIP with originals and manifest)", ".zip",
                  "app.exchange.bundle.write:write_bundle"),
+    ExportFormat("ftm", "FollowTheMoney entities and claims (JSON lines)", ".ftm.json",
+                 "app.exchange.ftm.write:write_ftm"),
+    ExportFormat("graphml", "money-flow graph (GraphML, for Gephi)", ".graphml",
+                 "app.exchange.flows.write:write_graphml"),
+    ExportFormat("flows-csv", "payment claims with their evidence (CSV)", ".csv",
+                 "app.exchange.flows.write:write_flows_csv"),
 ):
     register_format(_fmt)
 

@@ -41,12 +41,12 @@ def _fetcher() -> Any:
 
 
 def _render(selection: Selection, title: str, target: Path | io.BytesIO,
-            extras: ReportExtras | None = None) -> None:
+            money_html: str = "", extras: ReportExtras | None = None) -> None:
     from weasyprint import HTML  # loads Pango: only when a PDF is asked for
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    page = report_html(selection, title, extras)
+    page = report_html(selection, title, money_html, extras)
     checkpoint()  # Cancel is honoured between the long steps: layout, writing, checking
     document = HTML(string=page, url_fetcher=_fetcher()).render()
     checkpoint()
@@ -63,7 +63,10 @@ def report_pdf(selection: Selection, title: str = "Evidence report") -> bytes:
 
 def write_report_pdf(dossier: Dossier, selection: Selection, out: Path | str) -> list[str]:
     """Export writer for ``report-pdf``: the PDF at ``out``, checked complete before success."""
+    from app.exchange.report.render import money_html
+
     out = Path(out)
-    _render(selection, "Evidence report", out, report_extras(dossier, selection))
+    _render(selection, "Evidence report", out, money_html(dossier, selection),
+            report_extras(dossier, selection))
     check_report_pdf(out, build_report(selection))
     return []

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import jinja2
+from markupsafe import Markup
 
 from app.exchange.report.evidence import ReportExtras, data_uri, report_extras
 from app.exchange.report.model import (
@@ -58,20 +59,34 @@ def environment() -> jinja2.Environment:
 
 
 def report_html(selection: Selection, title: str = "Evidence report",
-                extras: ReportExtras | None = None) -> str:
-    """The evidence report for ``selection`` as HTML (with region crops and OCR doubts from
-    ``extras``, :mod:`app.exchange.report.evidence`)."""
+                money_html: str = "", extras: ReportExtras | None = None) -> str:
+    """The evidence report for ``selection`` as HTML (``money_html``: the Money flows section,
+    already escaped by :mod:`app.money.report`; ``extras``: region crops and OCR doubts,
+    :mod:`app.exchange.report.evidence`)."""
     report = build_report(selection, title)
     for family in report.families:
         for tag in family.tags:
             tag.colour = _colour(tag.colour)
     return environment().get_template(TEMPLATE).render(
-        report=report, sel=selection, extras=extras or ReportExtras())
+        report=report, sel=selection, money=Markup(money_html),
+        extras=extras or ReportExtras())
+
+
+def money_html(dossier: Dossier | None, selection: Selection) -> str:
+    """The "Money flows" section for the claims behind the selection ('' when there are none)."""
+    if dossier is None:  # a report of a selection alone (tests, previews)
+        return ""
+    from app.exchange.ftm.write import selected_facts
+    from app.money.report import money_section
+
+    section = money_section(dossier, {f.id for f in selected_facts(dossier, selection)})
+    return section.inline() if section is not None else ""
 
 
 def render_report_html(dossier: Dossier, selection: Selection) -> str:
     """The evidence report as HTML (the form the export registry and bundles call)."""
-    return report_html(selection, extras=report_extras(dossier, selection))
+    return report_html(selection, money_html=money_html(dossier, selection),
+                       extras=report_extras(dossier, selection))
 
 
 def write_report_html(dossier: Dossier, selection: Selection, out: Path | str) -> list[str]:

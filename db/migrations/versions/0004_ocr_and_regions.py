@@ -1,7 +1,7 @@
 """OCR provenance on pages, and region annotations.
 
 Revision ID: 0004
-Revises: 0007 (given 0002; relinked after main's 0006, 0008 and 0007)
+Revises: 0005 (given 0002; relinked after main's 0006, 0008, 0007 and 0005)
 Create Date: 2026-11-30
 
 Additive columns only (``ALTER TABLE ... ADD COLUMN``), no table rebuild:
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004"
-down_revision = "0007"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

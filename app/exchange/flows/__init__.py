@@ -1,0 +1,1 @@
+"""Money flows out: GraphML for Gephi and a CSV of payment claims with their evidence."""

@@ -1,0 +1,1 @@
+"""The money-flow window: graph and timeline of claims, the claim form, screening."""
