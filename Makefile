@@ -51,6 +51,7 @@ $(BIN)/pip-compile:
 
 system-deps:
 	@bash .ci/system-deps.sh
+	@bash .ci/ocr-deps.sh
 
 lint: setup
 	$(BIN)/ruff check app db ui launch tests benchmarks scripts

@@ -236,7 +236,8 @@ register(StateSpec(
     columns=("id", "document_id", "start", "end", "quote", "prefix", "suffix", "page_start",
              "page_end", "note", "attribution", "reliability", "credibility", "status", "anchor",
              "anchor_score", "author_id", "created", "modified", "conflict_of"),
-    optional={"provenance": None},
+    optional={"provenance": None,
+              "region": None},  # migration 0004: region annotations
     children=(Child("annotation_tags", fk="annotation_id", columns=("tag_id",)),)))
 register(StateSpec(
     "review", "reviews", key="id",

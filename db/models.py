@@ -99,6 +99,10 @@ class Page(Base):
     rotation: Mapped[int] = mapped_column(Integer, default=0)
     boxes: Mapped[bytes] = mapped_column(LargeBinary)
     synthetic: Mapped[bytes] = mapped_column(LargeBinary)
+    #: For a page whose text came from OCR: JSON (engine, version, lang, dpi, words).
+    ocr: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: For an OCR'd page: zlib-compressed confidences (0-100, 255 synthetic), one per code point.
+    confidence: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
 
     document: Mapped[Document] = relationship(back_populates="pages")
 
@@ -154,6 +158,8 @@ class Annotation(Base):
     #: JSON on annotations that arrived in a set: the set, its importer, the sender's status and
     #: flags (a claimed local author, placed by quote). NULL for annotations made here.
     provenance: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: A region annotation: JSON ``{"page", "x", "y", "w", "h"}`` in page points, else NULL.
+    region: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     author: Mapped[User] = relationship()
     tags: Mapped[list[Tag]] = relationship(secondary="annotation_tags", order_by="Tag.name")

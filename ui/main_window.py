@@ -262,7 +262,7 @@ class MainWindow(QMainWindow):
         """Show PDFs as rendered pages ("page") or as reflowed text ("text")."""
         self.settings.set(PDF_VIEW_MODE, mode)
         if self.document_id is not None and self.view is not None and self.view.document \
-                and self.view.document.kind == "pdf":
+                and self.view.document.kind in ("pdf", "image"):
             self._pending_current = self.tagger.current_id  # current again once listed
             self.open_document(self.document_id, reflowed=mode == "text")
         self._update_actions()
@@ -380,7 +380,8 @@ class MainWindow(QMainWindow):
     def _update_actions(self) -> None:
         a = self.menu_actions
         has_view = self.view is not None
-        is_pdf = bool(self.view and self.view.document and self.view.document.kind == "pdf")
+        is_pdf = bool(self.view and self.view.document
+                      and self.view.document.kind in ("pdf", "image"))
         mode = self.settings.get(PDF_VIEW_MODE)
         a.page_view.setEnabled(is_pdf)
         a.text_view.setEnabled(is_pdf)

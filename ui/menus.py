@@ -179,5 +179,10 @@ def fill_document_menu(window: MainWindow, menu: QMenu) -> None:
     if model.rowCount() == 0:
         menu.addAction("No documents yet").setEnabled(False)
     menu.addSeparator()
+    from ui.document_properties import open_properties
+
+    props = menu.addAction("Properties of the Open Document…")
+    props.setEnabled(window.view is not None and window.view.document is not None)
+    props.triggered.connect(lambda: open_properties(window))
     show_all = menu.addAction("All Documents…")
     show_all.triggered.connect(window.show_documents)

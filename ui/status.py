@@ -45,7 +45,7 @@ class StatusBar(QStatusBar):
                 title = title[: TITLE_CHARS - 1] + "…"
             self.document.setText(f"{title} ({KIND_LABELS.get(doc.kind, doc.kind)})")
             self.document.setToolTip(doc.title)
-            self._pages = doc.pages if doc.kind == "pdf" else 0
+            self._pages = doc.pages if doc.kind in ("pdf", "image") else 0
         self.page.setVisible(self._pages > 0)
         self.show_page(1 if self._pages else 0)
         self.show_selection(0)

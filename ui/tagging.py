@@ -15,6 +15,7 @@ from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QFrame, QLabel, QLineEdit, QListView, QMenu, QVBoxLayout, QWidget
 
+from app.regions import Region
 from app.services.codebook import TagInfo
 from ui.chips import swatch_icon
 from ui.models.codebook import CodebookModel
@@ -186,6 +187,11 @@ class Tagger(QObject):
             return None
         return selected
 
+    def region(self) -> Region | None:
+        """The rectangle drawn on a page view and not yet tagged, if any."""
+        selected = getattr(self.view, "selected_region", None)
+        return selected() if selected is not None else None
+
     def apply_tag(self, tag_id: str) -> str | None:
         """A tag key: annotate the selection with the tag, or toggle it on the current one."""
         return self.apply_tags([tag_id], toggle=True)
@@ -200,6 +206,13 @@ class Tagger(QObject):
         def failed(exc: BaseException) -> None:
             self.failed.emit(str(exc))
 
+        region = self.region()
+        if region is not None and self.view is not None and self.view.document:
+            start, end = self.view.region_text_range(region)  # type: ignore[attr-defined]
+            self.undo.create(self.view.document.id, start, end, tag_ids, region=region,
+                             on_done=lambda view: self.set_current(view.id), on_error=failed)
+            self.view.clear_selection()
+            return ""
         selected = self.selection()
         if selected is not None and self.view is not None and self.view.document:
             self.undo.create(self.view.document.id, *selected, tag_ids,
@@ -218,7 +231,8 @@ class Tagger(QObject):
     def open_popup(self, pos: QPoint | None = None, checked: list[str] | None = None) -> None:
         """Show the tag popup at ``pos`` (default: over the middle of the window)."""
         if checked is None:
-            checked = self._current_tags() if self.selection() is None else []
+            checked = self._current_tags() if self.selection() is None \
+                and self.region() is None else []
         if pos is None:
             centre = self.host.rect().center()
             pos = self.host.mapToGlobal(centre - QPoint(180, 150))
@@ -233,8 +247,9 @@ class Tagger(QObject):
     def build_menu(self, menu: QMenu, pos: QPoint | None = None) -> None:
         """Add "Tag as" (codebook categories with their codes, keys and colours) and
         "Choose tags…" (opening the popup at ``pos``) to a context menu."""
-        current = set(self._current_tags()) if self.selection() is None else set()
-        enabled = self.selection() is not None or self.current_id is not None
+        drawn = self.selection() is not None or self.region() is not None
+        current = set(self._current_tags()) if not drawn else set()
+        enabled = drawn or self.current_id is not None
         tag_menu = menu.addMenu("Tag as")
         tag_menu.setEnabled(enabled)
         submenus: dict[str, QMenu] = {}

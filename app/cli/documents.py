@@ -16,6 +16,11 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("import", parents=[common], help="import files, folders or URLs")
     p.add_argument("paths", nargs="+", metavar="PATH", help="file, folder (recursive) or URL")
     p.add_argument("--password", help="password of encrypted PDFs")
+    p.add_argument("--ocr", choices=("auto", "always", "never"), default="auto",
+                   help="recognise text with Tesseract: auto (pages without text; default), "
+                        "always (every page), never")
+    p.add_argument("--lang", default="eng", metavar="LANGS",
+                   help="OCR languages, Tesseract codes joined by + (default: eng; e.g. eng+ara)")
     p.add_argument("--json", action="store_true", help="print JSON only")
     p.set_defaults(func=cmd_import)
 
@@ -49,6 +54,7 @@ def _progress(spec: str, done: int, total: int) -> None:
 def cmd_import(args: argparse.Namespace) -> int:
     """Import every input; one line per input; exit 2 if any was refused."""
     from app.cli.context import open_dossier
+    from app.importers.ocr import OcrOptions, check_languages
     from app.services import imports
     from app.services.imports import ImportResult
 
@@ -68,8 +74,11 @@ def cmd_import(args: argparse.Namespace) -> int:
         else:
             print(f"dossier: {result.message}", file=sys.stderr, flush=True)
 
+    ocr = OcrOptions(args.ocr, args.lang.strip())
+    if ocr.mode != "never":
+        check_languages(ocr)
     results = imports.import_many(dossier, args.paths, password=args.password,
-                                  on_result=report, progress=_progress)
+                                  on_result=report, progress=_progress, ocr=ocr)
     if args.json:
         emit_json([
             {"input": r.input, "status": r.status, "message": r.message, "warnings": r.warnings,

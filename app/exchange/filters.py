@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from app import audit
 from app.clock import STAMP_FORMAT, utcnow
 from app.errors import BadInput
+from app.regions import Region
 from app.services import claims as claim_service
 from app.services import codebook
 from app.services.annotations import STATUSES, AnnotationView, TagRef
@@ -294,8 +295,11 @@ def _annotations(session: Session, conds: list[ColumnElement[bool]],
     )
     empty: tuple[TagRef, ...] = ()
     make = cast(Any, AnnotationView)  # rows hold the view's fields in order, tags last
+    regions = dict(session.execute(
+        select(Annotation.id, Annotation.region).where(Annotation.region.is_not(None))).all())
     views: list[AnnotationView] = [
-        make(*row, tuple(refs[row[0]]) if row[0] in refs else empty)
+        make(*row, tuple(refs[row[0]]) if row[0] in refs else empty,
+             region=Region.from_db(regions.get(row[0])))
         for row in session.connection().execute(query).all()
     ]
     views.sort(key=lambda a: (rank.get(a.document_id, -1), a.start, a.end, a.id))

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from app.clock import STAMP_FORMAT
 from app.errors import BadInput
+from app.regions import Region
 
 if TYPE_CHECKING:
     from app.exchange.refi.model import RefiProject
@@ -117,6 +118,8 @@ class IncomingAnnotation:
     modified: str | None = None
     tags: tuple[IncomingTagRef, ...] = ()
     reviews: tuple[IncomingReview, ...] = ()
+    #: A region annotation's rectangle (W3C Media Fragments ``xywh=`` on a PDF page fragment).
+    region: Region | None = None
     conflict_of: str | None = None
 
     @property

@@ -52,6 +52,11 @@ class ExtractedPage:
     height: float
     rotation: int = 0
     label: str | None = None
+    #: For a page whose text came from OCR: engine, version, language, resolution.
+    ocr: dict[str, object] | None = None
+    #: For an OCR'd page: one byte per code point, the confidence (0-100) of its word, 255 for
+    #: synthetic characters (see :mod:`app.importers.ocr`).
+    confidence: bytes | None = None
 
     def box(self, index: int) -> tuple[float, float, float, float]:
         """The box of the code point at ``index`` of this page's text."""

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 
 from app.importers.base import ImportRefused
+from app.importers.image import image_format
 from app.importers.text import bom_encoding, decode_text, is_plain_text
 
-SUPPORTED = "Dossier imports PDF, HTML and text files"
+SUPPORTED = "Dossier imports PDF, HTML and text files and images (PNG, JPEG, TIFF, WebP)"
 
 #: How far into the file the PDF header may sit (Acrobat accepts junk before it up to 1 KiB).
 PDF_HEADER_WINDOW = 1024
@@ -50,7 +51,7 @@ _XML_DECLARATION = re.compile(r"<\?xml[^>]*\?>", re.IGNORECASE)
 
 
 def detect_format(data: bytes, name: str = "") -> str:
-    """Return ``"pdf"``, ``"html"`` or ``"text"`` for ``data``, judged by content alone.
+    """Return ``"pdf"``, ``"image"``, ``"html"`` or ``"text"`` for ``data``, judged by content.
 
     A file named ``.pdf`` that holds HTML is ``"html"``: the caller may import it as the page it
     is (the PDF importer itself would refuse it as not being a PDF). Anything else raises
@@ -61,6 +62,8 @@ def detect_format(data: bytes, name: str = "") -> str:
         raise ImportRefused(f"{label} is empty (0 bytes); choose a file that has content")
     if re.search(rb"%PDF-\d", data[:PDF_HEADER_WINDOW]):
         return "pdf"
+    if image_format(data) is not None:
+        return "image"
     binary = binary_kind(data)
     if binary is not None:
         kind, _, advice = binary.partition("; ")

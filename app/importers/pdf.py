@@ -30,6 +30,7 @@ Text choices (what a page's text is):
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -51,6 +52,7 @@ from app.importers.base import (
     join_pages,
 )
 from app.importers.bounds import OPEN_SECONDS
+from app.importers.ocr import OcrOptions
 from app.importers.pdf_meta import (
     info_is_page_tree,
     page_label,
@@ -59,6 +61,7 @@ from app.importers.pdf_meta import (
     read_metadata,
     str_or_none,
 )
+from app.importers.pdf_ocr import mostly_image
 from app.importers.pdf_pool import extract_pages
 from app.importers.pdf_settings import PdfSettings
 from app.importers.pdf_worker import OpenDocument, Packed
@@ -77,8 +80,6 @@ __all__ = [
 
 #: Bump when the extraction algorithm changes in a way that changes text.
 EXTRACTOR_VERSION = 1
-#: A page is "mostly image" when images cover at least this share of it and text much less.
-MOSTLY_IMAGE = 0.15
 
 if logging.getLogger("pdfminer").level == logging.NOTSET:
     # pdfminer warns about every odd font it meets; that is not something a user can act on.
@@ -107,10 +108,13 @@ class PdfSource:
     def __init__(
         self, path: Path, password: str | None, settings: PdfSettings, title_fallback: str,
         *, bounded: bool = True,
+        ocr: OcrOptions | None = None,
     ) -> None:
         self.path = path
         self.password = password
         self.settings = settings
+        #: Which pages to recognise (``None``: none).
+        self.ocr = ocr
         self.page_count, self.labels, self.metadata, self.damage = (
             run_bounded(_inspect, str(path), password, name=path.name, seconds=OPEN_SECONDS)
             if bounded else _inspect(str(path), password))
@@ -120,6 +124,7 @@ class PdfSource:
         self._glyphs = 0
         self._images = 0.0
         self._errors: list[str] = []
+        self._ocr_pages: list[int] = []
 
     def iter_pages(
         self,
@@ -138,10 +143,11 @@ class PdfSource:
         self._glyphs = 0
         self._images = 0.0
         self._errors = []
+        self._ocr_pages = []
         name = self.path.name
         for packed in extract_pages(
             str(self.path), self.password, self.page_count, self.settings,
-            progress=progress, cancel=cancel, workers=workers,
+            progress=progress, cancel=cancel, workers=workers, ocr=self.ocr,
         ):
             page = self._page(packed)
             if packed[10] is not None:
@@ -154,14 +160,20 @@ class PdfSource:
 
     def _page(self, packed: Packed) -> ExtractedPage:
         (index, text, boxes, synthetic, width, height, rotation,
-         count, glyph_area, image_area, _error) = packed
-        area = width * height
+         count, glyph_area, image_area, _error, ocr) = packed
         self._glyphs += count
         self._images += image_area
-        if area > 0 and image_area >= MOSTLY_IMAGE * area and glyph_area * 4 < image_area:
+        provenance = json.loads(ocr[0]) if ocr is not None else None
+        if ocr is not None:
+            self._ocr_pages.append(index)
+            if not count:
+                self.warnings.append(
+                    f"page {index + 1} of {self.path.name}: OCR found no text in its image; "
+                    "tag regions of it to annotate it")
+        elif mostly_image(width, height, glyph_area, image_area):
             self.warnings.append(
                 f"page {index + 1} of {self.path.name} is mostly image: text in the image is not "
-                "searchable (OCR the file to include it)"
+                "searchable (import it with --ocr auto to recognise it)"
             )
         box_array = array("f")
         box_array.frombytes(boxes)
@@ -173,7 +185,18 @@ class PdfSource:
             height=height,
             rotation=rotation,
             label=self.labels[index] if index < len(self.labels) else None,
+            ocr=provenance,
+            confidence=ocr[1] if ocr is not None else None,
         )
+
+    def _ocr_identity(self, pages: list[ExtractedPage]) -> str:
+        """What recognised the OCR'd pages (part of the extractor's identity), if any."""
+        done = [p.ocr for p in pages if p.ocr]
+        if not done:
+            return ""
+        first = done[0]
+        return (f" ocr={first.get('engine')}-{first.get('version')} lang={first.get('lang')} "
+                f"dpi={first.get('dpi')} pages={len(done)}")
 
     def document(self, pages: list[ExtractedPage]) -> ExtractedDocument:
         """Assemble the extracted ``pages`` (all of them, in order) into the document.
@@ -185,17 +208,17 @@ class PdfSource:
                 f"{self.path.name} is damaged: no page could be read ({self._errors[0]}); "
                 "get an undamaged copy"
             )
-        if self._glyphs == 0:
+        if self._glyphs == 0 and not self._ocr_pages:
             name = self.path.name
-            if self.damage:  # e.g. a looping page tree around a scanned page
-                name += f" is damaged ({self.damage[0].split(',')[0]}) and"
             if self._images > 0:
+                if self.damage:  # e.g. a looping page tree around a scanned page
+                    name += f" is damaged ({self.damage[0].split(',')[0]}) and"
                 raise ImportRefused(
                     f"{name} has no extractable text (it is a scanned image); "
                     "OCR it first, then import the result"
                 )
             raise ImportRefused(
-                f"{name} has no extractable text (its pages hold no characters); "
+                f"{name} is blank: its {len(pages)} page(s) hold no text and no images; "
                 "nothing to import"
             )
         text, _ranges = join_pages(pages)
@@ -207,7 +230,7 @@ class PdfSource:
             author=str_or_none(meta.get("author")),
             published=str_or_none(meta.get("created")),
             pages=pages,
-            extractor=extractor_id(self.settings),
+            extractor=extractor_id(self.settings) + self._ocr_identity(pages),
             metadata=dict(meta),
             warnings=list(self.warnings),
         )
@@ -220,13 +243,15 @@ def open_pdf(
     settings: PdfSettings | None = None,
     title: str | None = None,
     bounded: bool = True,
+    ocr: OcrOptions | None = None,
 ) -> PdfSource:
     """Open and check a PDF (raises :class:`ImportRefused` / :class:`PasswordRequired`).
 
     The file is parsed in a bounded child process unless ``bounded`` is false (a trusted file).
     """
     p = Path(path)
-    return PdfSource(p, password, settings or PdfSettings(), title or p.stem, bounded=bounded)
+    return PdfSource(p, password, settings or PdfSettings(), title or p.stem, bounded=bounded,
+                     ocr=ocr)
 
 
 def iter_pdf_pages(
@@ -252,10 +277,14 @@ def extract_pdf(
     cancel: CancelCheck | None = None,
     workers: int | None = None,
     title: str | None = None,
+    ocr: OcrOptions | None = None,
 ) -> ExtractedDocument:
-    """Extract a whole PDF. ``title`` is the fallback when the PDF names none (default: stem)."""
+    """Extract a whole PDF. ``title`` is the fallback when the PDF names none (default: stem).
+
+    ``ocr``: which pages to recognise with Tesseract (default: none).
+    """
     source = open_pdf(path, password=password, settings=settings, title=title,
-                      bounded=workers != 1)
+                      bounded=workers != 1, ocr=ocr)
     pages = [
         page for _, page in source.iter_pages(progress=progress, cancel=cancel, workers=workers)
     ]
@@ -335,6 +364,10 @@ def _inspect(path: str, password: str | None) -> tuple[int, list[str | None], di
                 f"its page list is broken: {page_count} page(s) were found by scanning "
                 "the file; pages may be missing or out of order"
             )
+        if opened.lenient:
+            damage.append(
+                "its pages are not marked as pages in its page tree; "
+                f"{page_count} page(s) were found by following the tree leniently")
         if info_is_page_tree(opened):
             damage.append(
                 "its document information points into the page tree, a loop that sends "

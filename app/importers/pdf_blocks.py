@@ -76,14 +76,22 @@ def rows_of(
         chains.append(((m[1] + m[3]) * 0.5, sizes[main], chain))
     chains.sort(key=lambda c: c[0])
     rows: list[list[int]] = []
+    spans: list[list[tuple[float, float]]] = []  # x extents of the chains in each row
     anchor = anchor_size = 0.0
     for c, s, members in chains:
-        if rows and abs(c - anchor) <= p.y_tolerance_ratio * max(s, anchor_size):
+        x0 = min(frame[i][0] for i in members)
+        x1 = max(frame[i][2] for i in members)
+        # Chains that overlap along the line are two lines (a wrapped cell set tightly), not
+        # one: merged and sorted by x their characters would interleave.
+        if (rows and abs(c - anchor) <= p.y_tolerance_ratio * max(s, anchor_size)
+                and not any(min(x1, b) - max(x0, a) > 0.25 * s for a, b in spans[-1])):
             rows[-1].extend(members)
+            spans[-1].append((x0, x1))
             if s > anchor_size:
                 anchor, anchor_size = c, s
         else:
             rows.append(list(members))
+            spans.append([(x0, x1)])
             anchor, anchor_size = c, s
     for row in rows:
         row.sort(key=lambda i: frame[i][0])

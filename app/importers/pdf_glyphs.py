@@ -17,6 +17,8 @@ Matrix = tuple[float, float, float, float, float, float]
 IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 #: Glyph text for a character code the font cannot map to Unicode.
 UNMAPPED = "\ufffd"
+#: Word-space width (em) assumed for a font that has no space glyph.
+DEFAULT_SPACE = 0.25
 
 def mult(m1: Matrix, m0: Matrix) -> Matrix:
     """``m1 x m0`` in PDF's row-vector convention (apply m1 first, then m0)."""
@@ -72,7 +74,8 @@ class Glyphs:
     ``size``: font size in displayed points. ``font``: a small integer per font (de-duplication).
     """
 
-    __slots__ = ("bx", "by", "font", "image_area", "orient", "size", "text", "x0", "x1", "y0", "y1")
+    __slots__ = ("bx", "by", "font", "image_area", "orient", "size", "space", "text", "x0", "x1",
+                 "y0", "y1")
 
     def __init__(self) -> None:
         self.text: list[str] = []
@@ -87,6 +90,8 @@ class Glyphs:
         self.font: list[int] = []
         #: Sum of the areas (displayed points²) covered by image placements, clipped to the page.
         self.image_area = 0.0
+        #: Word-space width in em of each font (by ``font`` key).
+        self.space: dict[int, float] = {}
 
     def __len__(self) -> int:
         return len(self.text)
@@ -95,7 +100,7 @@ class Glyphs:
 class FontInfo:
     """A pdfminer font plus caches of what we ask it per character code."""
 
-    __slots__ = ("cache", "descent", "font", "key", "multibyte", "vertical")
+    __slots__ = ("cache", "descent", "font", "key", "multibyte", "space", "vertical")
 
     def __init__(self, font: PDFFont, key: int) -> None:
         self.font = font
@@ -104,6 +109,12 @@ class FontInfo:
         self.vertical = bool(font.is_vertical())
         self.multibyte = bool(font.is_multibyte())
         self.cache: dict[int, tuple[str, float]] = {}
+        #: The width of the font's word space, in em (a quarter em when it has none).
+        self.space = DEFAULT_SPACE
+        if not self.multibyte:
+            text, width = self.glyph(32)
+            if text == " " and 0.1 <= width <= 1.0:
+                self.space = width
 
     def glyph(self, cid: int) -> tuple[str, float]:
         try:

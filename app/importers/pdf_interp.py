@@ -316,6 +316,7 @@ class _State:
         # The direction the text advances on the page: 0 right, 1 down, 2 left, 3 up.
         orient = (0 if a > 0 else 2) if abs(a) >= abs(b) else (1 if b > 0 else 3)
         fkey = info.key
+        out.space[fkey] = info.space
         cache = info.cache
         glyph = info.glyph
         v0 = info.descent * fs + rise

@@ -22,7 +22,11 @@ from app.importers.pdf_text import has_rtl, is_cjk, logical_order, nfc_with_boxe
 
 _DASHES = ("-", "\u2010", "\u2011", "\u2013", "\u00ad")
 _LEADER = re.compile(r"\.{5}|(?:\. ?){5}")
-_TAB_GAP = 2.0  # a gap this many font sizes wide makes a line a table row
+_TAB_GAP = 2.0  # a gap this many font sizes wide makes a line a table row (a tab between cells)
+#: In a line's units: a synthetic tab between table cells (``None`` is a synthetic space).
+TAB = -1
+#: A letter-spaced run has at least this many widened gaps (5 glyphs: "2 0 1 6" is not one).
+_SPACED_RUN = 4
 
 
 @dataclass
@@ -111,6 +115,7 @@ def make_line(g: Glyphs, glyphs: list[int], frame: Frame, p: PdfSettings) -> Lin
     texts, sizes = g.text, g.size
     units: list[int | None] = []
     line = Line()
+    tracked = _letter_spaced(g, glyphs, frame, p) if p.x_tolerance is None else set()
     prev_right = 0.0
     prev_size = 0.0
     first_word_end: float | None = None
@@ -129,14 +134,14 @@ def make_line(g: Glyphs, glyphs: list[int], frame: Frame, p: PdfSettings) -> Lin
             last = units[-1]
             if last is not None and texts[last].isspace():
                 pass
-            elif gap > tol or (
+            elif (gap > tol and i not in tracked) or (
                 # a footnote mark after a number: "273.879.750" + superscript "1"
                 last is not None
                 and abs(sizes[i] - prev_size) > 0.2 * s
                 and t[:1].isdigit()
                 and texts[last][-1:].isdigit()
             ):
-                units.append(None)
+                units.append(TAB if gap > _TAB_GAP * s else None)
             if gap > _TAB_GAP * s:
                 line.tabular = True
             if first_word_end is None and _is_space(texts, units[-1]):
@@ -154,19 +159,19 @@ def make_line(g: Glyphs, glyphs: list[int], frame: Frame, p: PdfSettings) -> Lin
     line.x0 = start
     line.x1 = prev_right
     line.first_word = (first_word_end if first_word_end is not None else prev_right) - start
-    real = [i for i in units if i is not None]
+    real = [i for i in units if i is not None and i >= 0]
     line.size = max(sizes[i] for i in real)
     line.y = statistics.median(frame[i][3] for i in real)
     joined = "".join(texts[i] for i in real)
     if ".." in joined and _LEADER.search(joined):
         line.tabular = True  # a table of contents line: "Kompaktheit . . . . . 14"
     if has_rtl(joined):
-        order = logical_order([" " if u is None else texts[u] for u in units])
+        order = logical_order([" " if u is None or u < 0 else texts[u] for u in units])
         units = [units[k] for k in order]
         line.rtl = sum(1 for ch in joined if has_rtl(ch)) * 2 > len(joined)
     line.glyphs = units
-    first = next(u for u in units if u is not None)
-    last_glyph = next(u for u in reversed(units) if u is not None)
+    first = next(u for u in units if u is not None and u >= 0)
+    last_glyph = next(u for u in reversed(units) if u is not None and u >= 0)
     t0, t1 = texts[first], texts[last_glyph]
     line.alnum_start = t0[:1].isalnum()
     line.dash_end = t1.endswith(_DASHES) and len(units) > 1 and _alnum_before(texts, units)
@@ -176,12 +181,63 @@ def make_line(g: Glyphs, glyphs: list[int], frame: Frame, p: PdfSettings) -> Lin
 
 
 def _is_space(texts: list[str], unit: int | None) -> bool:
-    return unit is None or texts[unit].isspace()
+    return unit is None or unit < 0 or texts[unit].isspace()
 
 
 def _alnum_before(texts: list[str], units: Sequence[int | None]) -> bool:
     u = units[-2]
-    return u is not None and texts[u][-1:].isalnum()
+    return u is not None and u >= 0 and texts[u][-1:].isalnum()
+
+
+def _letter_spaced(g: Glyphs, glyphs: list[int], frame: Frame, p: PdfSettings) -> set[int]:
+    """Glyphs of a line whose widened gap before them is letter-spacing, not a word space.
+
+    A run of single glyphs each separated from the next by a gap wider than the word-space
+    tolerance - set with wide tracking (equal gaps) or placed one by one (equal steps) - with at
+    least :data:`_SPACED_RUN` such gaps, is one word where its gaps are narrower than the font's
+    word space ("0 3 / 2 5 / 2 0 1 6" is "03/25/2016"); tracking plus a word space still
+    separates words. Ordinary text has narrow gaps inside words, so it never forms such a run.
+    """
+    texts, sizes = g.text, g.size
+    out: set[int] = set()
+    run: list[int] = []
+    prev = -1
+    for i in glyphs:
+        t = texts[i]
+        single = len(t) == 1 and not t.isspace()
+        if prev >= 0 and single:
+            s = max(sizes[i], sizes[prev])
+            gap = frame[i][0] - frame[prev][2]
+            if p.x_tolerance_ratio * s < gap < s:
+                if not run:
+                    run.append(prev)
+                run.append(i)
+                prev = i
+                continue
+        _close_run(g, run, frame, out)
+        run = []
+        prev = i if single else -1
+    _close_run(g, run, frame, out)
+    return out
+
+
+def _close_run(g: Glyphs, run: list[int], frame: Frame, out: set[int]) -> None:
+    if len(run) <= _SPACED_RUN:
+        return
+    em = max(g.size[i] for i in run)
+    space = g.space.get(g.font[run[0]], 0.25) * em
+    gaps = [frame[b][0] - frame[a][2] for a, b in zip(run, run[1:], strict=False)]
+    steps = [frame[b][0] - frame[a][0] for a, b in zip(run, run[1:], strict=False)]
+    if max(gaps) - min(gaps) <= 0.05 * em:  # tracking: equal gaps between glyph boxes
+        effective = gaps
+    elif max(steps) - min(steps) <= 0.05 * em:  # placed one by one: equal steps
+        widest = max(frame[i][2] - frame[i][0] for i in run)
+        effective = [step - widest for step in steps]
+    else:
+        return
+    for k, gap in enumerate(effective):
+        if gap < space:
+            out.add(run[k + 1])
 
 
 class Emitter:
@@ -218,6 +274,9 @@ class Emitter:
         for u in line.glyphs:
             if u is None:
                 self._synthetic(" ")
+                continue
+            if u == TAB:
+                self._synthetic("\t")
                 continue
             t = texts[u]
             box = (g.x0[u], g.y0[u], g.x1[u], g.y1[u])

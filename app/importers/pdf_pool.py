@@ -19,7 +19,9 @@ from multiprocessing.context import BaseContext
 from pathlib import Path
 
 from app.importers.base import CancelCheck, ImportCancelled, ImportRefused, ProgressCallback
+from app.importers.ocr import OcrOptions
 from app.importers.pdf_interp import PageTimeout
+from app.importers.pdf_ocr import apply_ocr
 from app.importers.pdf_settings import PdfSettings
 from app.importers.pdf_worker import OpenDocument, Packed, extract_chunk, worker_init
 
@@ -64,17 +66,19 @@ def extract_pages(
     progress: ProgressCallback | None = None,
     cancel: CancelCheck | None = None,
     workers: int | None = None,
+    ocr: OcrOptions | None = None,
 ) -> Iterator[Packed]:
     """Packed pages ``0 .. page_count - 1`` in order (see :mod:`app.importers.pdf_worker`).
 
     Untrusted pages are read in worker processes with bounded memory that die with Dossier;
     only ``workers=1`` (a caller that trusts the file, e.g. a test fixture) reads in-process.
+    ``ocr``: which pages to recognise (:mod:`app.importers.pdf_ocr`), in the same workers.
     """
     n = max(1, min(workers or os.cpu_count() or 1, page_count))
     if workers == 1:
-        yield from _in_process(path, password, page_count, settings, progress, cancel)
+        yield from _in_process(path, password, page_count, settings, progress, cancel, ocr)
     else:
-        yield from _pooled(path, password, page_count, settings, progress, cancel, n)
+        yield from _pooled(path, password, page_count, settings, progress, cancel, n, ocr)
 
 
 def _in_process(
@@ -84,6 +88,7 @@ def _in_process(
     settings: PdfSettings,
     progress: ProgressCallback | None,
     cancel: CancelCheck | None,
+    ocr: OcrOptions | None = None,
 ) -> Iterator[Packed]:
     opened = OpenDocument(path, password)
     try:
@@ -94,7 +99,7 @@ def _in_process(
                 packed = opened.extract(i, settings, cancelled=cancel)
             except PageTimeout:
                 raise ImportCancelled() from None
-            yield packed
+            yield apply_ocr(packed, path, password, ocr)
             if progress is not None:
                 progress(i + 1, page_count)
     finally:
@@ -109,18 +114,19 @@ def _pooled(
     progress: ProgressCallback | None,
     cancel: CancelCheck | None,
     workers: int,
+    ocr: OcrOptions | None = None,
 ) -> Iterator[Packed]:
     name = Path(path).name
     executor = ProcessPoolExecutor(workers, mp_context=pool_context(), initializer=worker_init,
                                    initargs=(os.getpid(),))
     try:
         futures: list[Future[list[Packed]]] = [
-            executor.submit(extract_chunk, path, password, chunk, settings)
+            executor.submit(extract_chunk, path, password, chunk, settings, ocr)
             for chunk in chunks(page_count, workers)
         ]
     except OSError:  # no worker process can be started here (limits, sandbox): work in-process
         executor.shutdown(wait=False, cancel_futures=True)
-        yield from _in_process(path, password, page_count, settings, progress, cancel)
+        yield from _in_process(path, password, page_count, settings, progress, cancel, ocr)
         return
     finished = False
     try:

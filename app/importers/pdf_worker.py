@@ -19,13 +19,18 @@ from pdfminer.pdfpage import PDFPage
 from pdfminer.pdfparser import PDFParser
 
 from app.importers.bounds import PAGE_SECONDS, limit_worker
+from app.importers.ocr import OcrOptions
 from app.importers.pdf_interp import PageInterpreter, PageTimeout, PageTooLarge, deadline_check
 from app.importers.pdf_layout import layout_page
+from app.importers.pdf_ocr import OcrRecord, apply_ocr
+from app.importers.pdf_pages import lenient_pages
 from app.importers.pdf_settings import PdfSettings
 
 #: ``(index, text, boxes bytes (float32 x4 per code point), synthetic bytes, width, height,
-#: rotation, glyph count, glyph area, image area, error or None)``
-Packed = tuple[int, str, bytes, bytes, float, float, int, int, float, float, "str | None"]
+#: rotation, glyph count, glyph area, image area, error or None, OCR record or None)``
+Packed = tuple[
+    int, str, bytes, bytes, float, float, int, int, float, float, "str | None", "OcrRecord"
+]
 
 #: Time one page may take before it is given up (a defence against pathological files).
 PAGE_TIMEOUT = PAGE_SECONDS
@@ -40,6 +45,10 @@ class OpenDocument:
         try:
             self.doc = PDFDocument(PDFParser(self._fp), password=password or "")
             self.pages: list[PDFPage] = list(PDFPage.create_pages(self.doc))
+            #: True when the pages were found only by the lenient walk (:mod:`.pdf_pages`).
+            self.lenient = not self.pages
+            if self.lenient:
+                self.pages = lenient_pages(self.doc)
         except BaseException:
             self._fp.close()
             raise
@@ -88,11 +97,12 @@ class OpenDocument:
             page.glyph_area,
             glyphs.image_area,
             None,
+            None,
         )
 
 
 def _failed(index: int, why: str) -> Packed:
-    return (index, "", b"", b"", 0.0, 0.0, 0, 0, 0.0, 0.0, why)
+    return (index, "", b"", b"", 0.0, 0.0, 0, 0, 0.0, 0.0, why, None)
 
 
 def _key(path: str, password: str | None) -> tuple[Any, ...]:
@@ -116,11 +126,12 @@ def open_cached(path: str, password: str | None) -> OpenDocument:
 
 
 def extract_chunk(
-    path: str, password: str | None, indices: list[int], settings: PdfSettings
+    path: str, password: str | None, indices: list[int], settings: PdfSettings,
+    ocr: OcrOptions | None = None,
 ) -> list[Packed]:
-    """Worker entry point: extract the pages ``indices`` of ``path``."""
+    """Worker entry point: extract the pages ``indices`` of ``path`` (with OCR where wanted)."""
     opened = open_cached(path, password)
-    return [opened.extract(i, settings) for i in indices]
+    return [apply_ocr(opened.extract(i, settings), path, password, ocr) for i in indices]
 
 
 def worker_init(main_pid: int | None = None) -> None:

@@ -16,10 +16,12 @@ from sqlalchemy.orm import Session
 
 from app import audit
 from app.anchoring import make_selectors, page_span
+from app.anchoring.selector import CONTEXT_LENGTH, Selectors
 from app.annotation_fields import CREDIBILITY, EDITABLE, RELIABILITY, STATUSES
 from app.clock import utcnow
 from app.errors import BadInput, NotFound, Refused
 from app.limits import MAX_FIELD_CHARS, MAX_NOTE_CHARS, invalid_text
+from app.regions import Region
 from app.services import codebook, workflow
 from app.services.lookup import resolve_prefix
 from db import search
@@ -69,6 +71,8 @@ class AnnotationView:
     tags: tuple[TagRef, ...]
     #: Set when this annotation came from an imported set and differs from a local one.
     conflict_of: str | None = None
+    #: A region annotation's rectangle (its text range is the text inside it, maybe empty).
+    region: Region | None = None
 
     @property
     def grade(self) -> str:
@@ -87,6 +91,7 @@ class AnnotationView:
             "status": self.status, "anchor": self.anchor, "anchor_score": self.anchor_score,
             "author": self.author, "created": self.created, "modified": self.modified,
             "conflict_of": self.conflict_of,
+            "region": self.region.to_json() if self.region else None,
         }
 
 
@@ -159,16 +164,21 @@ def _snapshot(ann: Annotation, tag_ids: Sequence[str]) -> dict[str, Any]:
         "attribution": ann.attribution, "reliability": ann.reliability,
         "credibility": ann.credibility, "status": ann.status, "anchor": ann.anchor,
         "anchor_score": ann.anchor_score, "author_id": ann.author_id, "created": ann.created,
-        "modified": ann.modified, "conflict_of": ann.conflict_of, "tag_ids": list(tag_ids),
+        "modified": ann.modified, "conflict_of": ann.conflict_of, "region": ann.region,
+        "tag_ids": list(tag_ids),
     }
 
 
 def create_annotation(
     dossier: Dossier, document_id: str, start: int, end: int, tag_ids: Sequence[str] = (), *,
     note: str = "", attribution: str = "", reliability: str | None = None,
-    credibility: int | None = None, status: str = "draft",
+    credibility: int | None = None, status: str = "draft", region: Region | None = None,
 ) -> AnnotationView:
-    """Highlight ``[start, end)`` of a document with tags and fields; return the new annotation."""
+    """Highlight ``[start, end)`` of a document with tags and fields; return the new annotation.
+
+    With ``region`` it is a region annotation: the rectangle on its page, ``[start, end)`` the
+    text inside it (empty, at the page's start, when it holds none).
+    """
     if status != "draft":
         raise Refused(STATUS_REFUSAL)
     _validate_fields({"reliability": reliability, "credibility": credibility,
@@ -176,13 +186,19 @@ def create_annotation(
     with dossier.write() as session:
         author_id = dossier.user_id(session)
         text = dossier.document_text(session, document_id)
-        if not 0 <= start < end <= len(text):
+        if not (0 <= start < end <= len(text)
+                or (region is not None and 0 <= start <= end <= len(text))):
             raise BadInput(f"range [{start}, {end}) is outside the document (0-{len(text)}) "
                            "or empty")
+        if region is not None:
+            _check_region(session, document_id, region)
         tags = _check_tags(session, tag_ids)
         now = utcnow()
         page_start, page_end = _pages_for(session, document_id, start, end)
-        sel = make_selectors(text, start, end)
+        # A region with no text inside: an empty quote, its context on either side.
+        sel = make_selectors(text, start, end) if start < end else Selectors(
+            start, end, "", text[max(0, start - CONTEXT_LENGTH):start],
+            text[start:start + CONTEXT_LENGTH])
         ann = Annotation(
             id=str(uuid.uuid4()), document_id=document_id, start=start, end=end,
             quote=sel.exact, prefix=sel.prefix, suffix=sel.suffix,
@@ -190,7 +206,10 @@ def create_annotation(
             note=note, attribution=attribution, reliability=reliability,
             credibility=credibility, status=status, anchor="exact", anchor_score=1.0,
             author_id=author_id, created=now, modified=now,
+            region=region.to_db() if region is not None else None,
         )
+        if region is not None:
+            ann.page_start = ann.page_end = region.page
         _insert(session, dossier.user_name, ann, tags, "annotation.create")
         infos = codebook.cached_tags(dossier, session)
         refs = sorted((TagRef(t, infos[t].path, infos[t].colour) for t in tags),
@@ -198,6 +217,14 @@ def create_annotation(
         view = _make_view(ann, dossier.user_name, refs)
     dossier.notify_change("annotation", "created", view.id)
     return view
+
+
+def _check_region(session: Session, document_id: str, region: Region) -> None:
+    page = session.scalar(select(Page).where(Page.document_id == document_id,
+                                             Page.number == region.page))
+    if page is None:
+        raise BadInput(f"the document has no page {region.page}; a region needs a page")
+    region.check(page.width, page.height)
 
 
 def _insert(session: Session, actor: str, ann: Annotation, tags: list[str], action: str) -> None:
@@ -348,7 +375,7 @@ _VIEW_COLUMNS = (
     Annotation.prefix, Annotation.suffix, Annotation.page_start, Annotation.page_end,
     Annotation.note, Annotation.attribution, Annotation.reliability, Annotation.credibility,
     Annotation.status, Annotation.anchor, Annotation.anchor_score, User.name, Annotation.created,
-    Annotation.modified, Annotation.conflict_of,
+    Annotation.modified, Annotation.conflict_of, Annotation.region,
 )
 
 
@@ -391,6 +418,7 @@ def _make_view(a: Annotation, author: str, refs: Sequence[TagRef]) -> Annotation
         a.id, a.document_id, a.start, a.end, a.quote, a.prefix, a.suffix, a.page_start,
         a.page_end, a.note, a.attribution, a.reliability, a.credibility, a.status, a.anchor,
         a.anchor_score, author, a.created, a.modified, tuple(refs), a.conflict_of,
+        Region.from_db(a.region),
     )
 
 
@@ -420,10 +448,11 @@ def _listed(session: Session, where: Sequence[ColumnElement[bool]],
 def _row_view(row: Any, refs: Sequence[TagRef]) -> AnnotationView:
     (ann_id, document_id, start, end, quote, prefix, suffix, page_start, page_end, note,
      attribution, reliability, credibility, status, anchor, anchor_score, author, created,
-     modified, conflict_of) = row
+     modified, conflict_of, region) = row
     return AnnotationView(ann_id, document_id, start, end, quote, prefix, suffix, page_start,
                           page_end, note, attribution, reliability, credibility, status, anchor,
-                          anchor_score, author, created, modified, tuple(refs), conflict_of)
+                          anchor_score, author, created, modified, tuple(refs), conflict_of,
+                          Region.from_db(region))
 
 
 def get_annotation(dossier: Dossier, spec: str) -> AnnotationView:

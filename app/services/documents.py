@@ -83,6 +83,9 @@ class PageGeometry:
     rotation: int
     boxes: array  # array("f"): x0, top, x1, bottom per code point of the page text
     synthetic: bytes
+    #: OCR'd pages: provenance (engine, version, lang, dpi) and one confidence byte per code point.
+    ocr: dict[str, Any] | None = None
+    confidence: bytes | None = None
 
     def box(self, offset: int) -> tuple[float, float, float, float]:
         """Box of the code point at document offset ``offset`` (which must be on this page)."""
@@ -211,6 +214,8 @@ def insert_document(
             document_id=doc.id, number=i + 1, label=page.label, start=start, end=end,
             width=page.width, height=page.height, rotation=page.rotation,
             boxes=_pack_boxes(page), synthetic=zlib.compress(page.synthetic, 1),
+            ocr=json.dumps(page.ocr, sort_keys=True) if page.ocr else None,
+            confidence=zlib.compress(page.confidence, 1) if page.confidence else None,
         )
         for i, (page, (start, end)) in enumerate(zip(extracted.pages, ranges, strict=True))
     )
@@ -322,7 +327,9 @@ def page_geometry(dossier: Dossier, document_id: str) -> list[PageGeometry]:
             ).all()
             found = [
                 PageGeometry(p.number, p.start, p.end, p.width, p.height, p.rotation,
-                             _unpack_boxes(p.boxes), zlib.decompress(p.synthetic))
+                             _unpack_boxes(p.boxes), zlib.decompress(p.synthetic),
+                             json.loads(p.ocr) if p.ocr else None,
+                             zlib.decompress(p.confidence) if p.confidence else None)
                 for p in pages
             ]
     cache[document_id] = found  # newest last

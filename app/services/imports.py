@@ -22,6 +22,7 @@ from app.importers.base import (
     ProgressCallback,
 )
 from app.importers.bounds import EXTRACT_SECONDS
+from app.importers.ocr import OcrOptions
 from app.importers.sandbox import extract_html_job, extract_text_job, run_bounded
 from app.originals import sha256_bytes
 from app.services.documents import DocumentView, find_by_sha256, store_document
@@ -49,8 +50,13 @@ def extract(
     data: bytes, name: str, *, path: Path | None = None, url: str | None = None,
     charset: str | None = None, password: str | None = None,
     progress: ProgressCallback | None = None, cancel: CancelCheck | None = None,
+    ocr: OcrOptions | None = None,
 ) -> ExtractedDocument:
-    """Detect the format of ``data`` and run the matching importer."""
+    """Detect the format of ``data`` and run the matching importer.
+
+    ``ocr``: which pages and images to recognise (default: pages without text, in English).
+    """
+    ocr = ocr or OcrOptions()
     from app.importers.detect import detect_format
 
     kind = detect_format(data, name)
@@ -66,11 +72,17 @@ def extract(
         from app.importers.pdf import extract_pdf
 
         if path is not None:
-            return extract_pdf(path, password=password, progress=progress, cancel=cancel)
+            return extract_pdf(path, password=password, progress=progress, cancel=cancel,
+                               ocr=ocr)
         with tempfile.TemporaryDirectory(prefix="dossier-import-") as tmp:
             tmp_path = Path(tmp) / (Path(name).name or "download.pdf")
             tmp_path.write_bytes(data)
-            return extract_pdf(tmp_path, password=password, progress=progress, cancel=cancel)
+            return extract_pdf(tmp_path, password=password, progress=progress, cancel=cancel,
+                               ocr=ocr)
+    if kind == "image":
+        from app.importers.image import extract_image
+
+        return extract_image(data, Path(name).name, ocr=ocr, progress=progress, cancel=cancel)
     if kind == "html":
         return run_bounded(extract_html_job, data, url, name, charset, name=name,
                            seconds=EXTRACT_SECONDS, cancel=cancel)
@@ -118,6 +130,7 @@ def import_bytes(
     url: str | None = None, charset: str | None = None, custody: dict[str, Any] | None = None,
     password: str | None = None, progress: ProgressCallback | None = None,
     cancel: CancelCheck | None = None, previous_id: str | None = None,
+    ocr: OcrOptions | None = None,
 ) -> ImportResult:
     """Import one original given as bytes; same bytes twice give the existing document."""
     digest = sha256_bytes(data)
@@ -130,10 +143,11 @@ def import_bytes(
                                 "brought back into the library")
         return ImportResult(source, "present", existing, "already in the dossier")
     extracted = extract(data, name, path=path, url=url, charset=charset, password=password,
-                        progress=progress, cancel=cancel)
+                        progress=progress, cancel=cancel, ocr=ocr)
     if cancel is not None and cancel():
         raise ImportCancelled(f"{name}: import cancelled")
-    if not extracted.text.strip():
+    if (not extracted.text.strip() and extracted.kind != "image"
+            and not any(p.ocr for p in extracted.pages)):
         raise ImportRefused(f"{name}: no text could be extracted; nothing was imported")
     doc, created = store_document(
         dossier, data, extracted, source=source, filename=Path(name).name, custody=custody,
@@ -148,7 +162,7 @@ def import_bytes(
 def import_file(
     dossier: Dossier, path: Path | str, *, password: str | None = None,
     progress: ProgressCallback | None = None, cancel: CancelCheck | None = None,
-    previous_id: str | None = None,
+    previous_id: str | None = None, ocr: OcrOptions | None = None,
 ) -> ImportResult:
     """Import one file (raises :class:`ImportRefused` with the reason when it cannot)."""
     path = Path(path)
@@ -156,7 +170,7 @@ def import_file(
     source = str(path.resolve())
     return import_bytes(dossier, data, path.name, source=source, path=path, password=password,
                         progress=progress, cancel=cancel, previous_id=previous_id,
-                        custody={"imported_from": source})
+                        custody={"imported_from": source}, ocr=ocr)
 
 
 @dataclass
@@ -188,13 +202,13 @@ def download(url: str) -> Download:
 def import_url(
     dossier: Dossier, url: str, *, password: str | None = None,
     progress: ProgressCallback | None = None, cancel: CancelCheck | None = None,
-    previous_id: str | None = None,
+    previous_id: str | None = None, ocr: OcrOptions | None = None,
 ) -> ImportResult:
     """Fetch ``url`` and import the exact bytes received, with the chain-of-custody facts."""
     got = download(url)
     return import_bytes(dossier, got.data, got.name, source=got.url, url=got.url,
                         charset=got.charset, custody=got.custody, password=password,
-                        progress=progress, cancel=cancel, previous_id=previous_id)
+                        progress=progress, cancel=cancel, previous_id=previous_id, ocr=ocr)
 
 
 def is_url(spec: str) -> bool:
@@ -222,6 +236,7 @@ def import_many(
     dossier: Dossier, specs: Iterable[str], *, password: str | None = None,
     on_result: Callable[[ImportResult], None] | None = None,
     progress: Callable[[str, int, int], None] | None = None, cancel: CancelCheck | None = None,
+    ocr: OcrOptions | None = None,
 ) -> list[ImportResult]:
     """Import files, folders and URLs; one bad input never stops the batch."""
     results: list[ImportResult] = []
@@ -236,10 +251,10 @@ def import_many(
         try:
             if is_url(spec):
                 result = import_url(dossier, spec, password=password, progress=file_progress,
-                                    cancel=cancel)
+                                    cancel=cancel, ocr=ocr)
             else:
                 result = import_file(dossier, spec, password=password, progress=file_progress,
-                                     cancel=cancel)
+                                     cancel=cancel, ocr=ocr)
         except ImportCancelled:
             break
         except DossierError as exc:

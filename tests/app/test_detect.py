@@ -143,8 +143,6 @@ def _zip(names: list[str]) -> bytes:
 @pytest.mark.parametrize(
     ("data", "expected"),
     [
-        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(40), "is a PNG image"),
-        (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(40), "is a JPEG image"),
         (b"GIF89a\x01\x00\x01\x00\x80\x00\x00" + bytes(20), "is a GIF image"),
         (b"GIF87a\x01\x00\x01\x00" + bytes(20), "is a GIF image"),
         (_zip(["[Content_Types].xml", "word/document.xml"]), "is a Word .docx document"),
@@ -160,7 +158,17 @@ def test_known_binaries_are_named(data: bytes, expected: str) -> None:
     message = str(caught.value)
     assert message.startswith("upload.pdf: not a supported file (it ")
     assert expected in message
-    assert "Dossier imports PDF, HTML and text files" in message
+    assert "Dossier imports PDF, HTML and text files and images" in message
+
+
+@pytest.mark.parametrize("data", [
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(40),
+    b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(40),
+    b"II*\x00" + bytes(40),
+    b"RIFF\x00\x00\x00\x00WEBPVP8 " + bytes(40),
+])
+def test_images_are_detected_as_images(data: bytes) -> None:
+    assert detect_format(data, "scan.bin") == "image"
 
 
 def test_unknown_binary_is_refused() -> None:

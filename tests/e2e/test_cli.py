@@ -129,3 +129,25 @@ def test_verify_names_the_first_broken_item(dossier_path: Path, tmp_path: Path) 
     assert f"audit event {seq} " in proc.stderr.splitlines()[0]
     report = json.loads(run_cli(dossier_path, "verify", "--json").stdout)
     assert report["ok"] is False
+
+
+def test_import_ocr_options(dossier_path: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from tests.helpers.scans import digital_pdf, rasterise, scanned_pdf
+
+    scan = scanned_pdf(tmp_path / "scan.pdf", rasterise(digital_pdf(tmp_path / "d.pdf"), 200),
+                       200)
+    refused = run_cli(dossier_path, "import", "--ocr", "never", str(scan))
+    assert refused.returncode == 2
+    assert "has no extractable text (it is a scanned image); OCR it first" in refused.stderr
+    if shutil.which("tesseract") is None:
+        return
+    wrong = run_cli(dossier_path, "import", "--lang", "xyz", str(scan))
+    assert wrong.returncode != 0 and "OCR language xyz is not installed" in wrong.stderr
+    assert "Traceback" not in wrong.stderr
+    done = run_cli(dossier_path, "import", "--ocr", "auto", "--lang", "eng", str(scan),
+                   check=True)
+    doc_id = done.stdout.split("\t")[0]
+    text = run_cli(dossier_path, "text", doc_id, check=True).stdout
+    assert "2,450,000" in text

@@ -84,8 +84,16 @@ def _sort_key(view: AnnotationView, col: int) -> tuple[Any, ...]:
     return position
 
 
+def _quote_cell(view: AnnotationView) -> str:
+    """The quote; a region shows where it is (and the text inside it, if any)."""
+    if view.region is None:
+        return one_line(view.quote)
+    where = f"▭ Region on page {view.region.page}"
+    return f"{where}: {one_line(view.quote)}" if view.quote else where
+
+
 def _cells(view: AnnotationView) -> tuple[str, ...]:
-    return (one_line(view.quote), ", ".join(tag_name(t.path) for t in view.tags),
+    return (_quote_cell(view), ", ".join(tag_name(t.path) for t in view.tags),
             one_line(view.note, 120), view.grade, page_label(view), view.author,
             STATUS_LABELS.get(view.status, view.status))
 

@@ -14,13 +14,13 @@ from ui.models import roles
 
 Index = QModelIndex | QPersistentModelIndex
 _NO_INDEX = QModelIndex()
-KIND_LABELS = {"pdf": "PDF", "html": "Article", "text": "Text"}
+KIND_LABELS = {"pdf": "PDF", "image": "Image", "html": "Article", "text": "Text"}
 
 
 def describe(doc: DocumentEntry | DocumentView) -> str:
     """One line about a document: kind, pages, site or file, import date."""
     parts = [KIND_LABELS.get(doc.kind, doc.kind)]
-    if doc.kind == "pdf":
+    if doc.kind in ("pdf", "image"):
         parts.append(f"{doc.pages} page{'s' if doc.pages != 1 else ''}")
     if doc.site_name:
         parts.append(doc.site_name)

@@ -225,8 +225,11 @@ class DocumentView(QWidget):
 
     def _drawable(self, annotation: AnnotationView) -> bool:
         """True for an annotation of this document whose range lies in its text."""
-        return (self.document is not None and annotation.document_id == self.document.id
-                and 0 <= annotation.start < annotation.end <= len(self.text))
+        if self.document is None or annotation.document_id != self.document.id:
+            return False
+        if annotation.region is not None:  # a region may hold no text
+            return 0 <= annotation.start <= annotation.end <= len(self.text)
+        return 0 <= annotation.start < annotation.end <= len(self.text)
 
     def remove_annotation(self, annotation_id: str) -> None:
         """Stop drawing one highlight."""
@@ -351,7 +354,7 @@ def make_view(
 ) -> DocumentView:
     """The view for ``document``, loaded: pages for a PDF (text if ``reflowed``), else text."""
     view: DocumentView
-    if document.kind == "pdf" and not reflowed:
+    if document.kind in ("pdf", "image") and not reflowed:
         from ui.views.pdf_view import PdfPageView
 
         view = PdfPageView(parent)

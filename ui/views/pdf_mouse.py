@@ -1,4 +1,5 @@
-"""What the mouse does on the page view: drag to select, click a highlight, double-click a word.
+"""What the mouse does on the page view: drag to select, click a highlight, double-click a word,
+Ctrl+drag a rectangle (a region to tag).
 
 A drag selects from the printed character nearest the press to the one nearest the mouse, both
 included, in the canonical text's order; dragging past the top or bottom edge scrolls.
@@ -27,6 +28,7 @@ class SelectionGestures:
         self._anchor: int | None = None
         self._press_pos: QPointF | None = None
         self._dragging = False
+        self._region = False  # Ctrl+drag: a rectangle, not a text selection
 
     def _drag_to(self, pos: QPointF) -> None:
         current = self.view.offset_at(pos)
@@ -40,6 +42,10 @@ class SelectionGestures:
             return
         self._press_pos = event.position()
         self._dragging = False
+        self._region = bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier) and \
+            self.view.regions.press(event.position())
+        if self._region:
+            return
         self._anchor = self.view.offset_at(event.position())
         selected = self.view.selected_range()
         if event.modifiers() & Qt.KeyboardModifier.ShiftModifier and selected:
@@ -52,6 +58,9 @@ class SelectionGestures:
         if self._press_pos is None or not event.buttons() & Qt.MouseButton.LeftButton:
             return
         pos = event.position()
+        if self._region:
+            self.view.regions.drag(pos)
+            return
         if not self._dragging:
             if (pos - self._press_pos).manhattanLength() < QApplication.startDragDistance():
                 return
@@ -68,6 +77,11 @@ class SelectionGestures:
     def mouse_release(self, event: QMouseEvent) -> None:
         """End a drag; a click without a drag activates the highlight under it, if any."""
         if event.button() != Qt.MouseButton.LeftButton or self._press_pos is None:
+            return
+        if self._region:
+            self.view.regions.release(event.position())
+            self._press_pos = None
+            self._region = False
             return
         if self._dragging:
             self._drag_to(event.position())

@@ -24,6 +24,8 @@ from ui.views.pdf_geometry import Rect
 
 #: The selection, multiplied onto the page.
 SELECTION_COLOUR = QColor("#8fb8f0")
+#: The dotted underline of words OCR is unsure of.
+LOW_CONFIDENCE_COLOUR = QColor("#c0392b")
 #: Underline thickness and lane spacing, in points.
 UNDERLINE = 1.1
 LANE_STEP = 1.8
@@ -98,6 +100,19 @@ class PageOverlay:
                    current_id: str | None) -> None:
         """Tag-coloured fills, lane underlines, and an outline round the current highlight."""
         HighlightLayer(annotations, lanes, self.rects).paint(self.painter, current_id)
+
+    def low_confidence(self, ranges: Sequence[tuple[int, int]]) -> None:
+        """A dotted underline under words OCR recognised with low confidence."""
+        if not ranges:
+            return
+        pen = QPen(LOW_CONFIDENCE_COLOUR, 1.0, Qt.PenStyle.DotLine)
+        pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+        self.painter.setPen(pen)
+        for start, end in ranges:
+            for r in self.rects(start, end):
+                y = r[3] + 0.9
+                self.painter.drawLine(QLineF(r[0], y, r[2], y))
+        self.painter.setPen(Qt.PenStyle.NoPen)
 
     def matches(self, starts: list[int], matches: list[tuple[int, int]], current: int,
                 page_start: int, page_end: int) -> None:

@@ -18,8 +18,8 @@ import pypdfium2 as pdfium
 from PySide6.QtCore import QObject, QThreadPool, Signal
 from PySide6.QtGui import QImage
 
-#: Held around every PDFium call made by the views.
-PDFIUM_LOCK = threading.Lock()
+from app.pdfium_lock import PDFIUM_LOCK  # held around every PDFium call in this process
+
 #: Rendered pages kept per view, in bytes of image memory.
 CACHE_BYTES = 192 * 1024 * 1024
 
@@ -56,6 +56,20 @@ def render_page(document: Any, number: int, scale: float) -> QImage:
     finally:
         page.close()
     return image
+
+
+def open_pages(path: str, password: str | None) -> Any:
+    """The PDFium document showing a PDF original, or an image original's pages.
+
+    The caller holds :data:`PDFIUM_LOCK`.
+    """
+    with open(path, "rb") as fh:
+        head = fh.read(1024)
+    if b"%PDF-" in head:
+        return pdfium.PdfDocument(path, password=password)
+    from app.importers.image import image_pdf
+
+    return pdfium.PdfDocument(image_pdf(Path(path).read_bytes()))
 
 
 class PageRenderer:
@@ -115,7 +129,7 @@ class PageRenderer:
             try:
                 with PDFIUM_LOCK:
                     if self._document is None:
-                        self._document = pdfium.PdfDocument(self.path, password=self.password)
+                        self._document = open_pages(self.path, self.password)
                     image = render_page(self._document, number, scale)
             except Exception as exc:  # noqa: BLE001 (any PDFium failure is shown on the page)
                 self.signals.failed.emit(number, str(exc) or type(exc).__name__)

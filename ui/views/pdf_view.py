@@ -19,6 +19,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QWidget
 
+from app.importers.ocr import low_confidence_ranges
+from app.regions import Region
 from app.services.annotations import AnnotationView
 from app.services.documents import PageGeometry, page_geometry
 from ui import dialogs
@@ -34,6 +36,7 @@ from ui.views.pdf_geometry import PageText
 from ui.views.pdf_layout import MAX_ZOOM, MIN_ZOOM
 from ui.views.pdf_mouse import SelectionGestures
 from ui.views.pdf_overlay import HighlightLayer, PageOverlay
+from ui.views.pdf_regions import RegionTool
 from ui.views.pdf_render import PageRenderer
 
 #: Zoom steps of Ctrl+wheel and zoom_in/zoom_out.
@@ -80,6 +83,9 @@ class PdfPageView(DocumentView):
         self._pages: list[PageGeometry] = []
         self._page_starts: list[int] = []
         self._texts: dict[int, PageText] = {}
+        #: Ctrl+drag draws a region to tag (:mod:`ui.views.pdf_regions`).
+        self.regions = RegionTool(self)
+        self._doubtful: dict[int, list[tuple[int, int]]] = {}
         self._renderer: PageRenderer | None = None
         self._zoom = 1.0
         self._zoom_mode: str | None = FIT_WIDTH
@@ -105,6 +111,7 @@ class PdfPageView(DocumentView):
         self._pages = page_geometry(self.dossier, self.document.id)
         self._page_starts = [p.start for p in self._pages]
         self._texts = {}
+        self._doubtful = {}
         self._selection = None
         self._on_page = {}
         self._layers = {}
@@ -205,7 +212,8 @@ class PdfPageView(DocumentView):
         found = self._on_page.get(number)
         if found is None:
             page = self._pages[number - 1]
-            found = [a for a in self._sorted if a.start < page.end and a.end > page.start]
+            found = [a for a in self._sorted
+                     if a.start < page.end and a.end > page.start and a.region is None]
             self._on_page[number] = found
         return found
 
@@ -214,11 +222,16 @@ class PdfPageView(DocumentView):
         page = self._pages[index]
         self._marked.add(number)
         annotations = self._annotations_on(number)
-        if not (annotations or self._matches or self._selection or self._flash):
+        doubtful = self._low_confidence(number)
+        framed = self.regions.on_page(self._sorted, number)
+        pending = self.regions.pending is not None and self.regions.pending.page == number
+        if not (annotations or self._matches or self._selection or self._flash or doubtful
+                or framed or pending):
             return
         texts = self.page_text(number)
         overlay = PageOverlay(painter, texts.rects)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        overlay.low_confidence(doubtful)
         if annotations:
             layer = self._layers.get(number)
             if layer is None:  # laid out once per page until the annotations change
@@ -230,6 +243,17 @@ class PdfPageView(DocumentView):
             overlay.selection(*self._selection)
         if self._flash:
             overlay.flash(*self._flash, self._flash_left)
+        self.regions.paint(painter, number, framed, self._current_id)
+
+    def _low_confidence(self, number: int) -> list[tuple[int, int]]:
+        """Document ranges of words OCR recognised with low confidence on page ``number``."""
+        found = self._doubtful.get(number)
+        if found is None:
+            page = self._pages[number - 1]
+            found = [(page.start + s, page.start + e) for s, e in
+                     low_confidence_ranges(page.end - page.start, page.confidence)]
+            self._doubtful[number] = found
+        return found
 
     def _annotations_changed(self) -> None:
         self._sorted = self.annotations()
@@ -256,6 +280,20 @@ class PdfPageView(DocumentView):
     def clear_selection(self) -> None:
         """Deselect (emits ``selection_changed(-1, -1)`` if something was selected)."""
         self._set_selection(None)
+        if self.regions.pending is not None:
+            self.regions.clear()
+
+    def selected_region(self) -> Region | None:
+        """The rectangle drawn with Ctrl+drag and not yet tagged, if any."""
+        return self.regions.pending
+
+    def region_text_range(self, region: Region) -> tuple[int, int]:
+        """Document offsets of the text inside a region (empty at its page's start if none)."""
+        return self.regions.text_range(region)
+
+    def page_geometries(self) -> list[PageGeometry]:
+        """The stored geometry of every page."""
+        return self._pages
 
     def selected_text(self) -> str:
         """The selected passage of the canonical text."""
@@ -285,6 +323,7 @@ class PdfPageView(DocumentView):
                 if x0 - 1 <= x <= x1 + 1 and top - 1 <= y <= bottom + 1:
                     found.append(ann)
                     break
+        found += self.regions.hits(self._sorted, number, x, y)
         return sorted(found, key=lambda a: a.end - a.start)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)

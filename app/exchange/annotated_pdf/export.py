@@ -182,6 +182,10 @@ def annotate_pdf(dossier: Dossier, document: DocumentView,
         if ann.anchor == "orphaned":
             result.skipped.append(f"{ann.id[:8]}: its passage was not found in this version")
             continue
+        if ann.region is not None:  # a region: a Square annotation round its rectangle
+            writer.add_square(ann.region.page - 1, ann.region.box, ann, name=ann.id)
+            result.highlights += 1
+            continue
         placed = 0
         for page in pages:
             if page.end <= ann.start or page.start >= ann.end:

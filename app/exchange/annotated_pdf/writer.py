@@ -112,6 +112,44 @@ class HighlightWriter:
             _name("/Parent"): added.indirect_reference,
         }))
 
+    def add_square(self, page_index: int, box: Box, ann: AnnotationView, *, name: str) -> None:
+        """Add a Square annotation (outlined in the tag colour) round a region's rectangle."""
+        try:
+            page = self.writer.pages[page_index]
+        except IndexError as exc:
+            raise BadInput(f"'{self.title}' has no page {page_index + 1}; the original does not "
+                           "match the stored document") from exc
+        area = visible_box(page.mediabox, page.cropbox, page.rotation)
+        quads = quad_points([box], area)
+        xs, ys = quads[0::2], quads[1::2]
+        rect = [min(xs), min(ys), max(xs), max(ys)]
+        colour = rgb(ann.tags[0].colour if ann.tags else DEFAULT_COLOUR)
+        width = 1.5
+        stream = DecodedStreamObject()
+        stream.set_data("{:.4f} {:.4f} {:.4f} RG {:.2f} w {:.3f} {:.3f} {:.3f} {:.3f} re S".format(
+            *colour, width, rect[0] + width / 2, rect[1] + width / 2,
+            rect[2] - rect[0] - width, rect[3] - rect[1] - width).encode("ascii"))
+        stream.update({
+            _name("/Type"): _name("/XObject"),
+            _name("/Subtype"): _name("/Form"),
+            _name("/BBox"): RectangleObject(rect),
+        })
+        self.writer.add_annotation(page, DictionaryObject({
+            _name("/Type"): _name("/Annot"),
+            _name("/Subtype"): _name("/Square"),
+            _name("/Rect"): RectangleObject(rect),
+            _name("/C"): _numbers(colour),
+            _name("/BS"): DictionaryObject({_name("/W"): FloatObject(width)}),
+            _name("/F"): NumberObject(_PRINT_FLAG),
+            _name("/NM"): TextStringObject(name),
+            _name("/T"): TextStringObject(ann.author),
+            _name("/Contents"): TextStringObject(popup_text(ann)),
+            _name("/Subj"): TextStringObject("; ".join(t.path for t in ann.tags) or "Region"),
+            _name("/M"): TextStringObject(pdf_date(ann.modified)),
+            _name("/CreationDate"): TextStringObject(pdf_date(ann.created)),
+            _name("/AP"): DictionaryObject({_name("/N"): self.writer._add_object(stream)}),
+        }))
+
     def _appearance(self, quads: list[float], rect: list[float],
                     colour: tuple[float, float, float]) -> Any:
         ops = ["/GS0 gs", "{:.4f} {:.4f} {:.4f} rg".format(*colour)]

@@ -32,6 +32,7 @@ from app.exchange.jsonld.hypothesis import (
 from app.exchange.jsonld.selectors import Malformed, NotUsable, read_target, source_of
 from app.exchange.safety.json_stream import JsonLimits, iter_json_items, scan_json
 from app.progress import checkpoint
+from app.regions import Region
 from app.services.annotations import CREDIBILITY, RELIABILITY, STATUSES
 
 ANNO_CONTEXTS = ("http://www.w3.org/ns/anno.jsonld", "https://www.w3.org/ns/anno.jsonld")
@@ -180,6 +181,8 @@ def _target(it: _Item, ann: IncomingAnnotation) -> IncomingDocument:
     ann.start, ann.end = facts.start, facts.end
     ann.page, ann.page_start, ann.page_end = facts.page, facts.page_start, facts.page_end
     ann.range_quotes = facts.range_quotes
+    if facts.region is not None and facts.page is not None:
+        ann.region = Region(facts.page, *facts.region)
     key, doc = document_key(facts.target or {"source": facts.source})
     ann.document = key
     return doc or IncomingDocument(key=key, source=facts.source)

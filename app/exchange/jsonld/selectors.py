@@ -26,6 +26,8 @@ from typing import Any
 
 _PAGE = re.compile(r"^page=(\d+)(?:&.*)?$")
 _CHAR = re.compile(r"^char=(\d*),(\d*)(?:;.*)?$")
+_NUM = r"(\d+(?:\.\d+)?)"
+_XYWH = re.compile(rf"^xywh=(?:pixel:)?{_NUM},{_NUM},{_NUM},{_NUM}$")
 RFC3778 = "rfc3778"
 RFC5147 = "rfc5147"
 #: How far a quote range may reach (code points) before it is not believed.
@@ -58,6 +60,8 @@ class TargetFacts:
     page_start: int | None = None  # within the page
     page_end: int | None = None
     range_quotes: tuple[str, str] | None = None  # start quote, end quote (end exclusive)
+    #: A region on ``page``: x, y, w, h (W3C Media Fragments ``xywh=``, points).
+    region: tuple[float, float, float, float] | None = None
     kinds: list[str] = field(default_factory=list)  # selector types seen, for messages
     target: dict[str, Any] = field(default_factory=dict)  # the target object chosen
 
@@ -65,7 +69,7 @@ class TargetFacts:
     def usable(self) -> bool:
         """Whether anything here can place text."""
         return bool(self.exact or self.start is not None or self.page_start is not None
-                    or self.range_quotes)
+                    or self.range_quotes or (self.region and self.page))
 
 
 def as_list(value: Any) -> list[Any]:
@@ -143,6 +147,9 @@ class _Reader:
             self.facts.page = self.facts.page or int(page.group(1))
             self.walk(sel.get("refinedBy"), depth + 1, in_page=True)
             return
+        xywh = _XYWH.match(value)
+        if xywh and self.facts.page and self.facts.region is None:
+            self.facts.region = tuple(float(v) for v in xywh.groups())  # type: ignore[assignment]
         char = _CHAR.match(value)
         if char and (RFC5147 in conforms or not conforms):
             start = _int(char.group(1) or "0", "FragmentSelector char") or 0

@@ -41,6 +41,7 @@ ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 NS = "urn:dossier:ns:"
 CONTEXT: list[Any] = [ANNO_CONTEXT, {"dossier": NS}]
 PDF_FRAGMENT = "http://tools.ietf.org/rfc/rfc3778"
+MEDIA_FRAGMENT = "http://www.w3.org/TR/media-frags/"
 MEDIA_TYPE = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
 GENERATOR = {"id": "urn:dossier:software", "type": "Software", "name": f"Dossier {__version__}"}
 
@@ -100,7 +101,10 @@ class _ItemWriter:
             self.creators[name] = {"id": f"urn:uuid:{guid}", "type": "Person", "name": name}
 
     def selectors(self, ann: AnnotationView) -> list[dict[str, Any]]:
-        """Quote and position over the whole text, plus a page fragment for one-page PDF text."""
+        """Quote and position over the whole text, plus a page fragment for one-page PDF text;
+        for a region, the page fragment refined by a Media Fragments ``xywh=`` rectangle."""
+        if ann.region is not None:
+            return region_selectors(ann)
         out: list[dict[str, Any]] = [
             {"type": "TextQuoteSelector", "exact": ann.quote, "prefix": ann.prefix,
              "suffix": ann.suffix},
@@ -167,6 +171,24 @@ class _ItemWriter:
         if other:
             item["dossier:conflictOf"] = f"urn:uuid:{other}"
         return item
+
+
+def region_selectors(ann: AnnotationView) -> list[dict[str, Any]]:
+    """A region: ``page=N`` refined by ``xywh=x,y,w,h`` (W3C Media Fragments; units are PDF
+    points from the displayed page's top-left corner), plus the text inside it, if any."""
+    assert ann.region is not None
+    out: list[dict[str, Any]] = []
+    if ann.quote:
+        out += [{"type": "TextQuoteSelector", "exact": ann.quote, "prefix": ann.prefix,
+                 "suffix": ann.suffix},
+                {"type": "TextPositionSelector", "start": ann.start, "end": ann.end}]
+    out.append({
+        "type": "FragmentSelector", "conformsTo": PDF_FRAGMENT,
+        "value": f"page={ann.region.page}",
+        "refinedBy": {"type": "FragmentSelector", "conformsTo": MEDIA_FRAGMENT,
+                      "value": ann.region.media_fragment()},
+    })
+    return out
 
 
 def _codebook_json(selection: Selection) -> list[dict[str, Any]]:

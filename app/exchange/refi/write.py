@@ -160,6 +160,8 @@ class _ProjectBuilder:
             element = _sub(sources, "PDFSource", path=f"internal://{guid}.pdf", **common)
             self.files[f"{SOURCES}/{guid}.pdf"] = self.dossier.originals.path_for(doc.sha256)
             _text(element, "Description", _source_description(doc))
+            self._pdf_selections(element, [a for a in annotations if a.region is not None])
+            annotations = [a for a in annotations if a.region is None]
             self._areas(element, doc, annotations)
             rep_guid = derived_guid(doc.id, "representation")
             holder = _sub(element, "Representation", guid=rep_guid,
@@ -234,6 +236,28 @@ class _ProjectBuilder:
                        modifyingUser=author, modifiedDateTime=ann.modified)
             _text(sel, "Description", describe_selection(
                 ann.reliability, ann.credibility, ann.status, ann.attribution, ann.note))
+            for tag in ann.tags:
+                coding = _sub(sel, "Coding", guid=derived_guid(ann.id, "coding", tag.id),
+                              creatingUser=author, creationDateTime=ann.created)
+                _sub(coding, "CodeRef", targetGUID=export_guid(tag.id))
+            if ann.note.strip():
+                _sub(sel, "NoteRef", targetGUID=derived_guid(ann.id, "note"))
+
+    def _pdf_selections(self, holder: ET.Element, regions: Iterable[AnnotationView]) -> None:
+        """Region annotations as ``PDFSelection``: points, top-left origin, 0-based pages
+        (as QualCoder reads them; the standard does not settle it)."""
+        for ann in regions:
+            assert ann.region is not None
+            author = self.user_guids.get(ann.author)
+            x0, y0, x1, y1 = ann.region.box
+            sel = _sub(holder, "PDFSelection", guid=export_guid(ann.id),
+                       name=ann.quote or f"Region on page {ann.region.page}",
+                       page=str(ann.region.page - 1), firstX=str(round(x0)),
+                       firstY=str(round(y0)), secondX=str(round(x1)), secondY=str(round(y1)),
+                       creatingUser=author, creationDateTime=ann.created,
+                       modifyingUser=author, modifiedDateTime=ann.modified)
+            _text(sel, "Description", describe_selection(
+                ann.reliability, ann.credibility, ann.status, ann.attribution))
             for tag in ann.tags:
                 coding = _sub(sel, "Coding", guid=derived_guid(ann.id, "coding", tag.id),
                               creatingUser=author, creationDateTime=ann.created)

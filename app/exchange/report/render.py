@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import jinja2
 from markupsafe import Markup
 
+from app.exchange.report.evidence import ReportExtras, data_uri, report_extras
 from app.exchange.report.model import (
     RUN_CHARS,
     UNTAGGED,
@@ -50,22 +51,25 @@ def environment() -> jinja2.Environment:
         loader=jinja2.FunctionLoader(_load), autoescape=True, undefined=jinja2.StrictUndefined,
         trim_blocks=True, lstrip_blocks=True,
     )
-    env.filters.update(runs=runs, grade=grade_text, stamp=stamp, pages=pages_text)
+    env.filters.update(runs=runs, grade=grade_text, stamp=stamp, pages=pages_text,
+                       data_uri=data_uri)
     env.tests["web_link"] = is_web_link
     env.globals.update(run_chars=RUN_CHARS, untagged=UNTAGGED)
     return env
 
 
 def report_html(selection: Selection, title: str = "Evidence report",
-                money_html: str = "") -> str:
+                money_html: str = "", extras: ReportExtras | None = None) -> str:
     """The evidence report for ``selection`` as HTML (``money_html``: the Money flows section,
-    already escaped by :mod:`app.money.report`)."""
+    already escaped by :mod:`app.money.report`; ``extras``: region crops and OCR doubts,
+    :mod:`app.exchange.report.evidence`)."""
     report = build_report(selection, title)
     for family in report.families:
         for tag in family.tags:
             tag.colour = _colour(tag.colour)
     return environment().get_template(TEMPLATE).render(
-        report=report, sel=selection, money=Markup(money_html))
+        report=report, sel=selection, money=Markup(money_html),
+        extras=extras or ReportExtras())
 
 
 def money_html(dossier: Dossier | None, selection: Selection) -> str:
@@ -81,7 +85,8 @@ def money_html(dossier: Dossier | None, selection: Selection) -> str:
 
 def render_report_html(dossier: Dossier, selection: Selection) -> str:
     """The evidence report as HTML (the form the export registry and bundles call)."""
-    return report_html(selection, money_html=money_html(dossier, selection))
+    return report_html(selection, money_html=money_html(dossier, selection),
+                       extras=report_extras(dossier, selection))
 
 
 def write_report_html(dossier: Dossier, selection: Selection, out: Path | str) -> list[str]:

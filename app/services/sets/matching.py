@@ -275,6 +275,11 @@ def locate(target: Target, ann: IncomingAnnotation) -> Placed | str:
     from app.exchange.jsonld.selectors import resolve_range
 
     text = target.text
+    if ann.region is not None and not ann.exact:  # a region over no text: its page is enough
+        if not 1 <= ann.region.page <= len(target.page_ranges):
+            return f"its region is on page {ann.region.page}, which the document does not have"
+        base = target.page_ranges[ann.region.page - 1][0]
+        return Placed(base, base, True, "exact", 1.0)
     tries: list[tuple[int, int]] = []
     if ann.start is not None and ann.end is not None:
         tries.append((ann.start, ann.end))

@@ -321,7 +321,7 @@ def _tags(session: Session, dossier: Dossier, created: list[NewTag], set_sha: st
 _ANNOTATION_COLUMNS = ("id", "document_id", "start", "end", "quote", "prefix", "suffix",
                        "page_start", "page_end", "note", "attribution", "reliability",
                        "credibility", "status", "anchor", "anchor_score", "author_id", "created",
-                       "modified", "conflict_of", "provenance")
+                       "modified", "conflict_of", "provenance", "region")
 _INSERT_ANNOTATION = (
     "INSERT INTO annotations (" + ", ".join(f'"{c}"' for c in _ANNOTATION_COLUMNS)
     + ") VALUES (" + ", ".join("?" * len(_ANNOTATION_COLUMNS)) + ")")
@@ -369,6 +369,9 @@ def _prepare(plan: _Plan, users: dict[str, int], rows: list[_Row]) -> list[_Prep
             f, text = row.fields, target.text
             start, end = f["start"], f["end"]
             page_start, page_end = target.pages_of(start, end)
+            region = row.incoming.region if row.incoming is not None else None
+            if region is not None:
+                page_start = page_end = region.page
             value = {
                 "id": row.id, "document_id": target.document_id, "start": start, "end": end,
                 "quote": text[start:end], "prefix": text[max(0, start - CONTEXT):start],
@@ -379,6 +382,7 @@ def _prepare(plan: _Plan, users: dict[str, int], rows: list[_Row]) -> list[_Prep
                 "author_id": users[f["author"]], "created": f["created"],
                 "modified": f["modified"], "conflict_of": row.conflict_of,
                 "provenance": audit.canonical_json(row.provenance),
+                "region": region.to_db() if region is not None else None,
             }
             prepared.ids.append(row.id)
             prepared.rows.append(tuple(value[c] for c in _ANNOTATION_COLUMNS))

@@ -1,0 +1,279 @@
+"""Images as documents: PNG, JPEG, TIFF (every page), WebP - and HEIC when pillow-heif is there.
+
+Each image (each frame of a multi-page TIFF) is one page, shown upright (its EXIF orientation
+applied) at its stated resolution (else :data:`DEFAULT_DPI`), so that a page point is the same
+place in the importer, the reader and the exports. Its text comes from OCR (unless OCR is
+``never``: then it imports without text, for region annotations). EXIF capture data - device,
+time, GPS position - is kept as document metadata. The original file is never changed; the reader
+shows the pages through :func:`image_pdf`, a PDF made in memory from the same pixels.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from array import array
+from collections.abc import Iterator
+from typing import Any
+
+from app.importers.base import (
+    CancelCheck,
+    ExtractedDocument,
+    ExtractedPage,
+    ImportCancelled,
+    ImportRefused,
+    ProgressCallback,
+    join_pages,
+)
+from app.importers.ocr import (
+    OCR_DPI,
+    OcrOptions,
+    OcrText,
+    check_ready,
+    recognise,
+    tesseract_version,
+)
+
+#: Resolution assumed for an image that states none (a photograph): 150 pixels per inch.
+DEFAULT_DPI = 150.0
+#: Images larger than this many pixels are refused (a decompression bomb, not a photograph).
+MAX_PIXELS = 200_000_000
+EXTRACTOR_VERSION = 1
+#: Small images are enlarged for OCR up to this many pixels on their long side.
+UPSCALE_TO = 2500
+
+#: (magic, offset, name) of the image formats Dossier imports.
+IMAGE_SIGNATURES: tuple[tuple[bytes, int, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", 0, "png"),
+    (b"\xff\xd8\xff", 0, "jpeg"),
+    (b"II*\x00", 0, "tiff"),
+    (b"MM\x00*", 0, "tiff"),
+)
+_HEIF_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"mif1", b"msf1", b"hevc", b"avif")
+
+
+def image_format(data: bytes) -> str | None:
+    """``"png"``, ``"jpeg"``, ``"tiff"``, ``"webp"``, ``"heif"`` - or ``None``."""
+    for magic, offset, name in IMAGE_SIGNATURES:
+        if data[offset : offset + len(magic)] == magic:
+            return name
+    if data.startswith(b"RIFF") and data[8:12] == b"WEBP":
+        return "webp"
+    if data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS:
+        return "heif" if _heif_available() else None
+    return None
+
+
+def _heif_available() -> bool:
+    try:
+        import pillow_heif
+    except ImportError:
+        return False
+    pillow_heif.register_heif_opener()
+    return True
+
+
+def _open(data: bytes, name: str) -> Any:
+    from PIL import Image
+
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    if data[4:8] == b"ftyp":
+        _heif_available()
+    try:
+        image = Image.open(io.BytesIO(data))
+        image.load()
+    except Image.DecompressionBombError:
+        raise ImportRefused(
+            f"{name} is too large an image (over {MAX_PIXELS // 1_000_000} million pixels); "
+            "scale it down and import that") from None
+    except Exception as exc:
+        raise ImportRefused(
+            f"{name} is a damaged or unreadable image ({type(exc).__name__}); "
+            "get an undamaged copy") from None
+    return image
+
+
+def frames(data: bytes, name: str) -> Iterator[tuple[Any, float]]:
+    """Every page of the image, upright, in RGB or greyscale, with its resolution (dpi)."""
+    from PIL import ImageOps, ImageSequence
+
+    image = _open(data, name)
+    for frame in ImageSequence.Iterator(image):
+        dpi = _dpi(frame)
+        upright = ImageOps.exif_transpose(frame)
+        if upright.mode not in ("RGB", "L"):
+            upright = upright.convert("RGB")
+        yield upright, dpi
+
+
+def _dpi(frame: Any) -> float:
+    value = frame.info.get("dpi")
+    try:
+        x = float(value[0]) if value else 0.0
+    except (TypeError, ValueError, IndexError):
+        x = 0.0
+    return x if 20.0 <= x <= 2400.0 else DEFAULT_DPI
+
+
+def image_pdf(data: bytes) -> bytes:
+    """The image's pages as a PDF made in memory (for display and exports): same sizes as the
+    imported pages."""
+    pages = list(frames(data, "image"))
+    out = io.BytesIO()
+    first, dpi = pages[0]
+    first.save(out, "PDF", resolution=dpi, save_all=True,
+               append_images=[p for p, _ in pages[1:]])
+    return out.getvalue()
+
+
+def ocr_frame(data: bytes, index: int, lang: str) -> tuple[OcrText, int]:
+    """Recognise page ``index`` of an image file; boxes in page points. Returns the text and
+    the resolution it was recognised at. Runs in a worker process for multi-page images."""
+    frame, dpi = list(frames(data, "image"))[index]
+    # Recognised at the image's own pixels; a small, coarse image (a thumbnail, a fax) is
+    # enlarged towards OCR_DPI, never beyond UPSCALE_TO pixels on its long side.
+    factor = max(1.0, min(OCR_DPI / dpi, UPSCALE_TO / max(frame.size)))
+    work = frame if factor == 1.0 else frame.resize(
+        (round(frame.size[0] * factor), round(frame.size[1] * factor)))
+    return recognise(work, lang, 72.0 / (dpi * factor)), round(dpi * factor)
+
+
+def _recognised(data: bytes, count: int, lang: str, progress: ProgressCallback | None,
+                cancel: CancelCheck | None) -> Iterator[tuple[OcrText, int]]:
+    """OCR of every page, in order: in this process for one page, else in worker processes
+    (the PDF workers' pool context), with per-page progress and cancel."""
+    if count == 1:
+        if cancel is not None and cancel():
+            raise ImportCancelled()
+        yield ocr_frame(data, 0, lang)
+        if progress is not None:
+            progress(1, 1)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import TimeoutError as FutureTimeout
+
+    from app.importers.pdf_pool import pool_context
+
+    workers = min(count, os.cpu_count() or 1)
+    executor = ProcessPoolExecutor(workers, mp_context=pool_context())
+    finished = False
+    try:
+        futures = [executor.submit(ocr_frame, data, i, lang) for i in range(count)]
+        for i, future in enumerate(futures):
+            while True:
+                if cancel is not None and cancel():
+                    raise ImportCancelled()
+                try:
+                    result = future.result(timeout=0.05)
+                    break
+                except FutureTimeout:
+                    continue
+            yield result
+            if progress is not None:
+                progress(i + 1, count)
+        finished = True
+    finally:
+        executor.shutdown(wait=finished, cancel_futures=True)
+
+
+def extract_image(
+    data: bytes, name: str, *, ocr: OcrOptions | None = None,
+    progress: ProgressCallback | None = None, cancel: CancelCheck | None = None,
+) -> ExtractedDocument:
+    """An image file as a document: one page per frame, OCR'd text, EXIF capture data."""
+    ocr = ocr or OcrOptions()
+    if ocr.mode != "never":
+        check_ready(ocr)
+    sizes = [(frame.size, dpi) for frame, dpi in frames(data, name)]
+    pages = [ExtractedPage("", array("f"), b"", w * 72.0 / dpi, h * 72.0 / dpi)
+             for (w, h), dpi in sizes]
+    warnings: list[str] = []
+    if ocr.mode != "never":
+        for i, (result, dpi) in enumerate(_recognised(data, len(sizes), ocr.lang, progress,
+                                                      cancel)):
+            page = pages[i]
+            pages[i] = ExtractedPage(
+                result.text, result.boxes, result.synthetic, page.width, page.height,
+                ocr={"engine": "tesseract", "version": tesseract_version(), "lang": ocr.lang,
+                     "dpi": dpi, "words": result.words},
+                confidence=result.confidence)
+            if not result.words:
+                warnings.append(f"page {i + 1} of {name}: OCR found no text in the image; "
+                                "tag regions of it to annotate it")
+    elif progress is not None:
+        progress(len(pages), len(pages))
+    text, _ranges = join_pages(pages)
+    return ExtractedDocument(
+        kind="image", text=text, title=name.rsplit(".", 1)[0] or name, pages=pages,
+        extractor=(f"dossier-image/{EXTRACTOR_VERSION}"
+                   + (f" ocr=tesseract-{tesseract_version()} lang={ocr.lang}"
+                      if ocr.mode != "never" else "")),
+        metadata=capture_data(data, name), warnings=warnings)
+
+
+def capture_data(data: bytes, name: str) -> dict[str, object]:
+    """EXIF capture data: device, time taken, GPS position (what the file states)."""
+    from PIL import ExifTags
+
+    image = _open(data, name)
+    out: dict[str, object] = {"format": (image.format or "").lower(),
+                              "pixels": f"{image.size[0]} x {image.size[1]}"}
+    try:
+        exif = image.getexif()
+    except Exception:
+        return out
+    make = str(exif.get(ExifTags.Base.Make, "") or "").strip("\x00 ")
+    model = str(exif.get(ExifTags.Base.Model, "") or "").strip("\x00 ")
+    device = model if make and model.startswith(make) else " ".join(x for x in (make, model) if x)
+    if device:
+        out["device"] = device
+    try:
+        details = exif.get_ifd(ExifTags.IFD.Exif)
+    except Exception:
+        details = {}
+    taken = details.get(ExifTags.Base.DateTimeOriginal) or exif.get(ExifTags.Base.DateTime)
+    if taken:
+        out["captured"] = _exif_time(str(taken), details.get(ExifTags.Base.OffsetTimeOriginal))
+    try:
+        gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    except Exception:
+        gps = {}
+    position = _gps(gps)
+    if position is not None:
+        out["gps"] = position
+    return out
+
+
+def _exif_time(value: str, offset: object) -> str:
+    """``2021:07:04 10:22:01`` as ISO 8601 (with the offset the camera recorded, if any)."""
+    value = value.strip("\x00 ")
+    if len(value) >= 19 and value[4] == ":" and value[7] == ":":
+        iso = f"{value[:4]}-{value[5:7]}-{value[8:10]}T{value[11:19]}"
+        if isinstance(offset, str) and len(offset.strip("\x00")) == 6:
+            iso += offset.strip("\x00")
+        return iso
+    return value
+
+
+def _gps(gps: Any) -> dict[str, float] | None:
+    def degrees(values: Any, ref: Any, negative: str) -> float | None:
+        try:
+            d, m, s = (float(v) for v in values)
+        except (TypeError, ValueError, ZeroDivisionError):
+            return None
+        sign = -1.0 if str(ref).upper().startswith(negative) else 1.0
+        return round(sign * (d + m / 60 + s / 3600), 6)
+
+    if not gps:
+        return None
+    lat = degrees(gps.get(2), gps.get(1), "S")
+    lon = degrees(gps.get(4), gps.get(3), "W")
+    if lat is None or lon is None:
+        return None
+    out = {"latitude": lat, "longitude": lon}
+    try:
+        alt = float(gps.get(6))
+        out["altitude_m"] = round(-alt if gps.get(5) in (1, b"\x01") else alt, 1)
+    except (TypeError, ValueError):
+        pass
+    return out
