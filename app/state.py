@@ -76,8 +76,12 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _row_sql(spec: StateSpec) -> tuple[str, list[Any]]:
+def _row_sql(spec: StateSpec, cur: _Cursor) -> tuple[str, list[Any]]:
     """An SQL expression giving a row's canonical text, and the parameters it binds.
+
+    An optional column the table does not have yet (a migration in the middle of the chain
+    records states before a later one adds it) is left out, exactly as if it held its default:
+    naming it would make SQLite read the double-quoted name as a string literal.
 
     SQLite's ``quote()`` renders every value as an exact SQL literal (text escaped, blobs in hex,
     numbers as stored), so the serialisation is done in SQLite, identically when an event is
@@ -85,8 +89,9 @@ def _row_sql(spec: StateSpec) -> tuple[str, list[Any]]:
     """
     expr = " || ',' || ".join(f"quote({_quote(c)})" for c in spec.columns)
     params: list[Any] = []
+    present = {str(r[1]) for r in cur.execute(f"PRAGMA table_info({_quote(spec.table)})")}
     for name, default in spec.optional.items():
-        if name in spec.columns:
+        if name in spec.columns or name not in present:
             continue
         expr += (f" || CASE WHEN {_quote(name)} IS ? THEN '' "
                  f"ELSE ',{name}=' || quote({_quote(name)}) END")
@@ -111,7 +116,7 @@ def _digest(object_type: str, row_text: str, children: Mapping[str, list[str]]) 
 def row_state(cur: _Cursor, object_type: str, object_id: str) -> str:
     """The state token value of one row now: its hash, or ``-`` when it does not exist."""
     spec = REGISTRY[object_type]
-    expr, params = _row_sql(spec)
+    expr, params = _row_sql(spec, cur)
     row = cur.execute(f"SELECT {expr} FROM {_quote(spec.table)} WHERE {_quote(spec.key)} = ?",
                       (*params, object_id)).fetchone()
     if row is None:
@@ -164,7 +169,7 @@ def current_states(cur: _Cursor, spec: StateSpec) -> Iterator[tuple[str, str]]:
         for owner, text in cur.execute(_child_sql(child)).fetchall():
             by_owner.setdefault(str(owner), []).append(text)
         children[child.table] = by_owner
-    expr, params = _row_sql(spec)
+    expr, params = _row_sql(spec, cur)
     prefix = spec.object_type + ":"
     otype = spec.object_type
     sha = hashlib.sha256
@@ -183,7 +188,7 @@ def current_states(cur: _Cursor, spec: StateSpec) -> Iterator[tuple[str, str]]:
 def states_of(cur: _Cursor, object_type: str, ids: Sequence[str]) -> dict[str, str]:
     """Hash of each of ``ids`` (rows of a registered table), read in bulk; missing ones ``-``."""
     spec = REGISTRY[object_type]
-    expr, params = _row_sql(spec)
+    expr, params = _row_sql(spec, cur)
     out: dict[str, str] = {}
     for i in range(0, len(ids), 500):
         chunk = list(ids[i:i + 500])

@@ -208,7 +208,7 @@ def test_existing_dossier_migrates_authors_as_annotators_creator_as_administrato
     with engine.begin() as conn:
         cfg = _config()
         cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0006")
+        command.downgrade(cfg, "0005")  # the revision before 0003 (review)
         assert "role" not in {r[1] for r in conn.execute(text("PRAGMA table_info(users)"))}
     engine.dispose()
     reopened = Dossier.open(dossier_path, user="bob")
