@@ -10,17 +10,18 @@ LOCK   := requirements.lock
 
 .PHONY: run test test-fast setup system-deps lint bench walkthrough clean lock lock-upgrade
 
-run: setup system-deps
+run: setup
 	@$(BIN)/dossier gui
 
-test: setup system-deps
+test: setup
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider
 
 # The quick loop while working: every test not marked slow (a few seconds or more each).
-test-fast: setup system-deps
+test-fast: setup
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider -m "not slow"
 
-setup: $(STAMP)
+# System packages first: Qt's libraries, Tesseract, and what building PyICU from the lock needs.
+setup: system-deps $(STAMP)
 
 # Packages come from requirements.lock (exact versions with hashes); the project itself is then
 # installed without dependencies. `pip check` catches a lock that misses a line pyproject.toml
@@ -51,6 +52,7 @@ $(BIN)/pip-compile:
 
 system-deps:
 	@bash .ci/system-deps.sh
+	@bash .ci/build-deps.sh
 	@bash .ci/ocr-deps.sh
 
 lint: setup
