@@ -16,14 +16,5 @@ if command -v tesseract >/dev/null 2>&1; then
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
-echo "OCR needs: ${missing[*]}"
-if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-  echo "installing them with apt-get..."
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq && apt-get install -y -qq --no-install-recommends $pkgs >/dev/null \
-    && exit 0
-  echo "apt-get failed; install these packages yourself: $pkgs" >&2
-  exit 1
-fi
-echo "install them, e.g. on Debian/Ubuntu: sudo apt-get install $pkgs" >&2
-exit 1
+source "$(dirname "$0")/apt-install.sh"
+install_or_explain "OCR needs: ${missing[*]}" $pkgs

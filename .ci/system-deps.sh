@@ -24,14 +24,5 @@ if ! command -v fc-list >/dev/null 2>&1 || [ -z "$(fc-list 2>/dev/null | head -n
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
-echo "Qt and the PDF report need system libraries that are missing: ${missing[*]}"
-if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-  echo "installing them with apt-get..."
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq && apt-get install -y -qq --no-install-recommends $pkgs >/dev/null \
-    && exit 0
-  echo "apt-get failed; install these packages yourself: $pkgs" >&2
-  exit 1
-fi
-echo "install them, e.g. on Debian/Ubuntu: sudo apt-get install $pkgs" >&2
-exit 1
+source "$(dirname "$0")/apt-install.sh"
+install_or_explain "Qt and the PDF report need system libraries that are missing: ${missing[*]}" $pkgs

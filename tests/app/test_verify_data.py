@@ -18,6 +18,7 @@ from db import migrate
 from tests.helpers.cli import run_cli
 from tests.helpers.documents import add_text_document
 from tests.helpers.review import bring_to
+from tests.helpers.tampering import rewrite_history
 
 TEXT = "Managers confiscated the workers' passports on arrival. Wages went to the state."
 
@@ -113,20 +114,7 @@ def test_head_in_the_chain_passes_and_rewritten_history_fails(
     assert verify(dossier, head=f"{early.head_seq}:{early.head_hash}").ok
     assert verify(dossier, head=early.head_hash[:12]).ok
     # rewrite the history before the early head and recompute every later hash
-    conn = sqlite3.connect(dossier_path / DB_FILE)
-    rows = conn.execute("SELECT seq, at, actor, action, object_type, object_id, payload, state "
-                        "FROM audit_events ORDER BY seq").fetchall()
-    prev = audit.GENESIS
-    for seq, at, recorded_actor, action, otype, oid, payload, state in rows:
-        actor = "mallory" if seq == 2 else recorded_actor
-        digest = audit.event_hash(prev, seq, at, actor, action, otype, oid, payload, state)
-        conn.execute("UPDATE audit_events SET actor = ?, prev_hash = ?, hash = ? WHERE seq = ?",
-                     (actor, prev, digest, seq))
-        prev = digest
-    conn.execute("UPDATE dossier_meta SET value = ? WHERE key = 'audit_head'",
-                 (f"{rows[-1][0]}:{prev}",))
-    conn.commit()
-    conn.close()
+    rewrite_history(dossier_path, seq=2)
     assert verify(dossier).ok  # the chain alone is self-consistent again
     report = verify(dossier, head=early.head_hash)
     assert not report.ok and "is not in the audit chain" in report.problems[0]

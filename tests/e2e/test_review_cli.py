@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from app import audit
 from app.cli.main import build_parser
 from tests.helpers.cli import cli_json, run_cli
+from tests.helpers.tampering import rewrite_history
 
 pytestmark = pytest.mark.slow  # the command line in new processes, as a team runs it
 
@@ -171,20 +171,7 @@ def test_verify_head_of_an_early_head_passes_and_fails_after_history_is_rewritte
     early = f"{added['seq']}:{added['hash']}"
     assert run_cli(dossier_path, "verify", "--head", early).returncode == 0
     # rewrite the history before the early head, recomputing every later hash and the head
-    conn = sqlite3.connect(dossier_path / "dossier.sqlite")
-    rows = conn.execute("SELECT seq, at, actor, action, object_type, object_id, payload, state "
-                        "FROM audit_events ORDER BY seq").fetchall()
-    prev = audit.GENESIS
-    for seq, at, recorded_actor, action, otype, oid, payload, state in rows:
-        actor = "mallory" if seq == 1 else recorded_actor
-        digest = audit.event_hash(prev, seq, at, actor, action, otype, oid, payload, state)
-        conn.execute("UPDATE audit_events SET actor = ?, prev_hash = ?, hash = ? WHERE seq = ?",
-                     (actor, prev, digest, seq))
-        prev = digest
-    conn.execute("UPDATE dossier_meta SET value = ? WHERE key = 'audit_head'",
-                 (f"{rows[-1][0]}:{prev}",))
-    conn.commit()
-    conn.close()
+    rewrite_history(dossier_path, seq=1)
     assert run_cli(dossier_path, "verify").returncode == 0  # self-consistent again
     proc = run_cli(dossier_path, "verify", "--head", early)
     assert proc.returncode == 1 and "is not in the audit chain" in proc.stderr

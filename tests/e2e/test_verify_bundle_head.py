@@ -5,31 +5,12 @@ later hash recomputed) or on another dossier."""
 from __future__ import annotations
 
 import shutil
-import sqlite3
 from pathlib import Path
 
-from app import audit
-from app.dossier import DB_FILE
 from tests.helpers.cli import run_cli
+from tests.helpers.tampering import rewrite_history
 
 TEXT = "Managers confiscated the workers' passports on arrival. Wages went to the state.\n"
-
-
-def _rewrite_history(dossier: Path) -> None:
-    conn = sqlite3.connect(dossier / DB_FILE)
-    rows = conn.execute("SELECT seq, at, actor, action, object_type, object_id, payload, state "
-                        "FROM audit_events ORDER BY seq").fetchall()
-    prev = audit.GENESIS
-    for seq, at, recorded, action, otype, oid, payload, state in rows:
-        actor = "mallory" if seq == 1 else recorded
-        digest = audit.event_hash(prev, seq, at, actor, action, otype, oid, payload, state)
-        conn.execute("UPDATE audit_events SET actor = ?, prev_hash = ?, hash = ? WHERE seq = ?",
-                     (actor, prev, digest, seq))
-        prev = digest
-    conn.execute("UPDATE dossier_meta SET value = ? WHERE key = 'audit_head'",
-                 (f"{rows[-1][0]}:{prev}",))
-    conn.commit()
-    conn.close()
 
 
 def test_bundle_head_is_checked_against_a_dossier(dossier_path: Path, template_dossier: Path,
@@ -50,7 +31,7 @@ def test_bundle_head_is_checked_against_a_dossier(dossier_path: Path, template_d
     elsewhere = run_cli(other, "verify-bundle", str(bundle))
     assert elsewhere.returncode == 1 and "not in the dossier's audit chain" in elsewhere.stderr
 
-    _rewrite_history(dossier_path)
+    rewrite_history(dossier_path, seq=1)
     assert run_cli(dossier_path, "verify").returncode == 0  # the chain alone recomputes
     rewritten = run_cli(dossier_path, "verify-bundle", str(bundle))
     assert rewritten.returncode == 1
