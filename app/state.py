@@ -89,7 +89,8 @@ def _row_sql(spec: StateSpec, cur: _Cursor) -> tuple[str, list[Any]]:
     """
     expr = " || ',' || ".join(f"quote({_quote(c)})" for c in spec.columns)
     params: list[Any] = []
-    present = {str(r[1]) for r in cur.execute(f"PRAGMA table_info({_quote(spec.table)})")}
+    present = ({str(r[1]) for r in cur.execute(f"PRAGMA table_info({_quote(spec.table)})")}
+               if spec.optional else set())
     for name, default in spec.optional.items():
         if name in spec.columns or name not in present:
             continue
