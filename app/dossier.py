@@ -14,10 +14,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from sqlalchemy import Engine, select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import audit
@@ -36,6 +36,9 @@ from db.engine import (
 )
 from db.migrate import LATEST, SchemaTooNew, upgrade
 from db.models import User
+
+if TYPE_CHECKING:
+    from app.team.identity import TeamIdentity
 
 
 def _reraise(exc: BaseException, folder: Path) -> NoReturn:
@@ -87,6 +90,8 @@ class Dossier:
         self.passwords: dict[str, str] = {}
         #: True when the dossier's files cannot be written: every write raises ReadOnly.
         self.readonly = False
+        #: A team dossier's group roles and login (app.team.identity); None for other dossiers.
+        self.team: TeamIdentity | None = None
 
     # -- opening -------------------------------------------------------------------------------
     @classmethod
@@ -111,6 +116,9 @@ class Dossier:
         try:
             upgrade(engine)
             dossier = cls(path, engine, user or default_user_name())
+            from app.team.identity import attach
+
+            attach(dossier, user)  # a team dossier acts as its login
             from app.services import codebook
 
             codebook.ensure_default(dossier)
@@ -164,9 +172,22 @@ class Dossier:
             except (OperationalError, OSError) as exc:
                 self._user_id = None  # the user row may have been created in the rolled-back txn
                 _reraise(exc, self.folder)
+            except DBAPIError as exc:
+                self._user_id = None
+                self._refused_by_server(exc)
             except BaseException:
                 self._user_id = None
                 raise
+
+    def _refused_by_server(self, exc: DBAPIError) -> NoReturn:
+        """Raise a team dossier server's refusal as the application's error, else ``exc``."""
+        if self.team is not None:
+            from app.team.identity import refusal
+
+            problem = refusal(exc)
+            if problem is not None:
+                raise problem from exc
+        raise exc
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -177,6 +198,9 @@ class Dossier:
     def user_id(self, session: Session) -> int:
         """The acting user's id, creating (and auditing) the user on first use."""
         if self._user_id is not None:
+            return self._user_id
+        if self.team is not None:  # the login, with the role the server gives it
+            self._user_id = self.team.user_id(self, session)
             return self._user_id
         found = session.scalar(select(User.id).where(User.name == self.user_name))
         if found is None:
@@ -198,6 +222,8 @@ class Dossier:
 
     def act_as(self, user_name: str) -> None:
         """Attribute what follows to ``user_name`` (e.g. after the display name changed)."""
+        if self.team is not None:  # a team dossier always acts as its login
+            return
         self.user_name = user_name
         self._user_id = None
 
