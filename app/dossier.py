@@ -155,9 +155,6 @@ class Dossier:
         try:
             upgrade(engine)
             dossier = cls(path, engine, user or default_user_name())
-            from app.team.identity import attach
-
-            attach(dossier, user)  # a team dossier acts as its login
             from app.services import codebook
 
             codebook.ensure_default(dossier)
@@ -184,6 +181,9 @@ class Dossier:
             dossier = cls(address.cache_folder(), engine, user or default_user_name(),
                           originals=DatabaseOriginals(engine, address.cache_folder() / "originals"),
                           address=address)
+            from app.team.identity import attach
+
+            attach(dossier, user)  # a team dossier acts as its login
             from app.services import codebook
 
             codebook.ensure_default(dossier)
@@ -241,22 +241,19 @@ class Dossier:
             except (OperationalError, OSError) as exc:
                 self._user_id = None  # the user row may have been created in the rolled-back txn
                 _reraise(exc, self.folder)
-            except DBAPIError as exc:
-                self._user_id = None
-                self._refused_by_server(exc)
             except BaseException:
                 self._user_id = None
                 raise
 
-    def _refused_by_server(self, exc: DBAPIError) -> NoReturn:
-        """Raise a team dossier server's refusal as the application's error, else ``exc``."""
+    def _raise_if_refused(self, exc: DBAPIError) -> None:
+        """Raise a team dossier server's refusal (privileges, row-level security, the review
+        rules' triggers) as the application's error; return for any other error."""
         if self.team is not None:
             from app.team.identity import refusal
 
             problem = refusal(exc)
             if problem is not None:
-                raise problem from exc
-        raise exc
+                raise problem from None
 
     @contextmanager
     def _write_team(self) -> Iterator[Session]:
@@ -294,6 +291,7 @@ class Dossier:
             self._user_id = None  # the user row may have been created in the rolled-back txn
             if isinstance(exc, OSError):
                 _reraise(exc, self.folder)
+            self._raise_if_refused(exc)
             _reraise_server(exc, self.address)
         except BaseException:
             self._user_id = None

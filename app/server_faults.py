@@ -62,6 +62,11 @@ def translate(exc: BaseException, address: ServerAddress,
             f"the server at {address.where} does not accept connections from this machine for "
             f"the login {address.user!r} to {address.database} (pg_hba.conf) — ask its "
             "administrator to allow it")
+    if "connect privilege" in low or "permission denied for database" in low:
+        return ServerUnavailable(
+            f"the login {address.user!r} may not connect to the team dossier "
+            f"{address.database} on {address.where}: it has no role there — ask an "
+            f"administrator to add it ('dossier team add {address.user} --role ROLE')")
     if code == "3D000" or ("database" in low and "does not exist" in low):
         return ServerUnavailable(
             f"there is no database {address.database!r} on the server at {address.where} — "

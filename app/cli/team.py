@@ -58,13 +58,15 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 def cmd_init(args: argparse.Namespace) -> int:
     """Set up a team dossier on the database ``URL`` names."""
+    from app.location import ServerAddress
     from app.team import setup
 
     result = setup.init(args.url)
     verb = "re-applied the team rules to" if result.again else "made"
     print(f"{verb} {result.database} a team dossier; {result.login} is an administrator")
     print("groups: " + ", ".join(result.groups.all()))
-    print(f"next: dossier team add NAME --role ROLE --dossier {args.url}")
+    where = ServerAddress.parse(args.url).display  # never the password
+    print(f"next: dossier team add NAME --role ROLE --dossier {where}")
     return 0
 
 

@@ -90,6 +90,7 @@ def attach(dossier: Dossier, requested_user: str | None) -> None:
     if team is None:
         return
     if requested_user is not None and requested_user != team.login:
+        dossier.close()
         raise BadInput(
             f"this is a team dossier: you act as the login you connected with ({team.login}), "
             f"not as {requested_user!r}; connect as {requested_user}'s login instead "
