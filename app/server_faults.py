@@ -62,6 +62,10 @@ def translate(exc: BaseException, address: ServerAddress,
             f"the server at {address.where} does not accept connections from this machine for "
             f"the login {address.user!r} to {address.database} (pg_hba.conf) — ask its "
             "administrator to allow it")
+    if "must be owner of" in low:
+        return StorageFault(
+            f"{where} needs its schema upgraded for this version of Dossier, which only its "
+            f"owner may do: ask them to run 'dossier team init {address.display}'")
     if "connect privilege" in low or "permission denied for database" in low:
         return ServerUnavailable(
             f"the login {address.user!r} may not connect to the team dossier "

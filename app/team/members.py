@@ -81,10 +81,13 @@ def _grant(dossier: Dossier, name: str, role: str | None, password: str | None,
                 role is None and before == "administrator"):
             _keep_one_administrator(session, ident, name)
         verifier = _verifier(session, name, password) if password else None
+        new_login = session.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :n"),
+                                    {"n": name}).first() is None
+        # the users row first: an administrator who gives up the role may still write it
+        _record(session, dossier, name, before, role, new_login)
         created = bool(session.execute(
             text("SELECT dossier_team_grant(:login, :verifier, :role)"),
             {"login": name, "verifier": verifier, "role": role}).scalar())
-        _record(session, dossier, name, before, role, created)
     dossier.notify_change("user", "created" if before is None else "updated", name)
     return Member(name, role, created)
 

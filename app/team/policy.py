@@ -25,7 +25,8 @@ The rules, each enforced here and, first, by the services:
 - the chain head kept in ``dossier_meta`` can only be set to the newest event actually in the
   chain, and never deleted, so nobody can point it elsewhere (``verify`` compares the two, and
   appends start from it); the ``team`` keys are an administrator's;
-- users rows: a login may record itself with the role the server gives it; administrators the rest.
+- users rows: a login may record (or update) itself with the role the server gives it;
+  administrators the rest.
 """
 
 from __future__ import annotations
@@ -354,7 +355,9 @@ def _policies(schema: str) -> list[str]:
             ("read", "SELECT", "USING (true)"),
             ("add", "INSERT", f"""WITH CHECK ({admin} OR (name = session_user::text
                 AND role = dossier_role_of(name)))"""),
-            ("change", "UPDATE", f"USING ({admin})"),
+            ("change", "UPDATE", f"""USING ({admin} OR name = session_user::text)
+                WITH CHECK ({admin} OR (name = session_user::text
+                AND role = dossier_role_of(name)))"""),
         ],
         "audit_events": [
             ("read", "SELECT", "USING (true)"),

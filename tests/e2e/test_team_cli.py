@@ -100,6 +100,8 @@ def test_team_init_add_and_the_review_cycle(
                      (rita, "annotation.review")]
     assert "ok:" in cli.ok(anna, "verify")
 
+    code, _, err = cli(None, "team", "set", team.admin, "--role", "reviewer")
+    assert code == 2 and "the only administrator" in err
     cli.ok(None, "team", "set", anna, "--role", "reviewer")
     assert "reviewer" in cli.ok(None, "team", "list")
     assert "can no longer act" in cli.ok(None, "team", "disable", anna)
