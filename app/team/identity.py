@@ -111,5 +111,20 @@ def refusal(exc: BaseException) -> DossierError | None:
     if state in _BAD_VALUE:
         return BadInput(message)
     if "row-level security" in message or "permission denied" in message:
-        message = f"the team dossier's server refused the change ({message})"
+        table = message.rsplit(" ", 1)[-1].strip('"')
+        why = _WHY.get(table, "")
+        message = f"the team dossier's server refused the change ({message})" + \
+            (f": {why}" if why else "")
     return Refused(message)
+
+
+#: What a refusal on each guarded table means, for the message.
+_WHY = {
+    "users": "only an administrator records other people (such as the authors of an imported "
+             "set)",
+    "annotations": "you write annotations as yourself; only an administrator writes other "
+                   "people's (such as those of an imported set)",
+    "reviews": "a reviewer records decisions as themselves, on someone else's submitted "
+               "annotation; only an administrator imports other people's decisions",
+    "audit_events": "the audit log only grows, with events by the login that writes them",
+}

@@ -341,8 +341,10 @@ def _policies(schema: str) -> list[str]:
             ("read", "SELECT", "USING (true)"),
             ("decide", "INSERT", f"""WITH CHECK (
                 (reviewer_id = dossier_me() AND {reviewer_up}
-                 AND (SELECT a.author_id FROM {s}.annotations a WHERE a.id = annotation_id)
-                     IS DISTINCT FROM dossier_me())
+                 AND decision IN ('approved', 'rejected', 'changes_requested')
+                 AND EXISTS (SELECT 1 FROM {s}.annotations a WHERE a.id = annotation_id
+                             AND a.status = 'submitted'
+                             AND a.author_id IS DISTINCT FROM dossier_me()))
                 OR ({admin} AND reviewer_id IS DISTINCT FROM dossier_me()))"""),
         ],
         "comments": [
