@@ -285,7 +285,8 @@ BEGIN
   END IF;
   IF {s}.dossier_role_of(login) = 'administrator' AND new_role IS DISTINCT FROM 'administrator'
   THEN
-    SELECT count(*) INTO admins FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.member
+    SELECT count(DISTINCT m.member) INTO admins FROM pg_auth_members m
+      JOIN pg_roles r ON r.oid = m.member
       WHERE m.roleid = (SELECT oid FROM pg_roles WHERE rolname = {_lit(groups.administrator)})
         AND r.rolcanlogin;
     IF admins <= 1 THEN
