@@ -211,3 +211,25 @@ def test_a_connection_lost_inside_a_write_is_one_line_and_writes_nothing(
         session.execute(text("SELECT 1"))
     assert "lost the connection" in str(lost.value) and "\n" not in str(lost.value)
     assert verify(team_dossier).events_checked == before
+
+
+def test_a_set_from_a_folder_dossier_imports_into_a_team_dossier(
+        dossier: Dossier, team_dossier: Dossier, tmp_path: Path) -> None:
+    """The bulk paths of a set import (DB-API inserts, states in bulk, chained events, the
+    sender's users and reviews) on PostgreSQL; a second import writes nothing."""
+    from app.services.sets.merge import import_set
+    from tests.app.test_exchange_jsonld import exported, fields, same_documents, seed
+
+    sent = seed(dossier)
+    path = tmp_path / "set.jsonld"
+    exported(dossier, path)
+    same_documents(team_dossier)
+    summary = import_set(team_dossier, path)
+    assert len(summary.added) == 5 and summary.reviews_added == 1 and not summary.conflicts
+    assert ({a.id: fields(a) for a in annotations.list_annotations(team_dossier)}
+            == {a.id: fields(a) for a in sent["anns"]})
+    head = verify(team_dossier)
+    assert head.ok, head.problems
+    again = import_set(team_dossier, path)
+    assert again.identical == 5 and not again.added
+    assert verify(team_dossier).head_hash == head.head_hash
