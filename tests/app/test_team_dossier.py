@@ -175,6 +175,9 @@ def test_concurrent_writers_keep_one_linear_chain(team_dossier: Dossier,
     threads = [threading.Thread(target=writer, args=(f"writer{n}",)) for n in range(4)]
     for t in threads:
         t.start()
+    while any(t.is_alive() for t in threads):  # verify sees one consistent snapshot meanwhile
+        during = verify(team_dossier)
+        assert during.ok, during.problems
     for t in threads:
         t.join()
     assert errors == []
@@ -233,3 +236,30 @@ def test_a_set_from_a_folder_dossier_imports_into_a_team_dossier(
     again = import_set(team_dossier, path)
     assert again.identical == 5 and not again.added
     assert verify(team_dossier).head_hash == head.head_hash
+
+
+def test_people_opening_a_new_team_dossier_at_once_get_one_schema_and_codebook(
+        pg_server: PgServer, pg_database: str) -> None:
+    url = pg_server.url(pg_database)
+    errors: list[BaseException] = []
+
+    def first_open(name: str) -> None:
+        try:
+            Dossier.open(url, user=name).close()
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=first_open, args=(f"person{n}",)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    opened = Dossier.open(url, user="person0")
+    try:
+        with opened.read() as session:
+            names = [t.path for t in codebook.list_tags(session)]
+        assert len(names) == len(set(names)) > 10
+        assert verify(opened).ok
+    finally:
+        opened.close()
