@@ -54,10 +54,9 @@ def test_cli_takes_a_url_and_dossier_path(team_dossier: Dossier, pg_server: PgSe
     url = pg_server.url(team_dossier.address.database) if team_dossier.address else ""
     note = tmp_path / "note.txt"
     note.write_text(TEXT, encoding="utf-8")
-    run_cli(url, "import", str(note), check=True)
-    listed = run_cli(url, "documents", check=True).stdout
-    assert "Managers confiscated" in listed
-    doc_id = listed.split("\t", 1)[0]
+    imported = run_cli(url, "import", str(note), check=True).stdout
+    assert "Managers confiscated" in imported
+    doc_id = imported.split("\t", 1)[0]
     run_cli(url, "annotate", doc_id, "--quote", "passports", "--tag", "Deception",
             user="bob", check=True)
     env = dict(os.environ, DOSSIER_PATH=url)
