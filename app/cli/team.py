@@ -132,5 +132,5 @@ def cmd_list(args: argparse.Namespace) -> int:
         emit_json([m.to_json() for m in rows])
         return 0
     for m in rows:
-        print(f"{m.name}\t{m.role or 'disabled'}")
+        print(f"{m.name}\t{m.role or 'no role (disabled, or not a login here)'}")
     return 0

@@ -202,6 +202,16 @@ def test_only_administrators_add_people(team: Team) -> None:
     code, out = team.psql(f"SELECT 1 FROM pg_roles WHERE rolname = '{team.name('eve')}'")
     assert "(0 rows)" in out
 
+    # a login the server has already (say from another team dossier) only gets the role
+    known = team.name("known")
+    code, out = team.psql(f"CREATE ROLE \"{known}\" LOGIN PASSWORD 'kept'")
+    team.passwords[known] = "kept"
+    with team.open() as dossier:
+        member = members.add(dossier, known, "reviewer", None)
+    assert (member.role, member.login_created) == ("reviewer", False)
+    with team.open(known) as dossier:  # its password is the one it had
+        assert dossier.user_name == known and roles.role_of(dossier, known) == "reviewer"
+
 
 
 def test_group_roles_are_named_per_database() -> None:
