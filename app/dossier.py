@@ -183,7 +183,7 @@ class Dossier:
                           address=address)
             from app.team.identity import attach
 
-            attach(dossier, user)  # a team dossier acts as its login
+            attach(dossier)  # a team dossier acts as its login, whatever ``user`` says
             from app.services import codebook
 
             codebook.ensure_default(dossier)

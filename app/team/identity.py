@@ -2,9 +2,9 @@
 
 :func:`attach` is the hook :meth:`app.dossier.Dossier.open` calls for a PostgreSQL database: in a
 team dossier (``team init`` recorded its group-role prefix in ``dossier_meta``) it makes the login
-the acting user and refuses a different self-declared one. The users row of a login mirrors the
-role the server gives it (:meth:`TeamIdentity.user_id`), so the services' checks and the server's
-agree. :func:`refusal` turns the server's refusals into the application's errors.
+the acting user; the command line refuses a different self-declared one. The users row of a
+login mirrors the role the server gives it (:meth:`TeamIdentity.user_id`), so the services' checks
+and the server's agree. :func:`refusal` turns the server's refusals into the application's errors.
 """
 
 from __future__ import annotations
@@ -84,19 +84,30 @@ def team_of(engine: Engine) -> TeamIdentity | None:
     return TeamIdentity(str(login), GroupRoles(str(prefix)))
 
 
-def attach(dossier: Dossier, requested_user: str | None) -> None:
-    """Make a team dossier act as its login (see the module docstring); others are untouched."""
+def attach(dossier: Dossier) -> None:
+    """Make a team dossier act as its login (other dossiers are untouched).
+
+    A name the caller asked to act as is not used in a team dossier: the desktop application
+    passes the name of the window it came from, and nobody can act as another login there.
+    The command line refuses an explicit ``--user`` instead (:func:`refuse_declared_user`).
+    """
     team = team_of(dossier.engine)
     if team is None:
         return
-    if requested_user is not None and requested_user != team.login:
-        dossier.close()
-        raise BadInput(
-            f"this is a team dossier: you act as the login you connected with ({team.login}), "
-            f"not as {requested_user!r}; connect as {requested_user}'s login instead "
-            "(--user names the acting user only in a dossier folder)")
     dossier.team = team
     dossier.user_name = team.login
+
+
+def refuse_declared_user(dossier: Dossier, requested_user: str | None) -> None:
+    """Refuse (closing the dossier) a self-declared user other than a team dossier's login."""
+    team = dossier.team
+    if team is None or requested_user is None or requested_user == team.login:
+        return
+    dossier.close()
+    raise BadInput(
+        f"this is a team dossier: you act as the login you connected with ({team.login}), "
+        f"not as {requested_user!r}; connect as {requested_user}'s login instead "
+        "(--user names the acting user only in a dossier folder)")
 
 
 def refusal(exc: BaseException) -> DossierError | None:
