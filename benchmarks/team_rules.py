@@ -4,8 +4,9 @@ the same work on a plain PostgreSQL dossier of the same server (the same-run bas
 
 N annotations are created, submitted and approved through the services, one transaction each, by
 one annotator and one reviewer, in two halves (plain, team, team, plain: the machine's load
-drifts); p50/p95 of each step in milliseconds, wall and CPU of this (client) process. A throwaway durable cluster (``DOSSIER_TEST_PG`` to use another). Figures are noisy on a
-shared machine.
+drifts); p50/p95 of each step in milliseconds, wall and CPU of this (client) process. A
+throwaway durable cluster (``DOSSIER_TEST_PG`` to use another). Figures are noisy on a shared
+machine.
 
 Usage: python benchmarks/team_rules.py [N]
 """
@@ -66,7 +67,8 @@ def main() -> None:
         team = make_team(server, server.create_database())
         author_name = team.add("ann", "annotator")
         reviewer_name = team.add("rev", "reviewer")
-        author, reviewer = Dossier.open(team.url(author_name)), Dossier.open(team.url(reviewer_name))
+        author = Dossier.open(team.url(author_name))
+        reviewer = Dossier.open(team.url(reviewer_name))
         results = {}
         runs = [("plain PostgreSQL", (plain, plain_reviewer)),
                 ("team dossier (rules)", (author, reviewer))]
