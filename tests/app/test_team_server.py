@@ -156,6 +156,10 @@ def test_review_workflow_as_real_logins(team: Team) -> None:
     with team.open(rev) as dossier, pytest.raises(Refused, match="only its author"):
         annotations.update_annotation(dossier, own, note="edited")
     assert _status(team, revs) == "submitted|passports"
+    # the author's own edit of the approved annotation sends it back to draft, as on a folder
+    with team.open(ann) as dossier:
+        assert annotations.update_annotation(dossier, own, end=30).status == "draft"
+        assert integrity.verify(dossier).ok
 
 
 def test_the_acting_user_is_the_login(team: Team) -> None:
