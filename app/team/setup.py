@@ -99,14 +99,30 @@ def init(url: str) -> InitResult:
     whole audit chain is written under them.
     """
     from app.dossier import Dossier
-    from db.engine import make_engine
+    from app.location import ServerAddress
+    from db.engine import is_server_url, make_engine
     from db.migrate import upgrade
 
+    if not is_server_url(url):
+        raise BadInput(f"team init needs a PostgreSQL database, not {url!r}: give a "
+                       "postgresql://USER@HOST:PORT/DATABASE URL")
+    address = ServerAddress.parse(url)
     engine = make_engine(url)
     try:
-        if engine.dialect.name != "postgresql":
-            raise BadInput("team init needs a PostgreSQL database: give a "
-                           "postgresql://USER@HOST:PORT/DATABASE URL")
+        try:
+            raw = engine.raw_connection()
+        except Exception as exc:  # unreachable, wrong password, no such database
+            from app import server_faults
+
+            fault = server_faults.translate(exc, address, 0)
+            if fault is None:
+                raise
+            raise fault from None
+        try:
+            with raw.driver_connection.cursor() as cur:  # type: ignore[union-attr]
+                _check_login(cur)  # before the schema is written
+        finally:
+            raw.close()
         upgrade(engine)
         result = prepare(engine)
     finally:

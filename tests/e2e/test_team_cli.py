@@ -52,6 +52,19 @@ def test_team_init_add_and_the_review_cycle(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     cli = Cli(team, capsys, monkeypatch)
+    # a login that may not create roles is told so before anything is written
+    plain = team.name("plain")
+    team.passwords[plain] = "plain-pw"
+    team.psql(f"CREATE ROLE \"{plain}\" LOGIN PASSWORD 'plain-pw'")
+    other = team.server.create_database()
+    capsys.readouterr()
+    assert main(["team", "init", team.server.url(other, user=plain, password="plain-pw")]) == 2
+    assert "may not create roles" in capsys.readouterr().err
+    nothing = team.server.psql(other, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
+    assert nothing.stdout.split("\n")[2].strip() == "0"  # no schema was written
+    team.server.drop_database(other)
+    assert main(["team", "init", "some/folder"]) == 2
+    assert "needs a PostgreSQL database" in capsys.readouterr().err
     # init ran as the chief (make_team); running it again re-applies the rules
     capsys.readouterr()
     assert main(["team", "init", team.url()]) == 0
@@ -70,6 +83,9 @@ def test_team_init_add_and_the_review_cycle(
     assert {m["name"]: m["role"] for m in listed} == {
         team.admin: "administrator", anna: "annotator", rita: "reviewer"}
 
+    code, _, err = cli(None, "team", "add", "bad name", "--role", "annotator",
+                       "--password-stdin", stdin="x\n")
+    assert code == 2 and "bad name cannot be a login name" in err
     code, _, err = cli(anna, "team", "add", team.name("eve"), "--role", "administrator",
                        "--password-stdin", stdin="x\n")
     assert code == 2 and "only administrators may add people" in err
