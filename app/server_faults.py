@@ -90,6 +90,11 @@ def translate(exc: BaseException, address: ServerAddress,
         return Locked(f"{where} is busy: another writer held its write lock for more than "
                       f"{lock_wait_s:.0f} s; nothing was written — try again when it has "
                       "finished")
+    if code == "42501" and "permission denied for" in low:
+        return ServerUnavailable(
+            f"the login {address.user!r} may not use {where} ({_reason(text)}): it has no role "
+            f"there — ask an administrator to add it ('dossier team add {address.user} "
+            "--role ROLE')")
     if code in RETRYABLE:
         return StorageFault(f"{where}: the change clashed with a colleague's change made at "
                             "the same moment; nothing was written — try again")

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from app.dossier import Dossier
-from app.errors import BadInput, Refused
+from app.errors import BadInput, DossierError, Refused
 from app.services import annotations, integrity, roles, workflow
 from app.team import members
 from app.team.identity import refuse_declared_user
@@ -198,6 +198,16 @@ def test_a_login_granted_by_the_server_acts_with_the_role_it_gives(team: Team) -
                           "WHERE action LIKE 'user.%' ORDER BY seq")
     assert '"role":"reviewer","via":"login"' in out
     assert '"after":"administrator","before":"reviewer"' in out
+
+
+def test_a_login_without_a_role_is_told_so(team: Team) -> None:
+    stranger = team.name("stranger")
+    team.passwords[stranger] = "pw"
+    code, out = team.psql(f"CREATE ROLE \"{stranger}\" LOGIN PASSWORD 'pw'; "
+                          f"GRANT CONNECT ON DATABASE \"{team.database}\" TO \"{stranger}\"")
+    assert code == 0, out
+    with pytest.raises(DossierError, match=f"login '{stranger}' may not use .* no role there"):
+        Dossier.open(team.url(stranger))
 
 
 def test_only_administrators_add_people(team: Team) -> None:
