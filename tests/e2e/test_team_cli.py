@@ -121,5 +121,8 @@ def test_team_init_add_and_the_review_cycle(
     cli.ok(None, "team", "set", anna, "--role", "reviewer")
     assert "reviewer" in cli.ok(None, "team", "list")
     assert "can no longer act" in cli.ok(None, "team", "disable", anna)
+    words = [e["words"] for e in json.loads(cli.ok(None, "audit", "--json"))]
+    assert f"{team.admin} set the team dossier's server rules up" in words
+    assert f"{team.admin} took {anna}'s role away (was reviewer)" in words
     code, _, err = cli(anna, "annotations")
     assert code == 2 and "internal error" not in err and anna in err
