@@ -34,8 +34,9 @@ from __future__ import annotations
 from app.team.naming import GroupRoles
 
 #: Tables that only grow (and are read): no UPDATE or DELETE is granted on them (a review goes
-#: when its annotation is deleted, by the foreign key's cascade, which needs no privilege).
-APPEND_ONLY = ("audit_events", "reviews")
+#: when its annotation is deleted, by the foreign key's cascade, which needs no privilege; an
+#: original, content-addressed, is never rewritten).
+APPEND_ONLY = ("audit_events", "reviews", "originals")
 #: Tables whose rows nobody the application creates deletes.
 NO_DELETE = ("users", "dossier_meta")
 #: Tables nobody but the schema's owner writes.
@@ -426,7 +427,9 @@ def _grants(schema: str, database: str, groups: GroupRoles) -> list[str]:
         f"REVOKE TRUNCATE, REFERENCES, TRIGGER ON ALL TABLES IN SCHEMA {s} FROM {member}",
     ]
     for table in APPEND_ONLY:
-        out.append(f"REVOKE UPDATE, DELETE, TRUNCATE ON {s}.{_q(table)} FROM {member}")
+        out.append(f"DO $$ BEGIN IF to_regclass({_lit(schema + '.' + table)}) IS NOT NULL THEN "
+                   f"REVOKE UPDATE, DELETE, TRUNCATE ON {s}.{_q(table)} FROM {member}; "
+                   "END IF; END $$")
     for table in NO_DELETE:
         out.append(f"REVOKE DELETE ON {s}.{_q(table)} FROM {member}")
     for table in READ_ONLY:
