@@ -15,22 +15,28 @@ def functions(schema: str, groups: GroupRoles) -> list[str]:
     s = quote_name(schema)
     path = f"SET search_path = {s}, pg_temp"
     refuse = "USING ERRCODE = 'insufficient_privilege'"
+    # The three helpers are plain SQL without a SET clause, so policies can inline them (they
+    # run for every row written); every name in them is schema-qualified and the comparison
+    # uses pg_catalog's operator, so a caller's search_path cannot change what they mean.
     role_of = f"""
 CREATE OR REPLACE FUNCTION {s}.dossier_role_of(login text) RETURNS text
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE sql STABLE AS $$
   SELECT CASE
-    WHEN NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = login) THEN NULL
-    WHEN pg_has_role(login, {literal(groups.administrator)}, 'MEMBER') THEN 'administrator'
-    WHEN pg_has_role(login, {literal(groups.reviewer)}, 'MEMBER') THEN 'reviewer'
-    WHEN pg_has_role(login, {literal(groups.annotator)}, 'MEMBER') THEN 'annotator'
+    WHEN pg_catalog.to_regrole(pg_catalog.quote_ident(login)) IS NULL THEN NULL
+    WHEN pg_catalog.pg_has_role(login, {literal(groups.administrator)}, 'MEMBER')
+      THEN 'administrator'
+    WHEN pg_catalog.pg_has_role(login, {literal(groups.reviewer)}, 'MEMBER') THEN 'reviewer'
+    WHEN pg_catalog.pg_has_role(login, {literal(groups.annotator)}, 'MEMBER') THEN 'annotator'
   END
 $$"""
     my_role = f"""
 CREATE OR REPLACE FUNCTION {s}.dossier_my_role() RETURNS text
-LANGUAGE sql STABLE {path} AS $$ SELECT {s}.dossier_role_of(session_user::text) $$"""
+LANGUAGE sql STABLE AS $$ SELECT {s}.dossier_role_of(session_user::text) $$"""
     me = f"""
 CREATE OR REPLACE FUNCTION {s}.dossier_me() RETURNS integer
-LANGUAGE sql STABLE {path} AS $$ SELECT id FROM {s}.users WHERE name = session_user::text $$"""
+LANGUAGE sql STABLE AS $$
+  SELECT id FROM {s}.users WHERE name OPERATOR(pg_catalog.=) session_user::text
+$$"""
     annotation_guard = f"""
 CREATE OR REPLACE FUNCTION {s}.dossier_annotation_guard() RETURNS trigger
 LANGUAGE plpgsql {path} AS $$
