@@ -3,7 +3,11 @@ services enforce the same ones first; the acting user is the authenticated login
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -240,3 +244,39 @@ def test_group_roles_are_named_per_database() -> None:
     assert len(role_prefix(long) + "_administrator") <= 63
     assert role_prefix("Case-2024") != role_prefix("case_2024")
     assert role_prefix("Case-2024").startswith("dossier_case_2024_")
+
+
+def _client(server: PgServer, program: str) -> str:
+    found = shutil.which(program)
+    if found:
+        return found
+    assert server.bin_dir is not None, f"no {program}"
+    return str(server.bin_dir / program)
+
+
+def test_a_backup_as_the_readme_says_restores_and_verifies(team: Team, tmp_path: Path) -> None:
+    _annotate(team, team.add("bak", "annotator"))
+    server, dump = team.server, tmp_path / "team.dump"
+    env = dict(os.environ, PGPASSWORD=team.passwords[team.admin])
+    where = ["-h", server.host, "-p", str(server.port), "-U", team.admin]
+    done = subprocess.run([_client(server, "pg_dump"), "--enable-row-security", "-Fc",
+                           "-f", str(dump), *where, team.database],
+                          env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    copy = server.create_database()
+    try:
+        with server.connect() as conn:
+            conn.execute(f'ALTER DATABASE "{copy}" OWNER TO "{team.admin}"')
+        done = subprocess.run([_client(server, "pg_restore"), "-d", copy, *where, str(dump)],
+                              env=env, capture_output=True, text=True, timeout=120, check=False)
+        assert done.returncode == 0, done.stderr
+        restored = Dossier.open(server.url(copy, user=team.admin,
+                                           password=team.passwords[team.admin]))
+        try:
+            assert restored.team is not None  # the same team's groups and rules came along
+            report = integrity.verify(restored)
+        finally:
+            restored.close()
+        assert report.ok, report.problems
+    finally:
+        server.drop_database(copy)
