@@ -339,7 +339,9 @@ def record_baseline(cur: Any, reason: str) -> bool:
     For migrations: one that adds rows to a registered table without events calls this after.
     """
     from app import audit
+    from db.cursor import forget_schema
 
+    forget_schema()  # a migration may just have added a column
     state = baseline_state(cur)
     if state is None:
         return False
