@@ -294,9 +294,23 @@ class Dossier:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A read-only session that does not block writers."""
-        with self._read_sessions() as session:
-            yield session
+        """A read-only session that does not block writers (one snapshot of the dossier).
+
+        On a team dossier a server that cannot be reached raises a one-line StorageFault.
+        """
+        if self.address is None:
+            with self._read_sessions() as session:
+                yield session
+            return
+        try:
+            with self._read_sessions() as session:
+                yield session
+        except DBAPIError as exc:
+            from app import server_faults
+
+            if not server_faults.is_connection_error(exc):
+                raise
+            _reraise_server(exc, self.address)
 
     def user_id(self, session: Session) -> int:
         """The acting user's id, creating (and auditing) the user on first use."""
