@@ -123,13 +123,8 @@ class _RowText:
             return
         self.expr, self.params = _row_sql(spec, self.optional)
 
-    @property
-    def columns(self) -> int:
-        """How many columns :attr:`expr` selects."""
-        return 1 if self.native else self.width + len(self.optional)
-
     def text(self, values: Sequence[Any]) -> str:
-        """The canonical text of a row from the :attr:`columns` values selected."""
+        """The canonical text of a row from the values :attr:`expr` selected."""
         if self.native:
             return str(values[0])
         out = sqlite_quote(values[:self.width])
