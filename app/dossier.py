@@ -171,10 +171,13 @@ class Dossier:
             raise BadInput(f"{address.display} is not a usable team dossier address "
                            f"({type(exc).__name__}): write "
                            "postgresql://USER:PASSWORD@HOST:PORT/DATABASE") from None
+        cache = address.cache_folder()
+        with suppress(OSError):  # only copies live there; reading them again is the fallback
+            cache.mkdir(parents=True, exist_ok=True)
         try:
             upgrade(engine)
-            dossier = cls(address.cache_folder(), engine, user or default_user_name(),
-                          originals=DatabaseOriginals(engine, address.cache_folder() / "originals"),
+            dossier = cls(cache, engine, user or default_user_name(),
+                          originals=DatabaseOriginals(engine, cache / "originals"),
                           address=address)
             from app.services import codebook
 
