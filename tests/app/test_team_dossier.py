@@ -300,3 +300,21 @@ def test_the_password_may_come_from_the_environment_instead_of_the_url(
         assert verify(opened).ok
     finally:
         opened.close()
+
+
+def test_the_window_is_not_handed_a_url_as_a_folder_name(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import argparse
+
+    from app.cli.gui import run_gui
+    from app.errors import BadInput
+
+    monkeypatch.chdir(tmp_path)
+    for given, env in (("postgresql://ann:s3cret-pw@db.example.org/team", None),
+                       (None, "postgresql://ann:s3cret-pw@db.example.org/team")):
+        if env:
+            monkeypatch.setenv("DOSSIER_PATH", env)
+        with pytest.raises(BadInput, match="File > Open Team Dossier") as refused:
+            run_gui(argparse.Namespace(dossier=given, user=None, gui=lambda *a: 0))
+        assert "s3cret" not in str(refused.value)
+    assert list(tmp_path.iterdir()) == []  # no folder named after the URL
