@@ -318,3 +318,14 @@ def test_the_window_is_not_handed_a_url_as_a_folder_name(
             run_gui(argparse.Namespace(dossier=given, user=None, gui=lambda *a: 0))
         assert "s3cret" not in str(refused.value)
     assert list(tmp_path.iterdir()) == []  # no folder named after the URL
+
+
+def test_an_empty_database_is_not_made_a_dossier_when_only_reading(
+        pg_server: PgServer, pg_database: str) -> None:
+    from app.errors import BadInput
+
+    with pytest.raises(BadInput, match="team init"):
+        Dossier.open(pg_server.url(pg_database), create=False)
+    tables = pg_server.psql(pg_database, "SELECT count(*) FROM pg_tables "
+                                         "WHERE schemaname = 'public'").stdout
+    assert tables.split()[2] == "0"
