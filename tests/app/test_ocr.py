@@ -106,16 +106,25 @@ def test_the_fax_scan_imports_by_ocr_and_is_refused_without(
     assert CORPUS is not None
     path = CORPUS / "bad" / "scanned-fax-no-text.pdf"
     before = dossier_state(dossier_path)
-    with pytest.raises(ImportRefused, match="no extractable text"):
+    with pytest.raises(ImportRefused, match=r"scanned-fax-no-text.pdf has no extractable text "
+                       r"\(it is a scanned image\); OCR it first"):
         imports.import_file(dossier, path, ocr=OcrOptions("never"))
     assert dossier_state(dossier_path) == before
     # A 16 x 16 pixel image of a face: recognised, no words found; it imports so that regions
     # of it can be tagged, with a warning saying so.
     result = imports.import_file(dossier, path)
     assert result.status == "imported" and result.document is not None
-    assert any("OCR found no text" in w for w in result.warnings)
+    # It went through OCR: the page records engine, version and language, and that OCR found
+    # no words; the document claims no text and the import ends with a warning saying so.
     (page,) = documents.page_geometry(dossier, result.document.id)
-    assert page.ocr is not None and page.ocr["engine"] == "tesseract"
+    assert page.ocr is not None
+    assert page.ocr["engine"] == "tesseract" and page.ocr["lang"] == "eng"
+    assert re.fullmatch(r"\d+\.\d+(\.\d+)?", str(page.ocr["version"]))
+    assert page.ocr["words"] == 0
+    assert page.start == page.end == 0 and len(page.boxes) == 0
+    assert documents.document_text(dossier, result.document.id) == ""
+    assert result.warnings and "OCR found no text" in result.warnings[-1]
+    assert "scanned-fax-no-text.pdf" in result.warnings[-1]
 
 
 @requires_corpus
