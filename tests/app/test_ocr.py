@@ -16,6 +16,7 @@ from app.services.integrity import verify
 from db import search as search_index
 from tests.helpers.corpus import corpus_dir, requires_corpus
 from tests.helpers.scans import LINES, digital_pdf, rasterise, scanned_pdf, word_box
+from tests.helpers.scripts_pages import KOREAN, KOREAN_FONT, korean_pdf
 from tests.helpers.snapshot import dossier_state
 
 CORPUS = corpus_dir()
@@ -236,3 +237,21 @@ def test_which_pages_are_recognised() -> None:
     assert not auto.wanted(has_text=False, has_image=False)  # blank: nothing to read
     assert always.wanted(has_text=True, has_image=False)
     assert not never.wanted(has_text=False, has_image=True)
+
+
+@requires_tesseract
+@pytest.mark.skipif(not KOREAN_FONT.exists(), reason="fonts-nanum not installed (.ci/ocr-deps.sh)")
+def test_a_korean_scan_is_read_line_by_line_with_its_word_spaces(tmp_path: Path) -> None:
+    from app.importers.ocr import installed_languages
+    from app.importers.pdf import extract_pdf
+
+    if "kor" not in installed_languages():
+        pytest.skip("tesseract-ocr-kor not installed (.ci/ocr-deps.sh)")
+    lines = KOREAN[:4]
+    pdf = korean_pdf(tmp_path / "korean.pdf", lines)
+    scan = scanned_pdf(tmp_path / "korean-scan.pdf", rasterise(pdf, 300))
+    page = extract_pdf(scan, workers=1, ocr=OcrOptions("auto", "kor")).pages[0]
+    # Every line, in order, with its words spaced as printed (Tesseract's word table cuts Korean
+    # words into syllables; its automatic layout alone loses most of the page).
+    assert " ".join(page.text.split()) == " ".join(" ".join(lines).split())
+    assert page.ocr is not None and page.ocr["lang"] == "kor"
