@@ -162,8 +162,6 @@ $$"""
     meta_guard = f"""
 CREATE OR REPLACE FUNCTION {s}.dossier_meta_guard() RETURNS trigger
 LANGUAGE plpgsql {path} AS $$
-DECLARE
-  newest text;
 BEGIN
   IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.key = 'audit_head' THEN
     IF TG_OP = 'DELETE' OR NEW.key <> OLD.key THEN
@@ -178,13 +176,7 @@ BEGIN
     END IF;
     RETURN OLD;
   END IF;
-  IF NEW.key = 'audit_head' THEN
-    SELECT seq::text || ':' || hash INTO newest FROM audit_events ORDER BY seq DESC LIMIT 1;
-    IF NEW.value IS DISTINCT FROM newest THEN
-      RAISE EXCEPTION 'dossier: the audit chain head must name the newest event (%), not %',
-        coalesce(newest, 'none'), NEW.value {refuse};
-    END IF;
-  ELSIF (starts_with(NEW.key, '{TEAM_KEY_PREFIX}') OR (TG_OP = 'UPDATE'
+  IF (starts_with(NEW.key, '{TEAM_KEY_PREFIX}') OR (TG_OP = 'UPDATE'
          AND starts_with(OLD.key, '{TEAM_KEY_PREFIX}')))
         AND dossier_my_role() IS DISTINCT FROM 'administrator' THEN
     RAISE EXCEPTION 'dossier: only an administrator changes the team settings' {refuse};
@@ -192,8 +184,29 @@ BEGIN
   RETURN NEW;
 END
 $$"""
+    # checked when the transaction commits: an event and the new head may be written by one
+    # statement (a data-modifying WITH), in either order
+    head_check = f"""
+CREATE OR REPLACE FUNCTION {s}.dossier_head_check() RETURNS trigger
+LANGUAGE plpgsql {path} AS $$
+DECLARE
+  head text;
+  newest text;
+BEGIN
+  IF NEW.key <> 'audit_head' THEN
+    RETURN NULL;
+  END IF;
+  SELECT value INTO head FROM dossier_meta WHERE key = 'audit_head';
+  SELECT seq::text || ':' || hash INTO newest FROM audit_events ORDER BY seq DESC LIMIT 1;
+  IF head IS DISTINCT FROM newest THEN
+    RAISE EXCEPTION 'dossier: the audit chain head must name the newest event (%), not %',
+      coalesce(newest, 'none'), head {refuse};
+  END IF;
+  RETURN NULL;
+END
+$$"""
     return [role_of, my_role, me, annotation_guard, tag_guard, audit_link, audit_frozen,
-            meta_guard]
+            meta_guard, head_check]
 
 
 def grant_function(schema: str, groups: GroupRoles) -> str:

@@ -22,9 +22,10 @@ The rules, each enforced here and, first, by the services:
   nobody, and a trigger refuses them even to the tables' owner; an event must extend the chain
   (its ``seq`` follows the newest and its ``prev_hash`` is that event's hash) and name the login
   as its actor;
-- the chain head kept in ``dossier_meta`` can only be set to the newest event actually in the
-  chain, and never deleted, so nobody can point it elsewhere (``verify`` compares the two, and
-  appends start from it); the ``team`` keys are an administrator's;
+- the chain head kept in ``dossier_meta`` must name the newest event actually in the chain when
+  the transaction commits (a deferred constraint trigger) and is never deleted, so nobody can
+  point it elsewhere (``verify`` compares the two, and appends start from it); the ``team`` keys
+  are an administrator's;
 - users rows: a login may record (or update) itself with the role the server gives it;
   administrators the rest.
 """
@@ -146,6 +147,11 @@ def _triggers(schema: str) -> list[str]:
         out.append(f"DROP TRIGGER IF EXISTS {quote_name(name)} ON {t}")
         out.append(f"CREATE TRIGGER {quote_name(name)} {when} ON {t} FOR EACH {each} "
                    f"EXECUTE FUNCTION {s}.{function}()")
+    meta = f"{s}.{quote_name('dossier_meta')}"
+    out.append(f"DROP TRIGGER IF EXISTS dossier_head ON {meta}")
+    out.append(f"CREATE CONSTRAINT TRIGGER dossier_head AFTER INSERT OR UPDATE ON {meta} "
+               f"DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION "
+               f"{s}.dossier_head_check()")
     return out
 
 

@@ -121,7 +121,7 @@ def test_the_chain_head_moves_only_with_the_chain(own_team: Team) -> None:
 
     # the superuser can switch the guard off; verify then catches the rewritten head
     code, out = team.psql(
-        "BEGIN; ALTER TABLE dossier_meta DISABLE TRIGGER dossier_guard; "
+        "BEGIN; ALTER TABLE dossier_meta DISABLE TRIGGER USER; "
         f"UPDATE dossier_meta SET value = '{first}' WHERE key = 'audit_head'; COMMIT")
     assert code == 0, out
     with team.open(ann) as dossier:
