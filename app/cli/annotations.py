@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
 from app.annotation_fields import CREDIBILITY, RELIABILITY, STATUSES
 from app.cli.output import emit_json, short_id, shorten
 from app.errors import BadInput
+
+TYPE_CHECKING = False  # typing is not loaded at run time (see app.cli.main)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import argparse
 import os
-import sqlite3
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from app.errors import BadInput
 from app.location import DB_FILE, default_dossier_path
 
+TYPE_CHECKING = False  # typing is not loaded at run time (see app.cli.main)
 if TYPE_CHECKING:  # the database layer is loaded only by commands that open a dossier
+    import sqlite3
+
     from app.dossier import Dossier
 
 
@@ -40,6 +41,8 @@ def read_only_database(args: argparse.Namespace) -> sqlite3.Connection | None:
     (no ORM, no migrations loaded); None when its schema needs an upgrade first (then open it
     with :func:`open_dossier`). A missing dossier is refused as by :func:`open_dossier_readonly`.
     """
+    import sqlite3
+
     from db.migrate import LATEST
 
     folder = Path(args.dossier).expanduser() if getattr(args, "dossier", None) \

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import sys
-from typing import Any
+
+TYPE_CHECKING = False  # typing is not loaded at run time (see app.cli.main)
+if TYPE_CHECKING:
+    from typing import Any
 
 #: JSON is written to stdout in pieces of about this many characters (not one write per token).
 WRITE_CHUNK = 1 << 20
@@ -12,6 +14,8 @@ WRITE_CHUNK = 1 << 20
 
 def emit_json(value: Any) -> None:
     """Print ``value`` as JSON (UTF-8, indented) and nothing else, in large writes."""
+    import json
+
     out = sys.stdout
     pieces: list[str] = []
     size = 0
