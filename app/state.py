@@ -164,26 +164,48 @@ def table_exists(cur: _Cursor, table: str) -> bool:
 
 def current_states(cur: _Cursor, spec: StateSpec) -> Iterator[tuple[str, str]]:
     """(``type:id``, hash) of every row of a registered table, read in bulk."""
-    children: dict[str, dict[str, list[str]]] = {}
-    for child in spec.children:
-        by_owner: dict[str, list[str]] = {}
-        for owner, text in cur.execute(_child_sql(child)).fetchall():
-            by_owner.setdefault(str(owner), []).append(text)
-        children[child.table] = by_owner
-    expr, params = _row_sql(spec, cur)
+    yield from current_state_map(cur, spec).items()
+
+
+def _key_text(column: str) -> str:
+    """SQL for an id column as the text Python's ``str()`` gives its value (NULL: ``None``)."""
+    return f"coalesce({_quote(column)}, 'None')"
+
+
+def current_state_map(cur: _Cursor, spec: StateSpec) -> dict[str, str]:
+    """``type:id`` -> hash of every row of a registered table, read in bulk (for ``verify``).
+
+    The text each hash covers (see :func:`_digest`) is put together by SQLite for the row itself
+    and once per owner for its child rows, so what is left per row is one SHA-256.
+    """
     prefix = spec.object_type + ":"
-    otype = spec.object_type
+    suffixes: dict[str, str] = {}
+    for child in sorted(spec.children, key=lambda c: c.table):
+        owner_rows: dict[str, list[str]] = {}
+        cols = " || ',' || ".join(f"quote({_quote(c)})" for c in child.columns)
+        for owner, text in cur.execute(
+                f"SELECT ? || {_key_text(child.fk)}, {cols} FROM {_quote(child.table)}",
+                (prefix,)):
+            rows = owner_rows.get(owner)
+            if rows is None:
+                owner_rows[owner] = [text]
+            else:
+                rows.append(text)
+        head = "\x1f" + child.table + ":"
+        for owner, rows in owner_rows.items():
+            if len(rows) > 1:
+                rows.sort()
+            suffixes[owner] = suffixes.get(owner, "") + head + "\x1e".join(rows)
+    expr, params = _row_sql(spec, cur)
     sha = hashlib.sha256
-    rows = cur.execute(f"SELECT {_quote(spec.key)}, {expr} FROM {_quote(spec.table)}", params)
-    if not children:
-        for key, text in rows:
-            yield (prefix + str(key),
-                   sha(f"{otype}\x1f{text}".encode("utf-8", "surrogatepass")).hexdigest())
-        return
-    for key, text in rows:
-        oid = str(key)
-        kids = {table: owners.get(oid, []) for table, owners in children.items()}
-        yield prefix + oid, _digest(otype, text, kids)
+    found = cur.execute(f"SELECT ? || {_key_text(spec.key)}, ? || char(31) || {expr} "
+                        f"FROM {_quote(spec.table)}", (prefix, spec.object_type, *params))
+    if not suffixes:
+        return {key: sha(text.encode("utf-8", "surrogatepass")).hexdigest()
+                for key, text in found}
+    get = suffixes.get
+    return {key: sha((text + get(key, "")).encode("utf-8", "surrogatepass")).hexdigest()
+            for key, text in found}
 
 
 def states_of(cur: _Cursor, object_type: str, ids: Sequence[str]) -> dict[str, str]:
