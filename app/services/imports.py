@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import stat
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -92,6 +93,38 @@ def extract(
     raise ImportRefused(f"{name}: unsupported format {kind}")
 
 
+class _OriginalWrite:
+    """Keeping an original (written, flushed to disk, renamed) on a thread of its own, started
+    before the text is extracted: the disk's wait overlaps the extraction instead of following
+    it. The import still keeps the original before its transaction and removes it if it fails.
+    """
+
+    def __init__(self, dossier: Dossier, data: bytes, digest: str) -> None:
+        self._outcome: list[bool | BaseException] = []
+        self._thread = threading.Thread(target=self._run, args=(dossier, data, digest),
+                                        name="dossier-keep-original", daemon=True)
+        self._dossier, self._digest = dossier, digest
+        self._thread.start()
+
+    def _run(self, dossier: Dossier, data: bytes, digest: str) -> None:
+        try:
+            self._outcome.append(dossier.originals.put(data, digest)[1])
+        except BaseException as exc:  # handed to the importing thread by wait()
+            self._outcome.append(exc)
+
+    def wait(self) -> None:
+        """Block until the original is kept; raise what writing it raised (a full disk...)."""
+        self._thread.join()
+        if isinstance(self._outcome[0], BaseException):
+            raise self._outcome[0]
+
+    def discard(self) -> None:
+        """The import failed: remove the original if this write created it."""
+        self._thread.join()
+        if self._outcome[0] is True:
+            self._dossier.originals.discard(self._digest)
+
+
 def _read(path: Path) -> bytes:
     """The bytes of a regular file, at most :data:`MAX_FILE_BYTES` of them.
 
@@ -142,17 +175,25 @@ def import_bytes(
             return ImportResult(source, "imported", find_by_sha256(dossier, digest),
                                 "brought back into the library")
         return ImportResult(source, "present", existing, "already in the dossier")
-    extracted = extract(data, name, path=path, url=url, charset=charset, password=password,
-                        progress=progress, cancel=cancel, ocr=ocr)
-    if cancel is not None and cancel():
-        raise ImportCancelled(f"{name}: import cancelled")
-    if (not extracted.text.strip() and extracted.kind != "image"
-            and not any(p.ocr for p in extracted.pages)):
-        raise ImportRefused(f"{name}: no text could be extracted; nothing was imported")
-    doc, created = store_document(
-        dossier, data, extracted, source=source, filename=Path(name).name, custody=custody,
-        previous_id=previous_id, sha256=digest, looked_up=True,
-    )
+    original = _OriginalWrite(dossier, data, digest)  # written while the text is extracted
+    stored = False
+    try:
+        extracted = extract(data, name, path=path, url=url, charset=charset, password=password,
+                            progress=progress, cancel=cancel, ocr=ocr)
+        if cancel is not None and cancel():
+            raise ImportCancelled(f"{name}: import cancelled")
+        if (not extracted.text.strip() and extracted.kind != "image"
+                and not any(p.ocr for p in extracted.pages)):
+            raise ImportRefused(f"{name}: no text could be extracted; nothing was imported")
+        original.wait()
+        doc, created = store_document(
+            dossier, data, extracted, source=source, filename=Path(name).name, custody=custody,
+            previous_id=previous_id, sha256=digest, looked_up=True,
+        )
+        stored = True
+    finally:
+        if not stored:
+            original.discard()
     if password is not None and extracted.kind == "pdf":
         dossier.passwords[digest] = password
     status = "imported" if created else "present"
