@@ -503,7 +503,10 @@ def plain_walk(built: Built) -> float:
                     f'SELECT "{child.fk}", {columns} FROM "{child.table}"'):
                 children.setdefault((child.table, str(owner)), []).append(text)
         tables = sorted(child.table for child in spec.children)
-        expr, params = row_states._row_sql(spec, con)
+        present = {r[1] for r in con.execute(f'PRAGMA table_info("{spec.table}")')}
+        expr, params = row_states._row_sql(spec, [  # the columns added later, if there
+            (name, default) for name, default in spec.optional.items()
+            if name not in spec.columns and name in present])
         for key, text in con.execute(f'SELECT "{spec.key}", {expr} FROM "{spec.table}"',
                                      params):
             parts = [spec.object_type, text]

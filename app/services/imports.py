@@ -25,7 +25,7 @@ from app.importers.base import (
 from app.importers.bounds import EXTRACT_SECONDS
 from app.importers.ocr import OcrOptions
 from app.importers.sandbox import extract_html_job, extract_text_job, run_bounded
-from app.originals import sha256_bytes
+from app.originals import OriginalsStore, sha256_bytes
 from app.services.documents import DocumentView, find_by_sha256, store_document
 
 if TYPE_CHECKING:
@@ -94,35 +94,41 @@ def extract(
 
 
 class _OriginalWrite:
-    """Keeping an original (written, flushed to disk, renamed) on a thread of its own, started
-    before the text is extracted: the disk's wait overlaps the extraction instead of following
-    it. The import still keeps the original before its transaction and removes it if it fails.
+    """Keeping an original in a dossier folder (written, flushed to disk, renamed) on a thread
+    of its own, started before the text is extracted: the disk's wait overlaps the extraction
+    instead of following it. The import still keeps the original before its transaction and
+    removes it if it fails. (A team dossier's originals go into its transaction: nothing to do
+    early.)
     """
 
     def __init__(self, dossier: Dossier, data: bytes, digest: str) -> None:
         self._outcome: list[bool | BaseException] = []
-        self._thread = threading.Thread(target=self._run, args=(dossier, data, digest),
-                                        name="dossier-keep-original", daemon=True)
-        self._dossier, self._digest = dossier, digest
-        self._thread.start()
+        self._store, self._digest = dossier.originals, digest
+        self._thread: threading.Thread | None = None
+        if isinstance(self._store, OriginalsStore):
+            self._thread = threading.Thread(target=self._run, args=(self._store, data),
+                                            name="dossier-keep-original", daemon=True)
+            self._thread.start()
 
-    def _run(self, dossier: Dossier, data: bytes, digest: str) -> None:
+    def _run(self, store: OriginalsStore, data: bytes) -> None:
         try:
-            self._outcome.append(dossier.originals.put(data, digest)[1])
+            self._outcome.append(store.put(data, self._digest)[1])
         except BaseException as exc:  # handed to the importing thread by wait()
             self._outcome.append(exc)
 
     def wait(self) -> None:
         """Block until the original is kept; raise what writing it raised (a full disk...)."""
-        self._thread.join()
-        if isinstance(self._outcome[0], BaseException):
-            raise self._outcome[0]
+        if self._thread is not None:
+            self._thread.join()
+            if isinstance(self._outcome[0], BaseException):
+                raise self._outcome[0]
 
     def discard(self) -> None:
         """The import failed: remove the original if this write created it."""
-        self._thread.join()
-        if self._outcome[0] is True:
-            self._dossier.originals.discard(self._digest)
+        if self._thread is not None:
+            self._thread.join()
+            if self._outcome[0] is True:
+                self._store.discard(self._digest)
 
 
 def _read(path: Path) -> bytes:
