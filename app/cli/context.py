@@ -7,10 +7,11 @@ import os
 from pathlib import Path
 
 from app.errors import BadInput
-from app.location import DB_FILE, location_of
 
 TYPE_CHECKING = False  # typing is not loaded at run time (see app.cli.main)
-if TYPE_CHECKING:  # the database layer is loaded only by commands that open a dossier
+# app.location (dataclasses, urllib) and the database layer are loaded only by commands that
+# open a dossier
+if TYPE_CHECKING:
     import sqlite3
 
     from app.dossier import Dossier
@@ -27,6 +28,7 @@ def open_dossier_readonly(args: argparse.Namespace) -> Path | Dossier:
     """The folder of an existing dossier, for commands that only read (never created); a team
     dossier is opened (its server is the only way to read it)."""
     from app.dossier import Dossier
+    from app.location import DB_FILE, location_of
 
     folder = location_of(getattr(args, "dossier", None))
     if isinstance(folder, str):
@@ -45,6 +47,7 @@ def read_only_database(args: argparse.Namespace) -> sqlite3.Connection | None:
     """
     import sqlite3
 
+    from app.location import DB_FILE, location_of
     from db.migrate import LATEST
 
     folder = location_of(getattr(args, "dossier", None))
