@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import sqlite3
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from app.errors import BadInput
-from app.location import DB_FILE, location_of
 
-if TYPE_CHECKING:  # the database layer is loaded only by commands that open a dossier
+TYPE_CHECKING = False  # typing is not loaded at run time (see app.cli.main)
+# app.location (dataclasses, urllib) and the database layer are loaded only by commands that
+# open a dossier
+if TYPE_CHECKING:
+    import sqlite3
+
     from app.dossier import Dossier
 
 
@@ -31,6 +33,7 @@ def open_dossier_readonly(args: argparse.Namespace) -> Path | Dossier:
     """The folder of an existing dossier, for commands that only read (never created); a team
     dossier is opened (its server is the only way to read it)."""
     from app.dossier import Dossier
+    from app.location import DB_FILE, location_of
 
     folder = location_of(getattr(args, "dossier", None))
     if isinstance(folder, str):
@@ -47,6 +50,9 @@ def read_only_database(args: argparse.Namespace) -> sqlite3.Connection | None:
     (no ORM, no migrations loaded); None when its schema needs an upgrade first (then open it
     with :func:`open_dossier`). A missing dossier is refused as by :func:`open_dossier_readonly`.
     """
+    import sqlite3
+
+    from app.location import DB_FILE, location_of
     from db.migrate import LATEST
 
     folder = location_of(getattr(args, "dossier", None))
