@@ -5,9 +5,9 @@ Run as ``python -m tests.helpers.team_load LOCATION DOCUMENT_ID INDEX [ANNOTATIO
 reviewer's own login when identities come from the server). The writer acts as ``writer-INDEX``
 and as reviewer ``reviewer-INDEX`` (both created beforehand by :func:`prepare`): it creates
 ANNOTATIONS annotations and, on every ANNOTATIONS/DECISIONS-th one, submits it and has its
-reviewer approve it. After each commit it prints ``ann ID MS`` / ``review ID MS`` (MS: the
-call's wall time), flushed, so whoever watches knows what was committed. Any error is printed as
-``error ...`` and the exit status is 1.
+reviewer approve it. After each commit it prints ``ann ID MS TIME`` / ``review ID MS`` (MS:
+the call's wall time; TIME: the clock at the commit), flushed, so whoever watches knows what was
+committed. Any error is printed as ``error ...`` and the exit status is 1.
 
 With ``--hold-open`` it then starts one more annotation's transaction, prints ``pending ID``
 and waits inside the transaction (for a kill) without committing.
@@ -67,7 +67,7 @@ def run(location: str, document_id: str, index: int, count: int, decisions: int,
             begun = time.perf_counter()
             ann = annotations.create_annotation(writer, document_id, start, start + 40,
                                                 note=f"writer {index} note {k}")
-            _say(f"ann {ann.id} {(time.perf_counter() - begun) * 1000:.3f}")
+            _say(f"ann {ann.id} {(time.perf_counter() - begun) * 1000:.3f} {time.time():.6f}")
             if every and k % every == every - 1 and made < decisions:
                 workflow.submit(writer, [ann.id])
                 begun = time.perf_counter()
