@@ -1,4 +1,4 @@
-"""``dossier clone`` and ``dossier push`` on the command line: the offline round trip a user makes."""
+"""``dossier clone`` and ``dossier push`` on the command line: a user's offline round trip."""
 
 from __future__ import annotations
 
@@ -52,8 +52,8 @@ def test_clone_edit_offline_push(dossier_path: Path, tmp_path: Path) -> None:
     out = run_cli(dossier_path, "clone", team, str(clone), check=True).stdout
     assert f"into {clone}" in out and "1 documents" in out
 
-    made = run_cli(clone, "annotate", doc[:8], "--quote", "confiscated the workers' passports", "--tag", TAG,
-                   "--note", "seen offline", check=True).stdout.strip()
+    made = run_cli(clone, "annotate", doc[:8], "--quote", "confiscated the workers' passports",
+                   "--tag", TAG, "--note", "seen offline", check=True).stdout.strip()
     run_cli(clone, "edit", first[:8], "--note", "in the manager's office", check=True)
     _edit(dossier_path, first, "in the safe room")  # meanwhile, in the team's dossier
 
