@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from app import audit
@@ -59,6 +59,10 @@ OWN_ACTIONS = ("sync.clone", "sync.push")
 #: Order in which object types are written (referred rows before the rows referring to them).
 TYPE_ORDER = ("tag", "document", "annotation", "review", "comment", "claim", "entity", "fact",
               "screening_match")
+
+
+class _NotTaken(Exception):
+    """A write the team dossier silently did not apply (rolled back to its savepoint)."""
 
 
 @dataclass
@@ -238,14 +242,14 @@ class _Push:
             self.summary.identical += 1
             return
         sid = self.server_id(otype, oid)
+        team = content(spec, sside, lside, sid, None, lock=True)
         theirs = row_states.row_state(scur, otype, sid)
         local = content(spec, lside, sside, oid, self.maps)
-        team = content(spec, sside, lside, sid, None)
         if local == team:
             self.outcome[key] = "identical"
             self.summary.identical += 1
         elif theirs == base:
-            self._apply(key, sid, local is None, lside, sside, ssession)
+            self._apply(key, sid, local, lside, sside, ssession)
         elif otype == "annotation" and local is not None:
             self._flagged_copy(key, differences(local, team), lside, sside, ssession)
         else:
@@ -256,12 +260,13 @@ class _Push:
         self.outcome[key] = "kept"
         self.summary.kept.append({"object": f"{key[0]}:{key[1]}", "reason": reason})
 
-    def _apply(self, key: tuple[str, str], sid: str, gone: bool, lside: Side, sside: Side,
-               ssession: Session) -> None:
+    def _apply(self, key: tuple[str, str], sid: str, local: dict[str, Any] | None, lside: Side,
+               sside: Side, ssession: Session) -> None:
         otype, oid = key
         spec = row_states.REGISTRY[otype]
         scur = audit.cursor(ssession)
         touched = {(otype, sid)}
+        gone = local is None
         try:
             with ssession.begin_nested():
                 if gone:
@@ -284,7 +289,13 @@ class _Push:
                     write_row(spec, sside, sid, values, children, exists=exists)
                     _index(ssession, otype, sid)
                 ssession.flush()
-        except IntegrityError as exc:
+                if content(spec, sside, lside, sid, None) != local:  # e.g. row-level security
+                    raise _NotTaken
+        except _NotTaken:
+            self._keep(key, "the team dossier did not take the change (the pushing login may "
+                       "not change this row)")
+            return
+        except DBAPIError as exc:
             self._keep(key, f"the team dossier refused it ({str(exc.orig).splitlines()[0]})")
             return
         word = "deleted" if gone else ("updated" if self.data.base.get(f"{otype}:{oid}",

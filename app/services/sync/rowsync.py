@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, Table, select
 
 from app.services.sync.tables import Schema, common_columns, comparable, serial_key
 from app.state import StateSpec
@@ -61,12 +61,17 @@ def _compared_columns(spec: StateSpec, local: Side, server: Side) -> list[str]:
 
 
 def content(spec: StateSpec, side: Side, other: Side, object_id: Any,
-            maps: IdMaps | None) -> dict[str, Any] | None:
-    """A row's comparable content (None when it does not exist); ``maps`` for the local side."""
+            maps: IdMaps | None, *, lock: bool = False) -> dict[str, Any] | None:
+    """A row's comparable content (None when it does not exist); ``maps`` for the local side.
+
+    ``lock`` locks the row until the transaction ends (``FOR UPDATE`` where the engine has it;
+    SQLite's writer already holds the whole database), so nobody changes it between the
+    comparison and the write.
+    """
     table = side.table(spec.table)
     columns = _compared_columns(spec, side, other)
-    row = side.conn.execute(table.select().with_only_columns(*(table.c[c] for c in columns))
-                            .where(table.c[spec.key] == object_id)).first()
+    query = select(*(table.c[c] for c in columns)).where(table.c[spec.key] == object_id)
+    row = side.conn.execute(query.with_for_update() if lock else query).first()
     if row is None:
         return None
     values = dict(zip(columns, row, strict=True))
