@@ -30,9 +30,9 @@ OFFLINE_TEXT = "A second report, read on the plane: the fees reached 1,500 dolla
 
 
 @pytest.fixture
-def team(dossier_path: Path) -> Iterator[str]:
-    """Where the team dossier lives (alice administers it)."""
-    yield str(dossier_path)
+def team(any_dossier_path: Path | str) -> Iterator[str]:
+    """Where the team dossier lives (alice administers it): a folder, or a PostgreSQL URL."""
+    yield str(any_dossier_path)
 
 
 def _open(location: str, user: str = "alice") -> Dossier:

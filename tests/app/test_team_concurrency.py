@@ -1,6 +1,7 @@
 """Many colleagues writing one dossier at once, and a writer killed in the middle of a write.
 
-Eight processes each create 200 annotations and make 50 review decisions at the same time: every
+Eight processes each create 200 annotations and make 50 review decisions at the same time in a
+team dossier (PostgreSQL; ``benchmarks/team.py`` runs the same load on SQLite too): every
 id a writer reported is stored, no writer ever sees an error (waiting for the lock and retrying
 are the store's job), and the audit chain stays one line that verifies. A writer killed with
 SIGKILL inside a transaction loses only that transaction: everything it had committed is there.
@@ -20,6 +21,7 @@ from sqlalchemy import func, select
 from app.dossier import Dossier
 from app.services import annotations, integrity
 from db.models import Annotation, AuditEvent, Review
+from tests.helpers.pg import PgServer
 from tests.helpers.team_load import prepare
 
 pytestmark = pytest.mark.slow  # eight processes writing at once
@@ -31,9 +33,11 @@ DECISIONS = 50
 
 
 @pytest.fixture
-def team(dossier_path: Path) -> Iterator[str]:
-    """The shared dossier the writers work in (alice administers it)."""
-    yield str(dossier_path)
+def team(pg_server: PgServer, pg_template: str) -> Iterator[str]:
+    """A team dossier's URL (PostgreSQL; alice administers it), dropped after the test."""
+    name = pg_server.create_database(template=pg_template)
+    yield pg_server.url(name)
+    pg_server.drop_database(name)
 
 
 def _writer(location: str, document_id: str, index: int, *extra: str) -> subprocess.Popen[str]:
@@ -88,7 +92,9 @@ def test_eight_writers_at_once_lose_nothing(team: str) -> None:
         dossier.close()
 
 
-def test_a_writer_killed_mid_transaction_loses_nothing_committed(team: str) -> None:
+def test_a_writer_killed_mid_transaction_loses_nothing_committed(
+        any_dossier_path: Path | str) -> None:
+    team = str(any_dossier_path)
     document_id = prepare(team, 1, admin="alice")
     proc = _writer(team, document_id, 0, "20", "5", "--hold-open")
     assert proc.stdout is not None

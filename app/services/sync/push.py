@@ -287,6 +287,8 @@ class _Push:
                     exists = row_states.row_state(scur, otype, sid) != row_states.DELETED
                     values, children = full_row(spec, lside, sside, oid, self.maps)
                     write_row(spec, sside, sid, values, children, exists=exists)
+                    if otype == "document":  # a team dossier keeps originals in its database
+                        self.server.originals.attach(ssession, values["sha256"])
                     _index(ssession, otype, sid)
                 ssession.flush()
                 if content(spec, sside, lside, sid, None) != local:  # e.g. row-level security
