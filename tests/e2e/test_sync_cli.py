@@ -11,12 +11,18 @@ from tests.helpers.cli import cli_json, run_cli
 
 pytestmark = pytest.mark.slow  # the command line in new processes
 
+
+@pytest.fixture
+def dossier_path(any_dossier_path: Path | str) -> Path | str:
+    """Every test runs on a dossier folder and on a team dossier (PostgreSQL)."""
+    return any_dossier_path
+
 TAG = "Retention of identity documents"
 TEXT = ("Managers confiscated the workers' passports on arrival and kept them in a safe. "
         "Wages were paid into accounts controlled by the site manager.\n")
 
 
-def _seed(folder: Path) -> tuple[str, str]:
+def _seed(folder: Path | str) -> tuple[str, str]:
     """A document and one annotation in the team's dossier (made in-process: not under test)."""
     from app.dossier import Dossier
     from app.services import annotations, codebook
@@ -34,7 +40,7 @@ def _seed(folder: Path) -> tuple[str, str]:
         dossier.close()
 
 
-def _edit(folder: Path, ann_id: str, note: str) -> None:
+def _edit(folder: Path | str, ann_id: str, note: str) -> None:
     from app.dossier import Dossier
     from app.services import annotations
 
@@ -45,7 +51,7 @@ def _edit(folder: Path, ann_id: str, note: str) -> None:
         dossier.close()
 
 
-def test_clone_edit_offline_push(dossier_path: Path, tmp_path: Path) -> None:
+def test_clone_edit_offline_push(dossier_path: Path | str, tmp_path: Path) -> None:
     team = str(dossier_path)
     doc, first = _seed(dossier_path)
     clone = tmp_path / "plane"
