@@ -45,6 +45,7 @@ from app.services.sync import record as sync_record
 from app.services.sync.rowsync import (
     IdMaps,
     Side,
+    Unmapped,
     content,
     delete_row,
     differences,
@@ -198,8 +199,14 @@ class _Push:
                 new = User(name=user.name, display_name=user.display_name, created=user.created,
                            guid=user.guid if user.guid not in guids else str(uuid.uuid4()),
                            role="annotator")
-                ssession.add(new)
-                ssession.flush()
+                try:
+                    with ssession.begin_nested():
+                        ssession.add(new)
+                        ssession.flush()
+                except DBAPIError as exc:  # e.g. only administrators add people on the server
+                    self._keep(("user", str(user.id)), f"{user.name} could not be added to the "
+                               f"team dossier ({str(exc.orig).splitlines()[0]})")
+                    continue
                 server_ids[user.name] = new.id
                 self.summary.users_created.append(user.name)
                 self.written[("user", str(user.id))] = {("user", str(new.id))}
@@ -244,14 +251,23 @@ class _Push:
         sid = self.server_id(otype, oid)
         team = content(spec, sside, lside, sid, None, lock=True)
         theirs = row_states.row_state(scur, otype, sid)
-        local = content(spec, lside, sside, oid, self.maps)
+        try:
+            local = content(spec, lside, sside, oid, self.maps)
+        except Unmapped:
+            self._keep(key, "it names a user the team dossier does not have")
+            return
         if local == team:
             self.outcome[key] = "identical"
             self.summary.identical += 1
         elif theirs == base:
             self._apply(key, sid, local, lside, sside, ssession)
         elif otype == "annotation" and local is not None:
-            self._flagged_copy(key, differences(local, team), lside, sside, ssession)
+            try:
+                with ssession.begin_nested():
+                    self._flagged_copy(key, differences(local, team), lside, sside, ssession)
+            except DBAPIError as exc:
+                self._keep(key, "changed on both sides, and the team dossier refused the "
+                           f"flagged copy ({str(exc.orig).splitlines()[0]})")
         else:
             self._keep(key, "changed in the team dossier since the clone was made"
                        if team is not None else "deleted in the team dossier meanwhile")

@@ -31,12 +31,21 @@ class IdMaps:
         return self.by_table.setdefault(table, {})
 
     def translate(self, refs: Mapping[str, str], row: dict[str, Any]) -> dict[str, Any]:
-        """``row`` with each referring column's value mapped (unmapped values stay)."""
+        """``row`` with each referring column's value mapped (unmapped values stay, except
+        users: a user id means another person in each dossier, so one that has no
+        counterpart raises :class:`Unmapped` rather than name somebody else)."""
         out = dict(row)
         for column, table in refs.items():
             if column in out and out[column] is not None:
-                out[column] = self.by_table.get(table, {}).get(out[column], out[column])
+                known = self.by_table.get(table, {})
+                if table == "users" and out[column] not in known:
+                    raise Unmapped(out[column])
+                out[column] = known.get(out[column], out[column])
         return out
+
+
+class Unmapped(Exception):
+    """A row refers to a user who has no counterpart in the team dossier."""
 
 
 @dataclass
