@@ -43,7 +43,9 @@ def _cursor(session: Session) -> Any:
     # The index is written once per annotation change and in bulk by set imports: plain DB-API
     # statements on the session's own connection (inside its transaction) skip the ORM's
     # per-statement compile, which cost more than the writes themselves.
-    return session.connection().connection.cursor()
+    from db.cursor import of_session
+
+    return of_session(session)
 
 
 def on_server(cur: Any) -> bool:

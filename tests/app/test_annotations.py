@@ -17,6 +17,12 @@ MIXED = (
 )
 
 
+@pytest.fixture
+def dossier(any_dossier: Dossier) -> Dossier:
+    """These tests run on both engines (SQLite folder, PostgreSQL team dossier)."""
+    return any_dossier
+
+
 def _tag(dossier: Dossier, spec: str) -> str:
     with dossier.read() as session:
         return codebook.resolve_tag(session, spec).id

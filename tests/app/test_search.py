@@ -1,4 +1,8 @@
-"""Search: any typed text is a valid query; phrases, prefixes, OR, exclusions and filters."""
+"""Search: any typed text is a valid query; phrases, prefixes, OR, exclusions and filters.
+
+Every test taking ``dossier`` runs on both engines: a dossier folder (SQLite FTS5) and a team
+dossier (PostgreSQL tsvector), with the same assertions.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +23,12 @@ OTHER = "The labour ministry said the agency was licensed and that labour forced
 
 TRICKY = ['"', "passport*", "forced-labour", "NEAR(", "a OR", "(((", "AND", "-", "*", "NOT x",
           'say "unfinished phrase', "NEAR(a b", "a OR OR b", "^col:", "'", "\\", ""]
+
+
+@pytest.fixture
+def dossier(any_dossier: Dossier) -> Dossier:
+    """The dossier of this run's engine."""
+    return any_dossier
 
 
 def tag_id(dossier: Dossier, name: str) -> str:

@@ -1,7 +1,7 @@
 """Full-text search on PostgreSQL: tsvector passages under a GIN index (nothing on SQLite).
 
 Revision ID: 0010
-Revises: 0004 (branch ``pgsearch``; follows ``pgcore``'s 0009 once merged)
+Revises: 0009
 Create Date: 2026-11-30
 
 A dossier folder keeps its search index in FTS5 (0001). A team dossier keeps it here, written by
@@ -21,7 +21,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0010"
-down_revision = "0004"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
