@@ -45,6 +45,8 @@ _INSERT = (
     "to_tsvector(%s::regconfig, %s) || to_tsvector('simple', %s))"
 )
 _SAVEPOINT = "dossier_search_rank"
+#: Matches ranked at most (the newest): ranking reads each match's tsvector.
+RANK_CANDIDATES = 1_000
 
 
 def _raw(cur: Any) -> Any:
@@ -225,24 +227,30 @@ def find(cur: Any, query: ParsedQuery, filters: Filters, limit: int,
         where.append("p.ref IN (SELECT a.id FROM annotations a JOIN users u "
                      f"ON u.id = a.author_id WHERE {' AND '.join(conds)})")
 
-    def select(rank: str, order: str) -> list[Any]:
-        sql = (
-            "SELECT s.kind, s.ref, s.document_id, s.page, "
-            "ts_headline(s.config::regconfig, s.body, %s::tsquery, %s), s.rank, s.start, "
-            "s.body FROM (SELECT p.id, p.kind, p.ref, p.document_id, p.page, p.start, "
-            f"p.config, p.body, {rank} AS rank FROM search_passages p "
-            "JOIN documents d ON d.id = p.document_id "
-            f"WHERE {' AND '.join(where)} ORDER BY {order} LIMIT %s) AS s "
-            f"ORDER BY {order.replace('p.', 's.')}")
-        ranked = [q] if "%s" in rank else []
-        return list(raw.execute(sql, [q, _HEADLINE, *ranked, *params, limit]).fetchall())
+    matches = ("SELECT p.id, p.kind, p.ref, p.document_id, p.page, p.start, p.config, p.body, "
+               "p.tsv FROM search_passages p JOIN documents d ON d.id = p.document_id "
+               f"WHERE {' AND '.join(where)} ORDER BY p.id DESC LIMIT %s")
+    outer = ("SELECT s.kind, s.ref, s.document_id, s.page, "
+             "ts_headline(s.config::regconfig, s.body, %s::tsquery, %s), s.rank, s.start, s.body "
+             "FROM ({}) AS s ORDER BY s.rank DESC, s.id DESC")
 
-    rows = _within(raw, budget_s,
-                   lambda: select("ts_rank_cd(p.tsv, %s::tsquery)", "rank DESC, p.id DESC"))
+    def ranked() -> list[Any]:
+        # Ranked among the newest RANK_CANDIDATES matches: all of them for any but the most
+        # common words, and a bounded cost for those.
+        best = ("SELECT c.*, ts_rank_cd(c.tsv, %s::tsquery) AS rank "
+                f"FROM ({matches}) AS c ORDER BY rank DESC, c.id DESC LIMIT %s")
+        return list(raw.execute(outer.format(best), [
+            q, _HEADLINE, q, *params, RANK_CANDIDATES, limit]).fetchall())
+
+    def newest() -> list[Any]:
+        return list(raw.execute(outer.format(f"SELECT m.*, 0.0::float8 AS rank FROM ({matches}) m"),
+                                [q, _HEADLINE, *params, limit]).fetchall())
+
+    rows = _within(raw, budget_s, ranked)
     if rows is None:
-        # Too many matches to rank in time (a very common word): the newest entries, which
-        # the index finds without scoring every match.
-        rows = select("0.0::float8", "p.id DESC")
+        # Even that took too long (say a phrase of very common words, every match rechecked):
+        # the newest matches, unranked, as on SQLite.
+        rows = newest()
     terms = [t for group in query.groups for t in group]
     return [SearchHit(kind, ref, doc, page, _snippet(headline, body, terms), float(rank), start)
             for kind, ref, doc, page, headline, rank, start, body in rows]
@@ -254,6 +262,7 @@ def _within(raw: Any, seconds: float, run: Callable[[], T]) -> T | None:
     if seconds <= 0:
         return None
     import psycopg
+    import psycopg.sql
 
     conn = raw.connection
     ms = f"{max(1, round(seconds * 1000))}ms"
@@ -265,16 +274,17 @@ def _within(raw: Any, seconds: float, run: Callable[[], T]) -> T | None:
         except psycopg.errors.QueryCanceled:
             return None
     raw.execute(f"SAVEPOINT {_SAVEPOINT}")
-    (before,) = raw.execute("SELECT current_setting('statement_timeout')").fetchone()
-    raw.execute("SELECT set_config('statement_timeout', %s, true)", (ms,))
+    (before,) = raw.execute("SELECT current_setting('statement_timeout'), "
+                            "set_config('statement_timeout', %s, true)", (ms,)).fetchone()[:1]
     try:
         result = run()
     except psycopg.errors.QueryCanceled:
-        raw.execute(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}")  # also restores the timeout
-        raw.execute(f"RELEASE SAVEPOINT {_SAVEPOINT}")
+        # Rolling back to the savepoint also restores the timeout.
+        raw.execute(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}; RELEASE SAVEPOINT {_SAVEPOINT}")
         return None
-    raw.execute("SELECT set_config('statement_timeout', %s, true)", (before,))
-    raw.execute(f"RELEASE SAVEPOINT {_SAVEPOINT}")
+    raw.execute(psycopg.sql.SQL("SELECT set_config('statement_timeout', {}, true); "
+                                f"RELEASE SAVEPOINT {_SAVEPOINT}").format(
+                                    psycopg.sql.Literal(before)))
     return result
 
 
