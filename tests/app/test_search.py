@@ -1,6 +1,12 @@
-"""Search: any typed text is a valid query; phrases, prefixes, OR, exclusions and filters."""
+"""Search: any typed text is a valid query; phrases, prefixes, OR, exclusions and filters.
+
+Every test taking ``dossier`` runs on both engines: a dossier folder (SQLite FTS5) and a team
+dossier (PostgreSQL tsvector), with the same assertions.
+"""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
@@ -19,6 +25,12 @@ OTHER = "The labour ministry said the agency was licensed and that labour forced
 
 TRICKY = ['"', "passport*", "forced-labour", "NEAR(", "a OR", "(((", "AND", "-", "*", "NOT x",
           'say "unfinished phrase', "NEAR(a b", "a OR OR b", "^col:", "'", "\\", ""]
+
+
+@pytest.fixture
+def dossier(any_dossier: Dossier) -> Dossier:
+    """The dossier of this run's engine."""
+    return any_dossier
 
 
 def tag_id(dossier: Dossier, name: str) -> str:
@@ -123,3 +135,64 @@ def test_a_query_too_common_to_rank_in_time_lists_the_newest_matches(
     assert len(newest) == len(ranked) == 30
     assert [h.title for h in newest[:2]] == ["R29", "R28"]
     assert all(MARK_START in h.snippet for h in newest)
+
+
+def test_cjk_arabic_and_russian_text_is_findable(dossier: Dossier, engine_name: str) -> None:
+    zh = add_text_document(dossier, "调查报告：工人的护照被扣留。北京，上海。", "ZH")
+    ar = add_text_document(dossier, "صادرت الوكالة جوازات سفر العمال في الميناء.", "AR")
+    ru = add_text_document(dossier, "Агентство забрало Паспорта рабочих в порту.", "RU")
+    for query, doc in (("北京", zh), ("جوازات", ar), ("паспорта", ru), ("паспорт*", ru),
+                       ('"забрало паспорта"', ru), ("الميناء", ar)):
+        hits = search_service.search(dossier, query)
+        assert [h.document_id for h in hits] == [doc.id], query
+        assert MARK_START in hits[0].snippet
+    hit = search_service.search(dossier, "паспорта")[0]
+    assert f"{MARK_START}Паспорта{MARK_END}" in hit.snippet
+    if engine_name == "postgresql":
+        # The team index also finds a word inside an unspaced CJK sentence (FTS5 reads the
+        # whole run between punctuation as one word).
+        hits = search_service.search(dossier, "护照")
+        assert [h.document_id for h in hits] == [zh.id]
+        assert f"{MARK_START}护照{MARK_END}" in hits[0].snippet
+
+
+def test_quotes_and_notes_are_found_with_their_own_snippets(dossier: Dossier) -> None:
+    doc = add_text_document(dossier, ARTICLE, "Article")
+    start = ARTICLE.index("passports were taken")
+    ann = annotation_service.create_annotation(
+        dossier, doc.id, start, start + len("passports were taken"),
+        note="Two witnesses confirmed it to the Гардиан reporter")
+    hits = {(h.kind, h.ref): h for h in search_service.search(dossier, "passports")}
+    assert set(hits) == {("document", doc.id), ("quote", ann.id)}
+    assert hits[("quote", ann.id)].plain_snippet() == "[passports] were taken"
+    assert hits[("quote", ann.id)].title == "Article"
+    (note,) = search_service.search(dossier, "гардиан")
+    assert (note.kind, note.ref, note.document_id) == ("note", ann.id, doc.id)
+    assert "[Гардиан]" in note.plain_snippet()
+    annotation_service.update_annotation(dossier, ann.id, note="nothing left")
+    assert search_service.search(dossier, "гардиан") == []
+    annotation_service.delete_annotation(dossier, ann.id)
+    assert [h.kind for h in search_service.search(dossier, "passports")] == ["document"]
+
+
+def test_annotations_of_an_imported_set_are_searchable(
+        dossier: Dossier, template_dossier: Path, tmp_path: Path) -> None:
+    from app.exchange import export
+    from app.exchange.filters import build_filter
+    from app.services.sets.merge import import_set
+    from tests.app.test_exchange_jsonld import open_empty
+
+    source = open_empty(template_dossier, tmp_path / "source")
+    try:
+        doc = add_text_document(source, ARTICLE, "Article")
+        start = ARTICLE.index("forced labour")
+        annotation_service.create_annotation(source, doc.id, start, start + 13,
+                                             note="reported by the harbour chaplain")
+        path = tmp_path / "set.zip"
+        export(source, "bundle", path, build_filter(source, documents=[doc.id]))
+    finally:
+        source.close()
+    import_set(dossier, path)
+    assert [h.kind for h in search_service.search(dossier, "chaplain")] == ["note"]
+    assert {h.kind for h in search_service.search(dossier, '"forced labour"')} \
+        == {"document", "quote"}

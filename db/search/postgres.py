@@ -1,0 +1,344 @@
+"""The full-text search index of a team dossier (PostgreSQL): tsvector passages, a GIN index.
+
+``search_passages`` (migration 0010) holds one row per indexed passage, quote or note: what it
+indexes, its text (``body``, for snippets), the text-search configuration of its document
+(``config``: the document's language where it declares one, else ``simple``) and ``tsv``, the
+words of the passage twice: stemmed in that language (so ``passport`` finds ``passports``) and
+as they are ('simple': names and numbers always match, whatever the language). ``tsv`` is
+computed by the server from :func:`db.search.lexemes.form` of the body, written by the same
+service calls that keep SQLite's FTS5 index in step.
+
+A query is built from lexemes only: each word or phrase becomes ``phraseto_tsquery`` of its
+words (in 'simple' and in every configuration in use, joined by OR), prefixes a quoted lexeme
+with ``:*``, and the groups are joined with the tsquery operators by the server. No text a user
+typed is ever read as tsquery syntax. Ranking is ``ts_rank_cd``; snippets are ``ts_headline``
+of the best rows only; ranking that takes longer than its budget gives way to the newest
+matches, as on SQLite.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+from db.search.common import (
+    MARK_END,
+    MARK_START,
+    Filters,
+    ParsedQuery,
+    QueryTerm,
+    SearchHit,
+    passages,
+)
+from db.search.lexemes import SIMPLE, config_for, document_language, form, tokens
+
+T = TypeVar("T")
+
+#: Longest lexeme PostgreSQL accepts is 2,047 bytes; longer "words" cannot be searched.
+_MAX_LEXEME_BYTES = 2_000
+_HEADLINE = (f'StartSel="{MARK_START}", StopSel="{MARK_END}", MaxWords=18, MinWords=8, '
+             'ShortWord=2, MaxFragments=1, FragmentDelimiter=" … "')
+_INSERT = (
+    "INSERT INTO search_passages (kind, ref, document_id, page, start, config, body, tsv) "
+    "VALUES (%s, %s, %s, %s, %s, %s, %s, "
+    "to_tsvector(%s::regconfig, %s) || to_tsvector('simple', %s))"
+)
+_SAVEPOINT = "dossier_search_rank"
+#: Matches ranked at most (the newest): ranking reads each match's tsvector.
+RANK_CANDIDATES = 1_000
+
+
+def _raw(cur: Any) -> Any:
+    """The psycopg cursor under a portable wrapper (or the cursor itself)."""
+    return getattr(cur, "raw", cur)
+
+
+def _row(config: str, kind: str, ref: str, document_id: str, page: int | None,
+         start: int | None, body: str) -> tuple[Any, ...]:
+    words = form(body)
+    # The language half is left empty for 'simple' documents: it would repeat the other half.
+    return (kind, ref, document_id, page, start, config, body,
+            config, words if config != SIMPLE else "", words)
+
+
+# -- writing ---------------------------------------------------------------------------------
+
+def remove(cur: Any, ref: str) -> None:
+    """Drop every entry of a document or annotation."""
+    _raw(cur).execute("DELETE FROM search_passages WHERE ref = %s", (ref,))
+
+
+def _usable(raw: Any, config: str) -> str:
+    """``config`` when the server has it (and it is recorded as in use), else 'simple'."""
+    if config == SIMPLE:
+        return SIMPLE
+    if raw.execute("SELECT 1 FROM pg_ts_config WHERE cfgname = %s", (config,)).fetchone() is None:
+        return SIMPLE
+    raw.execute("INSERT INTO search_configs (config) VALUES (%s) ON CONFLICT DO NOTHING",
+                (config,))
+    return config
+
+
+def document_config(cur: Any, document_id: str) -> str:
+    """The configuration for a document's text, from the language it declares."""
+    raw = _raw(cur)
+    meta = raw.execute("SELECT metadata_json FROM documents WHERE id = %s",
+                       (document_id,)).fetchone()
+    ocr = raw.execute("SELECT ocr FROM pages WHERE document_id = %s AND ocr IS NOT NULL "
+                      "ORDER BY number LIMIT 1", (document_id,)).fetchone()
+    language = document_language(meta[0] if meta else None, ocr[0] if ocr else None)
+    return _usable(raw, config_for(language))
+
+
+def _configs_of(raw: Any, document_ids: Iterable[str]) -> dict[str, str]:
+    """The configuration each document's passages were indexed with."""
+    ids = sorted(set(document_ids))
+    known = {d: c for d, c in raw.execute(
+        "SELECT DISTINCT ON (ref) ref, config FROM search_passages "
+        "WHERE ref = ANY(%s) AND kind = 'document' ORDER BY ref", (ids,)).fetchall()}
+    return {d: known.get(d) or document_config(raw, d) for d in ids}
+
+
+def index_document(cur: Any, document_id: str,
+                   chunks: Iterable[tuple[int | None, str, int | None]]) -> None:
+    """(Re)index a document's text, given as (page or None, text, start offset or None)."""
+    raw = _raw(cur)
+    remove(raw, document_id)
+    config = document_config(raw, document_id)
+    rows = [_row(config, "document", document_id, document_id, page, None if base is None
+                 else base + offset, piece)
+            for page, body, base in chunks for offset, piece in passages(body)
+            if piece.strip()]
+    if rows:
+        raw.executemany(_INSERT, rows)
+
+
+def index_annotation(cur: Any, annotation_id: str, document_id: str, quote: str, note: str,
+                     page: int | None) -> None:
+    """(Re)index an annotation's quote and note (in its document's language)."""
+    raw = _raw(cur)
+    remove(raw, annotation_id)
+    entries = [("quote", quote), ("note", note)]
+    if not any(body.strip() for _, body in entries):
+        return
+    config = _configs_of(raw, [document_id])[document_id]
+    raw.executemany(_INSERT, [_row(config, kind, annotation_id, document_id, page, None, body)
+                              for kind, body in entries if body.strip()])
+
+
+def add_many(cur: Any, rows: list[tuple[str, str, str, int | None, str]]) -> None:
+    """Index new (kind, ref, document id, page, body) entries in bulk (none of them empty)."""
+    raw = _raw(cur)
+    configs = _configs_of(raw, (r[2] for r in rows))
+    raw.executemany(_INSERT, [_row(configs[d], k, r, d, p, None, body)
+                              for k, r, d, p, body in rows])
+
+
+# -- the query -------------------------------------------------------------------------------
+
+def _term(term: QueryTerm, configs: list[str]) -> tuple[str, list[Any]]:
+    """SQL building one term's tsquery from its lexemes ("" when it has none)."""
+    words = [t for w in term.words for t in tokens(w)
+             if len(t.encode("utf-8")) <= _MAX_LEXEME_BYTES]
+    if not words:
+        return "", []
+    if term.prefix:
+        # A prefix is matched against the words as written (a stem is not a word's prefix).
+        head, last = words[:-1], words[-1]
+        lexeme = "'" + last.replace("\\", "\\\\").replace("'", "''") + "':*"
+        if not head:
+            return "%s::tsquery", [lexeme]
+        return ("tsquery_phrase(phraseto_tsquery('simple', %s), %s::tsquery)",
+                [" ".join(head), lexeme])
+    text = " ".join(words)
+    sql = ["phraseto_tsquery('simple', %s)"]
+    params: list[Any] = [text]
+    for config in configs:
+        sql.append("phraseto_tsquery(%s::regconfig, %s)")
+        params += [config, text]
+    return "(" + " || ".join(sql) + ")", params
+
+
+def _any_of(terms: Iterable[QueryTerm], configs: list[str]) -> tuple[str, list[Any]]:
+    sql: list[str] = []
+    params: list[Any] = []
+    for term in terms:
+        part, values = _term(term, configs)
+        if part:
+            sql.append(part)
+            params += values
+    return ("(" + " || ".join(sql) + ")" if sql else ""), params
+
+
+def tsquery(cur: Any, query: ParsedQuery) -> str:
+    """The text of the tsquery for ``query`` ("" when nothing can be searched), made by the
+    server from lexemes; it is passed back as a constant so the GIN index can serve it."""
+    raw = _raw(cur)
+    configs = [c for (c,) in raw.execute(
+        "SELECT config FROM search_configs ORDER BY config").fetchall()]
+    groups: list[str] = []
+    params: list[Any] = []
+    for group in query.groups:
+        part, values = _any_of(group, configs)
+        if part:
+            groups.append(part)
+            params += values
+    if not groups:
+        return ""
+    expr = " && ".join(groups)
+    excluded, values = _any_of(query.excluded, configs)
+    if excluded:
+        expr = f"({expr}) && !!{excluded}"
+        params += values
+    row = raw.execute(f"SELECT ({expr})::text", params).fetchone()
+    return str(row[0]) if row and row[0] else ""
+
+
+# -- searching -------------------------------------------------------------------------------
+
+def find(cur: Any, query: ParsedQuery, filters: Filters, limit: int,
+         budget_s: float) -> list[SearchHit]:
+    """Hits of ``query``, best first (the newest first when ranking would take longer than
+    ``budget_s``); entries of superseded document versions are left out."""
+    raw = _raw(cur)
+    q = tsquery(raw, query)
+    if not q:
+        return []
+    where = ["p.tsv @@ %s::tsquery", "d.is_current"]
+    params: list[Any] = [q]
+    f = filters
+    if f.document_id:
+        where.append("p.document_id = %s")
+        params.append(f.document_id)
+    if f.annotations_only:
+        where.append("p.kind IN ('quote', 'note')")
+        conds = ["TRUE"]
+        if f.status:
+            conds.append("a.status = %s")
+            params.append(f.status)
+        if f.author:
+            conds.append("(u.name = %s OR u.display_name = %s)")
+            params += [f.author, f.author]
+        if f.tag_ids:
+            conds.append("a.id IN (SELECT annotation_id FROM annotation_tags "
+                         "WHERE tag_id = ANY(%s))")
+            params.append(list(f.tag_ids))
+        where.append("p.ref IN (SELECT a.id FROM annotations a JOIN users u "
+                     f"ON u.id = a.author_id WHERE {' AND '.join(conds)})")
+
+    matches = ("SELECT p.id, p.kind, p.ref, p.document_id, p.page, p.start, p.config, p.body, "
+               "p.tsv FROM search_passages p JOIN documents d ON d.id = p.document_id "
+               f"WHERE {' AND '.join(where)} ORDER BY p.id DESC LIMIT %s")
+    outer = ("SELECT s.kind, s.ref, s.document_id, s.page, "
+             "ts_headline(s.config::regconfig, s.body, %s::tsquery, %s), s.rank, s.start, s.body "
+             "FROM ({}) AS s ORDER BY s.rank DESC, s.id DESC")
+
+    def ranked() -> list[Any]:
+        # Ranked among the newest RANK_CANDIDATES matches: all of them for any but the most
+        # common words, and a bounded cost for those.
+        best = ("SELECT c.*, ts_rank_cd(c.tsv, %s::tsquery) AS rank "
+                f"FROM ({matches}) AS c ORDER BY rank DESC, c.id DESC LIMIT %s")
+        return list(raw.execute(outer.format(best), [
+            q, _HEADLINE, q, *params, RANK_CANDIDATES, limit]).fetchall())
+
+    def newest() -> list[Any]:
+        return list(raw.execute(outer.format(f"SELECT m.*, 0.0::float8 AS rank FROM ({matches}) m"),
+                                [q, _HEADLINE, *params, limit]).fetchall())
+
+    rows = _within(raw, budget_s, ranked)
+    if rows is None:
+        # Even that took too long (say a phrase of very common words, every match rechecked):
+        # the newest matches, unranked, as on SQLite.
+        rows = newest()
+    terms = [t for group in query.groups for t in group]
+    return [SearchHit(kind, ref, doc, page, _snippet(headline, body, terms), float(rank), start)
+            for kind, ref, doc, page, headline, rank, start, body in rows]
+
+
+def _within(raw: Any, seconds: float, run: Callable[[], T]) -> T | None:
+    """``run()``, or None when the server needed more than ``seconds`` (the statement is
+    cancelled by ``statement_timeout``; a savepoint keeps the caller's transaction usable)."""
+    if seconds <= 0:
+        return None
+    import psycopg
+    import psycopg.sql
+
+    conn = raw.connection
+    ms = f"{max(1, round(seconds * 1000))}ms"
+    if conn.autocommit and conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
+        try:
+            with conn.transaction():
+                raw.execute("SELECT set_config('statement_timeout', %s, true)", (ms,))
+                return run()
+        except psycopg.errors.QueryCanceled:
+            return None
+    raw.execute(f"SAVEPOINT {_SAVEPOINT}")
+    (before,) = raw.execute("SELECT current_setting('statement_timeout'), "
+                            "set_config('statement_timeout', %s, true)", (ms,)).fetchone()[:1]
+    try:
+        result = run()
+    except psycopg.errors.QueryCanceled:
+        # Rolling back to the savepoint also restores the timeout.
+        raw.execute(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}; RELEASE SAVEPOINT {_SAVEPOINT}")
+        return None
+    raw.execute(psycopg.sql.SQL("SELECT set_config('statement_timeout', {}, true); "
+                                f"RELEASE SAVEPOINT {_SAVEPOINT}").format(
+                                    psycopg.sql.Literal(before)))
+    return result
+
+
+_JOINED = re.compile(f"{MARK_END}(\\s+){MARK_START}")
+
+
+def _snippet(headline: str, body: str, terms: list[QueryTerm]) -> str:
+    """``ts_headline``'s fragment with the words of a phrase marked as one span and "…" where
+    the passage goes on; or, when the server's own parser placed no mark (text it splits
+    differently from the index: CJK, accents), a fragment around the first match in ``body``."""
+    if MARK_START not in headline:
+        own = _fallback(body, terms)
+        if own:
+            return own
+    text = _JOINED.sub(r"\1", headline)
+    plain = text.replace(MARK_START, "").replace(MARK_END, "")
+    at = body.find(plain)
+    if at < 0:
+        return text
+    return ("…" if at > 0 else "") + text + ("…" if at + len(plain) < len(body.rstrip()) else "")
+
+
+def _pattern(term: QueryTerm) -> str:
+    words = [t for w in term.words for t in tokens(w)]
+    if not words:
+        return ""
+    tail = r"\w*" if term.prefix else ""
+    return r"[\W_]*".join(re.escape(w) for w in words) + tail
+
+
+def _fallback(body: str, terms: list[QueryTerm], around: int = 60) -> str:
+    patterns = [p for p in (_pattern(t) for t in terms) if p]
+    if not patterns:
+        return ""
+    regex = re.compile("|".join(patterns), re.IGNORECASE)
+    found = regex.search(body)
+    if found is None:
+        return ""
+    lo = max(0, found.start() - around)
+    hi = min(len(body), found.end() + around)
+    if lo > 0:
+        space = body.find(" ", lo, found.start())
+        lo = space + 1 if space >= 0 else lo
+    if hi < len(body):
+        space = body.rfind(" ", found.end(), hi)
+        hi = space if space >= 0 else hi
+    window = body[lo:hi]
+    marked = regex.sub(lambda m: MARK_START + m.group(0) + MARK_END, window)
+    return ("…" if lo > 0 else "") + " ".join(marked.split()) + ("…" if hi < len(body) else "")
+
+
+def search(cur: Any, query: ParsedQuery, limit: int = 50) -> list[SearchHit]:
+    """Hits of a plain query with ``[`` and ``]`` around matched words (no budget, no filters)."""
+    hits = find(cur, query, Filters(), limit, 60.0)
+    return [SearchHit(h.kind, h.ref, h.document_id, h.page,
+                      h.snippet.replace(MARK_START, "[").replace(MARK_END, "]"), h.rank, h.start)
+            for h in hits]
