@@ -16,10 +16,15 @@ if TYPE_CHECKING:  # the database layer is loaded only by commands that open a d
 
 
 def open_dossier(args: argparse.Namespace) -> Dossier:
-    """The dossier named by ``--dossier`` (or the default), acting as ``--user``."""
+    """The dossier named by ``--dossier`` (or the default), acting as ``--user`` (refused in a
+    team dossier, where the acting user is the login)."""
     from app.dossier import Dossier
+    from app.team.identity import refuse_declared_user
 
-    return Dossier.open(getattr(args, "dossier", None), user=getattr(args, "user", None))
+    user = getattr(args, "user", None)
+    dossier = Dossier.open(getattr(args, "dossier", None), user=user)
+    refuse_declared_user(dossier, user)
+    return dossier
 
 
 def open_dossier_readonly(args: argparse.Namespace) -> Path | Dossier:

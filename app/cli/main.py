@@ -26,7 +26,7 @@ GuiRunner = Callable[[Path | None, str | None], int]
 #: its commands need (services, the database) inside the command functions: ``--help`` and
 #: ``--version`` then load neither SQLAlchemy nor Qt (tests/e2e/test_cli_startup.py).
 COMMAND_MODULES = ("gui", "documents", "annotations", "versions", "integrity", "exchange",
-                   "tags", "money", "review", "sync")
+                   "tags", "money", "review", "team", "sync")
 
 
 def _common(*, suppress: bool) -> argparse.ArgumentParser:

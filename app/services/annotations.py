@@ -22,7 +22,7 @@ from app.clock import utcnow
 from app.errors import BadInput, NotFound, Refused
 from app.limits import MAX_FIELD_CHARS, MAX_NOTE_CHARS, invalid_text
 from app.regions import Region
-from app.services import codebook, workflow
+from app.services import codebook, roles, workflow
 from app.services.lookup import resolve_prefix
 from db import search
 from db.models import Annotation, AnnotationTag, ClaimLink, Document, Page, Tag, User
@@ -276,7 +276,7 @@ def update_annotation(
         ann = session.get(Annotation, annotation_id)
         if ann is None:
             raise NotFound(f"no annotation {annotation_id}")
-        dossier.user_id(session)
+        roles.require_author(dossier, session, ann, "change")
         before: dict[str, Any] = {}
         after: dict[str, Any] = {}
         if ("anchor" in fields or "anchor_score" in fields) and "start" not in fields:
@@ -319,7 +319,7 @@ def set_tags(
         ann = session.get(Annotation, annotation_id)
         if ann is None:
             raise NotFound(f"no annotation {annotation_id}")
-        dossier.user_id(session)
+        roles.require_author(dossier, session, ann, "change the tags of")
         tags = _check_tags(session, tag_ids)
         old = list(session.scalars(
             select(AnnotationTag.tag_id).where(AnnotationTag.annotation_id == annotation_id)
@@ -349,7 +349,7 @@ def delete_annotation(dossier: Dossier, annotation_id: str) -> dict[str, Any]:
         ann = session.get(Annotation, annotation_id)
         if ann is None:
             raise NotFound(f"no annotation {annotation_id}")
-        dossier.user_id(session)
+        roles.require_author(dossier, session, ann, "delete")
         tags = list(session.scalars(
             select(AnnotationTag.tag_id).where(AnnotationTag.annotation_id == annotation_id)
         ))
