@@ -249,7 +249,7 @@ class _Push:
             self.summary.identical += 1
             return
         sid = self.server_id(otype, oid)
-        team = content(spec, sside, lside, sid, None, lock=True)
+        team = content(spec, sside, lside, sid, None)
         theirs = row_states.row_state(scur, otype, sid)
         try:
             local = content(spec, lside, sside, oid, self.maps)

@@ -70,17 +70,17 @@ def _compared_columns(spec: StateSpec, local: Side, server: Side) -> list[str]:
 
 
 def content(spec: StateSpec, side: Side, other: Side, object_id: Any,
-            maps: IdMaps | None, *, lock: bool = False) -> dict[str, Any] | None:
+            maps: IdMaps | None) -> dict[str, Any] | None:
     """A row's comparable content (None when it does not exist); ``maps`` for the local side.
 
-    ``lock`` locks the row until the transaction ends (``FOR UPDATE`` where the engine has it;
-    SQLite's writer already holds the whole database), so nobody changes it between the
-    comparison and the write.
+    Nobody changes the row between this comparison and the write: the push is one write
+    transaction, and writers are serialised on both engines (SQLite's write lock, the team
+    dossier's writer lock).
     """
     table = side.table(spec.table)
     columns = _compared_columns(spec, side, other)
     query = select(*(table.c[c] for c in columns)).where(table.c[spec.key] == object_id)
-    row = side.conn.execute(query.with_for_update() if lock else query).first()
+    row = side.conn.execute(query).first()
     if row is None:
         return None
     values = dict(zip(columns, row, strict=True))
