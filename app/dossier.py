@@ -176,10 +176,13 @@ class Dossier:
             raise BadInput(f"{address.display} is not a usable team dossier address "
                            f"({type(exc).__name__}): write "
                            "postgresql://USER:PASSWORD@HOST:PORT/DATABASE") from None
+        cache = address.cache_folder()
+        with suppress(OSError):  # only copies live there; reading them again is the fallback
+            cache.mkdir(parents=True, exist_ok=True)
         try:
             upgrade(engine)
-            dossier = cls(address.cache_folder(), engine, user or default_user_name(),
-                          originals=DatabaseOriginals(engine, address.cache_folder() / "originals"),
+            dossier = cls(cache, engine, user or default_user_name(),
+                          originals=DatabaseOriginals(engine, cache / "originals"),
                           address=address)
             from app.team.identity import attach
 
@@ -313,9 +316,23 @@ class Dossier:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A read-only session that does not block writers."""
-        with self._read_sessions() as session:
-            yield session
+        """A read-only session that does not block writers (one snapshot of the dossier).
+
+        On a team dossier a server that cannot be reached raises a one-line StorageFault.
+        """
+        if self.address is None:
+            with self._read_sessions() as session:
+                yield session
+            return
+        try:
+            with self._read_sessions() as session:
+                yield session
+        except DBAPIError as exc:
+            from app import server_faults
+
+            if not server_faults.is_connection_error(exc):
+                raise
+            _reraise_server(exc, self.address)
 
     def user_id(self, session: Session) -> int:
         """The acting user's id, creating (and auditing) the user on first use."""

@@ -262,3 +262,25 @@ def test_people_opening_a_new_team_dossier_at_once_get_one_schema_and_codebook(
         assert verify(opened).ok
     finally:
         opened.close()
+
+
+def test_a_server_that_stops_answering_is_one_line_for_reads_and_writes(
+        team_dossier: Dossier, pg_server: PgServer) -> None:
+    assert team_dossier.address is not None
+    database = team_dossier.address.database
+    add_text_document(team_dossier, TEXT)
+    with pg_server.connect() as admin:
+        admin.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS false')
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                      "WHERE datname = %s AND pid <> pg_backend_pid()", (database,))
+    try:
+        with pytest.raises(ServerUnavailable) as reading:
+            documents.list_entries(team_dossier)
+        with pytest.raises(ServerUnavailable) as writing:
+            add_text_document(team_dossier, "Written while the server refused us.", "C")
+    finally:
+        with pg_server.connect() as admin:
+            admin.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS true')
+    for fault in (reading.value, writing.value):
+        assert "not accepting connections" in str(fault) and "\n" not in str(fault)
+    assert [d.title for d in documents.list_entries(team_dossier)] == ["Test document"]  # back
