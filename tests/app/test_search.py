@@ -216,3 +216,20 @@ def test_a_web_page_is_searched_in_the_language_it_declares(
     else:
         assert {h.document_id for h in stemmed} == {result.document.id}
         assert any(f"{MARK_START}Faktoren{MARK_END}" in h.snippet for h in stemmed)
+
+
+def test_the_search_command_on_both_engines(dossier: Dossier,
+                                            any_dossier_path: Path | str) -> None:
+    from tests.helpers.cli import cli_json, run_cli
+
+    doc = add_text_document(dossier, ARTICLE, "Article")
+    start = ARTICLE.index("forced labour")
+    ann = annotation_service.create_annotation(dossier, doc.id, start, start + 13,
+                                               note="confirmed by the chaplain")
+    found = cli_json(any_dossier_path, "search", '"forced labour"')
+    assert {(h["kind"], h["id"]) for h in found} == {("document", doc.id), ("quote", ann.id)}
+    assert all("[forced labour]" in h["snippet"] and h["title"] == "Article" for h in found)
+    assert [h["kind"] for h in cli_json(any_dossier_path, "search", "chaplain",
+                                        "--author", "alice")] == ["note"]
+    proc = run_cli(any_dossier_path, "search", 'NEAR( "unclosed -')
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr
