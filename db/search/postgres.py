@@ -18,10 +18,10 @@ matches, as on SQLite.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
+from db.search import snippets
 from db.search.common import (
     MARK_END,
     MARK_START,
@@ -46,7 +46,7 @@ _INSERT = (
 )
 _SAVEPOINT = "dossier_search_rank"
 #: Matches ranked at most (the newest): ranking reads each match's tsvector.
-RANK_CANDIDATES = 1_000
+RANK_CANDIDATES = 500
 
 
 def _raw(cur: Any) -> Any:
@@ -174,7 +174,11 @@ def _any_of(terms: Iterable[QueryTerm], configs: list[str]) -> tuple[str, list[A
 def tsquery(cur: Any, query: ParsedQuery) -> str:
     """The text of the tsquery for ``query`` ("" when nothing can be searched), made by the
     server from lexemes; it is passed back as a constant so the GIN index can serve it."""
-    raw = _raw(cur)
+    return _tsqueries(_raw(cur), query)[0]
+
+
+def _tsqueries(raw: Any, query: ParsedQuery) -> tuple[str, str]:
+    """The whole tsquery's text, and that of its positive part (the words to mark)."""
     configs = [c for (c,) in raw.execute(
         "SELECT config FROM search_configs ORDER BY config").fetchall()]
     groups: list[str] = []
@@ -185,14 +189,15 @@ def tsquery(cur: Any, query: ParsedQuery) -> str:
             groups.append(part)
             params += values
     if not groups:
-        return ""
-    expr = " && ".join(groups)
+        return "", ""
+    positive = " && ".join(groups)
+    whole, more = positive, list(params)
     excluded, values = _any_of(query.excluded, configs)
     if excluded:
-        expr = f"({expr}) && !!{excluded}"
-        params += values
-    row = raw.execute(f"SELECT ({expr})::text", params).fetchone()
-    return str(row[0]) if row and row[0] else ""
+        whole = f"({positive}) && !!{excluded}"
+        more += values
+    row = raw.execute(f"SELECT ({whole})::text, ({positive})::text", [*more, *params]).fetchone()
+    return (str(row[0] or ""), str(row[1] or "")) if row else ("", "")
 
 
 # -- searching -------------------------------------------------------------------------------
@@ -202,7 +207,7 @@ def find(cur: Any, query: ParsedQuery, filters: Filters, limit: int,
     """Hits of ``query``, best first (the newest first when ranking would take longer than
     ``budget_s``); entries of superseded document versions are left out."""
     raw = _raw(cur)
-    q = tsquery(raw, query)
+    q, positive = _tsqueries(raw, query)
     if not q:
         return []
     where = ["p.tsv @@ %s::tsquery", "d.is_current"]
@@ -227,33 +232,45 @@ def find(cur: Any, query: ParsedQuery, filters: Filters, limit: int,
         where.append("p.ref IN (SELECT a.id FROM annotations a JOIN users u "
                      f"ON u.id = a.author_id WHERE {' AND '.join(conds)})")
 
-    matches = ("SELECT p.id, p.kind, p.ref, p.document_id, p.page, p.start, p.config, p.body, "
-               "p.tsv FROM search_passages p JOIN documents d ON d.id = p.document_id "
-               f"WHERE {' AND '.join(where)} ORDER BY p.id DESC LIMIT %s")
-    outer = ("SELECT s.kind, s.ref, s.document_id, s.page, "
-             "ts_headline(s.config::regconfig, s.body, %s::tsquery, %s), s.rank, s.start, s.body "
-             "FROM ({}) AS s ORDER BY s.rank DESC, s.id DESC")
+    # Only ids are sorted while choosing (a sort carrying texts and vectors spills to disk).
+    newest_ids = ("SELECT p.id FROM search_passages p JOIN documents d ON d.id = p.document_id "
+                  f"WHERE {' AND '.join(where)} ORDER BY p.id DESC LIMIT %s")
+    outer = ("SELECT p.id, p.kind, p.ref, p.document_id, p.page, p.config, {rank} AS rank, "
+             "p.start, p.body FROM search_passages p WHERE p.id = ANY(ARRAY({ids})) "
+             "ORDER BY rank DESC, p.id DESC LIMIT %s")
 
     def ranked() -> list[Any]:
         # Ranked among the newest RANK_CANDIDATES matches: all of them for any but the most
         # common words, and a bounded cost for those.
-        best = ("SELECT c.*, ts_rank_cd(c.tsv, %s::tsquery) AS rank "
-                f"FROM ({matches}) AS c ORDER BY rank DESC, c.id DESC LIMIT %s")
-        return list(raw.execute(outer.format(best), [
-            q, _HEADLINE, q, *params, RANK_CANDIDATES, limit]).fetchall())
+        sql = outer.format(rank="ts_rank_cd(p.tsv, %s::tsquery)", ids=newest_ids)
+        return list(raw.execute(sql, [q, *params, RANK_CANDIDATES, limit]).fetchall())
 
     def newest() -> list[Any]:
-        return list(raw.execute(outer.format(f"SELECT m.*, 0.0::float8 AS rank FROM ({matches}) m"),
-                                [q, _HEADLINE, *params, limit]).fetchall())
+        sql = outer.format(rank="0.0::float8", ids=newest_ids)
+        return list(raw.execute(sql, [*params, limit, limit]).fetchall())
 
     rows = _within(raw, budget_s, ranked)
     if rows is None:
         # Even that took too long (say a phrase of very common words, every match rechecked):
         # the newest matches, unranked, as on SQLite.
         rows = newest()
-    terms = [t for group in query.groups for t in group]
-    return [SearchHit(kind, ref, doc, page, _snippet(headline, body, terms), float(rank), start)
-            for kind, ref, doc, page, headline, rank, start, body in rows]
+    return _hits(raw, rows, q, positive)
+
+
+def _hits(raw: Any, rows: list[Any], q: str, positive: str) -> list[SearchHit]:
+    """Hits with snippets: marked here from the query's lexemes (see :mod:`db.search.snippets`),
+    by ``ts_headline`` for a passage where that finds nothing."""
+    pairs = snippets.lexemes(positive)
+    found = {stems: snippets.matcher(pairs, stems) for stems in (False, True)}
+    made = {row[0]: snippets.snippet(row[8], found[row[5] != SIMPLE]) for row in rows}
+    missing = [pid for pid, text in made.items() if text is None]
+    if missing:
+        for pid, headline, body in raw.execute(
+                "SELECT id, ts_headline(config::regconfig, body, %s::tsquery, %s), body "
+                "FROM search_passages WHERE id = ANY(%s)", (q, _HEADLINE, missing)).fetchall():
+            made[pid] = snippets.tidy_headline(headline, body)
+    return [SearchHit(kind, ref, doc, page, made.get(pid) or "", float(rank), start)
+            for pid, kind, ref, doc, page, _config, rank, start, _body in rows]
 
 
 def _within(raw: Any, seconds: float, run: Callable[[], T]) -> T | None:
@@ -286,54 +303,6 @@ def _within(raw: Any, seconds: float, run: Callable[[], T]) -> T | None:
                                 f"RELEASE SAVEPOINT {_SAVEPOINT}").format(
                                     psycopg.sql.Literal(before)))
     return result
-
-
-_JOINED = re.compile(f"{MARK_END}(\\s+){MARK_START}")
-
-
-def _snippet(headline: str, body: str, terms: list[QueryTerm]) -> str:
-    """``ts_headline``'s fragment with the words of a phrase marked as one span and "…" where
-    the passage goes on; or, when the server's own parser placed no mark (text it splits
-    differently from the index: CJK, accents), a fragment around the first match in ``body``."""
-    if MARK_START not in headline:
-        own = _fallback(body, terms)
-        if own:
-            return own
-    text = _JOINED.sub(r"\1", headline)
-    plain = text.replace(MARK_START, "").replace(MARK_END, "")
-    at = body.find(plain)
-    if at < 0:
-        return text
-    return ("…" if at > 0 else "") + text + ("…" if at + len(plain) < len(body.rstrip()) else "")
-
-
-def _pattern(term: QueryTerm) -> str:
-    words = [t for w in term.words for t in tokens(w)]
-    if not words:
-        return ""
-    tail = r"\w*" if term.prefix else ""
-    return r"[\W_]*".join(re.escape(w) for w in words) + tail
-
-
-def _fallback(body: str, terms: list[QueryTerm], around: int = 60) -> str:
-    patterns = [p for p in (_pattern(t) for t in terms) if p]
-    if not patterns:
-        return ""
-    regex = re.compile("|".join(patterns), re.IGNORECASE)
-    found = regex.search(body)
-    if found is None:
-        return ""
-    lo = max(0, found.start() - around)
-    hi = min(len(body), found.end() + around)
-    if lo > 0:
-        space = body.find(" ", lo, found.start())
-        lo = space + 1 if space >= 0 else lo
-    if hi < len(body):
-        space = body.rfind(" ", found.end(), hi)
-        hi = space if space >= 0 else hi
-    window = body[lo:hi]
-    marked = regex.sub(lambda m: MARK_START + m.group(0) + MARK_END, window)
-    return ("…" if lo > 0 else "") + " ".join(marked.split()) + ("…" if hi < len(body) else "")
 
 
 def search(cur: Any, query: ParsedQuery, limit: int = 50) -> list[SearchHit]:

@@ -16,6 +16,7 @@ from app.services import annotations as annotation_service
 from app.services import codebook
 from app.services import search as search_service
 from app.services.search import MARK_END, MARK_START
+from tests.helpers.corpus import corpus_dir, requires_corpus
 from tests.helpers.documents import add_text_document
 
 ARTICLE = ("Recruiters promised factory work abroad. On arrival the workers' passports were "
@@ -196,3 +197,39 @@ def test_annotations_of_an_imported_set_are_searchable(
     assert [h.kind for h in search_service.search(dossier, "chaplain")] == ["note"]
     assert {h.kind for h in search_service.search(dossier, '"forced labour"')} \
         == {"document", "quote"}
+
+
+@requires_corpus
+def test_a_web_page_is_searched_in_the_language_it_declares(
+        dossier: Dossier, engine_name: str) -> None:
+    from app.services import imports
+
+    page = corpus_dir() / "html" / "spiegel.de.albtraum.html"
+    (result,) = imports.import_many(dossier, [str(page)])
+    assert result.document is not None and result.document.metadata["language"] == "de"
+    exact = search_service.search(dossier, "gefälschten")
+    assert {h.document_id for h in exact} == {result.document.id}
+    # On a team dossier German stemming finds other forms of the word; FTS5 does not stem.
+    stemmed = search_service.search(dossier, "Faktor")  # the text has "Faktoren" only
+    if engine_name == "sqlite":
+        assert stemmed == []
+    else:
+        assert {h.document_id for h in stemmed} == {result.document.id}
+        assert any(f"{MARK_START}Faktoren{MARK_END}" in h.snippet for h in stemmed)
+
+
+def test_the_search_command_on_both_engines(dossier: Dossier,
+                                            any_dossier_path: Path | str) -> None:
+    from tests.helpers.cli import cli_json, run_cli
+
+    doc = add_text_document(dossier, ARTICLE, "Article")
+    start = ARTICLE.index("forced labour")
+    ann = annotation_service.create_annotation(dossier, doc.id, start, start + 13,
+                                               note="confirmed by the chaplain")
+    found = cli_json(any_dossier_path, "search", '"forced labour"')
+    assert {(h["kind"], h["id"]) for h in found} == {("document", doc.id), ("quote", ann.id)}
+    assert all("[forced labour]" in h["snippet"] and h["title"] == "Article" for h in found)
+    assert [h["kind"] for h in cli_json(any_dossier_path, "search", "chaplain",
+                                        "--author", "alice")] == ["note"]
+    proc = run_cli(any_dossier_path, "search", 'NEAR( "unclosed -')
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr

@@ -94,6 +94,16 @@ def test_language_of_the_document_stems_its_words(cur: Any) -> None:
     assert [h.ref for h in find(cur, '"on arrival"')] == ["en"]
 
 
+def test_snippets_mark_stems_accents_and_fall_back_to_ts_headline(cur: Any) -> None:
+    add_document(cur, "en", "The workers were happy there. " + "Filler words go here. " * 20
+                 + "Later the Café closed.", language="en")
+    (hit,) = find(cur, "cafe")
+    assert hit.snippet.startswith("…") and f"{MARK_START}Café{MARK_END}" in hit.snippet
+    # "happiness" stems to 'happi', not a prefix of "happy": the server's ts_headline marks it.
+    (hit,) = find(cur, "happiness")
+    assert f"{MARK_START}happy{MARK_END}" in hit.snippet and hit.snippet.endswith("…")
+
+
 def test_cjk_arabic_and_russian_text_is_found(cur: Any) -> None:
     add_document(cur, "zh", "据报道，工人在北京的工厂被扣留护照。")
     add_document(cur, "ar", "صادرت الوكالة جوازات سفر العمال في الميناء.", language="ar")
