@@ -108,12 +108,15 @@ def clone(source: str | Path, folder: Path | str, *, user: str | None = None,
           cancel: CancelCheck | None = None) -> CloneResult:
     """Copy the dossier at ``source`` (a team dossier's URL or a folder) into a new ``folder``."""
     from app.dossier import Dossier
+    from app.location import is_server_url
 
     target = Path(folder).expanduser()
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise BadInput(f"{target} already exists and is not an empty folder; clone into a new "
                        "folder")
-    origin = Dossier.open(source, user=user, create=False)
+    # in a team dossier the acting user is the login: a chosen name is for the folder only
+    origin = Dossier.open(source, user=None if is_server_url(str(source)) else user,
+                          create=False)
     made = not target.exists()
     try:
         with reporting(f"clone of {sync_record.public_address(str(source))}", progress, cancel):

@@ -423,6 +423,7 @@ def push(folder: Path | str, target: str | Path, *, user: str | None = None,
          cancel: CancelCheck | None = None) -> PushSummary:
     """Send the work of the dossier in ``folder`` to the dossier at ``target``; see the module."""
     from app.dossier import Dossier
+    from app.location import is_server_url
     from app.services import integrity
 
     path = Path(folder).expanduser()
@@ -432,7 +433,7 @@ def push(folder: Path | str, target: str | Path, *, user: str | None = None,
         if not report.ok:
             raise BadInput(f"{path} fails verify ({report.problems[0]}); nothing was pushed: "
                            "a record that does not verify is not sent to a team dossier")
-        server = Dossier.open(target, user=user)
+        server = Dossier.open(target, user=None if is_server_url(str(target)) else user)
         try:
             with reporting(f"push of {path.name}", progress, cancel):
                 return _push(local, server, path, str(target))
