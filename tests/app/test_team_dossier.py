@@ -284,3 +284,19 @@ def test_a_server_that_stops_answering_is_one_line_for_reads_and_writes(
     for fault in (reading.value, writing.value):
         assert "not accepting connections" in str(fault) and "\n" not in str(fault)
     assert [d.title for d in documents.list_entries(team_dossier)] == ["Test document"]  # back
+
+
+def test_the_password_may_come_from_the_environment_instead_of_the_url(
+        team_dossier: Dossier, pg_server: PgServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """libpq's own PGPASSWORD (or ~/.pgpass): no password on a command line or in a URL."""
+    assert team_dossier.address is not None
+    monkeypatch.setenv("PGPASSWORD", pg_server.password)
+    bare = pg_server.url(team_dossier.address.database, user=pg_server.user, password="")
+    assert pg_server.password not in bare
+    opened = Dossier.open(bare, user="alice")
+    try:
+        assert opened.address == team_dossier.address
+        add_text_document(opened, TEXT)
+        assert verify(opened).ok
+    finally:
+        opened.close()
