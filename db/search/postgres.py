@@ -116,15 +116,26 @@ def index_document(cur: Any, document_id: str,
 
 def index_annotation(cur: Any, annotation_id: str, document_id: str, quote: str, note: str,
                      page: int | None) -> None:
-    """(Re)index an annotation's quote and note (in its document's language)."""
+    """(Re)index an annotation's quote and note, in its document's language: one statement,
+    since it runs inside every annotation edit's writer slot."""
     raw = _raw(cur)
-    remove(raw, annotation_id)
-    entries = [("quote", quote), ("note", note)]
-    if not any(body.strip() for _, body in entries):
+    entries = [(kind, body, form(body)) for kind, body in (("quote", quote), ("note", note))
+               if body.strip()]
+    if not entries:
+        remove(raw, annotation_id)
         return
-    config = _configs_of(raw, [document_id])[document_id]
-    raw.executemany(_INSERT, [_row(config, kind, annotation_id, document_id, page, None, body)
-                              for kind, body in entries if body.strip()])
+    values = ", ".join("(%s, %s, %s)" for _ in entries)
+    raw.execute(
+        "WITH gone AS (DELETE FROM search_passages WHERE ref = %s), "
+        "lang AS (SELECT coalesce((SELECT config FROM search_passages WHERE ref = %s "
+        "AND kind = 'document' LIMIT 1), 'simple') AS config) "
+        "INSERT INTO search_passages (kind, ref, document_id, page, start, config, body, tsv) "
+        "SELECT v.kind, %s, %s, %s, NULL, lang.config, v.body, "
+        "to_tsvector(lang.config::regconfig, CASE WHEN lang.config = 'simple' THEN '' "
+        "ELSE v.words END) || to_tsvector('simple', v.words) "
+        f"FROM lang, (VALUES {values}) AS v (kind, body, words)",
+        [annotation_id, document_id, annotation_id, document_id, page,
+         *(x for entry in entries for x in entry)])
 
 
 def add_many(cur: Any, rows: list[tuple[str, str, str, int | None, str]]) -> None:

@@ -92,6 +92,14 @@ def test_language_of_the_document_stems_its_words(cur: Any) -> None:
     assert f"{MARK_START}promised{MARK_END}" in hit.snippet
     # A stop word of English is still found (the 'simple' half keeps every word).
     assert [h.ref for h in find(cur, '"on arrival"')] == ["en"]
+    # An annotation is indexed in its document's language; re-indexing replaces its entries.
+    postgres.index_annotation(cur, "ann", "en", "the workers' passports", "first note", None)
+    postgres.index_annotation(cur, "ann", "en", "the workers' passports", "promises kept", None)
+    assert {(h.kind, h.ref) for h in find(cur, "promise")} == {("document", "en"),
+                                                               ("note", "ann")}
+    assert find(cur, "first") == []
+    cur.execute("SELECT count(*) FROM search_passages WHERE ref = 'ann'")
+    assert cur.fetchone()[0] == 2
 
 
 def test_snippets_mark_stems_accents_and_fall_back_to_ts_headline(cur: Any) -> None:
