@@ -33,7 +33,7 @@ __all__ = ["MARK_END", "MARK_START", "PASSAGE_CHARS", "PROGRESS_STEPS", "RANK_BU
            "index_annotation", "index_document", "passages", "remove", "search",
            "search_cursor"]
 
-#: How long ranking may take before the newest matches are shown instead (common words).
+#: How long ranking may take on SQLite before the newest matches are shown instead.
 RANK_BUDGET_S = 0.03
 #: SQLite virtual-machine steps between two looks at the clock while ranking.
 PROGRESS_STEPS = 2_000
@@ -134,8 +134,9 @@ def find_cursor(cur: Any, query: ParsedQuery | str, filters: Filters | None = No
                 limit: int = 50) -> list[SearchHit]:
     """Hits of a parsed query (:func:`app.search_query.parse`), best first, with snippets whose
     matched words lie between :data:`MARK_START` and :data:`MARK_END`; entries of superseded
-    document versions are left out. Ranking that would take longer than
-    :data:`RANK_BUDGET_S` gives way to the newest matches.
+    document versions are left out. On SQLite, ranking that would take longer than
+    :data:`RANK_BUDGET_S` gives way to the newest matches; PostgreSQL ranks among the newest
+    matches only (:data:`db.search.postgres.RANK_CANDIDATES`), a bounded cost.
 
     A string is taken as an FTS5 expression (SQLite) or as plain words (PostgreSQL).
     """
@@ -144,7 +145,7 @@ def find_cursor(cur: Any, query: ParsedQuery | str, filters: Filters | None = No
         from db.search import postgres
 
         parsed = _plain(query) if isinstance(query, str) else query
-        return postgres.find(cur, parsed, f, limit, RANK_BUDGET_S)
+        return postgres.find(cur, parsed, f, limit)
     fts = query if isinstance(query, str) else query.fts()
     return fts5.find(cur, fts, f, limit, RANK_BUDGET_S, PROGRESS_STEPS)
 

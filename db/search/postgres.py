@@ -11,15 +11,15 @@ service calls that keep SQLite's FTS5 index in step.
 A query is built from lexemes only: each word or phrase becomes ``phraseto_tsquery`` of its
 words (in 'simple' and in every configuration in use, joined by OR), prefixes a quoted lexeme
 with ``:*``, and the groups are joined with the tsquery operators by the server. No text a user
-typed is ever read as tsquery syntax. Ranking is ``ts_rank_cd``; snippets are ``ts_headline``
-of the best rows only; ranking that takes longer than its budget gives way to the newest
-matches, as on SQLite.
+typed is ever read as tsquery syntax. Ranking is ``ts_rank_cd`` among the newest matches (a
+bounded cost for the commonest words); snippets are marked from the query's lexemes
+(:mod:`db.search.snippets`), with ``ts_headline`` as the fallback.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from collections.abc import Iterable
+from typing import Any
 
 from db.search import snippets
 from db.search.common import (
@@ -33,8 +33,6 @@ from db.search.common import (
 )
 from db.search.lexemes import SIMPLE, config_for, document_language, form, tokens
 
-T = TypeVar("T")
-
 #: Longest lexeme PostgreSQL accepts is 2,047 bytes; longer "words" cannot be searched.
 _MAX_LEXEME_BYTES = 2_000
 _HEADLINE = (f'StartSel="{MARK_START}", StopSel="{MARK_END}", MaxWords=18, MinWords=8, '
@@ -44,7 +42,6 @@ _INSERT = (
     "VALUES (%s, %s, %s, %s, %s, %s, %s, "
     "to_tsvector(%s::regconfig, %s) || to_tsvector('simple', %s))"
 )
-_SAVEPOINT = "dossier_search_rank"
 #: Matches ranked at most (the newest): ranking reads each match's tsvector.
 RANK_CANDIDATES = 500
 
@@ -116,15 +113,26 @@ def index_document(cur: Any, document_id: str,
 
 def index_annotation(cur: Any, annotation_id: str, document_id: str, quote: str, note: str,
                      page: int | None) -> None:
-    """(Re)index an annotation's quote and note (in its document's language)."""
+    """(Re)index an annotation's quote and note, in its document's language: one statement,
+    since it runs inside every annotation edit's writer slot."""
     raw = _raw(cur)
-    remove(raw, annotation_id)
-    entries = [("quote", quote), ("note", note)]
-    if not any(body.strip() for _, body in entries):
+    entries = [(kind, body, form(body)) for kind, body in (("quote", quote), ("note", note))
+               if body.strip()]
+    if not entries:
+        remove(raw, annotation_id)
         return
-    config = _configs_of(raw, [document_id])[document_id]
-    raw.executemany(_INSERT, [_row(config, kind, annotation_id, document_id, page, None, body)
-                              for kind, body in entries if body.strip()])
+    values = ", ".join("(%s, %s, %s)" for _ in entries)
+    raw.execute(
+        "WITH gone AS (DELETE FROM search_passages WHERE ref = %s), "
+        "lang AS (SELECT coalesce((SELECT config FROM search_passages WHERE ref = %s "
+        "AND kind = 'document' LIMIT 1), 'simple') AS config) "
+        "INSERT INTO search_passages (kind, ref, document_id, page, start, config, body, tsv) "
+        "SELECT v.kind, %s, %s, %s, NULL, lang.config, v.body, "
+        "to_tsvector(lang.config::regconfig, CASE WHEN lang.config = 'simple' THEN '' "
+        "ELSE v.words END) || to_tsvector('simple', v.words) "
+        f"FROM lang, (VALUES {values}) AS v (kind, body, words)",
+        [annotation_id, document_id, annotation_id, document_id, page,
+         *(x for entry in entries for x in entry)])
 
 
 def add_many(cur: Any, rows: list[tuple[str, str, str, int | None, str]]) -> None:
@@ -137,7 +145,13 @@ def add_many(cur: Any, rows: list[tuple[str, str, str, int | None, str]]) -> Non
 
 # -- the query -------------------------------------------------------------------------------
 
-def _term(term: QueryTerm, configs: list[str]) -> tuple[str, list[Any]]:
+#: A term's words stemmed in every configuration in use, OR-ed (the aggregate is migration
+#: 0010's); nothing when every document is 'simple'.
+_STEMMED = ("coalesce((SELECT dossier_tsquery_any(phraseto_tsquery(config::regconfig, %s)) "
+            "FROM search_configs), ''::tsquery)")
+
+
+def _term(term: QueryTerm) -> tuple[str, list[Any]]:
     """SQL building one term's tsquery from its lexemes ("" when it has none)."""
     words = [t for w in term.words for t in tokens(w)
              if len(t.encode("utf-8")) <= _MAX_LEXEME_BYTES]
@@ -152,19 +166,14 @@ def _term(term: QueryTerm, configs: list[str]) -> tuple[str, list[Any]]:
         return ("tsquery_phrase(phraseto_tsquery('simple', %s), %s::tsquery)",
                 [" ".join(head), lexeme])
     text = " ".join(words)
-    sql = ["phraseto_tsquery('simple', %s)"]
-    params: list[Any] = [text]
-    for config in configs:
-        sql.append("phraseto_tsquery(%s::regconfig, %s)")
-        params += [config, text]
-    return "(" + " || ".join(sql) + ")", params
+    return f"(phraseto_tsquery('simple', %s) || {_STEMMED})", [text, text]
 
 
-def _any_of(terms: Iterable[QueryTerm], configs: list[str]) -> tuple[str, list[Any]]:
+def _any_of(terms: Iterable[QueryTerm]) -> tuple[str, list[Any]]:
     sql: list[str] = []
     params: list[Any] = []
     for term in terms:
-        part, values = _term(term, configs)
+        part, values = _term(term)
         if part:
             sql.append(part)
             params += values
@@ -179,12 +188,10 @@ def tsquery(cur: Any, query: ParsedQuery) -> str:
 
 def _tsqueries(raw: Any, query: ParsedQuery) -> tuple[str, str]:
     """The whole tsquery's text, and that of its positive part (the words to mark)."""
-    configs = [c for (c,) in raw.execute(
-        "SELECT config FROM search_configs ORDER BY config").fetchall()]
     groups: list[str] = []
     params: list[Any] = []
     for group in query.groups:
-        part, values = _any_of(group, configs)
+        part, values = _any_of(group)
         if part:
             groups.append(part)
             params += values
@@ -192,7 +199,7 @@ def _tsqueries(raw: Any, query: ParsedQuery) -> tuple[str, str]:
         return "", ""
     positive = " && ".join(groups)
     whole, more = positive, list(params)
-    excluded, values = _any_of(query.excluded, configs)
+    excluded, values = _any_of(query.excluded)
     if excluded:
         whole = f"({positive}) && !!{excluded}"
         more += values
@@ -202,10 +209,14 @@ def _tsqueries(raw: Any, query: ParsedQuery) -> tuple[str, str]:
 
 # -- searching -------------------------------------------------------------------------------
 
-def find(cur: Any, query: ParsedQuery, filters: Filters, limit: int,
-         budget_s: float) -> list[SearchHit]:
-    """Hits of ``query``, best first (the newest first when ranking would take longer than
-    ``budget_s``); entries of superseded document versions are left out."""
+def find(cur: Any, query: ParsedQuery, filters: Filters, limit: int) -> list[SearchHit]:
+    """Hits of ``query``, best first by ``ts_rank_cd`` among the newest
+    :data:`RANK_CANDIDATES` matches; entries of superseded document versions are left out.
+
+    Ranking reads each candidate's vector, so bounding the candidates bounds its cost: no time
+    budget is needed as on SQLite (whose fallback, the newest matches unranked, would cost the
+    same here as choosing the candidates does).
+    """
     raw = _raw(cur)
     q, positive = _tsqueries(raw, query)
     if not q:
@@ -239,21 +250,8 @@ def find(cur: Any, query: ParsedQuery, filters: Filters, limit: int,
              "p.start, p.body FROM search_passages p WHERE p.id = ANY(ARRAY({ids})) "
              "ORDER BY rank DESC, p.id DESC LIMIT %s")
 
-    def ranked() -> list[Any]:
-        # Ranked among the newest RANK_CANDIDATES matches: all of them for any but the most
-        # common words, and a bounded cost for those.
-        sql = outer.format(rank="ts_rank_cd(p.tsv, %s::tsquery)", ids=newest_ids)
-        return list(raw.execute(sql, [q, *params, RANK_CANDIDATES, limit]).fetchall())
-
-    def newest() -> list[Any]:
-        sql = outer.format(rank="0.0::float8", ids=newest_ids)
-        return list(raw.execute(sql, [*params, limit, limit]).fetchall())
-
-    rows = _within(raw, budget_s, ranked)
-    if rows is None:
-        # Even that took too long (say a phrase of very common words, every match rechecked):
-        # the newest matches, unranked, as on SQLite.
-        rows = newest()
+    sql = outer.format(rank="ts_rank_cd(p.tsv, %s::tsquery)", ids=newest_ids)
+    rows = raw.execute(sql, [q, *params, max(RANK_CANDIDATES, limit), limit]).fetchall()
     return _hits(raw, rows, q, positive)
 
 
@@ -273,41 +271,9 @@ def _hits(raw: Any, rows: list[Any], q: str, positive: str) -> list[SearchHit]:
             for pid, kind, ref, doc, page, _config, rank, start, _body in rows]
 
 
-def _within(raw: Any, seconds: float, run: Callable[[], T]) -> T | None:
-    """``run()``, or None when the server needed more than ``seconds`` (the statement is
-    cancelled by ``statement_timeout``; a savepoint keeps the caller's transaction usable)."""
-    if seconds <= 0:
-        return None
-    import psycopg
-    import psycopg.sql
-
-    conn = raw.connection
-    ms = f"{max(1, round(seconds * 1000))}ms"
-    if conn.autocommit and conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
-        try:
-            with conn.transaction():
-                raw.execute("SELECT set_config('statement_timeout', %s, true)", (ms,))
-                return run()
-        except psycopg.errors.QueryCanceled:
-            return None
-    raw.execute(f"SAVEPOINT {_SAVEPOINT}")
-    (before,) = raw.execute("SELECT current_setting('statement_timeout'), "
-                            "set_config('statement_timeout', %s, true)", (ms,)).fetchone()[:1]
-    try:
-        result = run()
-    except psycopg.errors.QueryCanceled:
-        # Rolling back to the savepoint also restores the timeout.
-        raw.execute(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}; RELEASE SAVEPOINT {_SAVEPOINT}")
-        return None
-    raw.execute(psycopg.sql.SQL("SELECT set_config('statement_timeout', {}, true); "
-                                f"RELEASE SAVEPOINT {_SAVEPOINT}").format(
-                                    psycopg.sql.Literal(before)))
-    return result
-
-
 def search(cur: Any, query: ParsedQuery, limit: int = 50) -> list[SearchHit]:
-    """Hits of a plain query with ``[`` and ``]`` around matched words (no budget, no filters)."""
-    hits = find(cur, query, Filters(), limit, 60.0)
+    """Hits of a plain query with ``[`` and ``]`` around matched words (no filters)."""
+    hits = find(cur, query, Filters(), limit)
     return [SearchHit(h.kind, h.ref, h.document_id, h.page,
                       h.snippet.replace(MARK_START, "[").replace(MARK_END, "]"), h.rank, h.start)
             for h in hits]

@@ -59,7 +59,7 @@ def add_document(cur: Any, doc_id: str, text: str, *, language: str | None = Non
 
 
 def find(cur: Any, text: str, filters: Filters | None = None) -> list[Any]:
-    return postgres.find(cur, search_query.parse(text), filters or Filters(), 50, 5.0)
+    return postgres.find(cur, search_query.parse(text), filters or Filters(), 50)
 
 
 ARTICLE = ("Recruiters promised factory work abroad. On arrival the workers' passports were "
@@ -92,6 +92,14 @@ def test_language_of_the_document_stems_its_words(cur: Any) -> None:
     assert f"{MARK_START}promised{MARK_END}" in hit.snippet
     # A stop word of English is still found (the 'simple' half keeps every word).
     assert [h.ref for h in find(cur, '"on arrival"')] == ["en"]
+    # An annotation is indexed in its document's language; re-indexing replaces its entries.
+    postgres.index_annotation(cur, "ann", "en", "the workers' passports", "first note", None)
+    postgres.index_annotation(cur, "ann", "en", "the workers' passports", "promises kept", None)
+    assert {(h.kind, h.ref) for h in find(cur, "promise")} == {("document", "en"),
+                                                               ("note", "ann")}
+    assert find(cur, "first") == []
+    cur.execute("SELECT count(*) FROM search_passages WHERE ref = 'ann'")
+    assert cur.fetchone()[0] == 2
 
 
 def test_snippets_mark_stems_accents_and_fall_back_to_ts_headline(cur: Any) -> None:
@@ -141,20 +149,20 @@ def test_any_text_is_a_valid_query(cur: Any) -> None:
                  "NOT x", 'say "unfinished', "a OR OR b", "^col:", "'", "\\", "", "':*",
                  "a & !b | c <-> d", "x:* y:A", "__", "a" * 3000, "'a' <2> 'b'", "!!", "@@"]:
         find(cur, text)
-        postgres.find(cur, search_query.parse(text, as_you_type=True), Filters(), 50, 5.0)
+        postgres.find(cur, search_query.parse(text, as_you_type=True), Filters(), 50)
 
 
-def test_a_query_too_common_to_rank_in_time_lists_the_newest(cur: Any) -> None:
+def test_a_common_word_is_ranked_among_its_newest_matches(
+        cur: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     for i in range(30):
-        add_document(cur, f"r{i:02}", f"Report {i}: the workers said the wages were late.")
-    newest = postgres.find(cur, search_query.parse("wages"), Filters(), 50, 0.0)
-    assert [h.ref for h in newest[:2]] == ["r29", "r28"] and len(newest) == 30
-    assert all(MARK_START in h.snippet for h in newest)
-    # Inside a transaction, a cancelled ranking leaves the transaction usable.
-    cur.execute("BEGIN")
-    assert len(postgres.find(cur, search_query.parse("wages"), Filters(), 50, 1e-6)) == 30
-    cur.execute("SELECT 1")
-    cur.execute("COMMIT")
+        repeats = " wages" * (3 if i == 2 else 1)
+        add_document(cur, f"r{i:02}", f"Report {i}: the workers said the{repeats} were late.")
+    assert [h.ref for h in find(cur, "wages")][:3] == ["r02", "r29", "r28"]
+    monkeypatch.setattr(postgres, "RANK_CANDIDATES", 10)
+    hits = postgres.find(cur, search_query.parse("wages"), Filters(), 5)
+    assert [h.ref for h in hits] == ["r29", "r28", "r27", "r26", "r25"]  # r02 is not a candidate
+    assert len(find(cur, "wages")) == 30  # never fewer candidates than hits asked for
+    assert all(MARK_START in h.snippet for h in hits)
 
 
 def test_tokens_and_languages() -> None:

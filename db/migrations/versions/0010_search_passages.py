@@ -15,7 +15,9 @@ the same service calls (:mod:`db.search.postgres`):
 * the passage and its vector stay in the table's own pages, uncompressed while a row fits in
   one (``toast_tuple_target``): ranking reads every candidate's vector;
 * a GIN index over ``tsv``, a B-tree over ``ref`` (an object's entries are replaced together);
-* ``search_configs``: the configurations in use, so a query is stemmed in each of them.
+* ``search_configs``: the configurations in use, so a query is stemmed in each of them, and
+  ``dossier_tsquery_any``, an aggregate joining tsqueries with OR (the query is built in one
+  statement).
 """
 
 from __future__ import annotations
@@ -50,10 +52,13 @@ def upgrade() -> None:
     op.execute("CREATE INDEX ix_search_passages_document ON search_passages (document_id)")
     op.execute("CREATE INDEX ix_search_passages_tsv ON search_passages USING gin (tsv)")
     op.execute("CREATE TABLE search_configs (config text PRIMARY KEY)")
+    op.execute("CREATE AGGREGATE dossier_tsquery_any (tsquery) "
+               "(SFUNC = tsquery_or, STYPE = tsquery)")
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
+    op.execute("DROP AGGREGATE dossier_tsquery_any (tsquery)")
     op.execute("DROP TABLE search_configs")
     op.execute("DROP TABLE search_passages")
