@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from app.annotation_fields import ROLES
 
+#: ``dossier_meta`` keys only administrators write (``team_roles``: the group-role prefix).
+TEAM_KEY_PREFIX = "team_"
 #: Longest database part kept as it is (63 bytes - "dossier_" - "_administrator").
 _MAX_PART = 40
 _PLAIN = re.compile(r"[a-z0-9_]+")
@@ -58,3 +60,13 @@ class GroupRoles:
     def all(self) -> tuple[str, str, str]:
         """Lowest rank first."""
         return self.annotator, self.reviewer, self.administrator
+
+
+def quote_name(name: str) -> str:
+    """A double-quoted SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def literal(value: str) -> str:
+    """A single-quoted SQL string literal (standard_conforming_strings, PostgreSQL's default)."""
+    return "'" + value.replace("'", "''") + "'"

@@ -107,6 +107,8 @@ def test_the_chain_head_moves_only_with_the_chain(own_team: Team) -> None:
         assert code != 0 and "must name the newest event" in out
     code, out = team.psql("DELETE FROM dossier_meta WHERE key = 'audit_head'", ann)
     assert code != 0
+    code, out = team.psql("UPDATE dossier_meta SET value = 'x' WHERE key = 'team_roles'", ann)
+    assert code != 0 and "only an administrator changes the team settings" in out
     # an event that does not extend the chain is refused
     code, out = team.psql(
         "INSERT INTO audit_events (seq, at, actor, action, object_type, object_id, payload, "
