@@ -38,7 +38,7 @@ from db.engine import (
     make_session_factory,
     sqlite_url,
 )
-from db.migrate import LATEST, SchemaTooNew, upgrade
+from db.migrate import LATEST, SchemaTooNew, current_revision, upgrade
 from db.models import User
 
 if TYPE_CHECKING:
@@ -137,7 +137,7 @@ class Dossier:
         ``postgresql://`` URL names; upgrade its schema."""
         where = location_of(folder)
         if isinstance(where, str):
-            return cls._open_server(where, user)
+            return cls._open_server(where, user, create=create)
         path = where
         db_path = path / DB_FILE
         is_new = not db_path.exists()
@@ -167,8 +167,8 @@ class Dossier:
         return dossier
 
     @classmethod
-    def _open_server(cls, url: str, user: str | None) -> Dossier:
-        """Open the team dossier at ``url`` (an empty database gets the schema)."""
+    def _open_server(cls, url: str, user: str | None, *, create: bool = True) -> Dossier:
+        """Open the team dossier at ``url`` (an empty database gets the schema if ``create``)."""
         address = ServerAddress.parse(url)
         try:
             engine = make_engine(url)
@@ -180,6 +180,10 @@ class Dossier:
         with suppress(OSError):  # only copies live there; reading them again is the fallback
             cache.mkdir(parents=True, exist_ok=True)
         try:
+            if not create and current_revision(engine) is None:
+                engine.dispose()
+                raise BadInput(f"no team dossier in {address.display} (the database is empty): "
+                               f"set it up with 'dossier team init {address.display}'")
             upgrade(engine)
             dossier = cls(cache, engine, user or default_user_name(),
                           originals=DatabaseOriginals(engine, cache / "originals"),

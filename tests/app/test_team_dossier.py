@@ -300,3 +300,32 @@ def test_the_password_may_come_from_the_environment_instead_of_the_url(
         assert verify(opened).ok
     finally:
         opened.close()
+
+
+def test_the_window_is_not_handed_a_url_as_a_folder_name(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import argparse
+
+    from app.cli.gui import run_gui
+    from app.errors import BadInput
+
+    monkeypatch.chdir(tmp_path)
+    for given, env in (("postgresql://ann:s3cret-pw@db.example.org/team", None),
+                       (None, "postgresql://ann:s3cret-pw@db.example.org/team")):
+        if env:
+            monkeypatch.setenv("DOSSIER_PATH", env)
+        with pytest.raises(BadInput, match="File > Open Team Dossier") as refused:
+            run_gui(argparse.Namespace(dossier=given, user=None, gui=lambda *a: 0))
+        assert "s3cret" not in str(refused.value)
+    assert list(tmp_path.iterdir()) == []  # no folder named after the URL
+
+
+def test_an_empty_database_is_not_made_a_dossier_when_only_reading(
+        pg_server: PgServer, pg_database: str) -> None:
+    from app.errors import BadInput
+
+    with pytest.raises(BadInput, match="team init"):
+        Dossier.open(pg_server.url(pg_database), create=False)
+    tables = pg_server.psql(pg_database, "SELECT count(*) FROM pg_tables "
+                                         "WHERE schemaname = 'public'").stdout
+    assert tables.split()[2] == "0"
