@@ -133,7 +133,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     if conn is not None:
         with contextlib.closing(conn):
             cur = conn.cursor()
-            hits = search_index.find_cursor(cur, search_query.to_fts(args.query), None,
+            hits = search_index.find_cursor(cur, search_query.parse(args.query), None,
                                             args.limit)
             titles = search_index.document_titles(cur)
         found = [(h.kind, h.ref, h.document_id, titles.get(h.document_id, ""), h.page,

@@ -34,7 +34,7 @@ GuiRunner = Callable[[Path | None, str | None], int]
 #: same reason the command modules load no :mod:`typing`, :mod:`json` or :mod:`sqlite3` at import
 #: (``TYPE_CHECKING = False`` stands in for typing's; mypy treats it as typing's own).
 COMMAND_MODULES = ("gui", "documents", "annotations", "versions", "integrity", "exchange",
-                   "tags", "money", "review", "team")
+                   "tags", "money", "review", "team", "sync")
 
 
 @functools.cache
