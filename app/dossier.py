@@ -240,8 +240,14 @@ class Dossier:
     @contextmanager
     def _write_team(self) -> Iterator[Session]:
         """:meth:`write` on a team dossier: the transaction first takes the writer slot (an
-        advisory lock: writers are serialised as on SQLite, so the audit chain never forks);
-        a connection that fails before the block runs is replaced and the start retried."""
+        advisory lock: writers are serialised as on SQLite, so the audit chain never forks,
+        and no two Dossier writers can deadlock or make each other's transaction fail).
+
+        Retried here, where it is safe because the block has not run yet: a connection that
+        fails (or a deadlock / serialization failure) while the transaction starts. Once the
+        block has run, a failure rolls everything back and becomes one-line StorageFault; a
+        connection lost while committing says the outcome is unknown.
+        """
         from app import server_faults
         from db.cursor import of_session
 
@@ -255,7 +261,9 @@ class Dossier:
                 break
             except DBAPIError as exc:
                 session.close()
-                if attempt + 1 < WRITE_ATTEMPTS and server_faults.is_connection_error(exc):
+                if attempt + 1 < WRITE_ATTEMPTS and (
+                        server_faults.is_connection_error(exc)
+                        or server_faults.sqlstate(exc) in server_faults.RETRYABLE):
                     time.sleep(0.2 * (attempt + 1))  # back off before reconnecting
                     continue
                 self._user_id = None
@@ -264,10 +272,16 @@ class Dossier:
             with session:
                 try:
                     yield session
-                    session.commit()
                 except BaseException:
                     with suppress(DBAPIError):  # a lost connection has nothing to roll back
                         session.rollback()
+                    raise
+                try:
+                    session.commit()
+                except DBAPIError as exc:
+                    if server_faults.is_connection_error(exc):
+                        self._user_id = None
+                        raise server_faults.unknown_commit(self.address) from None
                     raise
         except (DBAPIError, OSError) as exc:
             self._user_id = None  # the user row may have been created in the rolled-back txn

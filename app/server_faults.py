@@ -96,6 +96,14 @@ def translate(exc: BaseException, address: ServerAddress,
     return None
 
 
+def unknown_commit(address: ServerAddress) -> ServerUnavailable:
+    """The connection was lost while a change was being committed: it may or may not be in."""
+    return ServerUnavailable(
+        f"lost the connection to the server of the team dossier {address.database} at "
+        f"{address.where} while saving; the change may or may not have been saved — check "
+        "(e.g. 'dossier annotations') before trying again")
+
+
 def _reason(text: str) -> str:
     """The last line of libpq's message that says something (never holds a password)."""
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]

@@ -54,10 +54,9 @@ def test_cli_takes_a_url_and_dossier_path(team_dossier: Dossier, pg_server: PgSe
     url = pg_server.url(team_dossier.address.database) if team_dossier.address else ""
     note = tmp_path / "note.txt"
     note.write_text(TEXT, encoding="utf-8")
-    run_cli(url, "import", str(note), check=True)
-    listed = run_cli(url, "documents", check=True).stdout
-    assert "Managers confiscated" in listed
-    doc_id = listed.split("\t", 1)[0]
+    imported = run_cli(url, "import", str(note), check=True).stdout
+    assert "Managers confiscated" in imported
+    doc_id = imported.split("\t", 1)[0]
     run_cli(url, "annotate", doc_id, "--quote", "passports", "--tag", "Deception",
             user="bob", check=True)
     env = dict(os.environ, DOSSIER_PATH=url)
@@ -175,6 +174,9 @@ def test_concurrent_writers_keep_one_linear_chain(team_dossier: Dossier,
     threads = [threading.Thread(target=writer, args=(f"writer{n}",)) for n in range(4)]
     for t in threads:
         t.start()
+    while any(t.is_alive() for t in threads):  # verify sees one consistent snapshot meanwhile
+        during = verify(team_dossier)
+        assert during.ok, during.problems
     for t in threads:
         t.join()
     assert errors == []
@@ -211,3 +213,52 @@ def test_a_connection_lost_inside_a_write_is_one_line_and_writes_nothing(
         session.execute(text("SELECT 1"))
     assert "lost the connection" in str(lost.value) and "\n" not in str(lost.value)
     assert verify(team_dossier).events_checked == before
+
+
+def test_a_set_from_a_folder_dossier_imports_into_a_team_dossier(
+        dossier: Dossier, team_dossier: Dossier, tmp_path: Path) -> None:
+    """The bulk paths of a set import (DB-API inserts, states in bulk, chained events, the
+    sender's users and reviews) on PostgreSQL; a second import writes nothing."""
+    from app.services.sets.merge import import_set
+    from tests.app.test_exchange_jsonld import exported, fields, same_documents, seed
+
+    sent = seed(dossier)
+    path = tmp_path / "set.jsonld"
+    exported(dossier, path)
+    same_documents(team_dossier)
+    summary = import_set(team_dossier, path)
+    assert len(summary.added) == 5 and summary.reviews_added == 1 and not summary.conflicts
+    assert ({a.id: fields(a) for a in annotations.list_annotations(team_dossier)}
+            == {a.id: fields(a) for a in sent["anns"]})
+    head = verify(team_dossier)
+    assert head.ok, head.problems
+    again = import_set(team_dossier, path)
+    assert again.identical == 5 and not again.added
+    assert verify(team_dossier).head_hash == head.head_hash
+
+
+def test_people_opening_a_new_team_dossier_at_once_get_one_schema_and_codebook(
+        pg_server: PgServer, pg_database: str) -> None:
+    url = pg_server.url(pg_database)
+    errors: list[BaseException] = []
+
+    def first_open(name: str) -> None:
+        try:
+            Dossier.open(url, user=name).close()
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=first_open, args=(f"person{n}",)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    opened = Dossier.open(url, user="person0")
+    try:
+        with opened.read() as session:
+            names = [t.path for t in codebook.list_tags(session)]
+        assert len(names) == len(set(names)) > 10
+        assert verify(opened).ok
+    finally:
+        opened.close()
