@@ -165,6 +165,16 @@ def test_a_common_word_is_ranked_among_its_newest_matches(
     assert all(MARK_START in h.snippet for h in hits)
 
 
+def test_the_ocr_language_of_a_scan_is_its_language(cur: Any) -> None:
+    cur.execute("INSERT INTO documents VALUES ('scan', 'scan', '{}', true)")
+    cur.execute("INSERT INTO pages VALUES ('scan', 1, %s)",
+                (json.dumps({"engine": "tesseract", "lang": "rus"}),))
+    postgres.index_document(cur, "scan", [(1, "Агентство забрало паспорта рабочих.", 0)])
+    cur.execute("SELECT DISTINCT config FROM search_passages WHERE ref = 'scan'")
+    assert cur.fetchall() == [("russian",)]
+    assert [h.ref for h in find(cur, "паспорт")] == ["scan"]
+
+
 def test_tokens_and_languages() -> None:
     assert tokens("Forced-labour, 3.5 café") == ["forced", "labour", "3", "5", "cafe"]
     assert tokens("在北京") == ["在", "北", "京"]
