@@ -238,3 +238,64 @@ def verify_chain(session: Session) -> tuple[ChainProblem | None, int, str]:
     """Walk the chain; return (first problem or None, number of events, head hash)."""
     result = walk(_cursor(session))
     return result.problem, result.count, result.head_hash
+
+
+# -- events prepared outside the write lock (bulk imports) ---------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class PreparedEvent:
+    """An event encoded before the write lock is taken; only its place in the chain (time,
+    sequence number, predecessor) is filled in by :func:`append_prepared`.
+
+    ``middle`` and ``tail`` are the event's canonical JSON around the ``at`` and ``seq`` values
+    (keys sort as action, actor, at, object_id, object_type, payload, seq, state), so chaining it
+    costs one SHA-256 and no JSON encoding.
+    """
+
+    actor: str
+    action: str
+    object_type: str
+    object_id: str
+    payload: str
+    state: str | None
+    head: str
+    middle: str
+    tail: str
+
+
+def prepare_event(actor: str, action: str, object_type: str, object_id: str, payload: str,
+                  state: str | None) -> PreparedEvent:
+    """Encode an event (``payload`` already canonical JSON) for :func:`append_prepared`."""
+    enc = _ENCODER.encode
+    head = f'{{"action":{enc(action)},"actor":{enc(actor)},"at":'
+    middle = (f',"object_id":{enc(object_id)},"object_type":{enc(object_type)},'
+              f'"payload":{enc(payload)},"seq":')
+    tail = "}" if state is None else f',"state":{enc(state)}}}'
+    return PreparedEvent(actor, action, object_type, object_id, payload, state, head, middle,
+                         tail)
+
+
+def append_prepared(cur: Any, events: Iterable[PreparedEvent]) -> int:
+    """Append prepared events through a DB-API cursor inside a write transaction, chained from
+    the current head (one head update); return the count. Hashes equal :func:`event_hash`."""
+    seq, prev = head_raw(cur)
+    first = seq
+    at = utcnow()
+    at_json = _ENCODER.encode(at)
+    sha = hashlib.sha256
+    rows: list[tuple[Any, ...]] = []
+    for e in events:
+        seq += 1
+        digest = sha(f"{prev}{e.head}{at_json}{e.middle}{seq}{e.tail}".encode()).hexdigest()
+        rows.append((seq, at, e.actor, e.action, e.object_type, e.object_id, e.payload, prev,
+                     digest, e.state))
+        prev = digest
+    if not rows:
+        return 0
+    cur.executemany(
+        "INSERT INTO audit_events (seq, at, actor, action, object_type, object_id, payload, "
+        "prev_hash, hash, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    cur.execute("INSERT INTO dossier_meta (key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (_HEAD_KEY, f"{seq}:{prev}"))
+    return seq - first
