@@ -10,6 +10,9 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from app.dossier import Dossier
 from app.services import codebook
@@ -28,17 +31,15 @@ from app import audit
 from app.dossier import Dossier
 from app.services.sets.merge import import_set
 
-original = audit.append_prepared
+original = audit.append_staged
 
-def pause_before_annotation_events(cur, events):
-    events = list(events)
-    if any(e.action == "annotation.import" for e in events):
-        count = cur.execute("SELECT count(*) FROM annotations").fetchone()[0]
-        print("inside the transaction", count, flush=True)
-        sys.stdin.read()  # wait to be killed
-    return original(cur, events)
+def pause_before_the_events(cur, table, after):
+    count = cur.execute("SELECT count(*) FROM annotations").fetchone()[0]
+    print("inside the transaction", count, flush=True)
+    sys.stdin.read()  # wait to be killed
+    return original(cur, table, after)
 
-audit.append_prepared = pause_before_annotation_events
+audit.append_staged = pause_before_the_events
 import_set(Dossier.open(sys.argv[1], user="alice"), sys.argv[2])
 print("finished", flush=True)
 """
@@ -110,3 +111,47 @@ def test_a_set_import_is_one_transaction(dossier: Dossier, tmp_path: Path) -> No
     assert len(summary.added) == 300
     assert commits == 1
     assert verify(dossier).ok
+
+
+def test_a_dossier_changed_while_the_set_was_prepared_is_planned_again(
+        dossier: Dossier, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.services.sets import merge
+
+    doc = add_text_document(dossier, TEXT, "Report")
+    path = write_set(tmp_path / "set.jsonld", word_passages(doc, TEXT, 50), author="bob")
+    prepare = merge.prepare
+    calls = 0
+
+    def another_writer_meanwhile(*args: Any) -> Any:  # another program writes in between
+        nonlocal calls
+        calls += 1
+        prepared = prepare(*args)
+        if calls < merge.ATTEMPTS:
+            add_text_document(dossier, f"Another writer's note {calls}.", f"Note {calls}")
+        return prepared
+
+    monkeypatch.setattr(merge, "prepare", another_writer_meanwhile)
+    summary = import_set(dossier, path)
+    assert calls == merge.ATTEMPTS  # the last try held the write lock throughout
+    assert len(summary.added) == 50 and summary.users_created == ["bob"]
+    report = verify(dossier)
+    assert report.ok, report.problems
+
+
+def test_a_set_carrying_its_document_is_written_in_one_verifiable_transaction(
+        dossier: Dossier, tmp_path: Path) -> None:
+    from app.exchange import export
+
+    doc = add_text_document(dossier, TEXT, "Report")
+    path = write_set(tmp_path / "set.jsonld", word_passages(doc, TEXT, 40), author="bob")
+    import_set(dossier, path)
+    bundle = tmp_path / "report.zip"
+    export(dossier, "bundle", bundle)
+    other = Dossier.open(tmp_path / "other", user="carol")
+    try:
+        summary = import_set(other, bundle)  # the document's events come first, then the rest
+        assert summary.documents_imported == ["Report"] and len(summary.added) == 40
+        report = verify(other)
+        assert report.ok, report.problems
+    finally:
+        other.close()

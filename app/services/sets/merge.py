@@ -297,23 +297,26 @@ def merge_set(dossier: Dossier, incoming: IncomingSet) -> ImportSummary:
     attempt = 0
     while True:
         attempt += 1
-        try:
-            if attempt < ATTEMPTS:
-                summary, plan, new_targets = _merge(dossier, incoming, None)
-            else:
-                with dossier.write() as session:  # nobody can change the dossier meanwhile
-                    summary, plan, new_targets = _merge(dossier, incoming, session)
-        except Stale:
-            continue
+        with ExitStack() as cleanup:  # runs after the transaction has ended
+            try:
+                if attempt < ATTEMPTS:
+                    summary, plan, new_targets = _merge(dossier, incoming, None, cleanup)
+                else:
+                    with dossier.write() as session:  # nobody can change the dossier meanwhile
+                        summary, plan, new_targets = _merge(dossier, incoming, session,
+                                                            cleanup)
+            except Stale:
+                continue
         if summary.changed_anything:
             _notify(dossier, summary, new_targets, plan)
         return summary
 
 
-def _merge(dossier: Dossier, incoming: IncomingSet,
-           session: Session | None) -> tuple[ImportSummary, _Plan, list[Target]]:
+def _merge(dossier: Dossier, incoming: IncomingSet, session: Session | None,
+           cleanup: ExitStack) -> tuple[ImportSummary, _Plan, list[Target]]:
     """One attempt: plan, prepare, write (in ``session`` when given, else in a new write
-    transaction). Raises :class:`Stale`, having written nothing, if the dossier changed."""
+    transaction). Raises :class:`Stale`, having written nothing, if the dossier changed.
+    ``cleanup`` removes the scratch database once the transaction has ended."""
     from app.services.documents import keep_original
 
     plan = _plan(dossier, incoming)
@@ -323,6 +326,7 @@ def _merge(dossier: Dossier, incoming: IncomingSet,
     if not (plan.rows or plan.review_rows or new_targets):
         return summary, plan, new_targets
     prepared = prepare(dossier, plan, new_targets)
+    cleanup.callback(prepared.close)
     with ExitStack() as stack:
         for target in new_targets:
             assert target.data is not None

@@ -1,12 +1,15 @@
 """Writing a planned set import: prepared outside the write lock, written in one short transaction.
 
 Everything about the new rows that needs no lock is done first, against a snapshot of the
-dossier: ids for the users, documents and tags to create; every row as the tuple it will be
-stored as; the state hash of every new row (computed by SQLite itself, in a private staging
-database holding copies of the tables, so it is the hash ``verify`` computes from the dossier);
-the canonical JSON of every audit event. The write transaction then checks that the dossier is
-still as it was when the snapshot was taken (audit head and newest user id), inserts in bulk,
-chains the prepared events (one SHA-256 each), and commits: the whole set or nothing.
+dossier, and staged in a scratch SQLite database (a temporary file holding empty copies of the
+tables): ids for the users, documents and tags to create; every row as it will be stored; its
+search entries; the state hash of every new row (computed by SQLite from the staged copy, so it
+is the hash ``verify`` computes from the dossier); every audit event, encoded and chained after
+the snapshot's head. The write transaction then checks that the dossier is still as it was
+(audit head and newest user id), attaches the scratch database and copies each table with one
+``INSERT ... SELECT`` (no row passes through Python), and commits: the whole set or nothing.
+Documents a set carries are inserted first, in the transaction; the staged events are then
+chained again after theirs (one SHA-256 each).
 
 When another writer changed the dossier in between, :class:`Stale` is raised inside the
 transaction (nothing is written) and the caller plans again.
@@ -14,11 +17,14 @@ transaction (nothing is written) and the caller plans again.
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
+import tempfile
 import uuid
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import closing, suppress
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
@@ -35,7 +41,7 @@ if TYPE_CHECKING:
     from app.exchange.incoming import IncomingSet
     from app.services.sets.merge import _Plan
 
-#: Tables copied into the staging database to compute the new rows' states there.
+#: Tables copied (empty) into the scratch database: new rows are staged and hashed there.
 _STAGED = ("users", "tags", "annotations", "annotation_tags", "reviews")
 _USER_COLUMNS = ("id", "name", "display_name", "guid", "created", "role")
 _TAG_COLUMNS = ("id", "parent_id", "name", "colour", "description", "shortcut", "position",
@@ -71,36 +77,43 @@ class Snapshot:
 
 @dataclass
 class Prepared:
-    """Every row and event of one set import, ready for :func:`write`."""
+    """Every row and event of one set import, staged for :func:`write` in a scratch database
+    (a file of its own, deleted by :meth:`close`)."""
 
     snapshot: Snapshot
-    users: list[tuple[Any, ...]] = field(default_factory=list)
-    user_events: list[audit.PreparedEvent] = field(default_factory=list)
+    folder: Path
     users_created: list[str] = field(default_factory=list)
-    acting_user_created: bool = False
-    tags: list[tuple[Any, ...]] = field(default_factory=list)
-    annotations: list[tuple[Any, ...]] = field(default_factory=list)
-    links: list[tuple[str, str]] = field(default_factory=list)
-    entries: list[tuple[str, str, str, int | None, str]] = field(default_factory=list)
-    reviews: list[tuple[Any, ...]] = field(default_factory=list)
-    events: list[audit.PreparedEvent] = field(default_factory=list)
+    attached: list[tuple[Any, str]] = field(default_factory=list)
+
+    @property
+    def path(self) -> Path:
+        return self.folder / "stage.sqlite"
+
+    def close(self) -> None:
+        """Detach the scratch database from the connections that wrote from it (after their
+        transaction ended) and delete it."""
+        for conn, schema in self.attached:
+            with suppress(sqlite3.Error):
+                conn.execute(f"DETACH DATABASE {schema}")
+        self.attached.clear()
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
-@contextmanager
-def _stage(ddl: list[str]) -> Iterator[sqlite3.Connection]:
-    """A private scratch database (on disk, deleted on close) holding empty copies of tables."""
-    with closing(sqlite3.connect("", isolation_level=None)) as conn:
-        conn.execute("PRAGMA journal_mode = OFF")
-        conn.execute("PRAGMA synchronous = OFF")
-        conn.execute("PRAGMA cache_size = -65536")
-        for sql in ddl:
-            conn.execute(sql)
-        conn.execute("BEGIN")
-        yield conn
+def _stage(folder: Path, ddl: list[str]) -> sqlite3.Connection:
+    """The scratch database, holding empty copies of the tables plus the staged events and
+    search entries."""
+    conn = sqlite3.connect(folder / "stage.sqlite", isolation_level=None)
+    conn.execute("PRAGMA journal_mode = OFF")
+    conn.execute("PRAGMA synchronous = OFF")
+    conn.execute("PRAGMA cache_size = -32768")
+    for sql in [*ddl, audit.STAGED_EVENTS, search.STAGED_ENTRIES]:
+        conn.execute(sql)
+    conn.execute("BEGIN")
+    return conn
 
 
 def prepare(dossier: Dossier, plan: _Plan, new_targets: list[Target]) -> Prepared:
-    """Everything :func:`write` needs, computed without the write lock."""
+    """Everything :func:`write` needs, computed and staged without the write lock."""
     summary = plan.summary
     with dossier.read() as session:
         cur = audit.cursor(session)
@@ -113,75 +126,101 @@ def prepare(dossier: Dossier, plan: _Plan, new_targets: list[Target]) -> Prepare
         ddl = [str(sql) for (sql,) in cur.execute(
             f"SELECT sql FROM sqlite_master WHERE type = 'table' AND name IN ({marks})",
             _STAGED)]
-    prepared = Prepared(snapshot)
+    prepared = Prepared(snapshot, Path(tempfile.mkdtemp(prefix="dossier-set-")))
+    try:
+        with closing(_stage(prepared.folder, ddl)) as stage:
+            _prepare(dossier, plan, new_targets, prepared, stage,
+                     known, guids, has_admin, summary.sha256)
+            stage.execute("COMMIT")
+    except BaseException:
+        prepared.close()
+        raise
+    return prepared
+
+
+def _prepare(dossier: Dossier, plan: _Plan, new_targets: list[Target], prepared: Prepared,
+             stage: sqlite3.Connection, known: dict[str, int], guids: set[str],
+             has_admin: bool, set_sha: str) -> None:
     now = utcnow()
-    next_id = snapshot.newest_user
+    next_id = prepared.snapshot.newest_user
+    users: list[tuple[Any, ...]] = []
     new_users: list[tuple[str, dict[str, Any]]] = []
     if dossier.user_name not in known:  # the importer acts here for the first time
         guid = str(uuid.uuid4())
         role = "annotator" if has_admin else "administrator"
         next_id += 1
-        prepared.users.append((next_id, dossier.user_name, dossier.user_name, guid, now, role))
+        users.append((next_id, dossier.user_name, dossier.user_name, guid, now, role))
         new_users.append((str(next_id), {"name": dossier.user_name, "guid": guid, "role": role}))
         known[dossier.user_name] = next_id
-        prepared.acting_user_created = True
     for name in sorted(plan.users - set(known)):
         wanted = plan.guids.get(name)
         guid = wanted if wanted and wanted not in guids else str(uuid.uuid4())
         guids.add(guid)
         next_id += 1
-        prepared.users.append((next_id, name, name, guid, now, "annotator"))
+        users.append((next_id, name, name, guid, now, "annotator"))
         new_users.append((str(next_id), {"name": name, "guid": guid, "via": "import-set",
-                                         "set_sha256": summary.sha256}))
+                                         "set_sha256": set_sha}))
         known[name] = next_id
         prepared.users_created.append(name)
     for target in new_targets:
         target.document_id = str(uuid.uuid4())
-    for tag in plan.tags.created:
-        prepared.tags.append((tag.id, tag.parent_id, tag.name, tag.colour, tag.description,
-                              tag.shortcut, tag.position, tag.is_codable, now))
-    payloads = _annotations(plan, known, prepared)
-    reviews = [(r.id, home, known[r.reviewer], r.decision, r.reason, r.created)
-               for home, r in plan.review_rows]
-    prepared.reviews = sorted(reviews)
-    with _stage(ddl) as stage:
-        states = _stage_states(stage, prepared)
-    actor = dossier.user_name
+    tags = [(tag.id, tag.parent_id, tag.name, tag.colour, tag.description, tag.shortcut,
+             tag.position, tag.is_codable, now) for tag in plan.tags.created]
+    reviews = sorted((r.id, home, known[r.reviewer], r.decision, r.reason, r.created)
+                     for home, r in plan.review_rows)
+    stage.executemany(_insert_sql("users", _USER_COLUMNS), users)
+    stage.executemany(_insert_sql("tags", _TAG_COLUMNS), tags)
+    stage.executemany(_insert_sql("reviews", _REVIEW_COLUMNS), reviews)
+    payloads = _annotations(plan, known, stage)
+    checkpoint()
+    states = _states(stage, [("user", [str(u[0]) for u in users]),
+                             ("tag", [t[0] for t in tags]),
+                             ("annotation", [a for a, _ in payloads]),
+                             ("review", [r[0] for r in reviews])])
+    audit.stage_events(stage, _events(dossier.user_name, plan, new_users, payloads, states,
+                                      set_sha), prepared.snapshot.head)
+
+
+def _events(actor: str, plan: _Plan, new_users: list[tuple[str, dict[str, Any]]],
+            payloads: list[tuple[str, str]], states: dict[str, str],
+            set_sha: str) -> Iterator[audit.PreparedEvent]:
+    """Every event of the import, in chain order."""
     event = audit.prepare_event
     for uid, body in new_users:
-        prepared.user_events.append(event(actor, "user.create", "user", uid,
-                                          audit.canonical_json(body), states[f"user:{uid}"]))
+        yield event(actor, "user.create", "user", uid, audit.canonical_json(body),
+                    states[f"user:{uid}"])
     for tag in plan.tags.created:
-        prepared.events.append(event(actor, "tag.import", "tag", tag.id, audit.canonical_json({
+        yield event(actor, "tag.import", "tag", tag.id, audit.canonical_json({
             "parent_id": tag.parent_id, "name": tag.name, "path": tag.path,
             "colour": tag.colour, "description": tag.description, "shortcut": tag.shortcut,
-            "position": tag.position, "is_codable": tag.is_codable,
-            "set_sha256": summary.sha256}), states[f"tag:{tag.id}"]))
-    total = 2 * len(plan.rows)
+            "position": tag.position, "is_codable": tag.is_codable, "set_sha256": set_sha}),
+            states[f"tag:{tag.id}"])
     for number, (ann_id, payload) in enumerate(payloads):
         if not number & 1023:
-            checkpoint(len(plan.rows) + number // 2, total)
-        prepared.events.append(event(actor, "annotation.import", "annotation", ann_id, payload,
-                                     states[f"annotation:{ann_id}"]))
+            checkpoint()
+        yield event(actor, "annotation.import", "annotation", ann_id, payload,
+                    states[f"annotation:{ann_id}"])
     for home, review in plan.review_rows:
-        prepared.events.append(event(actor, "review.import", "review", review.id,
-                                     audit.canonical_json({
+        yield event(actor, "review.import", "review", review.id, audit.canonical_json({
             "annotation_id": home, "reviewer": review.reviewer,
             "decision": review.decision, "reason": review.reason,
-            "created": review.created, "set_sha256": summary.sha256,
+            "created": review.created, "set_sha256": set_sha,
             "history": f"{review.decision} in the sender's dossier by {review.reviewer}"}),
-            states[f"review:{review.id}"]))
-    return prepared
+            states[f"review:{review.id}"])
 
 
-def _annotations(plan: _Plan, users: dict[str, int], prepared: Prepared) -> list[tuple[str, str]]:
-    """Fill in the annotation rows, tag links and search entries; return (id, event payload)."""
+def _annotations(plan: _Plan, users: dict[str, int],
+                 stage: sqlite3.Connection) -> list[tuple[str, str]]:
+    """Stage the annotation rows, tag links and search entries; return (id, event payload)."""
     summary = plan.summary
     payloads: list[tuple[str, str]] = []
+    rows: list[tuple[Any, ...]] = []
+    links: list[tuple[str, str]] = []
+    entries: list[tuple[str, str, str, int | None, str]] = []
     total = 2 * len(plan.rows)
     for number, row in enumerate(plan.rows):
         if not number & 1023:
-            checkpoint(len(plan.rows) // 2 + number // 2, total)
+            checkpoint(len(plan.rows) + number, total)
         target = row.target
         assert target is not None and target.document_id is not None
         f, text = row.fields, target.text
@@ -203,11 +242,11 @@ def _annotations(plan: _Plan, users: dict[str, int], prepared: Prepared) -> list
             "provenance": audit.canonical_json(row.provenance),
             "region": region.to_db() if region is not None else None,
         }
-        prepared.annotations.append(tuple(value[c] for c in _ANNOTATION_COLUMNS))
+        rows.append(tuple(value[c] for c in _ANNOTATION_COLUMNS))
         tags = sorted(f["tags"])
-        prepared.links.extend((row.id, t) for t in tags)
-        prepared.entries += [("quote", row.id, target.document_id, page_start, quote),
-                             ("note", row.id, target.document_id, page_start, f["note"])]
+        links.extend((row.id, t) for t in tags)
+        entries += [(kind, row.id, target.document_id, page_start, body)
+                    for kind, body in (("quote", quote), ("note", f["note"])) if body.strip()]
         del value["conflict_of"], value["provenance"]
         value.update(tag_ids=tags, set=summary.name, set_sha256=summary.sha256,
                      provenance=row.provenance)
@@ -219,27 +258,22 @@ def _annotations(plan: _Plan, users: dict[str, int], prepared: Prepared) -> list
                          differences=row.differences)
         payloads.append((row.id, audit.canonical_json(value)))
     # in key order: the primary-key B-trees are then filled front to back
-    prepared.annotations.sort(key=lambda r: r[0])
-    prepared.links.sort()
+    rows.sort(key=lambda r: r[0])
+    links.sort()
+    stage.executemany(_insert_sql("annotations", _ANNOTATION_COLUMNS), rows)
+    stage.executemany("INSERT INTO annotation_tags (annotation_id, tag_id) VALUES (?, ?)", links)
+    stage.executemany("INSERT INTO search_entries (kind, ref, document_id, page, body) "
+                      "VALUES (?, ?, ?, ?, ?)", entries)
     return payloads
 
 
-def _stage_states(stage: sqlite3.Connection, prepared: Prepared) -> dict[str, str]:
-    """``type:id`` -> the state token (``type:id=HASH``) of every new row, hashed by SQLite
-    from staged copies."""
-    stage.executemany(_insert_sql("users", _USER_COLUMNS), prepared.users)
-    stage.executemany(_insert_sql("tags", _TAG_COLUMNS), prepared.tags)
-    stage.executemany(_insert_sql("annotations", _ANNOTATION_COLUMNS), prepared.annotations)
-    stage.executemany("INSERT INTO annotation_tags (annotation_id, tag_id) VALUES (?, ?)",
-                      prepared.links)
-    stage.executemany(_insert_sql("reviews", _REVIEW_COLUMNS), prepared.reviews)
-    checkpoint()
+def _states(stage: sqlite3.Connection, rows: list[tuple[str, list[str]]]) -> dict[str, str]:
+    """``type:id`` -> the state token (``type:id=HASH``) of every staged row, hashed by SQLite
+    from the staged copies exactly as ``verify`` will hash the rows in the dossier."""
     cur = stage.cursor()
     states: dict[str, str] = {}
-    for object_type, rows in (("user", prepared.users), ("tag", prepared.tags),
-                              ("annotation", prepared.annotations),
-                              ("review", prepared.reviews)):
-        found = row_states.states_of(cur, object_type, [str(r[0]) for r in rows])
+    for object_type, ids in rows:
+        found = row_states.states_of(cur, object_type, ids)
         states.update((f"{object_type}:{oid}", f"{object_type}:{oid}={digest}")
                       for oid, digest in found.items())
     return states
@@ -247,15 +281,24 @@ def _stage_states(stage: sqlite3.Connection, prepared: Prepared) -> dict[str, st
 
 def write(session: Session, dossier: Dossier, prepared: Prepared, new_targets: list[Target],
           incoming: IncomingSet) -> None:
-    """Write ``prepared`` in the caller's write transaction; :class:`Stale` if the dossier moved."""
+    """Copy the staged rows and events into the dossier in the caller's write transaction;
+    :class:`Stale` (nothing written) if the dossier changed since :func:`prepare`."""
     from app.services.documents import insert_document
 
     cur = audit.cursor(session)
     if Snapshot.read(cur) != prepared.snapshot:
         raise Stale
-    cur.executemany(_insert_sql("users", _USER_COLUMNS), prepared.users)
-    audit.append_prepared(cur, prepared.user_events)
-    for target in new_targets:
+    schema = f"stage_{uuid.uuid4().hex}"
+    cur.execute(f"ATTACH DATABASE ? AS {schema}", (str(prepared.path),))
+    prepared.attached.append((session.connection().connection.dbapi_connection, schema))
+
+    def copy(table: str, columns: tuple[str, ...]) -> None:
+        names = ", ".join(f'"{c}"' for c in columns)
+        cur.execute(f"INSERT INTO main.{table} ({names}) SELECT {names} FROM {schema}.{table} "
+                    "ORDER BY rowid")
+
+    copy("users", _USER_COLUMNS)
+    for target in new_targets:  # their events come first; the staged ones are chained after
         assert target.data is not None and target.extracted is not None
         insert_document(
             session, dossier, target.sha256, len(target.data), target.extracted,
@@ -263,13 +306,12 @@ def write(session: Session, dossier: Dossier, prepared: Prepared, new_targets: l
             custody={"imported_from": incoming.name, "set_sha256": incoming.sha256,
                      **target.custody}, document_id=target.document_id)
     cur = audit.cursor(session)
-    cur.executemany(_insert_sql("tags", _TAG_COLUMNS), prepared.tags)
+    copy("tags", _TAG_COLUMNS)
     checkpoint()
-    cur.executemany(_insert_sql("annotations", _ANNOTATION_COLUMNS), prepared.annotations)
-    cur.executemany("INSERT INTO annotation_tags (annotation_id, tag_id) VALUES (?, ?)",
-                    prepared.links)
+    copy("annotations", _ANNOTATION_COLUMNS)
+    copy("annotation_tags", ("annotation_id", "tag_id"))
     checkpoint()
-    search.add_many(cur, prepared.entries)
-    cur.executemany(_insert_sql("reviews", _REVIEW_COLUMNS), prepared.reviews)
+    search.copy_entries(cur, f"{schema}.search_entries")
+    copy("reviews", _REVIEW_COLUMNS)
     checkpoint()
-    audit.append_prepared(cur, prepared.events)
+    audit.append_staged(cur, f"{schema}.events", prepared.snapshot.head)
