@@ -39,7 +39,7 @@ from db import search
 if TYPE_CHECKING:
     from app.dossier import Dossier
     from app.exchange.incoming import IncomingSet
-    from app.services.sets.merge import _Plan
+    from app.services.sets.merge import _Plan, _Row
 
 #: Tables copied (empty) into the scratch database: new rows are staged and hashed there.
 _STAGED = ("users", "tags", "annotations", "annotation_tags", "reviews")
@@ -171,20 +171,22 @@ def _prepare(dossier: Dossier, plan: _Plan, new_targets: list[Target], prepared:
     stage.executemany(_insert_sql("users", _USER_COLUMNS), users)
     stage.executemany(_insert_sql("tags", _TAG_COLUMNS), tags)
     stage.executemany(_insert_sql("reviews", _REVIEW_COLUMNS), reviews)
-    payloads = _annotations(plan, known, stage)
-    checkpoint()
     states = _states(stage, [("user", [str(u[0]) for u in users]),
                              ("tag", [t[0] for t in tags]),
-                             ("annotation", [a for a, _ in payloads]),
                              ("review", [r[0] for r in reviews])])
-    audit.stage_events(stage, _events(dossier.user_name, plan, new_users, payloads, states,
+    audit.stage_events(stage, _events(dossier.user_name, plan, new_users, known, stage, states,
                                       set_sha), prepared.snapshot.head)
 
 
+#: Annotations staged, hashed and turned into events at a time (bounds the memory a set takes).
+_BATCH = 2_000
+
+
 def _events(actor: str, plan: _Plan, new_users: list[tuple[str, dict[str, Any]]],
-            payloads: list[tuple[str, str]], states: dict[str, str],
+            users: dict[str, int], stage: sqlite3.Connection, states: dict[str, str],
             set_sha: str) -> Iterator[audit.PreparedEvent]:
-    """Every event of the import, in chain order."""
+    """Every event of the import, in chain order; the annotations are staged on the way, a
+    batch at a time."""
     event = audit.prepare_event
     for uid, body in new_users:
         yield event(actor, "user.create", "user", uid, audit.canonical_json(body),
@@ -195,11 +197,14 @@ def _events(actor: str, plan: _Plan, new_users: list[tuple[str, dict[str, Any]]]
             "colour": tag.colour, "description": tag.description, "shortcut": tag.shortcut,
             "position": tag.position, "is_codable": tag.is_codable, "set_sha256": set_sha}),
             states[f"tag:{tag.id}"])
-    for number, (ann_id, payload) in enumerate(payloads):
-        if not number & 1023:
-            checkpoint()
-        yield event(actor, "annotation.import", "annotation", ann_id, payload,
-                    states[f"annotation:{ann_id}"])
+    total = 2 * len(plan.rows)
+    for first in range(0, len(plan.rows), _BATCH):
+        checkpoint(len(plan.rows) + first, total)
+        payloads = _annotations(plan, plan.rows[first:first + _BATCH], users, stage)
+        batch = _states(stage, [("annotation", [a for a, _ in payloads])])
+        for ann_id, payload in payloads:
+            yield event(actor, "annotation.import", "annotation", ann_id, payload,
+                        batch[f"annotation:{ann_id}"])
     for home, review in plan.review_rows:
         yield event(actor, "review.import", "review", review.id, audit.canonical_json({
             "annotation_id": home, "reviewer": review.reviewer,
@@ -209,18 +214,16 @@ def _events(actor: str, plan: _Plan, new_users: list[tuple[str, dict[str, Any]]]
             states[f"review:{review.id}"])
 
 
-def _annotations(plan: _Plan, users: dict[str, int],
+def _annotations(plan: _Plan, batch: list[_Row], users: dict[str, int],
                  stage: sqlite3.Connection) -> list[tuple[str, str]]:
-    """Stage the annotation rows, tag links and search entries; return (id, event payload)."""
+    """Stage the rows, tag links and search entries of a batch of annotations; return each
+    one's (id, event payload)."""
     summary = plan.summary
     payloads: list[tuple[str, str]] = []
     rows: list[tuple[Any, ...]] = []
     links: list[tuple[str, str]] = []
     entries: list[tuple[str, str, str, int | None, str]] = []
-    total = 2 * len(plan.rows)
-    for number, row in enumerate(plan.rows):
-        if not number & 1023:
-            checkpoint(len(plan.rows) + number, total)
+    for row in batch:
         target = row.target
         assert target is not None and target.document_id is not None
         f, text = row.fields, target.text
@@ -257,9 +260,6 @@ def _annotations(plan: _Plan, users: dict[str, int],
             value.update(conflict_of=row.conflict_of, incoming_id=row.incoming.id,
                          differences=row.differences)
         payloads.append((row.id, audit.canonical_json(value)))
-    # in key order: the primary-key B-trees are then filled front to back
-    rows.sort(key=lambda r: r[0])
-    links.sort()
     stage.executemany(_insert_sql("annotations", _ANNOTATION_COLUMNS), rows)
     stage.executemany("INSERT INTO annotation_tags (annotation_id, tag_id) VALUES (?, ?)", links)
     stage.executemany("INSERT INTO search_entries (kind, ref, document_id, page, body) "
@@ -292,10 +292,10 @@ def write(session: Session, dossier: Dossier, prepared: Prepared, new_targets: l
     cur.execute(f"ATTACH DATABASE ? AS {schema}", (str(prepared.path),))
     prepared.attached.append((session.connection().connection.dbapi_connection, schema))
 
-    def copy(table: str, columns: tuple[str, ...]) -> None:
+    def copy(table: str, columns: tuple[str, ...], order: str = "rowid") -> None:
         names = ", ".join(f'"{c}"' for c in columns)
         cur.execute(f"INSERT INTO main.{table} ({names}) SELECT {names} FROM {schema}.{table} "
-                    "ORDER BY rowid")
+                    f"ORDER BY {order}")
 
     copy("users", _USER_COLUMNS)
     for target in new_targets:  # their events come first; the staged ones are chained after
@@ -308,8 +308,9 @@ def write(session: Session, dossier: Dossier, prepared: Prepared, new_targets: l
     cur = audit.cursor(session)
     copy("tags", _TAG_COLUMNS)
     checkpoint()
-    copy("annotations", _ANNOTATION_COLUMNS)
-    copy("annotation_tags", ("annotation_id", "tag_id"))
+    # in key order: the primary-key B-trees are filled front to back
+    copy("annotations", _ANNOTATION_COLUMNS, "id")
+    copy("annotation_tags", ("annotation_id", "tag_id"), "annotation_id, tag_id")
     checkpoint()
     search.copy_entries(cur, f"{schema}.search_entries")
     copy("reviews", _REVIEW_COLUMNS)
