@@ -20,7 +20,8 @@ test: setup
 test-fast: setup
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider -m "not slow"
 
-# System packages first: Qt's libraries, Tesseract, and what building PyICU from the lock needs.
+# System packages first: Qt's libraries, Tesseract, PostgreSQL (the team dossier tests start a
+# throwaway cluster) and what building PyICU from the lock needs.
 setup: system-deps $(STAMP)
 
 # Packages come from requirements.lock (exact versions with hashes); the project itself is then
@@ -54,6 +55,7 @@ system-deps:
 	@bash .ci/system-deps.sh
 	@bash .ci/build-deps.sh
 	@bash .ci/ocr-deps.sh
+	@bash .ci/pg-deps.sh
 
 lint: setup
 	$(BIN)/ruff check app db ui launch tests benchmarks scripts

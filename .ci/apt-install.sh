@@ -8,7 +8,7 @@ install_or_explain() {
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "installing them with apt-get..."
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq && apt-get install -y -qq --no-install-recommends $pkgs >/dev/null \
+    apt-get update -qq && apt-get install -y -qq --no-install-recommends ${APT_EXTRA:-} $pkgs >/dev/null \
       && exit 0
     echo "apt-get failed; install these packages yourself: $pkgs" >&2
     exit 1

@@ -52,3 +52,7 @@ class Refused(DossierError):
 
 class Cancelled(DossierError):
     """The user cancelled long work (an import, export, set import); nothing was written."""
+
+
+class ServerUnavailable(StorageFault):
+    """A team dossier's server cannot be reached, refused the login, or has no such database."""

@@ -10,6 +10,18 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers.engines import (
+    any_dossier,
+    any_dossier_path,
+    engine_name,
+    pg_template,
+    team_databases,
+    team_dossier,
+)
+
+__all__ = ["any_dossier", "any_dossier_path", "engine_name", "pg_template",  # fixtures
+           "team_databases", "team_dossier"]
+
 # Before Qt or platformdirs are imported anywhere: no display, and no user folder of the machine.
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 _SANDBOX = Path(tempfile.mkdtemp(prefix="dossier-tests-"))
@@ -45,6 +57,36 @@ def dossier(dossier_path: Path) -> Iterator[object]:
     d = Dossier.open(dossier_path, user="alice")
     yield d
     d.close()
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[object]:
+    """A real PostgreSQL server for the session (``DOSSIER_TEST_PG`` or a throwaway cluster).
+
+    Where none can be had the test is skipped with the reason; under CI (``CI=true``) that is a
+    failure instead, so team dossiers are never left untested by accident.
+    """
+    from tests.helpers import pg
+
+    try:
+        server = pg.get_server()
+    except pg.PgUnavailable as exc:
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(f"no PostgreSQL server for the team dossier tests: {exc}")
+        pytest.skip(f"no PostgreSQL server for the team dossier tests: {exc}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def pg_database(pg_server: object) -> Iterator[str]:
+    """The name of a new, empty database on the test server, dropped after the test."""
+    from tests.helpers.pg import PgServer
+
+    assert isinstance(pg_server, PgServer)
+    name = pg_server.create_database()
+    yield name
+    pg_server.drop_database(name)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
