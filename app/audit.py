@@ -299,6 +299,8 @@ def prepare_event(actor: str, action: str, object_type: str, object_id: str, pay
 def append_prepared(cur: Any, events: Iterable[PreparedEvent]) -> int:
     """Append prepared events through a DB-API cursor inside a write transaction, chained from
     the current head (one head update); return the count. Hashes equal :func:`event_hash`."""
+    cur = portable(cur)
+    cur.lock_writers()
     seq, prev = head_raw(cur)
     first = seq
     at = utcnow()
@@ -363,6 +365,8 @@ def append_staged(cur: Any, table: str, after: tuple[int, str]) -> int:
     When the chain's head is still ``after`` they are copied as they are, in SQLite; otherwise
     (this transaction appended events of its own first) they are chained again from the head.
     """
+    cur = portable(cur)
+    cur.lock_writers()
     if head_raw(cur) != after:
         return append_prepared(cur, (
             PreparedEvent(*row) for row in cur.execute(

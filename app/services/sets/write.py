@@ -17,6 +17,7 @@ transaction (nothing is written) and the caller plans again.
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 import tempfile
@@ -99,6 +100,23 @@ class Prepared:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
+def _tables(cur: Any) -> list[str]:
+    """``CREATE TABLE`` statements for the staged tables as SQLite has them in this dossier (on
+    a team dossier's server: as the models define them for SQLite)."""
+    if not cur.is_postgresql:
+        marks = ", ".join("?" * len(_STAGED))
+        return [str(sql) for (sql,) in cur.execute(
+            f"SELECT sql FROM sqlite_master WHERE type = 'table' AND name IN ({marks})",
+            _STAGED)]
+    from sqlalchemy.dialects import sqlite
+    from sqlalchemy.schema import CreateTable
+
+    from db.models import Base
+
+    return [str(CreateTable(Base.metadata.tables[name]).compile(dialect=sqlite.dialect()))
+            for name in _STAGED]
+
+
 def _stage(folder: Path, ddl: list[str]) -> sqlite3.Connection:
     """The scratch database, holding empty copies of the tables plus the staged events and
     search entries."""
@@ -122,10 +140,7 @@ def prepare(dossier: Dossier, plan: _Plan, new_targets: list[Target]) -> Prepare
         guids = {str(g) for (g,) in cur.execute("SELECT guid FROM users")}
         has_admin = cur.execute(
             "SELECT 1 FROM users WHERE role = 'administrator' LIMIT 1").fetchone() is not None
-        marks = ", ".join("?" * len(_STAGED))
-        ddl = [str(sql) for (sql,) in cur.execute(
-            f"SELECT sql FROM sqlite_master WHERE type = 'table' AND name IN ({marks})",
-            _STAGED)]
+        ddl = _tables(cur)
     prepared = Prepared(snapshot, Path(tempfile.mkdtemp(prefix="dossier-set-")))
     try:
         with closing(_stage(prepared.folder, ddl)) as stage:
@@ -288,6 +303,9 @@ def write(session: Session, dossier: Dossier, prepared: Prepared, new_targets: l
     cur = audit.cursor(session)
     if Snapshot.read(cur) != prepared.snapshot:
         raise Stale
+    if cur.is_postgresql:
+        _write_portable(session, dossier, prepared, new_targets, incoming)
+        return
     schema = f"stage_{uuid.uuid4().hex}"
     cur.execute(f"ATTACH DATABASE ? AS {schema}", (str(prepared.path),))
     prepared.attached.append((session.connection().connection.dbapi_connection, schema))
@@ -316,3 +334,66 @@ def write(session: Session, dossier: Dossier, prepared: Prepared, new_targets: l
     copy("reviews", _REVIEW_COLUMNS)
     checkpoint()
     audit.append_staged(cur, f"{schema}.events", prepared.snapshot.head)
+
+
+def _write_portable(session: Session, dossier: Dossier, prepared: Prepared,
+                    new_targets: list[Target], incoming: IncomingSet) -> None:
+    """:func:`write` on a team dossier's server: the staged rows are sent with ``executemany``,
+    new users get the server's ids, and every row's state is read back as the server holds it
+    before the events are chained."""
+    from app.services.documents import insert_document
+
+    cur = audit.cursor(session)
+    cur.lock_writers()
+    with closing(sqlite3.connect(prepared.path)) as stage:
+        def staged(table: str, columns: tuple[str, ...], order: str = "rowid") -> list[Any]:
+            names = ", ".join(f'"{c}"' for c in columns)
+            return stage.execute(f"SELECT {names} FROM {table} ORDER BY {order}").fetchall()
+
+        ids: dict[int, int] = {}
+        for user in staged("users", _USER_COLUMNS):
+            ids[user[0]] = cur.insert_id(_insert_sql("users", _USER_COLUMNS[1:]), user[1:])
+        for target in new_targets:
+            assert target.data is not None and target.extracted is not None
+            insert_document(
+                session, dossier, target.sha256, len(target.data), target.extracted,
+                source=f"import-set {incoming.name}", filename=target.filename,
+                custody={"imported_from": incoming.name, "set_sha256": incoming.sha256,
+                         **target.custody}, document_id=target.document_id)
+        cur = audit.cursor(session)
+        tags = [(*t[:7], bool(t[7]), t[8]) for t in staged("tags", _TAG_COLUMNS)]
+        cur.executemany(_insert_sql("tags", _TAG_COLUMNS), tags)
+        author = _ANNOTATION_COLUMNS.index("author_id")
+        names = ", ".join(f'"{c}"' for c in _ANNOTATION_COLUMNS)
+        for first in range(0, 1 << 62, _BATCH):
+            rows = stage.execute(f"SELECT {names} FROM annotations ORDER BY id "
+                                 f"LIMIT {_BATCH} OFFSET {first}").fetchall()
+            if not rows:
+                break
+            cur.executemany(_insert_sql("annotations", _ANNOTATION_COLUMNS), [
+                (*r[:author], ids.get(r[author], r[author]), *r[author + 1:]) for r in rows])
+            checkpoint()
+        cur.executemany("INSERT INTO annotation_tags (annotation_id, tag_id) VALUES (?, ?)",
+                        staged("annotation_tags", ("annotation_id", "tag_id"), "rowid"))
+        cur.executemany(_insert_sql("reviews", _REVIEW_COLUMNS), [
+            (r[0], r[1], ids.get(r[2], r[2]), *r[3:]) for r in staged("reviews", _REVIEW_COLUMNS)])
+        events = stage.execute("SELECT actor, action, object_type, object_id, payload FROM "
+                               "events ORDER BY n").fetchall()
+    renamed = {str(k): str(v) for k, v in ids.items()}
+    by_type: dict[str, list[str]] = {}
+    for _, _, otype, oid, _ in events:
+        by_type.setdefault(otype, []).append(renamed.get(oid, oid) if otype == "user" else oid)
+    states = {t: row_states.states_of(cur, t, found) for t, found in by_type.items()}
+    moved = {k: v for k, v in ids.items() if k != v}  # the server numbered users otherwise
+    out = []
+    for actor, action, otype, staged_id, staged_payload in events:
+        oid = renamed.get(staged_id, staged_id) if otype == "user" else staged_id
+        payload = staged_payload
+        if moved and otype == "annotation":
+            body = json.loads(payload)
+            if body.get("author_id") in moved:
+                body["author_id"] = moved[body["author_id"]]
+                payload = audit.canonical_json(body)
+        out.append(audit.prepare_event(actor, action, otype, oid, payload,
+                                       f"{otype}:{oid}={states[otype][oid]}"))
+    audit.append_prepared(cur, out)
