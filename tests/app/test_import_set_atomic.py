@@ -137,21 +137,3 @@ def test_a_dossier_changed_while_the_set_was_prepared_is_planned_again(
     report = verify(dossier)
     assert report.ok, report.problems
 
-
-def test_a_set_carrying_its_document_is_written_in_one_verifiable_transaction(
-        dossier: Dossier, tmp_path: Path) -> None:
-    from app.exchange import export
-
-    doc = add_text_document(dossier, TEXT, "Report")
-    path = write_set(tmp_path / "set.jsonld", word_passages(doc, TEXT, 40), author="bob")
-    import_set(dossier, path)
-    bundle = tmp_path / "report.zip"
-    export(dossier, "bundle", bundle)
-    other = Dossier.open(tmp_path / "other", user="carol")
-    try:
-        summary = import_set(other, bundle)  # the document's events come first, then the rest
-        assert summary.documents_imported == ["Report"] and len(summary.added) == 40
-        report = verify(other)
-        assert report.ok, report.problems
-    finally:
-        other.close()
