@@ -38,7 +38,7 @@ from db.engine import (
     make_session_factory,
     sqlite_url,
 )
-from db.migrate import LATEST, SchemaTooNew, upgrade
+from db.migrate import LATEST, SchemaTooNew, current_revision, upgrade
 from db.models import User
 
 
@@ -132,7 +132,7 @@ class Dossier:
         ``postgresql://`` URL names; upgrade its schema."""
         where = location_of(folder)
         if isinstance(where, str):
-            return cls._open_server(where, user)
+            return cls._open_server(where, user, create=create)
         path = where
         db_path = path / DB_FILE
         is_new = not db_path.exists()
@@ -162,8 +162,8 @@ class Dossier:
         return dossier
 
     @classmethod
-    def _open_server(cls, url: str, user: str | None) -> Dossier:
-        """Open the team dossier at ``url`` (an empty database gets the schema)."""
+    def _open_server(cls, url: str, user: str | None, *, create: bool = True) -> Dossier:
+        """Open the team dossier at ``url`` (an empty database gets the schema if ``create``)."""
         address = ServerAddress.parse(url)
         try:
             engine = make_engine(url)
@@ -171,10 +171,17 @@ class Dossier:
             raise BadInput(f"{address.display} is not a usable team dossier address "
                            f"({type(exc).__name__}): write "
                            "postgresql://USER:PASSWORD@HOST:PORT/DATABASE") from None
+        cache = address.cache_folder()
+        with suppress(OSError):  # only copies live there; reading them again is the fallback
+            cache.mkdir(parents=True, exist_ok=True)
         try:
+            if not create and current_revision(engine) is None:
+                engine.dispose()
+                raise BadInput(f"no team dossier in {address.display} (the database is empty): "
+                               f"set it up with 'dossier team init {address.display}'")
             upgrade(engine)
-            dossier = cls(address.cache_folder(), engine, user or default_user_name(),
-                          originals=DatabaseOriginals(engine, address.cache_folder() / "originals"),
+            dossier = cls(cache, engine, user or default_user_name(),
+                          originals=DatabaseOriginals(engine, cache / "originals"),
                           address=address)
             from app.services import codebook
 
@@ -294,9 +301,23 @@ class Dossier:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A read-only session that does not block writers."""
-        with self._read_sessions() as session:
-            yield session
+        """A read-only session that does not block writers (one snapshot of the dossier).
+
+        On a team dossier a server that cannot be reached raises a one-line StorageFault.
+        """
+        if self.address is None:
+            with self._read_sessions() as session:
+                yield session
+            return
+        try:
+            with self._read_sessions() as session:
+                yield session
+        except DBAPIError as exc:
+            from app import server_faults
+
+            if not server_faults.is_connection_error(exc):
+                raise
+            _reraise_server(exc, self.address)
 
     def user_id(self, session: Session) -> int:
         """The acting user's id, creating (and auditing) the user on first use."""

@@ -58,3 +58,17 @@ def test_the_password_never_appears_in_the_address() -> None:
     with pytest.raises(BadInput, match="not a team dossier address") as no_db:
         ServerAddress.parse("postgresql://ann:hunter2@h:5432/")
     assert "hunter2" not in str(no_db.value)
+
+
+def test_a_fixture_database_whose_rules_a_test_changed_is_made_afresh(
+        pg_server: object, team_databases: object) -> None:
+    from tests.helpers.engines import TeamDatabases
+    from tests.helpers.pg import PgServer
+
+    assert isinstance(pg_server, PgServer) and isinstance(team_databases, TeamDatabases)
+    with team_databases.fresh() as name:
+        pg_server.psql(name, "ALTER TABLE audit_events ENABLE ROW LEVEL SECURITY; "
+                             "CREATE POLICY only_mine ON audit_events USING (actor = 'x')")
+    with team_databases.fresh() as name:
+        out = pg_server.psql(name, "SELECT count(*) FROM pg_policies").stdout
+    assert out.split()[2] == "0"

@@ -56,7 +56,8 @@ class TeamDatabases:
     ``CREATE DATABASE ... TEMPLATE`` costs most of a second; so the first database a test asks
     for is one kept for the whole session and put back into the template's state instead (every
     table emptied and refilled with the template's rows, sequences reset: a few milliseconds).
-    A second one in the same test, or one whose schema a test changed, is created from the
+    A second one in the same test, or one whose schema a test changed (tables, triggers,
+    policies, row-level security, privileges: e.g. after ``team init``), is created from the
     template as usual.
     """
 
@@ -76,10 +77,21 @@ class TeamDatabases:
 
     @staticmethod
     def _schema(conn: Any) -> tuple[list[str], str]:
+        """The tables, and a fingerprint of everything a test may have changed besides rows
+        (schema revision, triggers, policies, row-level security, privileges)."""
         tables = [r[0] for r in conn.execute(
             "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")]
-        version = conn.execute("SELECT string_agg(version_num, ',') FROM alembic_version")
-        return tables, str(version.fetchone()[0])
+        fingerprint = conn.execute(
+            "SELECT (SELECT string_agg(version_num, ',') FROM alembic_version), "
+            "(SELECT string_agg(tgname || '@' || tgrelid::regclass::text, ',' ORDER BY 1) "
+            " FROM pg_trigger WHERE NOT tgisinternal), "
+            "(SELECT string_agg(policyname || '@' || tablename, ',' ORDER BY 1) FROM pg_policies),"
+            "(SELECT string_agg(relname || ':' || relrowsecurity || ':' || "
+            " coalesce(relacl::text, ''), ',' ORDER BY 1) FROM pg_class "
+            " WHERE relnamespace = 'public'::regnamespace AND relkind = 'r'), "
+            "(SELECT coalesce(datacl::text, '') FROM pg_database "
+            " WHERE datname = current_database())").fetchone()
+        return tables, repr(tuple(fingerprint))
 
     def _reset(self) -> bool:
         """Put the reused database back into the template's state; False if it cannot be."""
