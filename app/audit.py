@@ -301,3 +301,127 @@ def verify_chain(session: Session) -> tuple[ChainProblem | None, int, str]:
     """Walk the chain; return (first problem or None, number of events, head hash)."""
     result = walk(_cursor(session))
     return result.problem, result.count, result.head_hash
+
+
+# -- events prepared outside the write lock (bulk imports) ---------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class PreparedEvent:
+    """An event encoded before the write lock is taken; only its place in the chain (time,
+    sequence number, predecessor) is filled in by :func:`append_prepared`.
+
+    ``middle`` and ``tail`` are the event's canonical JSON around the ``at`` and ``seq`` values
+    (keys sort as action, actor, at, object_id, object_type, payload, seq, state), so chaining it
+    costs one SHA-256 and no JSON encoding.
+    """
+
+    actor: str
+    action: str
+    object_type: str
+    object_id: str
+    payload: str
+    state: str | None
+    head: str
+    middle: str
+    tail: str
+
+
+def prepare_event(actor: str, action: str, object_type: str, object_id: str, payload: str,
+                  state: str | None) -> PreparedEvent:
+    """Encode an event (``payload`` already canonical JSON) for :func:`append_prepared`."""
+    enc = _ENCODER.encode
+    head = f'{{"action":{enc(action)},"actor":{enc(actor)},"at":'
+    middle = (f',"object_id":{enc(object_id)},"object_type":{enc(object_type)},'
+              f'"payload":{enc(payload)},"seq":')
+    tail = "}" if state is None else f',"state":{enc(state)}}}'
+    return PreparedEvent(actor, action, object_type, object_id, payload, state, head, middle,
+                         tail)
+
+
+def append_prepared(cur: Any, events: Iterable[PreparedEvent]) -> int:
+    """Append prepared events through a DB-API cursor inside a write transaction, chained from
+    the current head (one head update); return the count. Hashes equal :func:`event_hash`."""
+    cur = portable(cur)
+    cur.lock_writers()
+    seq, prev = head_raw(cur)
+    first = seq
+    at = utcnow()
+    at_json = _ENCODER.encode(at)
+    sha = hashlib.sha256
+    rows: list[tuple[Any, ...]] = []
+    for e in events:
+        seq += 1
+        digest = sha(f"{prev}{e.head}{at_json}{e.middle}{seq}{e.tail}".encode()).hexdigest()
+        rows.append((seq, at, e.actor, e.action, e.object_type, e.object_id, e.payload, prev,
+                     digest, e.state))
+        prev = digest
+    if not rows:
+        return 0
+    cur.executemany(
+        "INSERT INTO audit_events (seq, at, actor, action, object_type, object_id, payload, "
+        "prev_hash, hash, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    cur.execute("INSERT INTO dossier_meta (key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (_HEAD_KEY, f"{seq}:{prev}"))
+    return seq - first
+
+
+#: The table :func:`stage_events` fills in a scratch database (one row per event, in order).
+STAGED_EVENTS = ("CREATE TABLE events (n INTEGER PRIMARY KEY, actor TEXT, action TEXT, "
+                 "object_type TEXT, object_id TEXT, payload TEXT, state TEXT, head TEXT, "
+                 "middle TEXT, tail TEXT, seq INTEGER, at TEXT, prev_hash TEXT, hash TEXT)")
+
+
+def stage_events(stage: Any, events: Iterable[PreparedEvent], after: tuple[int, str]) -> None:
+    """Write prepared events into a scratch database's ``events`` table (:data:`STAGED_EVENTS`),
+    chained after the event ``after`` = (seq, hash): ready to be copied by
+    :func:`append_staged` if that event is still the head then."""
+    seq, prev = after
+    at = utcnow()
+    at_json = _ENCODER.encode(at)
+    sha = hashlib.sha256
+    batch: list[tuple[Any, ...]] = []
+    for e in events:
+        seq += 1
+        digest = sha(f"{prev}{e.head}{at_json}{e.middle}{seq}{e.tail}".encode()).hexdigest()
+        batch.append((e.actor, e.action, e.object_type, e.object_id, e.payload, e.state,
+                      e.head, e.middle, e.tail, seq, at, prev, digest))
+        prev = digest
+        if len(batch) >= 5000:
+            _stage_batch(stage, batch)
+    _stage_batch(stage, batch)
+
+
+def _stage_batch(stage: Any, batch: list[tuple[Any, ...]]) -> None:
+    stage.executemany(
+        "INSERT INTO events (actor, action, object_type, object_id, payload, state, head, "
+        "middle, tail, seq, at, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        batch)
+    batch.clear()
+
+
+def append_staged(cur: Any, table: str, after: tuple[int, str]) -> int:
+    """Append the events staged by :func:`stage_events` in ``table`` (an attached scratch
+    database's ``events``) inside a write transaction; return the count.
+
+    When the chain's head is still ``after`` they are copied as they are, in SQLite; otherwise
+    (this transaction appended events of its own first) they are chained again from the head.
+    """
+    cur = portable(cur)
+    cur.lock_writers()
+    if head_raw(cur) != after:
+        return append_prepared(cur, (
+            PreparedEvent(*row) for row in cur.execute(
+                "SELECT actor, action, object_type, object_id, payload, state, head, middle, "
+                f"tail FROM {table} ORDER BY n").fetchall()))
+    last = cur.execute(f"SELECT seq, hash FROM {table} ORDER BY n DESC LIMIT 1").fetchone()
+    if last is None:
+        return 0
+    cur.execute(
+        "INSERT INTO audit_events (seq, at, actor, action, object_type, object_id, payload, "
+        "prev_hash, hash, state) SELECT seq, at, actor, action, object_type, object_id, "
+        f"payload, prev_hash, hash, state FROM {table} ORDER BY n")
+    cur.execute("INSERT INTO dossier_meta (key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (_HEAD_KEY, f"{last[0]}:{last[1]}"))
+    return int(last[0]) - after[0]

@@ -1,11 +1,15 @@
-"""The long fuzz run: full-size hostile files and many mutated corpus files, with time and the
-peak memory of the whole process tree (Dossier and its extraction workers) per input.
+"""The long fuzz run: full-size hostile files, many mutated corpus files and many mutated
+annotation sets, with time and the peak memory of the whole process tree (Dossier and its
+extraction workers) per input.
 
-Every input must end imported, imported with warnings, or refused with one line naming it; the
-peak resident memory of any import must stay under 1.5 GB; ``verify`` must pass at the end.
-(The CI run is tests/app/test_fuzz_imports.py: small versions, under a minute.)
+Every document must end imported, imported with warnings, or refused with one line naming it;
+every set imported or refused with one line naming it and nothing written; the peak resident
+memory of any import must stay under 1.5 GB; ``verify`` must pass at the end. The sets are a
+JSON-LD set, an evidence bundle and a REFI-QDA project exported from a dossier of 300 tagged,
+graded and reviewed annotations (JSON-LD mutated by structure and by bytes, the ZIPs by bytes).
+(The CI runs are tests/app/test_fuzz_imports.py and test_fuzz_sets.py: small, under a minute.)
 
-Usage: python benchmarks/fuzz_imports.py [MUTATIONS_PER_FILE] [SEED]
+Usage: python benchmarks/fuzz_imports.py [MUTATIONS_PER_FILE] [SEED] [SET_MUTATIONS]
 """
 
 from __future__ import annotations
@@ -25,7 +29,13 @@ from app.dossier import Dossier  # noqa: E402
 from app.services.integrity import verify  # noqa: E402
 from tests.helpers import hostile  # noqa: E402
 from tests.helpers.corpus import corpus_dir  # noqa: E402
-from tests.helpers.fuzz import import_one, mutate  # noqa: E402
+from tests.helpers.fuzz import Outcome, import_one, mutate  # noqa: E402
+from tests.helpers.fuzz_sets import (  # noqa: E402
+    SET_TEXT,
+    import_set_one,
+    mutated_sets,
+    source_sets,
+)
 
 LIMIT = 1.5e9
 PROC = Path("/proc")
@@ -105,28 +115,49 @@ def inputs(mutations: int, seed: int) -> list[tuple[str, Callable[[], bytes]]]:
     return out
 
 
+def run(name: str, attempt: Callable[[], Outcome], counts: dict[str, int]) -> int:
+    with PeakSampler() as sampler:
+        began = time.perf_counter()
+        outcome = attempt()
+        took = time.perf_counter() - began
+    counts[outcome.status] = counts.get(outcome.status, 0) + 1
+    flag = "" if sampler.peak < LIMIT else "  OVER 1.5 GB"
+    print(f"{name:48} {outcome.status:9} {took:7.1f} s  peak {sampler.peak / 1e6:6.0f} MB"
+          f"{flag}  {outcome.message[:90]}", flush=True)
+    return sampler.peak
+
+
 def main() -> None:
+    from tests.helpers.documents import add_text_document
+
     mutations = int(sys.argv[1]) if len(sys.argv) > 1 else 3
     seed = int(sys.argv[2]) if len(sys.argv) > 2 else 20261130
+    set_mutations = int(sys.argv[3]) if len(sys.argv) > 3 else 20
     worst = 0
     counts: dict[str, int] = {}
+    set_counts: dict[str, int] = {}
+    began = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="dossier-bench-fuzz-") as tmp:
-        dossier = Dossier.open(Path(tmp) / "dossier", user="fuzz")
+        root = Path(tmp)
+        dossier = Dossier.open(root / "dossier", user="fuzz")
         for name, make in inputs(mutations, seed):
             data = make()
-            with PeakSampler() as sampler:
-                began = time.perf_counter()
-                outcome = import_one(dossier, data, name)
-                took = time.perf_counter() - began
-            worst = max(worst, sampler.peak)
-            counts[outcome.status] = counts.get(outcome.status, 0) + 1
-            flag = "" if sampler.peak < LIMIT else "  OVER 1.5 GB"
-            print(f"{name:48} {outcome.status:9} {took:7.1f} s  peak {sampler.peak / 1e6:6.0f} MB"
-                  f"{flag}  {outcome.message[:90]}", flush=True)
+            worst = max(worst, run(name, lambda d=data, n=name:  # type: ignore[misc]
+                                   import_one(dossier, d, n), counts))
+        add_text_document(dossier, SET_TEXT, "Set source")  # what the JSON-LD sets point at
+        scratch = root / "sets"
+        scratch.mkdir()
+        sets = source_sets(root, 300)
+        for name, data in [*sets.items(),
+                           *mutated_sets(sets, random.Random(seed), set_mutations)]:
+            worst = max(worst, run(name, lambda d=data, n=name:  # type: ignore[misc]
+                                   import_set_one(dossier, scratch, d, n), set_counts))
         report = verify(dossier)
         dossier.close()
-    print(f"outcomes: {counts}; worst peak {worst / 1e6:.0f} MB "
-          f"({'under' if worst < LIMIT else 'OVER'} 1.5 GB); verify "
+    print(f"documents: {sum(counts.values())} inputs, outcomes {counts}; sets: "
+          f"{sum(set_counts.values())} inputs, outcomes {set_counts}; worst peak "
+          f"{worst / 1e6:.0f} MB ({'under' if worst < LIMIT else 'OVER'} 1.5 GB); "
+          f"{time.perf_counter() - began:.0f} s in all; verify "
           f"{'ok' if report.ok else 'FAILED: ' + report.problems[0]}")
 
 

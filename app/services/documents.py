@@ -178,12 +178,13 @@ def keep_original(dossier: Dossier, data: bytes, digest: str) -> Iterator[None]:
 def insert_document(
     session: Session, dossier: Dossier, digest: str, size: int, extracted: ExtractedDocument,
     *, source: str, filename: str, custody: dict[str, Any] | None = None,
-    previous_id: str | None = None,
+    previous_id: str | None = None, document_id: str | None = None,
 ) -> Document:
     """Insert a document with its pages, search entries and audit event (caller's transaction).
 
     With ``previous_id`` the document becomes the next version of that one, which stops being
-    current.
+    current. ``document_id`` is the new row's id when the caller chose it in advance (a set
+    import prepares the rows that refer to it before the write lock).
     """
     text, ranges = text_and_page_ranges(extracted)
     user_id = dossier.user_id(session)
@@ -195,7 +196,7 @@ def insert_document(
         version = prev.version + 1
         prev.is_current = False
     doc = Document(
-        id=str(uuid.uuid4()), title=extracted.title or filename, kind=extracted.kind,
+        id=document_id or str(uuid.uuid4()), title=extracted.title or filename, kind=extracted.kind,
         sha256=digest, size=size, filename=filename, source=source, text=text,
         text_length=len(text),
         text_sha256=sha256_bytes(text.encode("utf-8")), page_count=len(extracted.pages),

@@ -188,3 +188,20 @@ def _superseded(cur: Any, document_ids: set[str]) -> set[str]:
 def document_titles(cur: Any) -> dict[str, str]:
     """Every document's title by id (all versions), for naming search hits."""
     return {i: t for i, t in cur.execute("SELECT id, title FROM documents")}
+
+
+#: The table a bulk import stages its new entries in (see :func:`copy_entries`).
+STAGED_ENTRIES = ("CREATE TABLE search_entries (n INTEGER PRIMARY KEY, kind TEXT, ref TEXT, "
+                  "document_id TEXT, page INTEGER, body TEXT)")
+
+
+def copy_entries(cur: Any, table: str) -> None:
+    """Index new entries staged in ``table`` (:data:`STAGED_ENTRIES`, in an attached scratch
+    database; blank bodies left out) in bulk, in SQLite, through a DB-API cursor."""
+    if _on_server(cur):
+        return
+    start = cur.execute("SELECT coalesce(max(rowid), 0) FROM search_refs").fetchone()[0]
+    cur.execute("INSERT INTO search_refs (rowid, kind, ref, document_id, page) "
+                f"SELECT n + ?, kind, ref, document_id, page FROM {table} ORDER BY n", (start,))
+    cur.execute(f"INSERT INTO search_index (rowid, body) SELECT n + ?, body FROM {table} "
+                "ORDER BY n", (start,))

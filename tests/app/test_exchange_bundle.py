@@ -18,6 +18,7 @@ from app.exchange.bundle.read import verify_bundle
 from app.exchange.filters import build_filter
 from app.services import annotations as A
 from app.services.documents import list_documents
+from app.services.integrity import verify
 from app.services.sets.merge import import_set
 from tests.app.test_exchange_jsonld import counts, fields, seed
 from tests.helpers.corpus import corpus_dir, requires_corpus
@@ -146,6 +147,7 @@ def test_bundle_imports_into_a_dossier_that_has_nothing(
     export(dossier, "bundle", path, build_filter(dossier, documents=[s["doc"].id]))
     summary = import_set(other, path)
     assert summary.documents_imported == ["Article A"] and len(summary.added) == 3
+    assert verify(other).ok  # the document's events come first, the set's are chained after
     (doc,) = list_documents(other)
     assert (doc.sha256, doc.title) == (s["doc"].sha256, "Article A")
     assert other.originals.read(doc.sha256) == dossier.originals.read(doc.sha256)

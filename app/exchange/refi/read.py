@@ -365,10 +365,15 @@ class ProjectReader:
         first_coding = child(sel, "Coding")
         if not created and first_coding is not None:
             created = first_coding.get("creationDateTime")
+        try:
+            stamp = iso_utc(created)
+        except ValueError as exc:
+            raise BadInput(f"{self.where}: selection {guid}: its creation date {exc}; nothing "
+                           "was imported") from None
         return RefiSelection(
             guid=guid, source=doc_guid, start=start, end=end, quote=text[start:end],
             codes=tuple(codes), note="\n\n".join(n for n in notes if n), creator=creator,
-            created=iso_utc(created), reliability=facts.reliability,
+            created=stamp, reliability=facts.reliability,
             credibility=facts.credibility, status=facts.status, attribution=facts.attribution,
             anchor=anchor, anchor_reason=reason,
             sender_quote=normalise(quote) if quote is not None else None,

@@ -161,7 +161,12 @@ def canonical_text(raw: str) -> tuple[str, PositionMap, bool]:
 
 
 def iso_utc(value: str | None) -> str:
-    """An xsd:dateTime as Dossier's ISO 8601 UTC with ``Z``; empty when missing or unreadable."""
+    """An xsd:dateTime as Dossier's ISO 8601 UTC with ``Z``; empty when missing or unreadable.
+
+    A readable date outside the years every set import accepts raises ValueError.
+    """
+    from app.exchange.incoming import MAX_YEAR, MIN_YEAR
+
     if not value:
         return ""
     try:
@@ -170,7 +175,13 @@ def iso_utc(value: str | None) -> str:
         return ""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime(STAMP_FORMAT)
+    try:
+        utc = moment.astimezone(UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+14:00 falls before year 1
+        utc = None
+    if utc is None or not MIN_YEAR <= utc.year <= MAX_YEAR:
+        raise ValueError(f"{value.strip()!r} is out of range (years {MIN_YEAR}-{MAX_YEAR})")
+    return utc.strftime(STAMP_FORMAT)
 
 
 # -- selection descriptions -------------------------------------------------------------------

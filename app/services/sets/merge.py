@@ -17,10 +17,11 @@ Rules an investigator can rely on:
 - Documents are matched by the SHA-256 of their original; originals the set carries (bundles,
   REFI packages) are imported when missing. Annotations on documents still missing, or whose
   quote no longer occurs, are listed and left out.
-- The whole set is read, checked (:mod:`app.services.sets.validate`) and planned before the
-  write lock is taken; the rows are then written in bulk, in one short transaction (a set of
-  more than :data:`ROWS_PER_TRANSACTION` annotations in several). A refusal (malformed or
-  hostile input) writes nothing. Every row added is audited
+- The whole set is read, checked (:mod:`app.services.sets.validate`), planned and prepared
+  (rows, row states, audit events: :mod:`app.services.sets.write`) before the write lock is
+  taken; the rows are then written in bulk, in one short transaction: an import is atomic, and
+  one that fails or is interrupted (even killed) leaves the dossier as it was. A refusal
+  (malformed or hostile input) writes nothing. Every row added is audited
   (``annotation.import``, ``tag.import``, ``review.import``, ``user.create``) with the set
   file's SHA-256.
 """
@@ -36,8 +37,6 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from app import audit
-from app import state as row_states
 from app.clock import utcnow
 from app.errors import BadInput
 from app.exchange.incoming import IncomingAnnotation, IncomingSet
@@ -45,9 +44,7 @@ from app.originals import sha256_file
 from app.progress import CancelCheck, ProgressCallback, checkpoint, reporting
 from app.services import codebook
 from app.services.sets.matching import (
-    CONTEXT,
     Missing,
-    NewTag,
     TagPlan,
     Target,
     find_by_quote,
@@ -56,8 +53,8 @@ from app.services.sets.matching import (
 )
 from app.services.sets.summary import Conflict, ImportSummary
 from app.services.sets.validate import check_set
-from db import search
-from db.models import Annotation, AnnotationTag, Review, Tag, User
+from app.services.sets.write import Stale, prepare, write
+from db.models import Annotation, AnnotationTag, Review, User
 
 if TYPE_CHECKING:
     from app.dossier import Dossier
@@ -66,11 +63,9 @@ if TYPE_CHECKING:
 #: annotation's status is always local (see IMPORTED_STATUS).
 _COMPARED = ("document_id", "start", "end", "note", "attribution", "reliability", "credibility",
              "author", "created", "modified", "tags")
-#: A large set is written in transactions of at most this many annotations, so that the write
-#: lock is never held for long (other writers wait meanwhile). Each transaction is complete in
-#: itself (rows, search entries, audit events); an import interrupted between two leaves the
-#: first part imported, and importing the set again adds the rest (identical ones are skipped).
-ROWS_PER_TRANSACTION = 10_000
+#: Tries to plan and prepare a set without the write lock while other writers keep changing the
+#: dossier; the last try holds the lock from planning to commit.
+ATTEMPTS = 3
 #: The status every imported annotation starts with here.
 IMPORTED_STATUS = "submitted"
 #: Anchor score of an annotation placed by its quote because its position disagreed.
@@ -291,202 +286,74 @@ def _place_by_quotes(dossier: Dossier, incoming: IncomingSet,
 
 # -- writing -------------------------------------------------------------------------------------
 
-def _users(session: Session, dossier: Dossier, plan: _Plan) -> dict[str, int]:
-    ids = {name: uid for name, uid in session.execute(select(User.name, User.id))}
-    guids = set(session.scalars(select(User.guid)))
-    for name in sorted(plan.users - set(ids)):
-        guid = plan.guids.get(name)
-        user = User(name=name, display_name=name, created=utcnow(),
-                    guid=guid if guid and guid not in guids else str(uuid.uuid4()))
-        session.add(user)
-        session.flush()
-        audit.record(session, dossier.user_name, "user.create", "user", str(user.id),
-                     {"name": name, "guid": user.guid, "via": "import-set",
-                      "set_sha256": plan.summary.sha256})
-        ids[name] = user.id
-        plan.summary.users_created.append(name)
-    return ids
+def merge_set(dossier: Dossier, incoming: IncomingSet) -> ImportSummary:
+    """Add what is new in ``incoming`` to the dossier in one transaction; return the summary.
+
+    The set is planned and every row prepared against a snapshot of the dossier without the
+    write lock (:mod:`app.services.sets.write`); the transaction only inserts. Should another
+    writer change the dossier in between, the import is planned again, and after
+    :data:`ATTEMPTS` tries it is planned with the write lock held throughout.
+    """
+    incoming.check_unique_ids()
+    check_set(incoming)
+    attempt = 0
+    while True:
+        attempt += 1
+        with ExitStack() as cleanup:  # runs after the transaction has ended
+            try:
+                if attempt < ATTEMPTS:
+                    summary, plan, new_targets = _merge(dossier, incoming, None, cleanup)
+                else:
+                    with dossier.write() as session:  # nobody can change the dossier meanwhile
+                        summary, plan, new_targets = _merge(dossier, incoming, session,
+                                                            cleanup)
+            except Stale:
+                continue
+        if summary.changed_anything:
+            _notify(dossier, summary, new_targets, plan)
+        return summary
 
 
-def _tags(session: Session, dossier: Dossier, created: list[NewTag], set_sha: str) -> None:
-    for tag in created:
-        session.add(Tag(id=tag.id, parent_id=tag.parent_id, name=tag.name, colour=tag.colour,
-                        description=tag.description, shortcut=tag.shortcut,
-                        position=tag.position, is_codable=tag.is_codable, created=utcnow()))
-        session.flush()
-        audit.record(session, dossier.user_name, "tag.import", "tag", tag.id, {
-            "parent_id": tag.parent_id, "name": tag.name, "path": tag.path,
-            "colour": tag.colour, "description": tag.description, "shortcut": tag.shortcut,
-            "position": tag.position, "is_codable": tag.is_codable, "set_sha256": set_sha})
+def _merge(dossier: Dossier, incoming: IncomingSet, session: Session | None,
+           cleanup: ExitStack) -> tuple[ImportSummary, _Plan, list[Target]]:
+    """One attempt: plan, prepare, write (in ``session`` when given, else in a new write
+    transaction). Raises :class:`Stale`, having written nothing, if the dossier changed.
+    ``cleanup`` removes the scratch database once the transaction has ended."""
+    from app.services.documents import keep_original
 
-
-_ANNOTATION_COLUMNS = ("id", "document_id", "start", "end", "quote", "prefix", "suffix",
-                       "page_start", "page_end", "note", "attribution", "reliability",
-                       "credibility", "status", "anchor", "anchor_score", "author_id", "created",
-                       "modified", "conflict_of", "provenance", "region")
-_INSERT_ANNOTATION = (
-    "INSERT INTO annotations (" + ", ".join(f'"{c}"' for c in _ANNOTATION_COLUMNS)
-    + ") VALUES (" + ", ".join("?" * len(_ANNOTATION_COLUMNS)) + ")")
-
-
-def _documents(session: Session, dossier: Dossier, plan: _Plan, new_targets: list[Target],
-               incoming: IncomingSet) -> None:
-    from app.services.documents import insert_document
-
-    for target in new_targets:
-        assert target.data is not None and target.extracted is not None
-        doc = insert_document(
-            session, dossier, target.sha256, len(target.data), target.extracted,
-            source=f"import-set {incoming.name}", filename=target.filename,
-            custody={"imported_from": incoming.name, "set_sha256": incoming.sha256,
-                     **target.custody})
-        target.document_id = doc.id
-        for row in plan.rows:
-            if row.target is target:
-                row.fields["document_id"] = doc.id
-        plan.summary.documents_imported.append(target.label)
-
-
-@dataclass
-class _Prepared:
-    """A batch of annotations ready to write: row tuples, tag links, search entries, payloads."""
-
-    ids: list[str]
-    rows: list[tuple[Any, ...]]
-    links: list[tuple[str, str]]
-    entries: list[tuple[str, str, str, int | None, str]]
-    payloads: list[str]
-
-
-def _prepare(plan: _Plan, users: dict[str, int], rows: list[_Row]) -> list[_Prepared]:
-    """Everything about ``rows`` that needs no database (done before the lock where possible)."""
+    plan = _plan(dossier, incoming)
     summary = plan.summary
-    out: list[_Prepared] = []
-    for i in range(0, len(rows), _CHUNK):
-        batch = rows[i:i + _CHUNK]
-        prepared = _Prepared([], [], [], [], [])
-        for row in batch:
-            target = row.target
-            assert target is not None and target.document_id is not None
-            f, text = row.fields, target.text
-            start, end = f["start"], f["end"]
-            page_start, page_end = target.pages_of(start, end)
-            region = row.incoming.region if row.incoming is not None else None
-            if region is not None:
-                page_start = page_end = region.page
-            value = {
-                "id": row.id, "document_id": target.document_id, "start": start, "end": end,
-                "quote": text[start:end], "prefix": text[max(0, start - CONTEXT):start],
-                "suffix": text[end:end + CONTEXT], "page_start": page_start,
-                "page_end": page_end, "note": f["note"], "attribution": f["attribution"],
-                "reliability": f["reliability"], "credibility": f["credibility"],
-                "status": f["status"], "anchor": row.anchor, "anchor_score": row.anchor_score,
-                "author_id": users[f["author"]], "created": f["created"],
-                "modified": f["modified"], "conflict_of": row.conflict_of,
-                "provenance": audit.canonical_json(row.provenance),
-                "region": region.to_db() if region is not None else None,
-            }
-            prepared.ids.append(row.id)
-            prepared.rows.append(tuple(value[c] for c in _ANNOTATION_COLUMNS))
-            prepared.links.extend((row.id, t) for t in sorted(f["tags"]))
-            prepared.entries += [("quote", row.id, target.document_id, page_start, value["quote"]),
-                                 ("note", row.id, target.document_id, page_start, f["note"])]
-            payload = {k: v for k, v in value.items() if k not in ("conflict_of", "provenance")}
-            payload.update(tag_ids=sorted(f["tags"]), set=summary.name,
-                           set_sha256=summary.sha256, provenance=row.provenance)
-            assert row.incoming is not None
-            if row.conflict_of and row.id == row.incoming.id:  # flagged where it came from
-                payload.update(conflict_of=row.conflict_of)
-            elif row.conflict_of:
-                payload.update(conflict_of=row.conflict_of, incoming_id=row.incoming.id,
-                               differences=row.differences)
-            prepared.payloads.append(audit.canonical_json(payload))
-        out.append(prepared)
-    return out
-
-
-def _annotations(session: Session, dossier: Dossier, plan: _Plan, rows: list[_Row],
-                 prepared: list[_Prepared]) -> None:
-    """Write prepared annotations in bulk: rows, tag links, search entries, then one audit
-    event each carrying the row's state (hashed from the rows just written)."""
-    summary = plan.summary
-    cur = audit.cursor(session)
-    for number, batch in enumerate(prepared):
-        checkpoint(len(plan.rows) + number * _CHUNK, 2 * len(plan.rows))  # rolls back
-        cur.executemany(_INSERT_ANNOTATION, batch.rows)
-        if batch.links:
-            cur.executemany("INSERT INTO annotation_tags (annotation_id, tag_id) VALUES (?, ?)",
-                            batch.links)
-        search.add_many(cur, batch.entries)
-        states = row_states.states_of(cur, "annotation", batch.ids)
-        audit.append_many(cur, [
-            (dossier.user_name, "annotation.import", "annotation", ann_id, payload,
-             f"annotation:{ann_id}={states[ann_id]}")
-            for ann_id, payload in zip(batch.ids, batch.payloads, strict=True)])
-    for row in rows:
+    new_targets = list({id(t): t for t in plan.targets.values()
+                        if isinstance(t, Target) and t.document_id is None}.values())
+    if not (plan.rows or plan.review_rows or new_targets):
+        return summary, plan, new_targets
+    prepared = prepare(dossier, plan, new_targets)
+    cleanup.callback(prepared.close)
+    with ExitStack() as stack:
+        for target in new_targets:
+            assert target.data is not None
+            stack.enter_context(keep_original(dossier, target.data, target.sha256))
+        if session is not None:
+            write(session, dossier, prepared, new_targets, incoming)
+        else:
+            with dossier.write() as held:
+                write(held, dossier, prepared, new_targets, incoming)
+    summary.documents_imported = [t.label for t in new_targets]
+    summary.users_created = prepared.users_created
+    summary.tags_created = [t.path for t in plan.tags.created]
+    summary.reviews_added = len(plan.review_rows)
+    for row in plan.rows:
         assert row.incoming is not None
         if row.conflict_of and row.id != row.incoming.id:
             summary.conflicts.append(Conflict(row.incoming.id, row.conflict_of, row.id,
                                               row.differences))
         else:
             summary.added.append(row.id)
+    return summary, plan, new_targets
 
 
-def _reviews(session: Session, dossier: Dossier, plan: _Plan, users: dict[str, int]) -> None:
-    """The sender's review decisions, kept as history (the annotation's status here is local)."""
-    cur = audit.cursor(session)
-    for i in range(0, len(plan.review_rows), _CHUNK):
-        batch = plan.review_rows[i:i + _CHUNK]
-        cur.executemany(
-            "INSERT INTO reviews (id, annotation_id, reviewer_id, decision, reason, created) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [(r.id, a, users[r.reviewer], r.decision, r.reason, r.created) for a, r in batch])
-        states = row_states.states_of(cur, "review", [r.id for _, r in batch])
-        audit.append_many(cur, [
-            (dossier.user_name, "review.import", "review", review.id, audit.canonical_json({
-                "annotation_id": annotation_id, "reviewer": review.reviewer,
-                "decision": review.decision, "reason": review.reason,
-                "created": review.created, "set_sha256": plan.summary.sha256,
-                "history": f"{review.decision} in the sender's dossier by {review.reviewer}"}),
-             f"review:{review.id}={states[review.id]}")
-            for annotation_id, review in batch])
-        plan.summary.reviews_added += len(batch)
-
-
-def merge_set(dossier: Dossier, incoming: IncomingSet) -> ImportSummary:
-    """Add what is new in ``incoming`` to the dossier in one transaction; return the summary."""
-    from app.services.documents import keep_original
-
-    incoming.check_unique_ids()
-    check_set(incoming)
-    plan = _plan(dossier, incoming)
-    summary = plan.summary
-    new_targets = list({id(t): t for t in plan.targets.values()
-                        if isinstance(t, Target) and t.document_id is None}.values())
-    if not (plan.rows or plan.review_rows or new_targets):
-        return summary
-    chunks = [plan.rows[i:i + ROWS_PER_TRANSACTION]
-              for i in range(0, len(plan.rows), ROWS_PER_TRANSACTION)] or [[]]
-    users: dict[str, int] = {}
-    for number, chunk in enumerate(chunks):
-        # later chunks are prepared before their transaction: users and documents exist by then
-        prepared = _prepare(plan, users, chunk) if number else []
-        with ExitStack() as stack:
-            if number == 0:
-                for target in new_targets:
-                    assert target.data is not None
-                    stack.enter_context(keep_original(dossier, target.data, target.sha256))
-            with dossier.write() as session:
-                if number == 0:
-                    dossier.user_id(session)
-                    _documents(session, dossier, plan, new_targets, incoming)
-                    users = _users(session, dossier, plan)
-                    _tags(session, dossier, plan.tags.created, incoming.sha256)
-                    summary.tags_created = [t.path for t in plan.tags.created]
-                    prepared = _prepare(plan, users, chunk)
-                _annotations(session, dossier, plan, chunk, prepared)
-                if number == len(chunks) - 1:
-                    _reviews(session, dossier, plan, users)
+def _notify(dossier: Dossier, summary: ImportSummary, new_targets: list[Target],
+            plan: _Plan) -> None:
     for target in new_targets:
         if target.document_id:
             dossier.notify_change("document", "created", target.document_id)
@@ -495,7 +362,6 @@ def merge_set(dossier: Dossier, incoming: IncomingSet) -> ImportSummary:
     new_ids = [*summary.added, *(c.kept_as for c in summary.conflicts)]
     if new_ids:
         dossier.notify_change("annotation", "created", *new_ids)
-    return summary
 
 
 # -- reading a set file ---------------------------------------------------------------------------
