@@ -24,14 +24,15 @@ from db.search.common import (
     Words,
     passages,
 )
+from db.search.fts5 import STAGED_ENTRIES, copy_entries
 
 if TYPE_CHECKING:  # this package runs on plain DB-API cursors; SQLAlchemy is not loaded for it
     from sqlalchemy.orm import Session
 
 __all__ = ["MARK_END", "MARK_START", "PASSAGE_CHARS", "PROGRESS_STEPS", "RANK_BUDGET_S",
-           "Filters", "SearchHit", "add_many", "document_titles", "find", "find_cursor",
-           "index_annotation", "index_document", "passages", "remove", "search",
-           "search_cursor"]
+           "STAGED_ENTRIES", "Filters", "SearchHit", "add_many", "copy_entries",
+           "document_titles", "find", "find_cursor", "index_annotation", "index_document",
+           "passages", "remove", "search", "search_cursor"]
 
 #: How long ranking may take on SQLite before the newest matches are shown instead.
 RANK_BUDGET_S = 0.03

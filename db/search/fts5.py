@@ -198,8 +198,6 @@ STAGED_ENTRIES = ("CREATE TABLE search_entries (n INTEGER PRIMARY KEY, kind TEXT
 def copy_entries(cur: Any, table: str) -> None:
     """Index new entries staged in ``table`` (:data:`STAGED_ENTRIES`, in an attached scratch
     database; blank bodies left out) in bulk, in SQLite, through a DB-API cursor."""
-    if _on_server(cur):
-        return
     start = cur.execute("SELECT coalesce(max(rowid), 0) FROM search_refs").fetchone()[0]
     cur.execute("INSERT INTO search_refs (rowid, kind, ref, document_id, page) "
                 f"SELECT n + ?, kind, ref, document_id, page FROM {table} ORDER BY n", (start,))

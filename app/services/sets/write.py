@@ -386,6 +386,9 @@ def _write_portable(session: Session, dossier: Dossier, prepared: Prepared,
                         staged("annotation_tags", ("annotation_id", "tag_id"), "rowid"))
         cur.executemany(_insert_sql("reviews", _REVIEW_COLUMNS), [
             (r[0], r[1], ids.get(r[2], r[2]), *r[3:]) for r in staged("reviews", _REVIEW_COLUMNS)])
+        # the team dossier's own index (tsvector passages) takes the staged entries in bulk
+        search.add_many(cur, staged("search_entries",
+                                    ("kind", "ref", "document_id", "page", "body"), "n"))
         events = stage.execute("SELECT actor, action, object_type, object_id, payload FROM "
                                "events ORDER BY n").fetchall()
     renamed = {str(k): str(v) for k, v in ids.items()}
