@@ -19,11 +19,12 @@ from typing import Any, NoReturn
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from app import audit
 from app.changes import Action, ChangeSet
 from app.clock import utcnow
-from app.errors import BadInput
+from app.errors import BadInput, Conflict
 from app.location import DB_FILE, default_dossier_path
 from app.originals import OriginalsStore
 from app.storage_faults import read_only, translate
@@ -164,6 +165,11 @@ class Dossier:
             except (OperationalError, OSError) as exc:
                 self._user_id = None  # the user row may have been created in the rolled-back txn
                 _reraise(exc, self.folder)
+            except StaleDataError as exc:  # a row's version moved on under this transaction
+                self._user_id = None
+                raise Conflict("someone else changed the same annotation at the same moment, "
+                               "so this change was not saved; look at it again and redo it "
+                               "if it still applies") from exc
             except BaseException:
                 self._user_id = None
                 raise

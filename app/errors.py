@@ -52,3 +52,10 @@ class Refused(DossierError):
 
 class Cancelled(DossierError):
     """The user cancelled long work (an import, export, set import); nothing was written."""
+
+
+class Conflict(DossierError):
+    """Someone changed the object after the version an edit was based on; nothing changed.
+
+    The message names who changed it, when, and what it holds now.
+    """

@@ -87,15 +87,20 @@ class _Command(ServiceCommand):
 
 
 class CreateCommand(_Command):
-    """Undo deletes the new annotation (audited); redo restores it with the same id."""
+    """Undo deletes the new annotation (audited); redo restores it with the same id.
+
+    Undo is refused when someone has changed the annotation since (its version moved on).
+    """
 
     def __init__(self, owner: AnnotationUndo, view: AnnotationView) -> None:
         super().__init__(owner, "Tag passage")
         self.annotation_id = view.id
+        self.version = view.version
         self.snapshot: dict[str, Any] | None = None
 
     def do_undo(self) -> None:
-        self.snapshot = service.delete_annotation(self.owner.dossier, self.annotation_id)
+        self.snapshot = service.delete_annotation(self.owner.dossier, self.annotation_id,
+                                                  based_on=self.version)
 
     def do_redo(self) -> None:
         if self.snapshot is not None:
@@ -120,11 +125,16 @@ class DeleteCommand(_Command):
         self.owner.restored.emit(self.annotation_id)
 
     def do_redo(self) -> None:
-        self.snapshot = service.delete_annotation(self.owner.dossier, self.annotation_id)
+        self.snapshot = service.delete_annotation(self.owner.dossier, self.annotation_id,
+                                                  based_on=self.snapshot.get("version"))
 
 
 class UpdateCommand(_Command):
-    """Undo writes the previous field values back; consecutive typing in one field merges."""
+    """Undo writes the previous field values back; consecutive typing in one field merges.
+
+    Each step is based on the version the previous one left, so undoing over a colleague's
+    later change is refused (and shown), never a silent overwrite.
+    """
 
     MERGE_ID = 0x0D05
 
@@ -135,12 +145,16 @@ class UpdateCommand(_Command):
         # Both carry "modified", so undo and redo give back the rows exactly as they were.
         self.before = before
         self.after = after
+        #: The version the last step left (set by the caller after the first).
+        self.version: int | None = None
 
     def do_undo(self) -> None:
-        service.update_annotation(self.owner.dossier, self.annotation_id, **self.before)
+        self.version = service.update_annotation(self.owner.dossier, self.annotation_id,
+                                                 based_on=self.version, **self.before).version
 
     def do_redo(self) -> None:
-        service.update_annotation(self.owner.dossier, self.annotation_id, **self.after)
+        self.version = service.update_annotation(self.owner.dossier, self.annotation_id,
+                                                 based_on=self.version, **self.after).version
 
     def id(self) -> int:
         """Commands editing the same text field of the same annotation merge."""
@@ -152,6 +166,7 @@ class UpdateCommand(_Command):
                 or set(other.after) != set(self.after)):
             return False
         self.after = other.after
+        self.version = other.version
         return True
 
 
@@ -164,14 +179,18 @@ class TagsCommand(_Command):
         self.annotation_id = annotation_id
         self.before = before  # (tag ids, modified time)
         self.after = after
+        #: The version the last step left (set by the caller after the first).
+        self.version: int | None = None
 
     def do_undo(self) -> None:
         tags, modified = self.before
-        service.set_tags(self.owner.dossier, self.annotation_id, tags, modified=modified)
+        self.version = service.set_tags(self.owner.dossier, self.annotation_id, tags,
+                                        modified=modified, based_on=self.version).version
 
     def do_redo(self) -> None:
         tags, modified = self.after
-        service.set_tags(self.owner.dossier, self.annotation_id, tags, modified=modified)
+        self.version = service.set_tags(self.owner.dossier, self.annotation_id, tags,
+                                        modified=modified, based_on=self.version).version
 
 
 @dataclass(frozen=True)
@@ -235,35 +254,44 @@ class AnnotationUndo(QObject):
         return self._run("Tag passage", work, on_done, on_error)
 
     def delete(self, annotation_id: str, on_error: Callable[[BaseException], None] | None
-               = None) -> Operation:
-        """Delete an annotation; undo restores it exactly."""
+               = None, *, based_on: int | None = None) -> Operation:
+        """Delete an annotation; undo restores it exactly. ``based_on``: the version shown
+        (a deletion of a version someone changed since is refused)."""
         def work() -> _Done:
             current = service.get_annotation(self.dossier, annotation_id)
-            snapshot = service.delete_annotation(self.dossier, annotation_id)
+            snapshot = service.delete_annotation(self.dossier, annotation_id,
+                                                 based_on=based_on)
             return _Done(current, DeleteCommand(self, snapshot))
 
         return self._run("Delete annotation", work, None, on_error)
 
     def update(self, annotation_id: str, on_done: Done | None = None,
                on_error: Callable[[BaseException], None] | None = None,
-               **fields: Any) -> Operation:
+               based_on: int | None = None, **fields: Any) -> Operation:
         """Change note, attribution or grades; undo writes the old values back.
 
-        The review status is not among them: it moves only through submit and review
-        (app.services.workflow), and undoing an edit never re-approves anything.
+        ``based_on`` is the version the user saw while editing: when someone changed the
+        annotation since, the edit is refused (:class:`~app.services.annotations.EditConflict`
+        to ``on_error``) and nothing is written. The review status is not among the fields: it
+        moves only through submit and review (app.services.workflow), and undoing an edit never
+        re-approves anything.
         """
         def work() -> _Done:
             current = service.get_annotation(self.dossier, annotation_id)
+            base = current.version if based_on is None else based_on
             before = {k: getattr(current, k) for k in fields}
             changed = {k: v for k, v in fields.items() if before[k] != v}
-            if not changed:
+            if not changed:  # it already says what the user wants: nothing to refuse
                 return _Done(current, None)
-            view = service.update_annotation(self.dossier, annotation_id, **changed)
+            view = service.update_annotation(self.dossier, annotation_id, based_on=base,
+                                             **changed)
             names = ", ".join(FIELD_NAMES.get(k, k) for k in changed)
-            return _Done(view, UpdateCommand(
+            command = UpdateCommand(
                 self, annotation_id,
                 {**{k: before[k] for k in changed}, "modified": current.modified},
-                {**changed, "modified": view.modified}, f"Change {names}"))
+                {**changed, "modified": view.modified}, f"Change {names}")
+            command.version = view.version
+            return _Done(view, command)
 
         return self._run("Change annotation", work, on_done, on_error)
 
@@ -275,12 +303,15 @@ class AnnotationUndo(QObject):
             current = service.get_annotation(self.dossier, annotation_id)
             if (current.start, current.end) == (start, end):
                 return _Done(current, None)
-            view = service.update_annotation(self.dossier, annotation_id, start=start, end=end)
+            view = service.update_annotation(self.dossier, annotation_id, start=start, end=end,
+                                             based_on=current.version)
             before = {"start": current.start, "end": current.end, "anchor": current.anchor,
                       "anchor_score": current.anchor_score, "modified": current.modified}
             after = {"start": start, "end": end, "anchor": view.anchor,
                      "anchor_score": view.anchor_score, "modified": view.modified}
-            return _Done(view, UpdateCommand(self, annotation_id, before, after, "Adjust range"))
+            command = UpdateCommand(self, annotation_id, before, after, "Adjust range")
+            command.version = view.version
+            return _Done(view, command)
 
         return self._run("Adjust range", work, on_done, on_error)
 
@@ -297,9 +328,11 @@ class AnnotationUndo(QObject):
         after = list(dict.fromkeys(tag_ids))
         if sorted(before) == sorted(after):
             return _Done(current, None)
-        view = service.set_tags(self.dossier, annotation_id, after)
-        return _Done(view, TagsCommand(self, annotation_id, (before, current.modified),
-                                       (after, view.modified), text))
+        view = service.set_tags(self.dossier, annotation_id, after, based_on=current.version)
+        command = TagsCommand(self, annotation_id, (before, current.modified),
+                              (after, view.modified), text)
+        command.version = view.version
+        return _Done(view, command)
 
     def toggle_tag(self, annotation_id: str, tag_id: str, on_done: Done | None = None,
                    on_error: Callable[[BaseException], None] | None = None) -> Operation:
