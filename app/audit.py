@@ -21,9 +21,13 @@ from sqlalchemy.orm import Session
 from app import state as row_states
 from app.clock import utcnow
 from app.progress import checkpoint
+from db.cursor import of_session, portable
 from db.models import AuditEvent
 
 GENESIS = "0" * 64
+#: ``Session.info`` key set by :meth:`app.dossier.Dossier.write` once the transaction holds the
+#: writer slot (:meth:`db.cursor.Cursor.lock_writers`), so appends need not ask again.
+WRITER_LOCKED = "dossier_writer_locked"
 _HEAD_KEY = "audit_head"
 
 
@@ -54,8 +58,8 @@ def event_hash(
 
 
 def _cursor(session: Session) -> Any:
-    """A DB-API cursor on the session's own connection (inside its transaction)."""
-    return session.connection().connection.cursor()
+    """A portable DB-API cursor (:mod:`db.cursor`) on the session's own connection."""
+    return of_session(session)
 
 
 def head(session: Session) -> tuple[int, str]:
@@ -65,7 +69,8 @@ def head(session: Session) -> tuple[int, str]:
 
 def head_raw(cur: Any) -> tuple[int, str]:
     """:func:`head` on a DB-API cursor."""
-    row = cur.execute("SELECT value FROM dossier_meta WHERE key = ?", (_HEAD_KEY,)).fetchone()
+    row = portable(cur).execute("SELECT value FROM dossier_meta WHERE key = ?",
+                                (_HEAD_KEY,)).fetchone()
     if row is None:
         return 0, GENESIS
     seq, _, digest = str(row[0]).partition(":")
@@ -83,8 +88,12 @@ def record(
     """
     session.flush()
     cur = _cursor(session)
+    # the rows' states are read while holding the writer slot, so each state includes every
+    # change committed by the events before it (the chain's order is the commit order)
+    if not session.info.get(WRITER_LOCKED):
+        cur.lock_writers()
     state = row_states.state_string(cur, [(object_type, object_id), *touches])
-    return append(cur, actor, action, object_type, object_id, canonical_json(payload), state)
+    return _append(cur, actor, action, object_type, object_id, canonical_json(payload), state)
 
 
 def append_many(
@@ -92,6 +101,8 @@ def append_many(
 ) -> int:
     """Append ``(actor, action, object_type, object_id, payload JSON, state)`` events in bulk
     through a DB-API cursor inside a write transaction (one head update); return the count."""
+    cur = portable(cur)
+    cur.lock_writers()
     seq, prev = head_raw(cur)
     first = seq
     at = utcnow()
@@ -129,6 +140,15 @@ def append(
     state: str | None,
 ) -> str:
     """Append one event through a DB-API cursor already inside a write transaction."""
+    cur = portable(cur)
+    cur.lock_writers()
+    return _append(cur, actor, action, object_type, object_id, body, state)
+
+
+def _append(
+    cur: Any, actor: str, action: str, object_type: str, object_id: str, body: str,
+    state: str | None,
+) -> str:
     seq, prev = head_raw(cur)
     seq += 1
     at = utcnow()
@@ -188,13 +208,14 @@ def walk(cur: Any, find: str | None = None) -> ChainWalk:
     Recomputes every hash and link, collects the newest recorded state of every row and, with
     ``find``, notes the sequence number of the event with that hash.
     """
+    cur = portable(cur)
     out = ChainWalk()
     states = out.states
     expected_seq = 1
     prev = GENESIS
     dumps = _ENCODER.encode
     sha = hashlib.sha256
-    columns = {row[1] for row in cur.execute("PRAGMA table_info(audit_events)").fetchall()}
+    columns = set(cur.columns("audit_events"))
     select_sql = _SELECT if "state" in columns else _SELECT.replace("state FROM", "NULL FROM")
     for seq, at, actor, action, otype, oid, payload, prev_hash, digest, state in cur.execute(
             select_sql):

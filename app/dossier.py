@@ -1,23 +1,27 @@
-"""Opening a dossier: one folder holding ``dossier.sqlite`` and ``originals/``.
+"""Opening a dossier: one folder holding ``dossier.sqlite`` and ``originals/``, or a team dossier
+on a PostgreSQL server (``postgresql://USER:PASSWORD@HOST:PORT/DATABASE``).
 
 :class:`Dossier` owns the database engine, the originals store and the acting user, and hands out
 transactions. Services (``app.services``) do all mutations through :meth:`Dossier.write`, which
-commits the change and its audit event together, then tells subscribers what changed.
+commits the change and its audit event together, then tells subscribers what changed. Both
+engines run the same models, migrations and services; what differs (writer serialisation,
+originals, error messages) is decided here and in ``db/``.
 """
 
 from __future__ import annotations
 
 import getpass
 import os
+import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
 from sqlalchemy import Engine, select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -25,8 +29,8 @@ from app import audit
 from app.changes import Action, ChangeSet
 from app.clock import utcnow
 from app.errors import BadInput, Conflict
-from app.location import DB_FILE, default_dossier_path
-from app.originals import OriginalsStore
+from app.location import DB_FILE, ServerAddress, default_dossier_path, location_of
+from app.originals import DatabaseOriginals, Originals, OriginalsStore
 from app.storage_faults import read_only, translate
 from db.engine import (
     BUSY_TIMEOUT_MS,
@@ -45,6 +49,26 @@ def _reraise(exc: BaseException, folder: Path) -> NoReturn:
     if fault is None:
         raise exc
     raise fault from exc
+
+
+def _reraise_server(exc: BaseException, address: ServerAddress) -> NoReturn:
+    """:func:`_reraise` for a team dossier's server errors."""
+    from app import server_faults
+
+    fault = server_faults.translate(exc, address, BUSY_TIMEOUT_MS / 1000)
+    if fault is None:
+        raise exc
+    raise fault from None  # the driver's error may repeat the connection string
+
+
+def _moved_on() -> Conflict:
+    """The error for a row whose version changed under a transaction (optimistic concurrency)."""
+    return Conflict("someone else changed the same annotation at the same moment, so this "
+                    "change was not saved; look at it again and redo it if it still applies")
+
+
+#: Attempts to start a write transaction on a team dossier whose connection failed.
+WRITE_ATTEMPTS = 3
 
 
 def default_user_name() -> str:
@@ -66,12 +90,19 @@ class _Listeners:
 
 
 class Dossier:
-    """An open dossier folder."""
+    """An open dossier: a folder (SQLite) or a team dossier (PostgreSQL).
 
-    def __init__(self, folder: Path, engine: Engine, user_name: str) -> None:
+    ``folder`` is the dossier's folder; for a team dossier it is this machine's cache folder
+    of it (``address`` then names the server, ``location`` is the URL without password).
+    """
+
+    def __init__(self, folder: Path, engine: Engine, user_name: str, *,
+                 originals: Originals | None = None,
+                 address: ServerAddress | None = None) -> None:
         self.folder = folder
         self.engine = engine
-        self.originals = OriginalsStore(folder / "originals")
+        self.address = address
+        self.originals: Originals = originals or OriginalsStore(folder / "originals")
         self._write_sessions: sessionmaker[Session] = make_session_factory(engine)
         self._read_sessions: sessionmaker[Session] = make_session_factory(engine, readonly=True)
         self.user_name = user_name
@@ -89,13 +120,27 @@ class Dossier:
         #: True when the dossier's files cannot be written: every write raises ReadOnly.
         self.readonly = False
 
+    @property
+    def is_team(self) -> bool:
+        """True for a team dossier (PostgreSQL)."""
+        return self.address is not None
+
+    @property
+    def location(self) -> str:
+        """Where the dossier is, for people: its folder, or its URL without the password."""
+        return self.address.display if self.address is not None else str(self.folder)
+
     # -- opening -------------------------------------------------------------------------------
     @classmethod
     def open(
         cls, folder: Path | str | None = None, *, user: str | None = None, create: bool = True
     ) -> Dossier:
-        """Open (and, if ``create``, create) the dossier in ``folder``; upgrade its schema."""
-        path = Path(folder).expanduser() if folder else default_dossier_path()
+        """Open (and, if ``create``, create) the dossier in ``folder`` — or the team dossier a
+        ``postgresql://`` URL names; upgrade its schema."""
+        where = location_of(folder)
+        if isinstance(where, str):
+            return cls._open_server(where, user)
+        path = where
         db_path = path / DB_FILE
         is_new = not db_path.exists()
         if is_new and not create:
@@ -121,6 +166,32 @@ class Dossier:
         except (OperationalError, OSError) as exc:
             engine.dispose()
             _reraise(exc, path)
+        return dossier
+
+    @classmethod
+    def _open_server(cls, url: str, user: str | None) -> Dossier:
+        """Open the team dossier at ``url`` (an empty database gets the schema)."""
+        address = ServerAddress.parse(url)
+        try:
+            engine = make_engine(url)
+        except Exception as exc:  # a malformed URL: say which part, never echo the password
+            raise BadInput(f"{address.display} is not a usable team dossier address "
+                           f"({type(exc).__name__}): write "
+                           "postgresql://USER:PASSWORD@HOST:PORT/DATABASE") from None
+        try:
+            upgrade(engine)
+            dossier = cls(address.cache_folder(), engine, user or default_user_name(),
+                          originals=DatabaseOriginals(engine, address.cache_folder() / "originals"),
+                          address=address)
+            from app.services import codebook
+
+            codebook.ensure_default(dossier)
+        except SchemaTooNew as exc:
+            engine.dispose()
+            raise BadInput(f"{address.display}: {exc}") from exc
+        except DBAPIError as exc:
+            engine.dispose()
+            _reraise_server(exc, address)
         return dossier
 
     @classmethod
@@ -158,6 +229,10 @@ class Dossier:
         """
         if self.readonly:
             raise read_only(self.folder)
+        if self.address is not None:
+            with self._write_team() as session:
+                yield session
+            return
         with self._write_sessions() as session:
             try:
                 with session.begin():
@@ -167,12 +242,54 @@ class Dossier:
                 _reraise(exc, self.folder)
             except StaleDataError as exc:  # a row's version moved on under this transaction
                 self._user_id = None
-                raise Conflict("someone else changed the same annotation at the same moment, "
-                               "so this change was not saved; look at it again and redo it "
-                               "if it still applies") from exc
+                raise _moved_on() from exc
             except BaseException:
                 self._user_id = None
                 raise
+
+    @contextmanager
+    def _write_team(self) -> Iterator[Session]:
+        """:meth:`write` on a team dossier: the transaction first takes the writer slot (an
+        advisory lock: writers are serialised as on SQLite, so the audit chain never forks);
+        a connection that fails before the block runs is replaced and the start retried."""
+        from app import server_faults
+        from db.cursor import of_session
+
+        assert self.address is not None
+        for attempt in range(WRITE_ATTEMPTS):
+            session = self._write_sessions()
+            try:
+                session.begin()
+                of_session(session).lock_writers()
+                session.info[audit.WRITER_LOCKED] = True
+                break
+            except DBAPIError as exc:
+                session.close()
+                if attempt + 1 < WRITE_ATTEMPTS and server_faults.is_connection_error(exc):
+                    time.sleep(0.2 * (attempt + 1))  # back off before reconnecting
+                    continue
+                self._user_id = None
+                _reraise_server(exc, self.address)
+        try:
+            with session:
+                try:
+                    yield session
+                    session.commit()
+                except BaseException:
+                    with suppress(DBAPIError):  # a lost connection has nothing to roll back
+                        session.rollback()
+                    raise
+        except StaleDataError as exc:  # a row's version moved on under this transaction
+            self._user_id = None
+            raise _moved_on() from exc
+        except (DBAPIError, OSError) as exc:
+            self._user_id = None  # the user row may have been created in the rolled-back txn
+            if isinstance(exc, OSError):
+                _reraise(exc, self.folder)
+            _reraise_server(exc, self.address)
+        except BaseException:
+            self._user_id = None
+            raise
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -240,3 +357,6 @@ class Dossier:
                 raise BadInput(f"no document {document_id}")
             self._text_cache[document_id] = text
         return text
+
+
+__all__ = ["DB_FILE", "Dossier", "default_dossier_path", "default_user_name"]

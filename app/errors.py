@@ -59,3 +59,7 @@ class Conflict(DossierError):
 
     The message names who changed it, when, and what it holds now.
     """
+
+
+class ServerUnavailable(StorageFault):
+    """A team dossier's server cannot be reached, refused the login, or has no such database."""

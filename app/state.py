@@ -23,21 +23,23 @@ column existed still match.
 
 The row is serialised by SQLite itself (``quote()`` of each column, see :func:`_row_sql`), both
 when an event is recorded (inside its transaction, after the change) and when ``verify`` reads
-the table, so the ORM's Python types never enter the hash.
+the table, so the ORM's Python types never enter the hash. On PostgreSQL the columns are read
+plain and rendered by an in-memory SQLite's ``quote()`` (:func:`sqlite_quote`), so the same data
+has the same state on both engines (a team dossier cloned to a folder verifies unchanged).
 """
 
 from __future__ import annotations
 
 import hashlib
+import sqlite3
+import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
+
+from db.cursor import Cursor, portable
 
 DELETED = "-"
-
-
-class _Cursor(Protocol):
-    def execute(self, sql: str, params: Sequence[Any] = ..., /) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -79,8 +81,69 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _row_sql(spec: StateSpec, cur: _Cursor) -> tuple[str, list[Any]]:
-    """An SQL expression giving a row's canonical text, and the parameters it binds.
+_LOCAL = threading.local()
+
+
+def sqlite_quote(values: Sequence[Any]) -> str:
+    """``quote(v1) || ',' || quote(v2) ...`` exactly as SQLite renders it, for values read from
+    another engine (PostgreSQL): the same data gives the same row state on both engines.
+
+    Booleans bind as SQLite stores them (1/0), bytes as blobs, floats as doubles.
+    """
+    conn = getattr(_LOCAL, "conn", None)
+    if conn is None:
+        conn = _LOCAL.conn = sqlite3.connect(":memory:")
+    row = conn.execute("SELECT " + " || ',' || ".join(["quote(?)"] * len(values)),
+                       [bytes(v) if isinstance(v, memoryview) else v for v in values]).fetchone()
+    return str(row[0])
+
+
+def _same(value: Any, default: Any) -> bool:
+    """SQL ``value IS default``."""
+    if value is None or default is None:
+        return value is None and default is None
+    return bool(value == default)
+
+
+class _RowText:
+    """How one registered table's rows become their canonical text on the cursor's engine.
+
+    On SQLite the text is built by SQLite itself (:attr:`expr`, binding :attr:`params`); on
+    PostgreSQL the columns are selected plain (:attr:`expr` lists them) and :meth:`text` renders
+    them with :func:`sqlite_quote`.
+    """
+
+    def __init__(self, spec: StateSpec, cur: Cursor) -> None:
+        self.native = not cur.is_postgresql
+        present = set(cur.columns(spec.table)) if spec.optional else set()
+        self.optional = [(name, default) for name, default in spec.optional.items()
+                         if name not in spec.columns and name in present]
+        self.width = len(spec.columns)
+        if not self.native:
+            self.expr = ", ".join(_quote(c) for c in
+                                  (*spec.columns, *(n for n, _ in self.optional)))
+            self.params: list[Any] = []
+            return
+        self.expr, self.params = _row_sql(spec, self.optional)
+
+    @property
+    def columns(self) -> int:
+        """How many columns :attr:`expr` selects."""
+        return 1 if self.native else self.width + len(self.optional)
+
+    def text(self, values: Sequence[Any]) -> str:
+        """The canonical text of a row from the :attr:`columns` values selected."""
+        if self.native:
+            return str(values[0])
+        out = sqlite_quote(values[:self.width])
+        for (name, default), value in zip(self.optional, values[self.width:], strict=True):
+            if not _same(value, default):
+                out += f",{name}=" + sqlite_quote((value,))
+        return out
+
+
+def _row_sql(spec: StateSpec, optional: list[tuple[str, Any]]) -> tuple[str, list[Any]]:
+    """An SQLite expression giving a row's canonical text, and the parameters it binds.
 
     An optional column the table does not have yet (a migration in the middle of the chain
     records states before a later one adds it) is left out, exactly as if it held its default:
@@ -92,20 +155,25 @@ def _row_sql(spec: StateSpec, cur: _Cursor) -> tuple[str, list[Any]]:
     """
     expr = " || ',' || ".join(f"quote({_quote(c)})" for c in spec.columns)
     params: list[Any] = []
-    present = ({str(r[1]) for r in cur.execute(f"PRAGMA table_info({_quote(spec.table)})")}
-               if spec.optional else set())
-    for name, default in spec.optional.items():
-        if name in spec.columns or name not in present:
-            continue
+    for name, default in optional:
         expr += (f" || CASE WHEN {_quote(name)} IS ? THEN '' "
                  f"ELSE ',{name}=' || quote({_quote(name)}) END")
         params.append(default)
     return expr, params
 
 
-def _child_sql(child: Child) -> str:
+def _child_rows(cur: Cursor, child: Child, where: str = "",
+                params: Sequence[Any] = ()) -> list[tuple[str, str]]:
+    """(owner key, canonical text) of the child rows (optionally ``WHERE ...``)."""
+    if cur.is_postgresql:
+        cols = ", ".join(_quote(c) for c in child.columns)
+        rows = cur.execute(f"SELECT {_quote(child.fk)}, {cols} FROM {_quote(child.table)} "
+                           f"{where}", params).fetchall()
+        return [(str(r[0]), sqlite_quote(r[1:])) for r in rows]
     cols = " || ',' || ".join(f"quote({_quote(c)})" for c in child.columns)
-    return f"SELECT {_quote(child.fk)}, {cols} FROM {_quote(child.table)}"
+    return [(str(r[0]), r[1]) for r in cur.execute(
+        f"SELECT {_quote(child.fk)}, {cols} FROM {_quote(child.table)} {where}",
+        params).fetchall()]
 
 
 def _digest(object_type: str, row_text: str, children: Mapping[str, list[str]]) -> str:
@@ -117,23 +185,26 @@ def _digest(object_type: str, row_text: str, children: Mapping[str, list[str]]) 
     return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def row_state(cur: _Cursor, object_type: str, object_id: str) -> str:
+def row_state(cur: Any, object_type: str, object_id: str) -> str:
     """The state token value of one row now: its hash, or ``-`` when it does not exist."""
+    cur = portable(cur)
     spec = REGISTRY[object_type]
-    expr, params = _row_sql(spec, cur)
-    row = cur.execute(f"SELECT {expr} FROM {_quote(spec.table)} WHERE {_quote(spec.key)} = ?",
-                      (*params, object_id)).fetchone()
+    row_text = _RowText(spec, cur)
+    row = cur.execute(
+        f"SELECT {row_text.expr} FROM {_quote(spec.table)} WHERE {_quote(spec.key)} = ?",
+        (*row_text.params, object_id)).fetchone()
     if row is None:
         return DELETED
     children = {
-        child.table: [r[1] for r in cur.execute(
-            f"{_child_sql(child)} WHERE {_quote(child.fk)} = ?", (object_id,)).fetchall()]
+        child.table: [text for _, text in _child_rows(
+            cur, child, f"WHERE {_quote(child.fk)} = ?", (object_id,))]
         for child in spec.children}
-    return _digest(object_type, row[0], children)
+    return _digest(object_type, row_text.text(row), children)
 
 
-def state_string(cur: _Cursor, objects: Iterable[tuple[str, str]]) -> str | None:
+def state_string(cur: Any, objects: Iterable[tuple[str, str]]) -> str | None:
     """The ``state`` of an event that changed ``objects`` (unregistered types are skipped)."""
+    cur = portable(cur)
     tokens = sorted({f"{t}:{i}={row_state(cur, t, i)}" for t, i in set(objects)
                      if t in REGISTRY})
     return "\n".join(tokens) if tokens else None
@@ -146,8 +217,9 @@ def parse_state(state: str) -> Iterator[tuple[str, str]]:
         yield key, value
 
 
-def dependents(cur: _Cursor, object_type: str, object_id: str) -> list[tuple[str, str]]:
+def dependents(cur: Any, object_type: str, object_id: str) -> list[tuple[str, str]]:
     """Registered rows that a deletion of this object cascades to (call before deleting)."""
+    cur = portable(cur)
     out: list[tuple[str, str]] = []
     for spec in REGISTRY.values():
         if spec.parent is not None and spec.parent[0] == object_type and table_exists(
@@ -158,41 +230,42 @@ def dependents(cur: _Cursor, object_type: str, object_id: str) -> list[tuple[str
     return out
 
 
-def table_exists(cur: _Cursor, table: str) -> bool:
+def table_exists(cur: Any, table: str) -> bool:
     """True when the database has this table (a registered table may be newer than the file)."""
-    row = cur.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
-                      (table,)).fetchone()
-    return row is not None
+    return portable(cur).table_exists(table)
 
 
-def current_states(cur: _Cursor, spec: StateSpec) -> Iterator[tuple[str, str]]:
+def current_states(cur: Any, spec: StateSpec) -> Iterator[tuple[str, str]]:
     """(``type:id``, hash) of every row of a registered table, read in bulk."""
+    cur = portable(cur)
     children: dict[str, dict[str, list[str]]] = {}
     for child in spec.children:
         by_owner: dict[str, list[str]] = {}
-        for owner, text in cur.execute(_child_sql(child)).fetchall():
-            by_owner.setdefault(str(owner), []).append(text)
+        for owner, text in _child_rows(cur, child):
+            by_owner.setdefault(owner, []).append(text)
         children[child.table] = by_owner
-    expr, params = _row_sql(spec, cur)
+    row_text = _RowText(spec, cur)
     prefix = spec.object_type + ":"
     otype = spec.object_type
     sha = hashlib.sha256
-    rows = cur.execute(f"SELECT {_quote(spec.key)}, {expr} FROM {_quote(spec.table)}", params)
-    if not children:
+    rows = cur.execute(f"SELECT {_quote(spec.key)}, {row_text.expr} FROM {_quote(spec.table)}",
+                       row_text.params)
+    if row_text.native and not children:
         for key, text in rows:
             yield (prefix + str(key),
                    sha(f"{otype}\x1f{text}".encode("utf-8", "surrogatepass")).hexdigest())
         return
-    for key, text in rows:
-        oid = str(key)
+    for row in rows:
+        oid = str(row[0])
         kids = {table: owners.get(oid, []) for table, owners in children.items()}
-        yield prefix + oid, _digest(otype, text, kids)
+        yield prefix + oid, _digest(otype, row_text.text(row[1:]), kids)
 
 
-def states_of(cur: _Cursor, object_type: str, ids: Sequence[str]) -> dict[str, str]:
+def states_of(cur: Any, object_type: str, ids: Sequence[str]) -> dict[str, str]:
     """Hash of each of ``ids`` (rows of a registered table), read in bulk; missing ones ``-``."""
+    cur = portable(cur)
     spec = REGISTRY[object_type]
-    expr, params = _row_sql(spec, cur)
+    row_text = _RowText(spec, cur)
     out: dict[str, str] = {}
     for i in range(0, len(ids), 500):
         chunk = list(ids[i:i + 500])
@@ -200,23 +273,24 @@ def states_of(cur: _Cursor, object_type: str, ids: Sequence[str]) -> dict[str, s
         kids: dict[str, dict[str, list[str]]] = {}
         for child in spec.children:
             by_owner: dict[str, list[str]] = {}
-            for owner, text in cur.execute(
-                    f"{_child_sql(child)} WHERE {_quote(child.fk)} IN ({marks})", chunk):
-                by_owner.setdefault(str(owner), []).append(text)
+            for owner, text in _child_rows(cur, child, f"WHERE {_quote(child.fk)} IN ({marks})",
+                                           chunk):
+                by_owner.setdefault(owner, []).append(text)
             kids[child.table] = by_owner
-        for key, text in cur.execute(
-                f"SELECT {_quote(spec.key)}, {expr} FROM {_quote(spec.table)} "
-                f"WHERE {_quote(spec.key)} IN ({marks})", (*params, *chunk)).fetchall():
-            oid = str(key)
-            out[oid] = _digest(object_type, text,
+        for row in cur.execute(
+                f"SELECT {_quote(spec.key)}, {row_text.expr} FROM {_quote(spec.table)} "
+                f"WHERE {_quote(spec.key)} IN ({marks})", (*row_text.params, *chunk)).fetchall():
+            oid = str(row[0])
+            out[oid] = _digest(object_type, row_text.text(row[1:]),
                                {table: owners.get(oid, []) for table, owners in kids.items()})
     for oid in ids:
         out.setdefault(oid, DELETED)
     return out
 
 
-def baseline_state(cur: _Cursor) -> str | None:
+def baseline_state(cur: Any) -> str | None:
     """Tokens for every current row of every registered table (the state of a baseline event)."""
+    cur = portable(cur)
     tokens = [f"{key}={digest}" for spec in REGISTRY.values() if table_exists(cur, spec.table)
               for key, digest in current_states(cur, spec)]
     return "\n".join(sorted(tokens)) if tokens else None
@@ -265,7 +339,7 @@ register(StateSpec(
     children=(Child("claim_links", fk="claim_id", columns=("annotation_id", "role")),)))
 
 
-def record_baseline(cur: _Cursor, reason: str) -> bool:
+def record_baseline(cur: Any, reason: str) -> bool:
     """Append a ``state.baseline`` event holding every current row's state, if there are rows.
 
     For migrations: one that adds rows to a registered table without events calls this after.

@@ -1,6 +1,14 @@
-"""Engine set-up for a dossier's SQLite database: WAL, foreign keys, busy timeout, and
-``BEGIN IMMEDIATE`` transactions so that writers are serialised from the start of a transaction
-(the audit chain reads its head and appends within one transaction)."""
+"""Engine set-up for a dossier's database.
+
+SQLite (a dossier folder): WAL, foreign keys, busy timeout, and ``BEGIN IMMEDIATE`` transactions so
+that writers are serialised from the start of a transaction (the audit chain reads its head and
+appends within one transaction).
+
+PostgreSQL (a team dossier, ``postgresql://USER:PASSWORD@HOST:PORT/DATABASE``): psycopg 3, a
+checked connection pool (a connection the server dropped is replaced before use), a connect
+timeout, and the same lock wait as SQLite's busy timeout. Writers are serialised by
+:meth:`db.cursor.Cursor.lock_writers` at the start of each write transaction.
+"""
 
 from __future__ import annotations
 
@@ -22,8 +30,40 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
+#: Seconds to wait for a team dossier's server to answer a connection attempt.
+CONNECT_TIMEOUT_S = 10
+_PG_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
+
+
+def is_server_url(value: object) -> bool:
+    """True when ``value`` names a PostgreSQL database (``postgresql://...``), not a folder."""
+    if not isinstance(value, str):
+        return False
+    scheme, sep, _ = value.strip().partition("://")
+    return bool(sep) and scheme.lower() in _PG_SCHEMES
+
+
+def server_engine_url(url: str) -> str:
+    """A ``postgresql://`` URL in the form SQLAlchemy needs for psycopg 3."""
+    scheme, _, rest = url.strip().partition("://")
+    if scheme.lower() not in _PG_SCHEMES:
+        raise ValueError(f"not a PostgreSQL URL: {scheme}://")
+    return f"postgresql+psycopg://{rest}"
+
+
 def make_engine(url: str) -> Engine:
-    """Create an engine; for SQLite apply Dossier's pragmas and explicit transaction control."""
+    """Create an engine; for SQLite apply Dossier's pragmas and explicit transaction control,
+    for PostgreSQL (``postgresql://...``) use psycopg 3 with a checked pool."""
+    if is_server_url(url):
+        return create_engine(
+            server_engine_url(url), future=True, pool_pre_ping=True, pool_size=2,
+            max_overflow=8,
+            connect_args={
+                "connect_timeout": CONNECT_TIMEOUT_S,
+                "application_name": "dossier",
+                # a lock held by another writer is waited for as long as SQLite would wait
+                "options": f"-c lock_timeout={BUSY_TIMEOUT_MS}",
+            })
     engine = create_engine(url, future=True)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)

@@ -11,12 +11,14 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from alembic.config import Config
-    from sqlalchemy import Engine
+    from sqlalchemy import Connection, Engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 #: The newest revision in migrations/versions; opening an up-to-date dossier checks only this and
 #: skips loading Alembic (tests/db/test_migrations.py keeps it equal to Alembic's head).
 LATEST = "0011"
+#: Advisory lock key (PostgreSQL) held while a team dossier's schema is upgraded ("Migr").
+MIGRATION_LOCK_KEY = 0x4D696772
 
 
 class SchemaTooNew(Exception):
@@ -42,24 +44,29 @@ def head_revision() -> str:
 
 def current_revision(engine: Engine) -> str | None:
     """The revision stored in the database, or None for an empty database."""
+    with engine.connect() as conn:
+        return current_revision_on(conn)
+
+
+def current_revision_on(conn: Connection) -> str | None:
+    """:func:`current_revision` on an open connection."""
     from alembic.runtime.migration import MigrationContext
 
-    with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+    return MigrationContext.configure(conn).get_current_revision()
 
 
 def upgrade(engine: Engine) -> None:
     """Bring the database to the newest revision; refuse one from a newer Dossier unchanged."""
     from sqlalchemy import text
-    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.exc import OperationalError, ProgrammingError
 
     try:
         with engine.connect() as conn:
             stored = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
         if stored == LATEST:
             return
-    except OperationalError:
-        pass  # a new, empty database
+    except (OperationalError, ProgrammingError):
+        pass  # a new, empty database (PostgreSQL: "relation does not exist")
     from alembic import command
     from alembic.script import ScriptDirectory
 
@@ -77,5 +84,10 @@ def upgrade(engine: Engine) -> None:
             return
     cfg = _config()
     with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            # several people may open a new team dossier at once: one of them migrates it
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})")
+            if current_revision_on(conn) == script.get_current_head():
+                return
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")

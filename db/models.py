@@ -8,6 +8,7 @@ ending in ``Z``: they sort as text and survive every export unchanged.
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Float,
     ForeignKey,
     Index,
@@ -261,3 +262,15 @@ class ClaimLink(Base):
         ForeignKey("annotations.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     role: Mapped[str] = mapped_column(String(12))
+
+
+class Original(Base):
+    """An imported file's bytes in a team dossier, by SHA-256 (:mod:`app.originals`); a dossier
+    folder keeps them in ``originals/`` instead and leaves this table empty."""
+
+    __tablename__ = "originals"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    stored_at: Mapped[str] = mapped_column(String(32))

@@ -42,7 +42,15 @@ def _cursor(session: Session) -> Any:
     # The index is written once per annotation change and in bulk by set imports: plain DB-API
     # statements on the session's own connection (inside its transaction) skip the ORM's
     # per-statement compile, which cost more than the writes themselves.
-    return session.connection().connection.cursor()
+    from db.cursor import of_session
+
+    return of_session(session)
+
+
+def _on_server(cur: Any) -> bool:
+    """True on a team dossier (PostgreSQL): this FTS5 index does not exist there; until its
+    PostgreSQL index (migration 0010) is in, writes are skipped and searches find nothing."""
+    return getattr(cur, "dialect", "sqlite") != "sqlite"
 
 
 def _add(cur: Any, kind: str, ref: str, document_id: str, page: int | None, body: str,
@@ -63,7 +71,10 @@ def _remove(cur: Any, ref: str) -> None:
 
 def remove(session: Session, ref: str) -> None:
     """Drop every entry of a document or annotation."""
-    _remove(_cursor(session), ref)
+    cur = _cursor(session)
+    if _on_server(cur):
+        return
+    _remove(cur, ref)
 
 
 def passages(body: str, limit: int = PASSAGE_CHARS) -> Iterable[tuple[int, str]]:
@@ -97,6 +108,8 @@ def index_document(
     Each chunk is indexed in passages of at most :data:`PASSAGE_CHARS` characters.
     """
     cur = _cursor(session)
+    if _on_server(cur):
+        return
     _remove(cur, document_id)
     for chunk in chunks:
         page, body = chunk[0], chunk[1]
@@ -112,6 +125,8 @@ def index_annotation(
 ) -> None:
     """(Re)index an annotation's quote and note."""
     cur = _cursor(session)
+    if _on_server(cur):
+        return
     _remove(cur, annotation_id)
     _add(cur, "quote", annotation_id, document_id, page, quote)
     _add(cur, "note", annotation_id, document_id, page, note)
@@ -121,7 +136,7 @@ def add_many(cur: Any, entries: Iterable[tuple[str, str, str, int | None, str]])
     """Index new (kind, ref, document id, page, body) entries in bulk through a DB-API cursor
     (for objects not indexed before: nothing is removed first)."""
     rows = [e for e in entries if e[4].strip()]
-    if not rows:
+    if not rows or _on_server(cur):
         return
     start = cur.execute("SELECT coalesce(max(rowid), 0) FROM search_refs").fetchone()[0] + 1
     cur.executemany("INSERT INTO search_refs (rowid, kind, ref, document_id, page) "
@@ -153,6 +168,8 @@ def search(session: Session, query: str, limit: int = 50) -> list[SearchHit]:
 
 def search_cursor(cur: Any, query: str, limit: int = 50) -> list[SearchHit]:
     """:func:`search` on a DB-API cursor (a read-only connection needs no ORM)."""
+    if _on_server(cur):
+        return []
     for candidate in (query, _as_terms(query)):
         if not candidate.strip():
             continue
@@ -198,7 +215,7 @@ def find_cursor(cur: Any, fts: str, filters: Filters | None = None,
     snippets only for the rows returned); entries of superseded document versions are dropped
     afterwards. With filters, the ranked rows are joined to what they index first.
     """
-    if not fts:
+    if not fts or _on_server(cur):
         return []
     f = filters or Filters()
     snippet = f"snippet(search_index, 0, '{MARK_START}', '{MARK_END}', '…', 16)"

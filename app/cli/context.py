@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.errors import BadInput
-from app.location import DB_FILE, default_dossier_path
+from app.location import DB_FILE, location_of
 
 if TYPE_CHECKING:  # the database layer is loaded only by commands that open a dossier
     from app.dossier import Dossier
@@ -22,12 +22,14 @@ def open_dossier(args: argparse.Namespace) -> Dossier:
     return Dossier.open(getattr(args, "dossier", None), user=getattr(args, "user", None))
 
 
-def open_dossier_readonly(args: argparse.Namespace) -> Path:
-    """The folder of an existing dossier, for commands that only read (never created)."""
+def open_dossier_readonly(args: argparse.Namespace) -> Path | Dossier:
+    """The folder of an existing dossier, for commands that only read (never created); a team
+    dossier is opened (its server is the only way to read it)."""
     from app.dossier import Dossier
 
-    folder = Path(args.dossier).expanduser() if getattr(args, "dossier", None) \
-        else default_dossier_path()
+    folder = location_of(getattr(args, "dossier", None))
+    if isinstance(folder, str):
+        return open_dossier(args)
     if not (folder / DB_FILE).is_file():
         raise BadInput(f"no dossier at {folder}: create it with 'dossier --dossier {folder} tags'")
     if os.access(folder, os.W_OK) and os.access(folder / DB_FILE, os.W_OK):
@@ -42,8 +44,9 @@ def read_only_database(args: argparse.Namespace) -> sqlite3.Connection | None:
     """
     from db.migrate import LATEST
 
-    folder = Path(args.dossier).expanduser() if getattr(args, "dossier", None) \
-        else default_dossier_path()
+    folder = location_of(getattr(args, "dossier", None))
+    if isinstance(folder, str):  # a team dossier: read through its server
+        return None
     path = folder / DB_FILE
     if not path.is_file():
         raise BadInput(f"no dossier at {folder}: create it with 'dossier --dossier {folder} tags'")

@@ -108,16 +108,30 @@ def _compare_head(args: argparse.Namespace, problems: list[str],
 
     Returns the dossier's folder when the head was found there; adds a problem when not.
     """
-    from app.dossier import DB_FILE
+    from app.dossier import DB_FILE, Dossier
+    from app.location import display, is_server_url
     from app.services.integrity import head_in_dossier
 
-    folder = Path(args.dossier).expanduser() if getattr(args, "dossier", None) else None
-    if folder is None or not (folder / DB_FILE).is_file():
+    chosen = getattr(args, "dossier", None)
+    team = is_server_url(chosen)
+    folder = Path(chosen).expanduser() if chosen and not team else None
+    if not team and (folder is None or not (folder / DB_FILE).is_file()):
         return None
     seq, digest = head.get("seq"), head.get("hash")
     if not isinstance(seq, int) or not isinstance(digest, str):
         problems.append("the manifest names no chain head to compare with the dossier")
         return None
+    if team:
+        opened = Dossier.open(chosen, create=False)
+        try:
+            problem = head_in_dossier(opened, seq, digest)
+        finally:
+            opened.close()
+        if problem is not None:
+            problems.append(problem)
+            return None
+        return display(str(chosen))
+    assert folder is not None
     problem = head_in_dossier(folder, seq, digest)
     if problem is not None:
         problems.append(problem)

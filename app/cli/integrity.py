@@ -25,12 +25,20 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     """Exit 0 when everything verifies, 1 naming the first broken item otherwise."""
+    from pathlib import Path
+
     from app.cli.context import open_dossier_readonly
-    from app.services.integrity import verify_folder
+    from app.services.integrity import verify, verify_folder
 
     folder = open_dossier_readonly(args)
-    report = verify_folder(folder, folder / "originals", head=args.head,
-                           repair_files=args.repair_files)
+    if isinstance(folder, Path):
+        report = verify_folder(folder, folder / "originals", head=args.head,
+                               repair_files=args.repair_files)
+    else:  # a team dossier
+        try:
+            report = verify(folder, head=args.head, repair_files=args.repair_files)
+        finally:
+            folder.close()
     if args.json:
         emit_json(report.to_json())
         return 0 if report.ok else 1

@@ -33,7 +33,8 @@ def _common(*, suppress: bool) -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     default = argparse.SUPPRESS if suppress else None
     common.add_argument("--dossier", metavar="PATH", default=default,
-                        help="dossier folder (default: $DOSSIER_PATH or the user data folder)")
+                        help="dossier folder, or a team dossier's postgresql://USER@HOST:PORT/DB "
+                             "(default: $DOSSIER_PATH or the user data folder)")
     common.add_argument("--user", metavar="NAME", default=default,
                         help="who is acting (default: the name chosen at first run, "
                              "else the login name)")

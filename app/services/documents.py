@@ -209,6 +209,7 @@ def insert_document(
     )
     session.add(doc)
     session.flush()
+    dossier.originals.attach(session, digest)
     session.add_all(
         Page(
             document_id=doc.id, number=i + 1, label=page.label, start=start, end=end,

@@ -1,18 +1,22 @@
 """``verify``: re-hash every original, walk the audit chain and compare the data with it.
 
-The check reads the database through its own read-only SQLite connection (no ORM objects, works
-on a read-only dossier). Besides the chain's hashes and links it compares every current row of
-every table registered in :mod:`app.state` with the newest state the chain records for it, so a
-direct edit of the database is named; ``--head`` checks a hash written down earlier is still in
-the chain at its place. Leftover temporary files and originals no document refers to are reported
-as warnings (they are not evidence of tampering; ``repair_files`` removes the temporaries).
+The check reads the database through its own read-only connection (no ORM objects; a dossier
+folder is read through a read-only SQLite connection, so it works on read-only storage; a team
+dossier in one read-only, repeatable-read transaction, so concurrent writers do not disturb it,
+with its originals re-hashed by the server). Besides the chain's hashes and links it compares
+every current row of every table registered in :mod:`app.state` with the newest state the
+chain records for it, so a direct edit of the database is named; ``--head`` checks a hash
+written down earlier is still in the chain at its place. Leftover temporary files and originals
+no document refers to are reported as warnings (they are not evidence of tampering;
+``repair_files`` removes the temporaries).
 """
 
 from __future__ import annotations
 
 import os
 import re
-import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,6 +25,7 @@ from app import audit
 from app import state as row_states
 from app.errors import BadInput
 from app.progress import CancelCheck, ProgressCallback, checkpoint, reporting
+from db.cursor import Cursor, of_connection
 from db.engine import connect_readonly
 
 if TYPE_CHECKING:
@@ -84,8 +89,72 @@ def verify(dossier: Dossier, *, head: str | None = None, repair_files: bool = Fa
     ``cancel()`` is polled as originals are hashed and events walked (see :mod:`app.progress`);
     a cancelled check raises :class:`~app.errors.Cancelled`.
     """
+    if dossier.is_team:
+        with reporting("verify", progress, cancel):
+            return _verify_server(dossier, head)
     return verify_folder(dossier.folder, dossier.originals.root, head=head,
                          repair_files=repair_files, progress=progress, cancel=cancel)
+
+
+@contextmanager
+def _server_cursor(dossier: Dossier) -> Iterator[Cursor]:
+    """A cursor in one read-only snapshot of a team dossier's database."""
+    raw = dossier.engine.raw_connection()
+    try:
+        cur = of_connection(raw)
+        cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield cur
+    finally:
+        try:
+            raw.rollback()
+        finally:
+            raw.close()
+
+
+def _verify_server(dossier: Dossier, head: str | None) -> VerifyReport:
+    report = VerifyReport()
+    wanted = parse_head(head) if head else None
+    with _server_cursor(dossier) as cur:
+        _check_db_originals(cur, report)
+        _check_chain(cur, wanted, report)
+    return report
+
+
+def _check_db_originals(cur: Cursor, report: VerifyReport) -> None:
+    """Re-hash every document's original in the ``originals`` table (on the server)."""
+    for digest, title, actual in cur.execute(
+            "SELECT d.sha256, d.title, encode(sha256(o.data), 'hex') FROM documents d "
+            "LEFT JOIN originals o ON o.sha256 = d.sha256 ORDER BY d.imported_at").fetchall():
+        checkpoint()
+        report.originals_checked += 1
+        if actual is None:
+            report.problems.append(f"original {digest[:12]}… is missing from the database "
+                                   f"(document {title!r})")
+        elif actual != digest:
+            report.problems.append(f"original {digest[:12]}… was altered (its bytes now hash "
+                                   f"to {actual[:12]}…) (document {title!r})")
+    report.orphans = [f"originals/{d}" for (d,) in cur.execute(
+        "SELECT sha256 FROM originals WHERE sha256 NOT IN (SELECT sha256 FROM documents) "
+        "ORDER BY sha256").fetchall()]
+    if report.orphans:
+        report.warnings.append(
+            f"{len(report.orphans)} original(s) no document refers to (e.g. "
+            f"{report.orphans[0]}), left by a document row deleted outside Dossier; kept as "
+            "possible evidence")
+
+
+def _check_chain(cur: Cursor, wanted: tuple[int | None, str] | None,
+                 report: VerifyReport) -> None:
+    """Walk the chain, compare the rows with it and (optionally) find a given head."""
+    walk = audit.walk(cur, find=wanted[1] if wanted and len(wanted[1]) == 64 else None)
+    report.events_checked = walk.count
+    report.head_seq, report.head_hash = walk.head_seq, walk.head_hash
+    if walk.problem is not None:
+        report.problems.append(walk.problem.message)
+    else:
+        _check_rows(cur, walk.states, report)
+    if wanted is not None:
+        _check_head(cur, wanted, walk, report)
 
 
 def verify_folder(folder: Path, originals: Path, *, head: str | None = None,
@@ -104,24 +173,16 @@ def _verify_folder(folder: Path, originals: Path, head: str | None,
     wanted = parse_head(head) if head else None
     conn = connect_readonly(folder / DB_FILE)
     try:
-        cur = conn.cursor()
+        cur = of_connection(conn)
         digests = _check_originals(cur, originals, report)
-        walk = audit.walk(cur, find=wanted[1] if wanted and len(wanted[1]) == 64 else None)
-        report.events_checked = walk.count
-        report.head_seq, report.head_hash = walk.head_seq, walk.head_hash
-        if walk.problem is not None:
-            report.problems.append(walk.problem.message)
-        else:
-            _check_rows(cur, walk.states, report)
-        if wanted is not None:
-            _check_head(cur, wanted, walk, report)
+        _check_chain(cur, wanted, report)
     finally:
         conn.close()
     _check_files(originals, digests, report, repair_files)
     return report
 
 
-def _check_originals(cur: sqlite3.Cursor, root: Path, report: VerifyReport) -> set[str]:
+def _check_originals(cur: Cursor, root: Path, report: VerifyReport) -> set[str]:
     from app.originals import OriginalsStore
 
     store = OriginalsStore(root)
@@ -137,7 +198,7 @@ def _check_originals(cur: sqlite3.Cursor, root: Path, report: VerifyReport) -> s
     return digests
 
 
-def _check_rows(cur: sqlite3.Cursor, states: dict[str, tuple[str, int]],
+def _check_rows(cur: Cursor, states: dict[str, tuple[str, int]],
                 report: VerifyReport) -> None:
     found: list[str] = []
     for spec in row_states.REGISTRY.values():
@@ -171,7 +232,7 @@ def _name(object_type: str, object_id: str) -> str:
     return f"{object_type} {object_id}"
 
 
-def _check_head(cur: sqlite3.Cursor, wanted: tuple[int | None, str], walk: audit.ChainWalk,
+def _check_head(cur: Cursor, wanted: tuple[int | None, str], walk: audit.ChainWalk,
                 report: VerifyReport) -> None:
     seq, digest = wanted
     if len(digest) < 64:
@@ -222,16 +283,22 @@ def _check_files(root: Path, digests: set[str], report: VerifyReport, repair: bo
             "possible evidence")
 
 
-def head_in_dossier(folder: Path, seq: int, digest: str) -> str | None:
-    """None when event ``seq`` of the dossier in ``folder`` has hash ``digest`` and the chain up
-    to it recomputes; else what is wrong (the history was rewritten, or another dossier)."""
+def head_in_dossier(folder: Path | Dossier, seq: int, digest: str) -> str | None:
+    """None when event ``seq`` of the dossier in ``folder`` (or an open dossier) has hash
+    ``digest`` and the chain up to it recomputes; else what is wrong (the history was
+    rewritten, or another dossier)."""
     from app.dossier import DB_FILE
 
-    conn = connect_readonly(folder / DB_FILE)
-    try:
-        walk = audit.walk(conn.cursor(), find=digest.lower())
-    finally:
-        conn.close()
+    if not isinstance(folder, Path) and folder.is_team:
+        with _server_cursor(folder) as cur:
+            walk = audit.walk(cur, find=digest.lower())
+    else:
+        path = folder if isinstance(folder, Path) else folder.folder
+        conn = connect_readonly(path / DB_FILE)
+        try:
+            walk = audit.walk(of_connection(conn), find=digest.lower())
+        finally:
+            conn.close()
     if walk.found_seq == seq and (walk.problem is None or walk.problem.seq > seq):
         return None
     if walk.problem is not None and walk.problem.seq <= seq:

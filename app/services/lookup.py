@@ -21,6 +21,9 @@ def resolve_prefix(session: Session, model: type[T], spec: str, label: str) -> T
     found = session.get(model, spec)
     if found is not None:
         return found
+    if session.get_bind().dialect.name == "postgresql":
+        # compare code points as SQLite does, whatever the server's collation
+        column = column.collate("C")
     rows = session.scalars(
         select(model).where(column >= spec, column < spec + "\uffff").limit(2)
     ).all()

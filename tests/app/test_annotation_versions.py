@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from app.dossier import Dossier
 from app.services import annotations, codebook, integrity, workflow
@@ -14,7 +14,14 @@ from app.services.annotations import EditConflict
 from db.models import AuditEvent
 from tests.helpers.cli import run_cli
 from tests.helpers.documents import add_text_document
+from tests.helpers.engines import execute
 from tests.helpers.review import ensure_user
+
+@pytest.fixture
+def dossier(any_dossier: Dossier) -> Dossier:
+    """Every test here runs on a folder dossier and on a team dossier (PostgreSQL)."""
+    return any_dossier
+
 
 TEXT = "The recruiter kept the workers' passports and promised wages that never came."
 
@@ -81,12 +88,13 @@ def test_the_version_is_deliberately_left_out_of_the_row_states(dossier: Dossier
     assert restored.version == 2  # the same content, the same version: no stale edit slips in
     assert integrity.verify(dossier).problems == []
     # a counter, not the record: moving it does not make the data disagree with the chain
-    with dossier.engine.begin() as conn:
-        conn.execute(text("UPDATE annotations SET version = 40 WHERE id = :id"), {"id": ann.id})
+    execute(dossier, "UPDATE annotations SET version = 40 WHERE id = ?", params=(ann.id,))
     assert integrity.verify(dossier).problems == []
 
 
-def test_the_cli_edits_what_it_read_and_refuses_an_older_version(dossier_path: Path) -> None:
+def test_the_cli_edits_what_it_read_and_refuses_an_older_version(
+        any_dossier_path: Path | str) -> None:
+    dossier_path = any_dossier_path
     dossier = Dossier.open(dossier_path, user="alice")
     doc = add_text_document(dossier, TEXT)
     ann = annotations.create_annotation(dossier, doc.id, 4, 13)

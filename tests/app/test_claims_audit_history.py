@@ -30,6 +30,12 @@ OTHER = ("A court fined a recruitment agency for charging migrant workers illega
          "ordered it to repay the money within ninety days or lose its licence.")
 
 
+@pytest.fixture
+def dossier(any_dossier: Dossier) -> Dossier:
+    """The tests that take ``dossier`` run on both engines (SQLite folder, PostgreSQL)."""
+    return any_dossier
+
+
 def _tag(dossier: Dossier, name: str) -> str:
     with dossier.read() as session:
         return codebook.resolve_tag(session, name).id

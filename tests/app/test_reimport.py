@@ -29,6 +29,12 @@ V2 = (
 )
 
 
+@pytest.fixture
+def dossier(any_dossier: Dossier) -> Dossier:
+    """The tests that take ``dossier`` run on both engines (SQLite folder, PostgreSQL)."""
+    return any_dossier
+
+
 def _tag(dossier: Dossier, spec: str) -> str:
     with dossier.read() as session:
         return codebook.resolve_tag(session, spec).id

@@ -24,8 +24,9 @@ TEXT = "Managers confiscated the workers' passports on arrival. Wages went to th
 
 
 @pytest.fixture
-def team(dossier: Dossier) -> dict[str, Dossier]:
-    """alice administers; rita reviews; anna and bob annotate. anna drafted one annotation."""
+def team(any_dossier: Dossier) -> dict[str, Dossier]:
+    """alice administers; rita reviews; anna and bob annotate (on both engines)."""
+    dossier = any_dossier
     roles.add_user(dossier, "rita", "reviewer")
     roles.add_user(dossier, "anna", "annotator")
     roles.add_user(dossier, "bob", "annotator")

@@ -19,6 +19,12 @@ from tests.helpers.documents import add_text_document
 TEXT = "Workers paid recruitment fees. Passports were held. Wages were kept for years."
 
 
+@pytest.fixture
+def dossier(any_dossier: Dossier) -> Dossier:
+    """The tests that take ``dossier`` run on both engines (SQLite folder, PostgreSQL)."""
+    return any_dossier
+
+
 def tag(dossier: Dossier, name: str) -> codebook.TagInfo:
     with dossier.read() as session:
         return codebook.resolve_tag(session, name)

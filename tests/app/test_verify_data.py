@@ -17,6 +17,7 @@ from app.services.integrity import verify
 from db import migrate
 from tests.helpers.cli import run_cli
 from tests.helpers.documents import add_text_document
+from tests.helpers.engines import execute, raw_database
 from tests.helpers.review import bring_to
 from tests.helpers.tampering import rewrite_history
 
@@ -32,6 +33,12 @@ def _setup(dossier: Dossier) -> tuple[str, str]:
     annotations.update_annotation(dossier, ann.id, note="changed")
     bring_to(dossier, ann.id, "submitted")
     return doc.id, ann.id
+
+
+@pytest.fixture
+def dossier(any_dossier: Dossier) -> Dossier:
+    """The tests that take ``dossier`` run on both engines (SQLite folder, PostgreSQL)."""
+    return any_dossier
 
 
 def _sql(path: Path, *statements: str) -> None:
@@ -59,10 +66,10 @@ def test_untouched_dossier_verifies_every_row(dossier: Dossier) -> None:
     ("UPDATE tags SET name = 'Renamed' WHERE name = 'Deception'", "tag "),
     ("UPDATE users SET name = 'mallory' WHERE name = 'alice'", "user "),
 ])
-def test_direct_sql_edits_are_named(dossier: Dossier, dossier_path: Path, statement: str,
+def test_direct_sql_edits_are_named(dossier: Dossier, statement: str,
                                     named: str | None) -> None:
     doc_id, ann_id = _setup(dossier)
-    _sql(dossier_path, statement)
+    execute(dossier, statement)
     report = verify(dossier)
     if named is None:
         assert report.ok
@@ -72,27 +79,25 @@ def test_direct_sql_edits_are_named(dossier: Dossier, dossier_path: Path, statem
     assert "outside Dossier" in report.problems[0]
 
 
-def test_a_row_added_outside_dossier_is_named(dossier: Dossier, dossier_path: Path) -> None:
+def test_a_row_added_outside_dossier_is_named(dossier: Dossier) -> None:
     _setup(dossier)
-    _sql(dossier_path, "INSERT INTO tags (id, parent_id, name, colour, description, position, "
-                       "is_codable, created) VALUES ('forged', NULL, 'Forged', '#000000', '', 9, 1,"
-                       " '2026-01-01T00:00:00Z')")
+    execute(dossier, "INSERT INTO tags (id, parent_id, name, colour, description, position, "
+                     "is_codable, created) VALUES ('forged', NULL, 'Forged', '#000000', '', 9, "
+                     "TRUE, '2026-01-01T00:00:00Z')")
     report = verify(dossier)
     assert report.problems == ["tag forged is not in the audit chain: it was added outside "
                                "Dossier"]
 
 
-def test_deleted_newest_events_with_a_fixed_head_are_found(
-        dossier: Dossier, dossier_path: Path) -> None:
+def test_deleted_newest_events_with_a_fixed_head_are_found(dossier: Dossier) -> None:
     _, ann_id = _setup(dossier)
-    conn = sqlite3.connect(dossier_path / DB_FILE)
-    last = conn.execute("SELECT max(seq) FROM audit_events").fetchone()[0]
-    prev = conn.execute("SELECT hash FROM audit_events WHERE seq = ?", (last - 1,)).fetchone()[0]
-    conn.execute("DELETE FROM audit_events WHERE seq = ?", (last,))
-    conn.execute("UPDATE dossier_meta SET value = ? WHERE key = 'audit_head'",
-                 (f"{last - 1}:{prev}",))
-    conn.commit()
-    conn.close()
+    with raw_database(dossier) as conn:
+        last = conn.execute("SELECT max(seq) FROM audit_events").fetchone()[0]
+        prev = conn.execute("SELECT hash FROM audit_events WHERE seq = ?",
+                            (last - 1,)).fetchone()[0]
+        conn.execute("DELETE FROM audit_events WHERE seq = ?", (last,))
+        conn.execute("UPDATE dossier_meta SET value = ? WHERE key = 'audit_head'",
+                     (f"{last - 1}:{prev}",))
     report = verify(dossier)
     assert not report.ok
     assert report.problems[0].startswith(f"annotation {ann_id} differs from what audit event ")
@@ -104,8 +109,7 @@ def test_delete_through_dossier_verifies_and_cascades_reviews(dossier: Dossier) 
     assert verify(dossier).ok
 
 
-def test_head_in_the_chain_passes_and_rewritten_history_fails(
-        dossier: Dossier, dossier_path: Path) -> None:
+def test_head_in_the_chain_passes_and_rewritten_history_fails(dossier: Dossier) -> None:
     _setup(dossier)
     early = verify(dossier)
     annotations.create_annotation(dossier, add_text_document(dossier, "Another text.",
@@ -114,7 +118,7 @@ def test_head_in_the_chain_passes_and_rewritten_history_fails(
     assert verify(dossier, head=f"{early.head_seq}:{early.head_hash}").ok
     assert verify(dossier, head=early.head_hash[:12]).ok
     # rewrite the history before the early head and recompute every later hash
-    rewrite_history(dossier_path, seq=2)
+    rewrite_history(dossier, seq=2)
     assert verify(dossier).ok  # the chain alone is self-consistent again
     report = verify(dossier, head=early.head_hash)
     assert not report.ok and "is not in the audit chain" in report.problems[0]
@@ -138,8 +142,8 @@ def test_cli_verify_prints_head_and_checks_a_given_one(dossier_path: Path) -> No
     assert proc.returncode == 1 and proc.stderr.startswith("dossier: verify failed: annotation ")
 
 
-def test_leftover_temporaries_and_orphans_are_reported_and_repaired(
-        dossier: Dossier, dossier_path: Path) -> None:
+def test_leftover_temporaries_and_orphans_are_reported_and_repaired(dossier_path: Path) -> None:
+    dossier = Dossier.open(dossier_path, user="alice")  # a folder's files (SQLite only)
     _setup(dossier)
     folder = dossier_path / "originals" / "ab"
     folder.mkdir(parents=True, exist_ok=True)
@@ -150,7 +154,18 @@ def test_leftover_temporaries_and_orphans_are_reported_and_repaired(
     assert report.ok and report.temporaries and report.orphans
     assert any("leftover temporary" in w for w in report.warnings)
     repaired = verify(dossier, repair_files=True)
+    dossier.close()
     assert repaired.removed and not temp.exists() and (folder / ("ab" * 32)).exists()
+
+
+def test_an_original_no_document_refers_to_is_a_warning_on_a_team_dossier(
+        team_dossier: Dossier) -> None:
+    _setup(team_dossier)
+    execute(team_dossier, "INSERT INTO originals (sha256, size, data, stored_at) "
+                         "VALUES (?, 6, ?, '2026-01-01T00:00:00Z')", params=("ab" * 32, b"orphan"))
+    report = verify(team_dossier)
+    assert report.ok and report.orphans == [f"originals/{'ab' * 32}"]
+    assert any("no document refers to" in w for w in report.warnings)
 
 
 def test_an_old_dossier_gets_a_baseline_and_then_detects_edits(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[2]
 
 
-def run_cli(dossier: Path, *args: str, user: str = "alice", check: bool = False,
+def run_cli(dossier: Path | str, *args: str, user: str = "alice", check: bool = False,
             input_text: str | None = None,
             timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """Run ``python -m app --dossier DOSSIER --user USER ARGS...``; return the completed process."""
@@ -27,7 +27,7 @@ def run_cli(dossier: Path, *args: str, user: str = "alice", check: bool = False,
     return proc
 
 
-def cli_json(dossier: Path, *args: str, user: str = "alice") -> Any:
+def cli_json(dossier: Path | str, *args: str, user: str = "alice") -> Any:
     """Run a listing command with ``--json`` and parse its output."""
     proc = run_cli(dossier, *args, "--json", user=user, check=True)
     return json.loads(proc.stdout)

@@ -17,7 +17,8 @@ _DECISION = {"approved": "approve", "rejected": "reject", "changes_requested": "
 
 def acting_as(dossier: Dossier, name: str) -> Dossier:
     """The same open dossier (same engine and listeners) acting as user ``name``."""
-    other = Dossier(dossier.folder, dossier.engine, name)
+    other = Dossier(dossier.folder, dossier.engine, name, originals=dossier.originals,
+                    address=dossier.address)
     other._listeners = dossier._listeners
     return other
 

@@ -4,17 +4,26 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 from app import audit
+from app.dossier import Dossier
 from app.location import DB_FILE
+from db.cursor import portable
 
 
-def rewrite_history(folder: Path, seq: int, actor: str = "mallory") -> None:
+def rewrite_history(folder: Path | Dossier, seq: int, actor: str = "mallory") -> None:
     """Credit event ``seq`` to ``actor`` and recompute every later hash and the stored head.
 
     The chain alone is then self-consistent again; only a head written down earlier exposes it.
+    ``folder`` may be an open dossier (either engine).
     """
-    conn = sqlite3.connect(folder / DB_FILE)
+    raw: Any
+    if isinstance(folder, Dossier) and folder.is_team:
+        raw = folder.engine.raw_connection()
+    else:
+        raw = sqlite3.connect((folder.folder if isinstance(folder, Dossier) else folder) / DB_FILE)
+    conn = portable(raw.cursor())
     rows = conn.execute("SELECT seq, at, actor, action, object_type, object_id, payload, state "
                         "FROM audit_events ORDER BY seq").fetchall()
     prev = audit.GENESIS
@@ -26,5 +35,5 @@ def rewrite_history(folder: Path, seq: int, actor: str = "mallory") -> None:
         prev = digest
     conn.execute("UPDATE dossier_meta SET value = ? WHERE key = 'audit_head'",
                  (f"{rows[-1][0]}:{prev}",))
-    conn.commit()
-    conn.close()
+    raw.commit()
+    raw.close()

@@ -128,10 +128,12 @@ def _existing_reviews(session: Session, ids: list[str]) -> set[str]:
 
 def _local_users(session: Session) -> set[str]:
     """Names of users created by acting in this dossier (not brought in by an imported set)."""
+    via = ("json_extract(e.payload, '$.via')" if session.get_bind().dialect.name == "sqlite"
+           else "(e.payload::jsonb ->> 'via')")
     rows = session.execute(text(
         "SELECT u.name FROM users u JOIN audit_events e ON e.object_type = 'user' "
         "AND e.object_id = CAST(u.id AS TEXT) AND e.action = 'user.create' "
-        "WHERE json_extract(e.payload, '$.via') IS NULL")).all()
+        f"WHERE {via} IS NULL")).all()
     return {name for (name,) in rows}
 
 

@@ -163,14 +163,16 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('rowid')
     )
     op.create_index('ix_search_refs_ref', 'search_refs', ['ref'], unique=False)
-    op.execute(
-        "CREATE VIRTUAL TABLE search_index USING fts5("
-        "body, tokenize = 'unicode61 remove_diacritics 2')"
-    )
+    if op.get_bind().dialect.name == "sqlite":  # PostgreSQL's index: migration 0010
+        op.execute(
+            "CREATE VIRTUAL TABLE search_index USING fts5("
+            "body, tokenize = 'unicode61 remove_diacritics 2')"
+        )
 
 
 def downgrade() -> None:
-    op.execute("DROP TABLE search_index")
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("DROP TABLE search_index")
     op.drop_table('search_refs')
     for table in ('reviews', 'annotation_tags', 'pages', 'annotations', 'documents', 'users',
                   'tags', 'dossier_meta', 'audit_events'):

@@ -13,6 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from db.cursor import portable
+
 revision = "0003"
 down_revision = "0005"
 branch_labels = None
@@ -21,7 +23,7 @@ depends_on = None
 
 def upgrade() -> None:
     op.execute("ALTER TABLE users ADD COLUMN role VARCHAR(16) NOT NULL DEFAULT 'annotator'")
-    cur = op.get_bind().connection.cursor()
+    cur = portable(op.get_bind().connection.cursor())
     cur.execute(
         "UPDATE users SET role = 'administrator' WHERE name = "
         "(SELECT actor FROM audit_events WHERE actor != 'dossier' ORDER BY seq LIMIT 1)"

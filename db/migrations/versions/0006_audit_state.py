@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from alembic import op
 
+from db.cursor import portable
+
 revision = "0006"
 down_revision = "0002"
 branch_labels = None
@@ -27,7 +29,7 @@ def upgrade() -> None:
     op.execute("ALTER TABLE annotations ADD COLUMN provenance TEXT")
     from app.state import record_baseline
 
-    record_baseline(op.get_bind().connection.cursor(), "schema upgrade 0006")
+    record_baseline(portable(op.get_bind().connection.cursor()), "schema upgrade 0006")
 
 
 def downgrade() -> None:

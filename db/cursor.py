@@ -1,0 +1,200 @@
+"""One DB-API cursor that speaks the same SQL on SQLite and PostgreSQL.
+
+The hot paths (audit chain, row states, search index, set imports) run plain DB-API statements on
+the session's own connection. :class:`Cursor` wraps the driver's cursor so that code writes its
+SQL once, with ``?`` placeholders, and asks about the schema without engine-specific SQL:
+
+- ``?`` placeholders become ``%s`` on PostgreSQL (literal ``%`` is escaped; ``?`` inside quoted
+  strings and names is left alone);
+- :meth:`Cursor.insert_id` inserts a row and returns its generated key (``lastrowid`` on SQLite,
+  ``RETURNING`` on PostgreSQL);
+- :meth:`Cursor.columns` / :meth:`Cursor.table_exists` read ``PRAGMA table_info`` /
+  ``sqlite_master`` on SQLite and the system catalog (``pg_attribute``, ``to_regclass``) on
+  PostgreSQL;
+- :meth:`Cursor.lock_writers` serialises writers: a no-op on SQLite (its transactions begin
+  ``IMMEDIATE``), a transaction-scoped advisory lock on PostgreSQL.
+
+``dialect`` is ``"sqlite"`` or ``"postgresql"`` for the few places that must differ.
+"""
+
+from __future__ import annotations
+
+import functools
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+SQLITE = "sqlite"
+POSTGRESQL = "postgresql"
+
+#: The advisory lock every writer of a team dossier holds until its transaction ends (the key
+#: is arbitrary but fixed: "Doss" in ASCII). Readers never take it.
+WRITER_LOCK_KEY = 0x446F7373
+
+
+@functools.lru_cache(maxsize=1024)
+def to_pyformat(sql: str) -> str:
+    """``sql`` with ``?`` placeholders rewritten for psycopg (``%s``; ``%`` doubled)."""
+    out: list[str] = []
+    quote = ""
+    for ch in sql:
+        if ch == "%":
+            out.append("%%")
+            continue
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch in ("'", '"'):
+            quote = ch
+        elif ch == "?":
+            out.append("%s")
+            continue
+        out.append(ch)
+    return "".join(out)
+
+
+class Cursor:
+    """A driver cursor with ``?`` placeholders on both engines (see the module docstring)."""
+
+    __slots__ = ("dialect", "raw")
+
+    def __init__(self, raw: Any, dialect: str) -> None:
+        self.raw = raw
+        self.dialect = dialect
+
+    @property
+    def is_postgresql(self) -> bool:
+        """True on a team dossier's server."""
+        return self.dialect == POSTGRESQL
+
+    @property
+    def connection(self) -> Any:
+        """The driver's connection (e.g. for SQLite's progress handler)."""
+        return self.raw.connection
+
+    # -- statements ----------------------------------------------------------------------------
+    def execute(self, sql: str, params: Sequence[Any] | None = None, /) -> Cursor:
+        """Run one statement; ``params`` fill its ``?`` placeholders."""
+        if params is None:
+            self.raw.execute(sql)
+        elif self.dialect == SQLITE:
+            self.raw.execute(sql, params)
+        else:
+            self.raw.execute(to_pyformat(sql), params)
+        return self
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]], /) -> Cursor:
+        """Run one statement for each parameter row."""
+        if self.dialect == SQLITE:
+            self.raw.executemany(sql, rows)
+        else:
+            self.raw.executemany(to_pyformat(sql), list(rows))
+        return self
+
+    def insert_id(self, sql: str, params: Sequence[Any], key: str = "id") -> int:
+        """Run an ``INSERT`` and return the key the database generated for the new row."""
+        if self.dialect == SQLITE:
+            self.raw.execute(sql, params)
+            return int(self.raw.lastrowid)
+        self.raw.execute(to_pyformat(f"{sql} RETURNING {quote_name(key)}"), params)
+        return int(self.raw.fetchone()[0])
+
+    def fetchone(self) -> Any:
+        return self.raw.fetchone()
+
+    def fetchall(self) -> list[Any]:
+        return list(self.raw.fetchall())
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.raw)
+
+    @property
+    def rowcount(self) -> int:
+        return int(self.raw.rowcount)
+
+    @property
+    def lastrowid(self) -> Any:
+        """SQLite's id of the row just inserted (use :meth:`insert_id` in portable code)."""
+        return self.raw.lastrowid
+
+    def close(self) -> None:
+        self.raw.close()
+
+    # -- schema --------------------------------------------------------------------------------
+    def columns(self, table: str) -> list[str]:
+        """The names of ``table``'s columns in order (empty when there is no such table)."""
+        if self.dialect == SQLITE:
+            return [str(r[1]) for r in
+                    self.raw.execute(f"PRAGMA table_info({quote_name(table)})").fetchall()]
+        # the catalog itself: information_schema's views cost milliseconds per look
+        self.raw.execute(
+            "SELECT attname FROM pg_catalog.pg_attribute WHERE attrelid = to_regclass(%s) "
+            "AND attnum > 0 AND NOT attisdropped ORDER BY attnum", (quote_name(table),))
+        return [str(r[0]) for r in self.raw.fetchall()]
+
+    def table_exists(self, table: str) -> bool:
+        """True when the database has this table."""
+        if self.dialect == SQLITE:
+            row = self.raw.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
+                                   "name = ?", (table,)).fetchone()
+        else:
+            self.raw.execute("SELECT to_regclass(%s) IS NOT NULL", (quote_name(table),))
+            row = self.raw.fetchone()
+            row = row if row and row[0] else None
+        return row is not None
+
+    # -- writers -------------------------------------------------------------------------------
+    def lock_writers(self) -> None:
+        """Wait for (then hold, until this transaction ends) the dossier's one writer slot.
+
+        SQLite's ``BEGIN IMMEDIATE`` already did it; on PostgreSQL a transaction-scoped advisory
+        lock, so that writers (and the audit chain's head) are serialised exactly as on SQLite.
+        Taking it twice in one transaction is harmless.
+        """
+        if self.dialect != SQLITE:
+            self.raw.execute(f"SELECT pg_advisory_xact_lock({WRITER_LOCK_KEY})")
+            self.raw.fetchone()
+
+
+def quote_name(name: str) -> str:
+    """An SQL identifier in double quotes (valid on both engines)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def dialect_of(raw: Any) -> str:
+    """``sqlite`` or ``postgresql`` for a driver cursor or connection."""
+    if isinstance(raw, sqlite3.Cursor | sqlite3.Connection):
+        return SQLITE
+    module = type(raw).__module__
+    if module.startswith("psycopg"):
+        return POSTGRESQL
+    if module.startswith("sqlite3"):
+        return SQLITE
+    inner = getattr(raw, "dbapi_connection", None)  # SQLAlchemy's pooled connection
+    if inner is not None:
+        return dialect_of(inner)
+    raise TypeError(f"not a cursor of a supported database: {type(raw).__name__}")
+
+
+def portable(cur: Any) -> Cursor:
+    """``cur`` as a :class:`Cursor` (a driver cursor is wrapped; a Cursor is returned as is)."""
+    if isinstance(cur, Cursor):
+        return cur
+    return Cursor(cur, dialect_of(cur))
+
+
+def of_connection(conn: Any) -> Cursor:
+    """A new :class:`Cursor` on a driver connection (or SQLAlchemy's pooled wrapper of one)."""
+    raw = getattr(conn, "dbapi_connection", None) or conn
+    return Cursor(raw.cursor(), dialect_of(raw))
+
+
+def of_session(session: Session) -> Cursor:
+    """A :class:`Cursor` on the session's own connection, inside its transaction."""
+    conn = session.connection()
+    raw = conn.connection.dbapi_connection
+    assert raw is not None
+    return Cursor(raw.cursor(), conn.dialect.name)
