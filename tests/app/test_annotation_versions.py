@@ -17,6 +17,7 @@ from tests.helpers.documents import add_text_document
 from tests.helpers.engines import execute
 from tests.helpers.review import ensure_user
 
+
 @pytest.fixture
 def dossier(any_dossier: Dossier) -> Dossier:
     """Every test here runs on a folder dossier and on a team dossier (PostgreSQL)."""
