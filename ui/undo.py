@@ -317,18 +317,22 @@ class AnnotationUndo(QObject):
 
     def set_tags(self, annotation_id: str, tag_ids: Sequence[str], text: str = "Change tags",
                  on_done: Done | None = None,
-                 on_error: Callable[[BaseException], None] | None = None) -> Operation:
-        """Replace an annotation's tags; undo puts the old ones back."""
-        return self._run(text, lambda: self._set_tags(annotation_id, list(tag_ids), text),
-                         on_done, on_error)
+                 on_error: Callable[[BaseException], None] | None = None,
+                 based_on: int | None = None) -> Operation:
+        """Replace an annotation's tags; undo puts the old ones back. ``based_on``: the version
+        whose tags the user chose from (a newer one is refused, as in :meth:`update`)."""
+        return self._run(text, lambda: self._set_tags(annotation_id, list(tag_ids), text,
+                                                      based_on), on_done, on_error)
 
-    def _set_tags(self, annotation_id: str, tag_ids: list[str], text: str) -> _Done:
+    def _set_tags(self, annotation_id: str, tag_ids: list[str], text: str,
+                  based_on: int | None = None) -> _Done:
         current = service.get_annotation(self.dossier, annotation_id)
         before = [t.id for t in current.tags]
         after = list(dict.fromkeys(tag_ids))
         if sorted(before) == sorted(after):
             return _Done(current, None)
-        view = service.set_tags(self.dossier, annotation_id, after, based_on=current.version)
+        view = service.set_tags(self.dossier, annotation_id, after,
+                                based_on=current.version if based_on is None else based_on)
         command = TagsCommand(self, annotation_id, (before, current.modified),
                               (after, view.modified), text)
         command.version = view.version

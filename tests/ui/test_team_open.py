@@ -111,3 +111,34 @@ def test_addresses_are_written_the_short_way() -> None:
     url = keychain.with_password("postgresql://ann@db.example.org:6543/team", "p@ss:/word")
     assert url == "postgresql://ann:p%40ss%3A%2Fword@db.example.org:6543/team"
     assert keychain.account_of(ServerAddress.parse(url)) == "ann@db.example.org:6543/team"
+
+
+def test_file_menu_opens_a_team_dossier_in_a_new_window(
+        pg_server: Any, pg_template: str, kept: MemoryKeyring, dossier: Dossier,
+        qtbot: Any, tmp_path: Path) -> None:
+    from tests.helpers.main_window import open_window
+    from ui import dossiers
+
+    database = pg_server.create_database(template=pg_template)  # never the template itself
+    window = open_window(dossier, qtbot, tmp_path)
+    action = next(a for a in window.menus["file"].actions() if a.text() == "Open &Team Dossier…")
+    action.trigger()
+    dialog = window.findChild(OpenTeamDossierDialog)
+    assert dialog is not None and dialog.isVisible()
+    dialog.address.setText(_address(pg_server, database))
+    dialog.password.setText(pg_server.password)
+    before = list(dossiers._WINDOWS)
+    dialog.accept()
+    qtbot.waitUntil(lambda: len(dossiers._WINDOWS) > len(before))
+    team = dossiers._WINDOWS[-1]
+    qtbot.addWidget(team)
+    try:
+        assert team.dossier.address is not None and team.dossier.address.database == database
+        assert team.windowTitle().startswith(f"{database} on ")
+        assert not window.isVisible()
+        qtbot.waitUntil(lambda: team.live is not None and team.live.state == "connected",
+                        timeout=10000)
+    finally:
+        team.close()
+        qtbot.waitUntil(lambda: team not in dossiers._WINDOWS)
+        pg_server.drop_database(database)

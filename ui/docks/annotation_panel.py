@@ -433,4 +433,5 @@ class AnnotationPanel(QDockWidget):
         if self.annotation is None:
             return
         self.commit_note()
-        self.undo.delete(self.annotation.id, on_error=lambda exc: self.failed.emit(str(exc)))
+        self.undo.delete(self.annotation.id, on_error=lambda exc: self.failed.emit(str(exc)),
+                         based_on=self.annotation.version)
