@@ -81,14 +81,22 @@ def _newest_seq(dossier: Dossier) -> int:
 
 
 def is_disconnect(exc: BaseException) -> bool:
-    """True when ``exc`` (or what caused it) is a lost or refused connection to the server."""
+    """True when ``exc`` (or what caused it) is a lost connection to the server, or one that
+    cannot be made now (not an error in what was asked, such as a refusal or a lock wait)."""
     import psycopg
+
+    from app.errors import ServerUnavailable
+    from app.server_faults import is_connection_error
 
     seen: BaseException | None = exc
     while seen is not None:
-        if isinstance(seen, DBAPIError) and seen.connection_invalidated:
+        if isinstance(seen, ServerUnavailable):
             return True
-        if isinstance(seen, psycopg.OperationalError):
+        if isinstance(seen, DBAPIError) and is_connection_error(seen):
+            return True
+        # libpq's own failures (connecting, a socket gone) are plain OperationalErrors; the
+        # server's refusals of a statement are subclasses named by their SQLSTATE
+        if type(seen) is psycopg.OperationalError:
             return True
         seen = seen.__cause__ or seen.__context__
     return False

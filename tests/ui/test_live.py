@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCore import QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLabel
 
@@ -55,6 +56,9 @@ def _open(window: MainWindow, qtbot: Any, document_id: str) -> None:
 def _close(*windows: MainWindow) -> None:
     for window in windows:
         window.close()
+        # coalescing timers (the library's counts) must not read a database dropped after this
+        for timer in window.findChildren(QTimer):
+            timer.stop()
         window.dossier.close()
 
 
@@ -165,4 +169,25 @@ def test_the_connection_field_is_only_on_team_dossiers(dossier: Any, qtbot: Any,
     window = open_window(dossier, qtbot, tmp_path)
     assert window.live is None
     assert window.status.findChild(QLabel, "connection_indicator") is None
+    window.close()
+
+
+def test_undo_never_writes_over_a_colleagues_later_change(dossier: Any, qtbot: Any,
+                                                          tmp_path: Path) -> None:
+    from tests.helpers.review import ensure_user
+
+    doc = add_text_document(dossier, TEXT)
+    ann = service.create_annotation(dossier, doc.id, 4, 14, note="first")
+    window = open_window(dossier, qtbot, tmp_path)
+    failures: list[str] = []
+    window.undo.failed.connect(failures.append)
+    window.undo.update(ann.id, note="mine")
+    window.undo.update(ann.id, reliability="B")  # our own later change: undo steps follow it
+    window.undo.stack.undo()
+    assert service.get_annotation(dossier, ann.id).reliability is None
+    bob = ensure_user(dossier, "bob", "administrator")
+    service.update_annotation(bob, ann.id, note="bob's")
+    window.undo.stack.undo()  # would put "first" back over bob's note: refused
+    assert service.get_annotation(dossier, ann.id).note == "bob's"
+    assert failures and "changed by bob" in failures[-1]
     window.close()

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QTimer
 
 from app import keychain
 from app.dossier import Dossier
@@ -141,4 +141,6 @@ def test_file_menu_opens_a_team_dossier_in_a_new_window(
     finally:
         team.close()
         qtbot.waitUntil(lambda: team not in dossiers._WINDOWS)
+        for timer in team.findChildren(QTimer):  # none may read the database dropped next
+            timer.stop()
         pg_server.drop_database(database)
