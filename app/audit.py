@@ -153,14 +153,20 @@ def _append(
     seq += 1
     at = utcnow()
     digest = event_hash(prev, seq, at, actor, action, object_type, object_id, body, state)
-    cur.execute(
-        "INSERT INTO audit_events (seq, at, actor, action, object_type, object_id, payload, "
-        "prev_hash, hash, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (seq, at, actor, action, object_type, object_id, body, prev, digest, state))
-    value = f"{seq}:{digest}"
-    cur.execute("INSERT INTO dossier_meta (key, value) VALUES (?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (_HEAD_KEY, value))
+    event = (seq, at, actor, action, object_type, object_id, body, prev, digest, state)
+    head_row = (_HEAD_KEY, f"{seq}:{digest}")
+    if cur.is_postgresql:  # the event and the new head in one round trip
+        cur.execute(f"WITH event AS ({_INSERT_EVENT}) {_SET_HEAD}", (*event, *head_row))
+        return digest
+    cur.execute(_INSERT_EVENT, event)
+    cur.execute(_SET_HEAD, head_row)
     return digest
+
+
+_INSERT_EVENT = ("INSERT INTO audit_events (seq, at, actor, action, object_type, object_id, "
+                 "payload, prev_hash, hash, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+_SET_HEAD = ("INSERT INTO dossier_meta (key, value) VALUES (?, ?) "
+             "ON CONFLICT(key) DO UPDATE SET value = excluded.value")
 
 
 @dataclass(frozen=True)

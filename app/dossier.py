@@ -39,7 +39,7 @@ from db.engine import (
     make_session_factory,
     sqlite_url,
 )
-from db.migrate import LATEST, SchemaTooNew, upgrade
+from db.migrate import LATEST, SchemaTooNew, current_revision, upgrade
 from db.models import User
 
 
@@ -139,7 +139,7 @@ class Dossier:
         ``postgresql://`` URL names; upgrade its schema."""
         where = location_of(folder)
         if isinstance(where, str):
-            return cls._open_server(where, user)
+            return cls._open_server(where, user, create=create)
         path = where
         db_path = path / DB_FILE
         is_new = not db_path.exists()
@@ -169,8 +169,8 @@ class Dossier:
         return dossier
 
     @classmethod
-    def _open_server(cls, url: str, user: str | None) -> Dossier:
-        """Open the team dossier at ``url`` (an empty database gets the schema)."""
+    def _open_server(cls, url: str, user: str | None, *, create: bool = True) -> Dossier:
+        """Open the team dossier at ``url`` (an empty database gets the schema if ``create``)."""
         address = ServerAddress.parse(url)
         try:
             engine = make_engine(url)
@@ -178,10 +178,17 @@ class Dossier:
             raise BadInput(f"{address.display} is not a usable team dossier address "
                            f"({type(exc).__name__}): write "
                            "postgresql://USER:PASSWORD@HOST:PORT/DATABASE") from None
+        cache = address.cache_folder()
+        with suppress(OSError):  # only copies live there; reading them again is the fallback
+            cache.mkdir(parents=True, exist_ok=True)
         try:
+            if not create and current_revision(engine) is None:
+                engine.dispose()
+                raise BadInput(f"no team dossier in {address.display} (the database is empty): "
+                               f"set it up with 'dossier team init {address.display}'")
             upgrade(engine)
-            dossier = cls(address.cache_folder(), engine, user or default_user_name(),
-                          originals=DatabaseOriginals(engine, address.cache_folder() / "originals"),
+            dossier = cls(cache, engine, user or default_user_name(),
+                          originals=DatabaseOriginals(engine, cache / "originals"),
                           address=address)
             from app.services import codebook
 
@@ -250,8 +257,14 @@ class Dossier:
     @contextmanager
     def _write_team(self) -> Iterator[Session]:
         """:meth:`write` on a team dossier: the transaction first takes the writer slot (an
-        advisory lock: writers are serialised as on SQLite, so the audit chain never forks);
-        a connection that fails before the block runs is replaced and the start retried."""
+        advisory lock: writers are serialised as on SQLite, so the audit chain never forks,
+        and no two Dossier writers can deadlock or make each other's transaction fail).
+
+        Retried here, where it is safe because the block has not run yet: a connection that
+        fails (or a deadlock / serialization failure) while the transaction starts. Once the
+        block has run, a failure rolls everything back and becomes one-line StorageFault; a
+        connection lost while committing says the outcome is unknown.
+        """
         from app import server_faults
         from db.cursor import of_session
 
@@ -265,7 +278,9 @@ class Dossier:
                 break
             except DBAPIError as exc:
                 session.close()
-                if attempt + 1 < WRITE_ATTEMPTS and server_faults.is_connection_error(exc):
+                if attempt + 1 < WRITE_ATTEMPTS and (
+                        server_faults.is_connection_error(exc)
+                        or server_faults.sqlstate(exc) in server_faults.RETRYABLE):
                     time.sleep(0.2 * (attempt + 1))  # back off before reconnecting
                     continue
                 self._user_id = None
@@ -274,10 +289,16 @@ class Dossier:
             with session:
                 try:
                     yield session
-                    session.commit()
                 except BaseException:
                     with suppress(DBAPIError):  # a lost connection has nothing to roll back
                         session.rollback()
+                    raise
+                try:
+                    session.commit()
+                except DBAPIError as exc:
+                    if server_faults.is_connection_error(exc):
+                        self._user_id = None
+                        raise server_faults.unknown_commit(self.address) from None
                     raise
         except StaleDataError as exc:  # a row's version moved on under this transaction
             self._user_id = None
@@ -293,9 +314,23 @@ class Dossier:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A read-only session that does not block writers."""
-        with self._read_sessions() as session:
-            yield session
+        """A read-only session that does not block writers (one snapshot of the dossier).
+
+        On a team dossier a server that cannot be reached raises a one-line StorageFault.
+        """
+        if self.address is None:
+            with self._read_sessions() as session:
+                yield session
+            return
+        try:
+            with self._read_sessions() as session:
+                yield session
+        except DBAPIError as exc:
+            from app import server_faults
+
+            if not server_faults.is_connection_error(exc):
+                raise
+            _reraise_server(exc, self.address)
 
     def user_id(self, session: Session) -> int:
         """The acting user's id, creating (and auditing) the user on first use."""

@@ -16,7 +16,8 @@ _LOST = ("server closed the connection", "terminating connection", "consuming in
          "the connection is closed", "connection is lost", "connection already closed",
          "ssl connection has been closed", "could not receive data", "could not send data",
          "connection to server was lost", "the connection is lost")
-_UNREACHABLE = ("connection refused", "could not connect", "timeout expired",
+_UNREACHABLE = ("not currently accepting connections", "connection refused", "could not connect",
+                "timeout expired",
                 "failed to resolve host", "could not translate host name", "name or service",
                 "no route to host", "network is unreachable", "connection timed out",
                 "temporary failure in name resolution")
@@ -67,6 +68,10 @@ def translate(exc: BaseException, address: ServerAddress,
             f"there is no database {address.database!r} on the server at {address.where} — "
             f"check the name, or create it (createdb {address.database}) and set it up with "
             f"'dossier team init {address.display}'")
+    if "not currently accepting connections" in low or code == "57P03":
+        return ServerUnavailable(
+            f"{where} is not accepting connections now (the server is starting, stopping or "
+            "under maintenance) — try again shortly, or ask its administrator")
     if "too many clients" in low or code == "53300":
         return ServerUnavailable(
             f"the server at {address.where} has no free connections (too many clients) — try "
@@ -94,6 +99,14 @@ def translate(exc: BaseException, address: ServerAddress,
             f"lost the connection to the server of {where} ({_reason(text)}); nothing that "
             "was in progress was written — check the connection and try again")
     return None
+
+
+def unknown_commit(address: ServerAddress) -> ServerUnavailable:
+    """The connection was lost while a change was being committed: it may or may not be in."""
+    return ServerUnavailable(
+        f"lost the connection to the server of the team dossier {address.database} at "
+        f"{address.where} while saving; the change may or may not have been saved — check "
+        "(e.g. 'dossier annotations') before trying again")
 
 
 def _reason(text: str) -> str:

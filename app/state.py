@@ -126,13 +126,8 @@ class _RowText:
             return
         self.expr, self.params = _row_sql(spec, self.optional)
 
-    @property
-    def columns(self) -> int:
-        """How many columns :attr:`expr` selects."""
-        return 1 if self.native else self.width + len(self.optional)
-
     def text(self, values: Sequence[Any]) -> str:
-        """The canonical text of a row from the :attr:`columns` values selected."""
+        """The canonical text of a row from the values :attr:`expr` selected."""
         if self.native:
             return str(values[0])
         out = sqlite_quote(values[:self.width])
@@ -345,7 +340,9 @@ def record_baseline(cur: Any, reason: str) -> bool:
     For migrations: one that adds rows to a registered table without events calls this after.
     """
     from app import audit
+    from db.cursor import forget_schema
 
+    forget_schema()  # a migration may just have added a column
     state = baseline_state(cur)
     if state is None:
         return False

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import sqlite3
+import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +34,16 @@ POSTGRESQL = "postgresql"
 #: The advisory lock every writer of a team dossier holds until its transaction ends (the key
 #: is arbitrary but fixed: "Doss" in ASCII). Readers never take it.
 WRITER_LOCK_KEY = 0x446F7373
+
+
+#: Column lists of a PostgreSQL connection's tables (a look at the catalog is a round trip inside
+#: the writer slot on every audited write); emptied by :func:`forget_schema` after migrations.
+_COLUMNS: weakref.WeakKeyDictionary[Any, dict[str, list[str]]] = weakref.WeakKeyDictionary()
+
+
+def forget_schema() -> None:
+    """Drop the cached column lists (the schema may have changed)."""
+    _COLUMNS.clear()
 
 
 @functools.lru_cache(maxsize=1024)
@@ -125,15 +136,24 @@ class Cursor:
 
     # -- schema --------------------------------------------------------------------------------
     def columns(self, table: str) -> list[str]:
-        """The names of ``table``'s columns in order (empty when there is no such table)."""
+        """The names of ``table``'s columns in order (empty when there is no such table).
+
+        On PostgreSQL remembered per connection until :func:`forget_schema` (migrations call it).
+        """
         if self.dialect == SQLITE:
             return [str(r[1]) for r in
                     self.raw.execute(f"PRAGMA table_info({quote_name(table)})").fetchall()]
-        # the catalog itself: information_schema's views cost milliseconds per look
-        self.raw.execute(
-            "SELECT attname FROM pg_catalog.pg_attribute WHERE attrelid = to_regclass(%s) "
-            "AND attnum > 0 AND NOT attisdropped ORDER BY attnum", (quote_name(table),))
-        return [str(r[0]) for r in self.raw.fetchall()]
+        known = _COLUMNS.setdefault(self.raw.connection, {})
+        found = known.get(table)
+        if found is None:
+            # the catalog itself: information_schema's views cost milliseconds per look
+            self.raw.execute(
+                "SELECT attname FROM pg_catalog.pg_attribute WHERE attrelid = to_regclass(%s) "
+                "AND attnum > 0 AND NOT attisdropped ORDER BY attnum", (quote_name(table),))
+            found = [str(r[0]) for r in self.raw.fetchall()]
+            if found:  # a table that does not exist yet may be made by a migration
+                known[table] = found
+        return list(found)
 
     def table_exists(self, table: str) -> bool:
         """True when the database has this table."""

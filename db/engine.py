@@ -103,9 +103,14 @@ def _configure_sqlite(engine: Engine, *, readonly: bool = False) -> None:
 def make_session_factory(engine: Engine, *, readonly: bool = False) -> sessionmaker[Session]:
     """A session factory whose sessions keep loaded objects usable after commit.
 
-    Read-only sessions begin deferred transactions and never block writers.
+    Read-only sessions read one consistent snapshot and never block writers.
     """
-    bind = engine.execution_options(readonly=True) if readonly else engine
+    bind = engine
+    if readonly:
+        # SQLite: a deferred BEGIN (a snapshot that does not block writers). PostgreSQL: one
+        # snapshot for the whole read too (psycopg puts the level in its BEGIN: no round trip).
+        bind = engine.execution_options(readonly=True) if engine.dialect.name == "sqlite" \
+            else engine.execution_options(isolation_level="REPEATABLE READ")
     return sessionmaker(bind, expire_on_commit=False)
 
 

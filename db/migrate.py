@@ -90,4 +90,9 @@ def upgrade(engine: Engine) -> None:
             if current_revision_on(conn) == script.get_current_head():
                 return
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+        try:
+            command.upgrade(cfg, "head")
+        finally:
+            from db.cursor import forget_schema
+
+            forget_schema()  # columns looked up mid-chain are not the new schema's

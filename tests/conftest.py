@@ -15,11 +15,12 @@ from tests.helpers.engines import (
     any_dossier_path,
     engine_name,
     pg_template,
+    team_databases,
     team_dossier,
 )
 
 __all__ = ["any_dossier", "any_dossier_path", "engine_name", "pg_template",  # fixtures
-           "team_dossier"]
+           "team_databases", "team_dossier"]
 
 # Before Qt or platformdirs are imported anywhere: no display, and no user folder of the machine.
 os.environ["QT_QPA_PLATFORM"] = "offscreen"

@@ -28,6 +28,13 @@ def has_display() -> bool:
 
 def run_gui(args: argparse.Namespace) -> int:
     """Open the main window on the chosen dossier."""
+    from app.location import display, is_server_url
+
+    chosen = getattr(args, "dossier", None) or os.environ.get("DOSSIER_PATH")
+    if is_server_url(chosen):  # never read as a folder name (that would make a new dossier)
+        raise BadInput(f"the window opens a team dossier from File > Open Team Dossier, not "
+                       f"from --dossier/DOSSIER_PATH ({display(str(chosen))}); the commands take "
+                       "it, e.g. 'dossier --dossier URL annotations'")
     if not has_display():
         raise BadInput("no display to open the window on; use the command line instead "
                        "('dossier --help', e.g. 'dossier import FILE', 'dossier annotations')")

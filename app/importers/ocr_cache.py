@@ -58,6 +58,8 @@ def _entry(digest: str, page: int, lang: str, dpi: int, version: str) -> Path | 
 WordTable = dict[str, list[Any]]
 _COLUMNS = ("level", "block_num", "par_num", "line_num", "left", "top", "width", "height",
             "conf", "text")
+#: Columns a table may have: ``space``, 0 where Tesseract set no space before the word.
+_OPTIONAL = ("space",)
 
 
 def load(digest: str, page: int, lang: str, dpi: int, version: str) -> WordTable | None:
@@ -68,6 +70,7 @@ def load(digest: str, page: int, lang: str, dpi: int, version: str) -> WordTable
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
         table = {c: list(raw[c]) for c in _COLUMNS}
+        table.update({c: list(raw[c]) for c in _OPTIONAL if c in raw})
     except (OSError, ValueError, KeyError, TypeError):
         return None
     if len({len(v) for v in table.values()}) != 1:
@@ -80,7 +83,8 @@ def store(digest: str, page: int, lang: str, dpi: int, version: str, table: Word
     path = _entry(digest, page, lang, dpi, version)
     if path is None:
         return
-    data = json.dumps({c: [_plain(v) for v in table[c]] for c in _COLUMNS}, ensure_ascii=False)
+    columns = _COLUMNS + tuple(c for c in _OPTIONAL if c in table)
+    data = json.dumps({c: [_plain(v) for v in table[c]] for c in columns}, ensure_ascii=False)
     tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -182,9 +182,13 @@ def _columns(
     # neighbour instead of vetoing the columns; a narrow part with more rows (bullets, a table
     # column) still vetoes them: tables are read row by row.
     while len(parts) > 1 and any(_is_column(part, em, p) for part in parts):
+        # A stray is sparse beside the columns: a cell on each of two table rows, beside a cell
+        # wrapped over three lines, is a table, not two strays beside a column.
+        most = max(len({s.row for s in part}) for part in parts)
         stray = next(
             (j for j, part in enumerate(parts)
-             if len({s.row for s in part}) <= 2 and not _is_column(part, em, p)),
+             if (n := len({s.row for s in part})) <= 2 and 2 * n < most
+             and not _is_column(part, em, p)),
             None,
         )
         if stray is None:

@@ -66,6 +66,9 @@ def emit_block(
     lines = [ln for ln in lines if ln.glyphs]
     if not lines:
         return
+    from app.importers.pdf_cells import merge_wrapped_cells  # it builds on this module
+
+    lines = merge_wrapped_cells(lines, frame, g.text)
     left = min(ln.x0 for ln in lines)
     pitches = [b.y - a.y for a, b in zip(lines, lines[1:], strict=False)]
     pitch = statistics.median(pitches) if len(pitches) >= 2 else None

@@ -22,7 +22,7 @@ from app.importers.ocr import (
     OcrText,
     build_text,
     check_ready,
-    tesseract_version,
+    reading_key,
     word_table,
 )
 from app.pdfium_lock import PDFIUM_LOCK
@@ -80,7 +80,7 @@ def ocr_pdf_page(
 
     ``covered``: glyph boxes of the page's own text layer, kept instead of their OCR.
     """
-    key = (ocr_cache.file_digest(path), index, options.lang, OCR_DPI, tesseract_version())
+    key = (ocr_cache.file_digest(path), index, options.lang, OCR_DPI, reading_key(options.lang))
     table = ocr_cache.load(*key)
     if table is None:
         table = word_table(render_for_ocr(path, password, index), options.lang)

@@ -90,8 +90,21 @@ def verify(dossier: Dossier, *, head: str | None = None, repair_files: bool = Fa
     a cancelled check raises :class:`~app.errors.Cancelled`.
     """
     if dossier.is_team:
-        with reporting("verify", progress, cancel):
-            return _verify_server(dossier, head)
+        import psycopg
+        from sqlalchemy.exc import DBAPIError
+
+        from app import server_faults
+        from db.engine import BUSY_TIMEOUT_MS
+
+        assert dossier.address is not None
+        try:
+            with reporting("verify", progress, cancel):
+                return _verify_server(dossier, head)
+        except (DBAPIError, psycopg.Error) as exc:
+            fault = server_faults.translate(exc, dossier.address, BUSY_TIMEOUT_MS / 1000)
+            if fault is None:
+                raise
+            raise fault from None
     return verify_folder(dossier.folder, dossier.originals.root, head=head,
                          repair_files=repair_files, progress=progress, cancel=cancel)
 

@@ -90,7 +90,7 @@ def test_corpus_page_imports_as_canonical_text(name: str) -> None:
     for line in text.split("\n"):
         assert line == line.strip(" "), f"untrimmed line {line!r}"
         assert "  " not in line, f"uncollapsed spaces in {line!r}"
-    assert doc.extractor.startswith(f"dossier.html/2 trafilatura/{trafilatura.__version__} ")
+    assert doc.extractor.startswith(f"dossier.html/3 trafilatura/{trafilatura.__version__} ")
     assert doc.metadata["encoding"] == "utf-8"
 
 

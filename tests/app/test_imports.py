@@ -18,6 +18,12 @@ from tests.helpers.snapshot import dossier_state
 CORPUS = corpus_dir()
 
 
+@pytest.fixture
+def dossier(any_dossier: Dossier) -> Dossier:
+    """These tests run on both engines (SQLite folder, PostgreSQL team dossier)."""
+    return any_dossier
+
+
 #: Scans that import by OCR since OCR is built in (tests/app/test_ocr.py).
 RECOGNISED = {"scanned-fax-no-text.pdf", "recursive-page-tree.pdf"}
 
@@ -26,18 +32,18 @@ RECOGNISED = {"scanned-fax-no-text.pdf", "recursive-page-tree.pdf"}
 @pytest.mark.parametrize("name", sorted(p.name for p in (CORPUS / "bad").iterdir()
                                         if p.name not in RECOGNISED) if CORPUS else [])
 def test_bad_files_are_refused_and_leave_the_dossier_unchanged(
-    dossier: Dossier, dossier_path: Path, name: str
+    dossier: Dossier, name: str
 ) -> None:
     assert CORPUS is not None
     path = CORPUS / "bad" / name
-    before = dossier_state(dossier_path)
+    before = dossier_state(dossier)
     if name == "password-example.pdf":
         with pytest.raises(PasswordRequired, match="password"):
             imports.import_file(dossier, path)
-        assert dossier_state(dossier_path) == before
+        assert dossier_state(dossier) == before
         with pytest.raises(PasswordRequired, match="(?i)wrong|incorrect"):
             imports.import_file(dossier, path, password="not-it")
-        assert dossier_state(dossier_path) == before
+        assert dossier_state(dossier) == before
         result = imports.import_file(dossier, path, password="test")
         assert result.status == "imported" and result.document is not None
         assert result.document.pages >= 1
@@ -53,7 +59,7 @@ def test_bad_files_are_refused_and_leave_the_dossier_unchanged(
         "libreoffice-writer-password.pdf": "password",
     }[name]
     assert re.search(expected, message, flags=re.IGNORECASE), message
-    assert dossier_state(dossier_path) == before
+    assert dossier_state(dossier) == before
     assert verify(dossier).ok
 
 
@@ -81,9 +87,9 @@ def test_batch_import_reports_each_file_and_continues(dossier: Dossier, tmp_path
 
 
 @requires_corpus
-def test_cancelled_import_leaves_no_trace(dossier: Dossier, dossier_path: Path) -> None:
+def test_cancelled_import_leaves_no_trace(dossier: Dossier) -> None:
     assert CORPUS is not None
-    before = dossier_state(dossier_path)
+    before = dossier_state(dossier)
     seen: list[int] = []
 
     def progress(done: int, total: int) -> None:
@@ -92,15 +98,15 @@ def test_cancelled_import_leaves_no_trace(dossier: Dossier, dossier_path: Path) 
     with pytest.raises(ImportCancelled):
         imports.import_file(dossier, CORPUS / "pdf" / "federal-register-2020-17221.pdf",
                             progress=progress, cancel=lambda: len(seen) >= 2)
-    assert dossier_state(dossier_path) == before
+    assert dossier_state(dossier) == before
 
 
 def test_failure_while_storing_removes_the_new_original(
-    dossier: Dossier, dossier_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    dossier: Dossier, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     src = tmp_path / "note.txt"
     src.write_text("The contract ran for three years and could be renewed.", encoding="utf-8")
-    before = dossier_state(dossier_path)
+    before = dossier_state(dossier)
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("disk full")
@@ -108,7 +114,7 @@ def test_failure_while_storing_removes_the_new_original(
     monkeypatch.setattr("db.search.index_document", broken)
     with pytest.raises(RuntimeError):
         imports.import_file(dossier, src)
-    assert dossier_state(dossier_path) == before
+    assert dossier_state(dossier) == before
     monkeypatch.undo()
     result = imports.import_file(dossier, src)
     assert result.status == "imported"

@@ -16,6 +16,7 @@ from app.services.integrity import verify
 from db import search as search_index
 from tests.helpers.corpus import corpus_dir, requires_corpus
 from tests.helpers.scans import LINES, digital_pdf, rasterise, scanned_pdf, word_box
+from tests.helpers.scripts_pages import KOREAN, KOREAN_FONT, korean_pdf
 from tests.helpers.snapshot import dossier_state
 
 CORPUS = corpus_dir()
@@ -106,16 +107,25 @@ def test_the_fax_scan_imports_by_ocr_and_is_refused_without(
     assert CORPUS is not None
     path = CORPUS / "bad" / "scanned-fax-no-text.pdf"
     before = dossier_state(dossier_path)
-    with pytest.raises(ImportRefused, match="no extractable text"):
+    with pytest.raises(ImportRefused, match=r"scanned-fax-no-text.pdf has no extractable text "
+                       r"\(it is a scanned image\); OCR it first"):
         imports.import_file(dossier, path, ocr=OcrOptions("never"))
     assert dossier_state(dossier_path) == before
     # A 16 x 16 pixel image of a face: recognised, no words found; it imports so that regions
     # of it can be tagged, with a warning saying so.
     result = imports.import_file(dossier, path)
     assert result.status == "imported" and result.document is not None
-    assert any("OCR found no text" in w for w in result.warnings)
+    # It went through OCR: the page records engine, version and language, and that OCR found
+    # no words; the document claims no text and the import ends with a warning saying so.
     (page,) = documents.page_geometry(dossier, result.document.id)
-    assert page.ocr is not None and page.ocr["engine"] == "tesseract"
+    assert page.ocr is not None
+    assert page.ocr["engine"] == "tesseract" and page.ocr["lang"] == "eng"
+    assert re.fullmatch(r"\d+\.\d+(\.\d+)?", str(page.ocr["version"]))
+    assert page.ocr["words"] == 0
+    assert page.start == page.end == 0 and len(page.boxes) == 0
+    assert documents.document_text(dossier, result.document.id) == ""
+    assert result.warnings and "OCR found no text" in result.warnings[-1]
+    assert "scanned-fax-no-text.pdf" in result.warnings[-1]
 
 
 @requires_corpus
@@ -227,3 +237,21 @@ def test_which_pages_are_recognised() -> None:
     assert not auto.wanted(has_text=False, has_image=False)  # blank: nothing to read
     assert always.wanted(has_text=True, has_image=False)
     assert not never.wanted(has_text=False, has_image=True)
+
+
+@requires_tesseract
+@pytest.mark.skipif(not KOREAN_FONT.exists(), reason="fonts-nanum not installed (.ci/ocr-deps.sh)")
+def test_a_korean_scan_is_read_line_by_line_with_its_word_spaces(tmp_path: Path) -> None:
+    from app.importers.ocr import installed_languages
+    from app.importers.pdf import extract_pdf
+
+    if "kor" not in installed_languages():
+        pytest.skip("tesseract-ocr-kor not installed (.ci/ocr-deps.sh)")
+    lines = KOREAN[:4]
+    pdf = korean_pdf(tmp_path / "korean.pdf", lines)
+    scan = scanned_pdf(tmp_path / "korean-scan.pdf", rasterise(pdf, 300))
+    page = extract_pdf(scan, workers=1, ocr=OcrOptions("auto", "kor")).pages[0]
+    # Every line, in order, with its words spaced as printed (Tesseract's word table cuts Korean
+    # words into syllables; its automatic layout alone loses most of the page).
+    assert " ".join(page.text.split()) == " ".join(" ".join(lines).split())
+    assert page.ocr is not None and page.ocr["lang"] == "kor"

@@ -18,6 +18,7 @@ from tests.helpers.tables import (
     letter_spaced,
     number_f1,
     numbers,
+    wrapped_ledger,
 )
 
 CORPUS = corpus_dir()
@@ -81,3 +82,35 @@ def test_corpus_tables_have_the_numbers_poppler_and_pdfium_see(name: str) -> Non
         doc.close()
     assert number_f1(ours, poppler) >= 0.99
     assert number_f1(ours, numbers(pdfium_text)) >= 0.99
+
+
+@pytest.mark.parametrize("valign", ["TOP", "MIDDLE", "BOTTOM"])
+def test_a_cell_wrapped_over_lines_stays_in_its_cell(tmp_path: Path, valign: str) -> None:
+    path = tmp_path / "wrapped.pdf"
+    rows = wrapped_ledger(path, valign)
+    assert any(len(cell) > 30 for row in rows for cell in row)  # some cells do wrap
+    page = extract_pdf(path, workers=1).pages[0]
+    lines = page.text.split("\n")
+    assert lines[0] == "Date\tPayee\tPurpose\tReference\tAmount"
+    assert lines[1 : 1 + len(rows)] == ["\t".join(r) for r in rows]
+    assert number_f1(numbers(page.text), _printed([c for r in rows for c in r])) == 1.0
+    # Characters keep their boxes: the second line of a wrapped payee lies below its first,
+    # inside the payee column, on the row's own line of text.
+    row = next(r for r in rows if r[1] == "Ministry of Works and Public Infrastructure")
+    line = "\t".join(row)
+    start = page.text.index(line) + line.index("Public")
+    first = page.box(page.text.index(line) + line.index("Ministry"))
+    second = page.box(start)
+    assert second[1] > first[3] - 0.5  # the next line down (top-down page coordinates)
+    assert abs(second[0] - first[0]) < 1.0  # both start at the column's left edge
+    date = page.box(page.text.index(line))
+    assert date[2] < first[0]  # the date stays left of the payee column
+
+
+@requires_corpus
+def test_a_wrapped_description_in_the_senate_ledger_stays_in_its_row() -> None:
+    assert CORPUS is not None
+    text = extract_pdf(CORPUS / "pdf" / "senate-expenditures.pdf", workers=1).text
+    assert ("DHAW20190001\t05/03/2019\tCITIBANK - TRAVEL CBA CARD\t03/04/2019\t03/06/2019\t"
+            "STAFF TRANSPORTATION AIRFARE FOR E JOHNSON KANSAS CITY TO WASHINGTON DC AND RETURN"
+            "\t920.68") in text.split("\n")

@@ -54,10 +54,9 @@ def test_cli_takes_a_url_and_dossier_path(team_dossier: Dossier, pg_server: PgSe
     url = pg_server.url(team_dossier.address.database) if team_dossier.address else ""
     note = tmp_path / "note.txt"
     note.write_text(TEXT, encoding="utf-8")
-    run_cli(url, "import", str(note), check=True)
-    listed = run_cli(url, "documents", check=True).stdout
-    assert "Managers confiscated" in listed
-    doc_id = listed.split("\t", 1)[0]
+    imported = run_cli(url, "import", str(note), check=True).stdout
+    assert "Managers confiscated" in imported
+    doc_id = imported.split("\t", 1)[0]
     run_cli(url, "annotate", doc_id, "--quote", "passports", "--tag", "Deception",
             user="bob", check=True)
     env = dict(os.environ, DOSSIER_PATH=url)
@@ -263,3 +262,70 @@ def test_people_opening_a_new_team_dossier_at_once_get_one_schema_and_codebook(
         assert verify(opened).ok
     finally:
         opened.close()
+
+
+def test_a_server_that_stops_answering_is_one_line_for_reads_and_writes(
+        team_dossier: Dossier, pg_server: PgServer) -> None:
+    assert team_dossier.address is not None
+    database = team_dossier.address.database
+    add_text_document(team_dossier, TEXT)
+    with pg_server.connect() as admin:
+        admin.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS false')
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                      "WHERE datname = %s AND pid <> pg_backend_pid()", (database,))
+    try:
+        with pytest.raises(ServerUnavailable) as reading:
+            documents.list_entries(team_dossier)
+        with pytest.raises(ServerUnavailable) as writing:
+            add_text_document(team_dossier, "Written while the server refused us.", "C")
+    finally:
+        with pg_server.connect() as admin:
+            admin.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS true')
+    for fault in (reading.value, writing.value):
+        assert "not accepting connections" in str(fault) and "\n" not in str(fault)
+    assert [d.title for d in documents.list_entries(team_dossier)] == ["Test document"]  # back
+
+
+def test_the_password_may_come_from_the_environment_instead_of_the_url(
+        team_dossier: Dossier, pg_server: PgServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """libpq's own PGPASSWORD (or ~/.pgpass): no password on a command line or in a URL."""
+    assert team_dossier.address is not None
+    monkeypatch.setenv("PGPASSWORD", pg_server.password)
+    bare = pg_server.url(team_dossier.address.database, user=pg_server.user, password="")
+    assert pg_server.password not in bare
+    opened = Dossier.open(bare, user="alice")
+    try:
+        assert opened.address == team_dossier.address
+        add_text_document(opened, TEXT)
+        assert verify(opened).ok
+    finally:
+        opened.close()
+
+
+def test_the_window_is_not_handed_a_url_as_a_folder_name(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import argparse
+
+    from app.cli.gui import run_gui
+    from app.errors import BadInput
+
+    monkeypatch.chdir(tmp_path)
+    for given, env in (("postgresql://ann:s3cret-pw@db.example.org/team", None),
+                       (None, "postgresql://ann:s3cret-pw@db.example.org/team")):
+        if env:
+            monkeypatch.setenv("DOSSIER_PATH", env)
+        with pytest.raises(BadInput, match="File > Open Team Dossier") as refused:
+            run_gui(argparse.Namespace(dossier=given, user=None, gui=lambda *a: 0))
+        assert "s3cret" not in str(refused.value)
+    assert list(tmp_path.iterdir()) == []  # no folder named after the URL
+
+
+def test_an_empty_database_is_not_made_a_dossier_when_only_reading(
+        pg_server: PgServer, pg_database: str) -> None:
+    from app.errors import BadInput
+
+    with pytest.raises(BadInput, match="team init"):
+        Dossier.open(pg_server.url(pg_database), create=False)
+    tables = pg_server.psql(pg_database, "SELECT count(*) FROM pg_tables "
+                                         "WHERE schemaname = 'public'").stdout
+    assert tables.split()[2] == "0"

@@ -63,3 +63,46 @@ def test_latest_constant_matches_alembic_head() -> None:
     from db.migrate import LATEST
 
     assert head_revision() == LATEST
+
+
+def test_every_migration_runs_up_and_down_on_postgresql(pg_server: object,
+                                                         pg_database: str) -> None:
+    """The one chain of migrations builds a team dossier's schema and takes it apart again."""
+    from alembic import command
+    from sqlalchemy import create_engine, text
+
+    from db.engine import server_engine_url
+    from db.migrate import _config
+    from tests.helpers.pg import PgServer
+
+    assert isinstance(pg_server, PgServer)
+    engine = create_engine(server_engine_url(pg_server.url(pg_database)))
+    cfg = _config()
+    try:
+        for target in ("head", "base", "head"):
+            with engine.begin() as conn:
+                cfg.attributes["connection"] = conn
+                (command.downgrade if target == "base" else command.upgrade)(cfg, target)
+                tables = set(conn.execute(text(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).scalars())
+            if target == "base":
+                assert tables == {"alembic_version"}
+            else:
+                assert {"documents", "annotations", "audit_events", "originals",
+                        "entities"} <= tables
+    finally:
+        engine.dispose()
+
+
+def test_a_team_dossier_from_a_newer_version_is_refused_unchanged(pg_server: object,
+                                                                   pg_database: str) -> None:
+    from tests.helpers.pg import PgServer
+
+    assert isinstance(pg_server, PgServer)
+    url = pg_server.url(pg_database)
+    Dossier.open(url, user="alice").close()
+    pg_server.psql(pg_database, "UPDATE alembic_version SET version_num = 'ffff_future'")
+    with pytest.raises(BadInput, match="newer"):
+        Dossier.open(url, user="alice")
+    out = pg_server.psql(pg_database, "SELECT version_num FROM alembic_version").stdout
+    assert "ffff_future" in out

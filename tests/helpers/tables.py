@@ -119,3 +119,35 @@ def letter_spaced(path: Path) -> list[str]:
     c.showPage()
     c.save()
     return printed
+
+
+def wrapped_ledger(path: Path, valign: str = "TOP", seed: int = 11) -> list[list[str]]:
+    """A payment ledger set as a reportlab table whose payee and purpose cells wrap over two or
+    three lines (narrow columns, 8 pt, cell padding as reportlab sets it). ``valign`` is the cells'
+    vertical alignment (``TOP``, ``MIDDLE`` or ``BOTTOM``). Returns the printed rows, each cell's
+    text with its line breaks as single spaces."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    rng = random.Random(seed)
+    payees = ["Meridian Holdings Ltd of Limassol", "Harbour Works", "Delta Logistics FZE Jebel Ali",
+              "Ministry of Works and Public Infrastructure", "Kappa Trading", "Orion Shipping"]
+    purposes = ["consulting fees for the second quarter", "port dues",
+                "charter of vessel MV Aurora for the Tartus route", "advance",
+                "commission on contract AB-2016-0042"]
+    style = ParagraphStyle("cell", fontName="Helvetica", fontSize=8, leading=9.6)
+    printed: list[list[str]] = [["Date", "Payee", "Purpose", "Reference", "Amount"]]
+    for _ in range(14):
+        printed.append([f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/2016",
+                        rng.choice(payees), rng.choice(purposes),
+                        f"TX-{rng.randint(100000, 999999)}", _amount(rng)])
+    data = [[Paragraph(cell, style) for cell in row] for row in printed]
+    table = Table(data, colWidths=[62, 110, 130, 70, 70])
+    table.setStyle(TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), valign),
+        ("ALIGN", (4, 0), (4, -1), "RIGHT"),
+        ("GRID", (0, 0), (-1, -1), 0.25, (0.5, 0.5, 0.5)),
+    ]))
+    SimpleDocTemplate(str(path), pagesize=A4).build([table])
+    return printed[1:]

@@ -1,0 +1,171 @@
+"""Boilerplate left inside an extracted article body: teasers, related lists, credits, calls.
+
+trafilatura finds the article's container; inside it sites still set blocks that are not the
+story: "Read more: <other headline>" teasers between paragraphs, a "Related" label with a list of
+other headlines, photo credits ("© AFP", "Foto: ..."), and subscription or newsletter calls at the
+end. These rules recognise such blocks by their form (a short block led by a teaser or credit label,
+link-heavy runs after a related label, calls to action at the article's end), in the languages the
+importer meets most, and never by a site's name. Each dropped block's text is kept in the import's
+metadata so nothing disappears silently.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Protocol, TypeVar
+
+#: Blocks longer than this are story text whatever their first words.
+TEASER_MAX_CHARS = 220
+#: A label alone ("Related", "Schon gelesen?") is at most this long.
+LABEL_MAX_CHARS = 60
+#: After a related label, following blocks are dropped while at least this share is links.
+RELATED_MIN_LINK_SHARE = 0.5
+#: Credits and calls to action are at most this long.
+CREDIT_MAX_CHARS = 160
+CALL_MAX_CHARS = 300
+
+_READ_MORE = (
+    # English
+    r"read (?:more|also|next)|see also|related(?: (?:story|stories|articles?|content|reading))?"
+    r"|more on (?:this|that)(?: story| topic)?|also read|recommended(?: reading)?"
+    r"|you (?:may|might) also like"
+    # German
+    r"|lesen sie (?:auch|hier|mehr|weiter)|auch lesen|mehr (?:dazu|zum thema)|weiterlesen"
+    r"|zum weiterlesen|(?:das|dies)(?: \w+)? k[öo]nnte (?:sie|dich|euch) (?:auch )?interessieren"
+    r"|auch interessant|schon gelesen|siehe auch|passend dazu|empfohlene (?:beitr[äa]ge|artikel)"
+    # French
+    r"|[àa] lire aussi|lire aussi|lire la suite|voir aussi|sur le m[êe]me sujet"
+    # Spanish and Portuguese
+    r"|lea (?:tambi[ée]n|m[áa]s)|vea tambi[ée]n|ver tambi[ée]n|puedes ver"
+    r"|le puede interesar|te puede interesar|tambi[ée]n te puede interesar|leia (?:tamb[ée]m|mais)"
+    r"|notas relacionadas|contenido relacionado|noticias relacionadas|m[áa]s sobre"
+    # Italian, Dutch, Polish
+    r"|leggi anche|vedi anche|lees ook|zie ook|czytaj (?:te[żz]|tak[żz]e|wi[ęe]cej)"
+    r"|zobacz (?:te[żz]|tak[żz]e)|dowiedz si[ęe] wi[ęe]cej"
+)
+#: One-word teaser labels, only ever taken with a colon after them ("Mira: ...", "Watch: ...").
+_TEASER_WORDS = r"watch|listen|lea|mire|mira|lesen sie"
+#: "Read more: <headline>", "Lea también: ...", "À lire aussi » ...".
+_TEASER = re.compile(
+    rf"^\W*(?:{_READ_MORE}|{_TEASER_WORDS})\s*(?::|»|>>|\||–|—|-\s)", re.IGNORECASE
+)
+#: A label alone: "Related", "Schon gelesen?", "NOTAS RELACIONADAS", "Weitere Artikel zum Thema".
+_LABEL = re.compile(
+    rf"^\W*(?:(?:{_READ_MORE})\b[^.!]{{0,40}}|more (?:stories|news|from|on)\b.*"
+    r"|weitere (?:artikel|beitr[äa]ge|themen"
+    r"|meldungen|nachrichten)\b.*|mehr themen|top[- ]themen\b.*|beitr[äa]ge aus dem forum"
+    r"|kommentierte artikel|meist(?:-| )(?:gelesen|diskutiert)|most (?:read|popular|viewed)"
+    r"|trending(?: now)?|latest (?:news|stories)|popular (?:stories|posts|articles)"
+    r"|(?:articles?|posts?|stories) (?:li[ée]s|associ[ée]s|similaires)|related posts?"
+    r"|plus d'articles|derni[èe]res? (?:infos|actualit[ée]s|nouvelles)"
+    r"|lo m[áa]s le[íi]do|temas|tags?|schlagw[öo]rter|themen)[\s:?!»›>…-]*$",
+    re.IGNORECASE,
+)
+#: Photo and image credits: "© AFP", "Foto: dpa", "(Credit: ...)", "Titelbild: ...".
+_CREDIT = re.compile(
+    r"^\W*(?:©|\(c\)\s|copyright\b|foto(?:s|grafie)?\s*:|fot\.|photo(?:s|graph)?\s*:"
+    r"|(?:photo |image |picture )?credits?\s*:|cr[ée]dits? photos?\s*:|bild(?:quelle)?\s*:"
+    r"|titelbild\s*:|beitragsbild\s*:|quelle\s*:|source\s*:|image\s*:|imagen\s*:|fuente\s*:)",
+    re.IGNORECASE,
+)
+#: Calls to subscribe, sign up, follow, support or comment, as sites close their articles.
+_CALL = re.compile(
+    r"\b(?:subscrib\w*|sign(?:ing)? up|newsletter\w*|abonn\w*|suscr[íi]b\w*"
+    r"|follow (?:us|\w+ on)|download (?:our|the) \w+ app|support (?:our|us)\b|unterst[üu]tze\w*"
+    r"|donate|spenden|hazte miembro|never miss|nichts (?:mehr )?verpassen|jetzt anmelden"
+    r"|all rights reserved|alle rechte vorbehalten|copyrighted property|lust auf mehr"
+    r"|leave a reply|eingeloggt|logged in)",
+    re.IGNORECASE,
+)
+#: Strong calls that are boilerplate wherever they stand when the block is short.
+_STRONG_CALL = re.compile(
+    r"\b(?:newsletter\w*|sign(?:ing)? up\b|subscribe (?:now|today|to)|jetzt (?:abonnieren|anmelden)"
+    r"|never miss|nicht (?:mehr )?eingeloggt|view comments|keine kommentare|no comments"
+    r"|ver (?:m[áa]s )?comentarios|hazte miembro|^\W*(?:anzeige|werbung|advertisement|sponsored"
+    r"|publicidad|publicit[ée])\b|affiliate[- ]links?|may receive (?:a )?compensation"
+    r"|provisionslinks?|bezahlschranke|paywall)",
+    re.IGNORECASE,
+)
+#: A block that is only a date, or a date with an update label ("Aktualisiert am 17.01.2021").
+_DATE_ONLY = re.compile(
+    r"^\W*(?:(?:last )?(?:updated?|modified|changed)(?: on| at)?|aktualisiert(?: am)?"
+    r"|letzte (?:änderung|aktualisierung)|ver[öo]ffentlicht(?: am)?|published(?: on)?|stand"
+    r"|release date|date|datum|fecha|mis [àa] jour(?: le)?|publi[ée](?: le)?)?\W*"
+    r"(?:\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\d{1,2}\.? \w+ \d{4}|\w+ \d{1,2},? \d{4})?"
+    r"(?:,? (?:um |at )?\d{1,2}:\d{2}(?: ?[ap]m| uhr)?)?\W*$",
+    re.IGNORECASE,
+)
+#: A caption's closing credit: "... © AFP / MARCO BERTORELLO", "(Foto: Natacha Pisarenko)".
+_CLOSING_CREDIT = re.compile(
+    r"(?:©[^©]{1,80}|\((?:foto|photo|credit|imagen|bild|fot\.)\s*:?[^()]{1,80}\)\.?"
+    r"|getty images|shutterstock|imago images)\W*$",
+    re.IGNORECASE,
+)
+
+
+class BlockLike(Protocol):
+    """What the rules read of a block of the extracted body."""
+
+    kind: str
+    text: str
+    link_chars: int
+
+
+B = TypeVar("B", bound=BlockLike)
+
+
+def drop_boilerplate(blocks: Sequence[B]) -> tuple[list[B], list[str]]:
+    """Blocks of the story, and the texts of those dropped as boilerplate (in page order)."""
+    reasons = classify(blocks)
+    kept = [b for b, r in zip(blocks, reasons, strict=True) if r is None]
+    if not kept:  # never drop a whole page: what is left is what the page has
+        return list(blocks), []
+    return kept, [b.text for b, r in zip(blocks, reasons, strict=True) if r is not None]
+
+
+def classify(blocks: Sequence[BlockLike]) -> list[str | None]:
+    """For each block, the rule that finds it boilerplate, or ``None`` for story text."""
+    keep: list[str | None] = [None] * len(blocks)
+    after_label = False
+    for i, block in enumerate(blocks):
+        text = block.text.strip()
+        size = len(text)
+        if after_label:
+            if block.kind in ("heading", "list") or _link_share(block) >= RELATED_MIN_LINK_SHARE:
+                keep[i] = "related"
+                continue
+            after_label = False
+        if size <= LABEL_MAX_CHARS and _LABEL.match(text):
+            keep[i] = "label"
+            after_label = True
+        elif size <= TEASER_MAX_CHARS and _TEASER.match(text):
+            keep[i] = "teaser"
+        elif size <= CREDIT_MAX_CHARS and block.kind != "heading" and (
+                _CREDIT.match(text) or _CLOSING_CREDIT.search(text)):
+            keep[i] = "credit"
+        elif size <= CREDIT_MAX_CHARS and _STRONG_CALL.search(text):
+            keep[i] = "call"
+        elif size <= LABEL_MAX_CHARS and block.kind != "heading" and _DATE_ONLY.match(text):
+            keep[i] = "date"
+    # Calls to action close an article: drop them (and what was dropped among them) from the end.
+    end = len(blocks)
+    while end > 0:
+        block = blocks[end - 1]
+        if keep[end - 1] is None:
+            if not (len(block.text) <= CALL_MAX_CHARS and _CALL.search(block.text)):
+                break
+            keep[end - 1] = "closing call"
+        end -= 1
+    return keep
+
+
+def boilerplate_settings() -> list[float]:
+    """The rules' thresholds, recorded with every import's extractor description."""
+    return [TEASER_MAX_CHARS, LABEL_MAX_CHARS, CREDIT_MAX_CHARS, CALL_MAX_CHARS,
+            RELATED_MIN_LINK_SHARE]
+
+
+def _link_share(block: BlockLike) -> float:
+    return block.link_chars / len(block.text) if block.text else 0.0
+
