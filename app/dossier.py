@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -41,6 +41,9 @@ from db.engine import (
 )
 from db.migrate import LATEST, SchemaTooNew, current_revision, upgrade
 from db.models import User
+
+if TYPE_CHECKING:
+    from app.team.identity import TeamIdentity
 
 
 def _reraise(exc: BaseException, folder: Path) -> NoReturn:
@@ -119,6 +122,8 @@ class Dossier:
         self.passwords: dict[str, str] = {}
         #: True when the dossier's files cannot be written: every write raises ReadOnly.
         self.readonly = False
+        #: A team dossier's group roles and login (app.team.identity); None for other dossiers.
+        self.team: TeamIdentity | None = None
 
     @property
     def is_team(self) -> bool:
@@ -190,6 +195,9 @@ class Dossier:
             dossier = cls(cache, engine, user or default_user_name(),
                           originals=DatabaseOriginals(engine, cache / "originals"),
                           address=address)
+            from app.team.identity import attach
+
+            attach(dossier)  # a team dossier acts as its login, whatever ``user`` says
             from app.services import codebook
 
             codebook.ensure_default(dossier)
@@ -254,6 +262,16 @@ class Dossier:
                 self._user_id = None
                 raise
 
+    def _raise_if_refused(self, exc: DBAPIError) -> None:
+        """Raise a team dossier server's refusal (privileges, row-level security, the review
+        rules' triggers) as the application's error; return for any other error."""
+        if self.team is not None:
+            from app.team.identity import refusal
+
+            problem = refusal(exc)
+            if problem is not None:
+                raise problem from None
+
     @contextmanager
     def _write_team(self) -> Iterator[Session]:
         """:meth:`write` on a team dossier: the transaction first takes the writer slot (an
@@ -307,6 +325,7 @@ class Dossier:
             self._user_id = None  # the user row may have been created in the rolled-back txn
             if isinstance(exc, OSError):
                 _reraise(exc, self.folder)
+            self._raise_if_refused(exc)
             _reraise_server(exc, self.address)
         except BaseException:
             self._user_id = None
@@ -336,6 +355,9 @@ class Dossier:
         """The acting user's id, creating (and auditing) the user on first use."""
         if self._user_id is not None:
             return self._user_id
+        if self.team is not None:  # the login, with the role the server gives it
+            self._user_id = self.team.user_id(self, session)
+            return self._user_id
         found = session.scalar(select(User.id).where(User.name == self.user_name))
         if found is None:
             # the first user of a dossier administers it; later ones start as annotators
@@ -356,6 +378,8 @@ class Dossier:
 
     def act_as(self, user_name: str) -> None:
         """Attribute what follows to ``user_name`` (e.g. after the display name changed)."""
+        if self.team is not None:  # a team dossier always acts as its login
+            return
         self.user_name = user_name
         self._user_id = None
 

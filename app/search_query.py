@@ -1,8 +1,13 @@
-"""The forgiving search language: any text a user types becomes a valid FTS5 query.
+"""The forgiving search language: any text a user types becomes a valid query on both engines.
 
 Users type words, ``"exact phrases"``, ``prefix*``, ``OR`` between alternatives and ``-word`` to
 exclude. Everything else — stray quotes, hyphens, brackets, ``NEAR(``, a trailing ``OR`` — is
-read as plain words, never passed to SQLite as syntax, so no query can raise an error.
+read as plain words, never passed to the database as syntax, so no query can raise an error.
+
+A parsed :class:`Query` is what the index (:mod:`db.search`) receives: SQLite renders it as an
+FTS5 expression with every word quoted (:meth:`Query.fts`); PostgreSQL builds a tsquery from
+its words' lexemes with the server's own functions (``phraseto_tsquery``, prefix lexemes,
+tsquery operators), so no typed text is ever read as tsquery syntax either.
 """
 
 from __future__ import annotations
@@ -10,8 +15,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-#: A run of letters/digits, as SQLite's ``unicode61`` tokenizer sees words.
-_WORD = re.compile(r"\w+", re.UNICODE)
+from db.search.lexemes import MARKS
+
+#: A run of letters/digits, as SQLite's ``unicode61`` tokenizer sees words; accents and vowel
+#: marks stay inside a word (PostgreSQL's index drops them: a word typed with them is one word).
+_WORD = re.compile(rf"(?:\w|{MARKS})+", re.UNICODE)
 #: One token of user text: a quoted phrase (closing quote optional) or a run of non-spaces.
 _TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
 

@@ -63,6 +63,15 @@ def translate(exc: BaseException, address: ServerAddress,
             f"the server at {address.where} does not accept connections from this machine for "
             f"the login {address.user!r} to {address.database} (pg_hba.conf) — ask its "
             "administrator to allow it")
+    if "must be owner of" in low:
+        return StorageFault(
+            f"{where} needs its schema upgraded for this version of Dossier, which only its "
+            f"owner may do: ask them to run 'dossier team init {address.display}'")
+    if "connect privilege" in low or "permission denied for database" in low:
+        return ServerUnavailable(
+            f"the login {address.user!r} may not connect to the team dossier "
+            f"{address.database} on {address.where}: it has no role there — ask an "
+            f"administrator to add it ('dossier team add {address.user} --role ROLE')")
     if code == "3D000" or ("database" in low and "does not exist" in low):
         return ServerUnavailable(
             f"there is no database {address.database!r} on the server at {address.where} — "
@@ -86,6 +95,11 @@ def translate(exc: BaseException, address: ServerAddress,
         return Locked(f"{where} is busy: another writer held its write lock for more than "
                       f"{lock_wait_s:.0f} s; nothing was written — try again when it has "
                       "finished")
+    if code == "42501" and "permission denied for" in low:
+        return ServerUnavailable(
+            f"the login {address.user!r} may not use {where} ({_reason(text)}): it has no role "
+            f"there — ask an administrator to add it ('dossier team add {address.user} "
+            "--role ROLE')")
     if code in RETRYABLE:
         return StorageFault(f"{where}: the change clashed with a colleague's change made at "
                             "the same moment; nothing was written — try again")

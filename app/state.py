@@ -232,7 +232,56 @@ def table_exists(cur: Any, table: str) -> bool:
 
 def current_states(cur: Any, spec: StateSpec) -> Iterator[tuple[str, str]]:
     """(``type:id``, hash) of every row of a registered table, read in bulk."""
+    yield from current_state_map(cur, spec).items()
+
+
+def current_state_map(cur: Any, spec: StateSpec) -> dict[str, str]:
+    """``type:id`` -> hash of every row of a registered table, read in bulk (for ``verify``).
+
+    On SQLite the text each hash covers (see :func:`_digest`) is put together by SQLite for the
+    row itself and once per owner for its child rows, so what is left per row is one SHA-256.
+    """
     cur = portable(cur)
+    if cur.is_postgresql:
+        return dict(_current_states_rendered(cur, spec))
+    prefix = spec.object_type + ":"
+    suffixes: dict[str, str] = {}
+    for child in sorted(spec.children, key=lambda c: c.table):
+        owner_rows: dict[str, list[str]] = {}
+        cols = " || ',' || ".join(f"quote({_quote(c)})" for c in child.columns)
+        for owner, text in cur.execute(
+                f"SELECT ? || {_key_text(child.fk)}, {cols} FROM {_quote(child.table)}",
+                (prefix,)):
+            rows = owner_rows.get(owner)
+            if rows is None:
+                owner_rows[owner] = [text]
+            else:
+                rows.append(text)
+        head = "\x1f" + child.table + ":"
+        for owner, rows in owner_rows.items():
+            if len(rows) > 1:
+                rows.sort()
+            suffixes[owner] = suffixes.get(owner, "") + head + "\x1e".join(rows)
+    row_text = _RowText(spec, cur)
+    sha = hashlib.sha256
+    found = cur.execute(f"SELECT ? || {_key_text(spec.key)}, ? || char(31) || {row_text.expr} "
+                        f"FROM {_quote(spec.table)}", (prefix, spec.object_type,
+                                                       *row_text.params))
+    if not suffixes:
+        return {key: sha(text.encode("utf-8", "surrogatepass")).hexdigest()
+                for key, text in found}
+    get = suffixes.get
+    return {key: sha((text + get(key, "")).encode("utf-8", "surrogatepass")).hexdigest()
+            for key, text in found}
+
+
+def _key_text(column: str) -> str:
+    """SQL for an id column as the text Python's ``str()`` gives its value (NULL: ``None``)."""
+    return f"coalesce({_quote(column)}, 'None')"
+
+
+def _current_states_rendered(cur: Cursor, spec: StateSpec) -> Iterator[tuple[str, str]]:
+    """:func:`current_states` with each row's text rendered by :class:`_RowText` (any engine)."""
     children: dict[str, dict[str, list[str]]] = {}
     for child in spec.children:
         by_owner: dict[str, list[str]] = {}
@@ -242,14 +291,8 @@ def current_states(cur: Any, spec: StateSpec) -> Iterator[tuple[str, str]]:
     row_text = _RowText(spec, cur)
     prefix = spec.object_type + ":"
     otype = spec.object_type
-    sha = hashlib.sha256
     rows = cur.execute(f"SELECT {_quote(spec.key)}, {row_text.expr} FROM {_quote(spec.table)}",
                        row_text.params)
-    if row_text.native and not children:
-        for key, text in rows:
-            yield (prefix + str(key),
-                   sha(f"{otype}\x1f{text}".encode("utf-8", "surrogatepass")).hexdigest())
-        return
     for row in rows:
         oid = str(row[0])
         kids = {table: owners.get(oid, []) for table, owners in children.items()}

@@ -83,8 +83,9 @@ def document_text(words: list[str], index: int, rng: random.Random) -> str:
     return "\n\n".join(paragraphs)
 
 
-def build(folder: Path, count: int) -> tuple[Dossier, int]:
-    """The benchmark dossier; returns it and its number of words."""
+def build(folder: Path | str, count: int) -> tuple[Dossier, int]:
+    """The benchmark dossier (a folder, or a team dossier's URL); returns it and its number of
+    words."""
     dossier = Dossier.open(folder, user="bench")
     words = corpus_words()
     rng = random.Random(20250314)

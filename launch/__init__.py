@@ -7,8 +7,8 @@ import statements: the core hands the ``gui`` command a runner and never reaches
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
+TYPE_CHECKING = False  # typing is not loaded at run time (see app.cli.main)
 if TYPE_CHECKING:
     from pathlib import Path
 

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMenu, QStackedW
 
 from app.changes import ChangeSet
 from app.dossier import Dossier
+from app.gcpause import collector_paused
 from app.services import annotations as annotation_service
 from app.services import documents as document_service
 from app.services.annotations import AnnotationView
@@ -79,6 +80,11 @@ class MainWindow(QMainWindow):
         self._last_imported: str | None = None
         #: An annotation to make current once the opening document's annotations are listed.
         self._pending_current: str | None = None
+        #: Each open_document call's number, the one whose view is shown, and annotations
+        #: listed before their view was shown (as (number, views)).
+        self._open_serial = 0
+        self._shown_serial = 0
+        self._listed_early: tuple[int, list[AnnotationView]] | None = None
         self._counts_timer = QTimer(self)
         self._counts_timer.setSingleShot(True)
         self._counts_timer.setInterval(0)
@@ -162,14 +168,18 @@ class MainWindow(QMainWindow):
     def open_document(self, document_id: str, reflowed: bool | None = None) -> None:
         """Show a document in the reader, with its annotations listed and highlighted.
 
-        Both are read off the GUI thread: the document first, so its first page renders while
-        its annotations are listed; they are shown when they arrive (a newer choice supersedes
-        a slower older one).
+        Both are read off the GUI thread, at once on the two reader threads: the document is
+        shown (its first page rendering) while its annotations may still be listed; they are
+        shown when they arrive, or with the document if they came first (a newer choice
+        supersedes a slower older one).
         """
         if document_id == self.document_id and reflowed is None and self.view is not None:
             self.view.setFocus()  # already open: keep the reading position
             return
         dossier = self.dossier
+        self._open_serial += 1
+        serial = self._open_serial
+        self._listed_early = None
 
         def read(_op: object) -> DocumentInfo:
             doc = document_service.get_document(dossier, document_id)
@@ -179,8 +189,13 @@ class MainWindow(QMainWindow):
             return doc
 
         self.ops.query(read, label="Opening the document", key="open-document",
-                       on_done=lambda doc: self._show_document(doc, reflowed),
+                       on_done=lambda doc: self._show_document(doc, reflowed, serial),
                        on_error=lambda exc: self.show_error(str(exc)))
+        self.ops.query(
+            lambda _op: annotation_service.list_annotations(dossier, document_id=document_id),
+            label="Listing the annotations", key="document-annotations",
+            on_done=lambda views: self._annotations_listed(serial, document_id, views),
+            on_error=lambda exc: self.show_error(str(exc)))
 
     def open_passage(self, document_id: str, annotation_id: str) -> None:
         """Open a document in the reader and reveal one of its annotations."""
@@ -190,7 +205,7 @@ class MainWindow(QMainWindow):
             self._pending_current = annotation_id
             self.open_document(document_id)
 
-    def _show_document(self, doc: DocumentInfo, reflowed: bool | None) -> None:
+    def _show_document(self, doc: DocumentInfo, reflowed: bool | None, serial: int) -> None:
         if reflowed is None:
             reflowed = self.settings.get(PDF_VIEW_MODE) == "text"
         self._close_view()
@@ -213,12 +228,10 @@ class MainWindow(QMainWindow):
         self.status.show_document(doc, 0)
         self._update_actions()
         self.document_opened.emit(doc.id)
-        dossier = self.dossier
-        self.ops.query(
-            lambda _op: annotation_service.list_annotations(dossier, document_id=doc.id),
-            label="Listing the annotations", key="document-annotations",
-            on_done=lambda views: self._show_annotations(doc.id, views),
-            on_error=lambda exc: self.show_error(str(exc)))
+        self._shown_serial = serial
+        early, self._listed_early = self._listed_early, None
+        if early is not None and early[0] == serial:
+            self._show_annotations(doc.id, early[1])
 
     def make_current_when_listed(self, annotation_id: str) -> None:
         """Make an annotation of the open document current, now or once its list arrives."""
@@ -227,11 +240,21 @@ class MainWindow(QMainWindow):
         else:
             self._pending_current = annotation_id
 
+    def _annotations_listed(self, serial: int, document_id: str,
+                            views: list[AnnotationView]) -> None:
+        if serial != self._open_serial:
+            return  # another document was chosen meanwhile
+        if serial != self._shown_serial:
+            self._listed_early = (serial, views)  # shown with the document
+            return
+        self._show_annotations(document_id, views)
+
     def _show_annotations(self, document_id: str, views: list[AnnotationView]) -> None:
         if self.view is None or document_id != self.document_id:
             return  # another document was opened meanwhile
-        self.annotation_model.set_document(document_id, views)
-        self.view.set_annotations(self.annotation_model.annotations())
+        with collector_paused():  # a row and a highlight per annotation: no cycles
+            self.annotation_model.set_document(document_id, views)
+            self.view.set_annotations(self.annotation_model.annotations())
         self.status.show_count(self.annotation_model.rowCount())
         pending, self._pending_current = self._pending_current, None
         if pending is not None and self.annotation_model.row_of(pending) >= 0:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
 from app.annotation_fields import CREDIBILITY, RELIABILITY, STATUSES
 from app.cli.output import emit_json, short_id, shorten
 from app.errors import BadInput
+
+TYPE_CHECKING = False  # typing is not loaded at run time (see app.cli.main)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -97,6 +100,7 @@ def cmd_annotate(args: argparse.Namespace) -> int:
 def cmd_annotations(args: argparse.Namespace) -> int:
     """List annotations with quote and tags."""
     from app.cli.context import open_dossier
+    from app.gcpause import collector_paused
     from app.services import annotations as annotation_service
     from app.services import codebook, documents
 
@@ -106,12 +110,13 @@ def cmd_annotations(args: argparse.Namespace) -> int:
     if args.tag:
         with dossier.read() as session:
             tag_id = codebook.resolve_tag(session, args.tag).id
-    rows = annotation_service.list_annotations(dossier, document_id=doc_id, tag_id=tag_id,
-                                        status=args.status, anchor=args.anchor,
-                                        author=args.author)
-    if args.json:
-        emit_json([a.to_json() for a in rows])
-        return 0
+    with collector_paused():  # thousands of rows, no reference cycles
+        rows = annotation_service.list_annotations(
+            dossier, document_id=doc_id, tag_id=tag_id, status=args.status, anchor=args.anchor,
+            author=args.author)
+        if args.json:
+            emit_json([a.to_json() for a in rows])
+            return 0
     for a in rows:
         tags = ", ".join(t.path for t in a.tags)
         flag = "" if a.anchor == "exact" else f" [{a.anchor}]"

@@ -4,28 +4,36 @@ from __future__ import annotations
 
 import argparse
 import os
-import sqlite3
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from app.errors import BadInput
-from app.location import DB_FILE, location_of
 
-if TYPE_CHECKING:  # the database layer is loaded only by commands that open a dossier
+TYPE_CHECKING = False  # typing is not loaded at run time (see app.cli.main)
+# app.location (dataclasses, urllib) and the database layer are loaded only by commands that
+# open a dossier
+if TYPE_CHECKING:
+    import sqlite3
+
     from app.dossier import Dossier
 
 
 def open_dossier(args: argparse.Namespace) -> Dossier:
-    """The dossier named by ``--dossier`` (or the default), acting as ``--user``."""
+    """The dossier named by ``--dossier`` (or the default), acting as ``--user`` (refused in a
+    team dossier, where the acting user is the login)."""
     from app.dossier import Dossier
+    from app.team.identity import refuse_declared_user
 
-    return Dossier.open(getattr(args, "dossier", None), user=getattr(args, "user", None))
+    user = getattr(args, "user", None)
+    dossier = Dossier.open(getattr(args, "dossier", None), user=user)
+    refuse_declared_user(dossier, user)
+    return dossier
 
 
 def open_dossier_readonly(args: argparse.Namespace) -> Path | Dossier:
     """The folder of an existing dossier, for commands that only read (never created); a team
     dossier is opened (its server is the only way to read it)."""
     from app.dossier import Dossier
+    from app.location import DB_FILE, location_of
 
     folder = location_of(getattr(args, "dossier", None))
     if isinstance(folder, str):
@@ -42,6 +50,9 @@ def read_only_database(args: argparse.Namespace) -> sqlite3.Connection | None:
     (no ORM, no migrations loaded); None when its schema needs an upgrade first (then open it
     with :func:`open_dossier`). A missing dossier is refused as by :func:`open_dossier_readonly`.
     """
+    import sqlite3
+
+    from app.location import DB_FILE, location_of
     from db.migrate import LATEST
 
     folder = location_of(getattr(args, "dossier", None))

@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
-from typing import Any
 
 from app.cli.output import emit_json, short_id, shorten
 from app.errors import BadInput
+
+TYPE_CHECKING = False  # typing is not loaded at run time (see app.cli.main)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -130,7 +133,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     if conn is not None:
         with contextlib.closing(conn):
             cur = conn.cursor()
-            hits = search_index.find_cursor(cur, search_query.to_fts(args.query), None,
+            hits = search_index.find_cursor(cur, search_query.parse(args.query), None,
                                             args.limit)
             titles = search_index.document_titles(cur)
         found = [(h.kind, h.ref, h.document_id, titles.get(h.document_id, ""), h.page,

@@ -5,12 +5,31 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
 
 from app.annotation_fields import STATUSES
 from app.cli.output import emit_json
 from app.errors import BadInput
-from app.exchange import FORMATS
+
+TYPE_CHECKING = False  # typing is not loaded at run time (see app.cli.main)
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import Any
+
+
+class _FormatNames:
+    """The export formats' names, read from :data:`app.exchange.FORMATS` only when the parser
+    checks a ``--format`` or shows the help of ``export`` (so building the parser loads no
+    exchange code)."""
+
+    def __iter__(self) -> Iterator[str]:
+        from app.exchange import FORMATS
+
+        return iter(list(FORMATS))
+
+    def __contains__(self, name: object) -> bool:
+        from app.exchange import FORMATS
+
+        return name in FORMATS
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -20,8 +39,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
                                          "reports, annotated PDF, evidence bundle)",
         description="Export annotations. Filters combine: --doc, --tag (includes sub-tags), "
                     "--status, --author may each be repeated.")
-    p.add_argument("--format", required=True, choices=list(FORMATS), metavar="FORMAT",
-                   help=f"one of {', '.join(FORMATS)}")
+    p.add_argument("--format", required=True, choices=_FormatNames(), metavar="FORMAT",
+                   help="one of %(choices)s")
     p.add_argument("--out", required=True, metavar="PATH", help="file to write")
     p.add_argument("--doc", action="append", default=[], metavar="DOC",
                    help="only this document (id or unique prefix; repeatable)")

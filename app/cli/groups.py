@@ -8,7 +8,10 @@ registers first.
 from __future__ import annotations
 
 import argparse
-from typing import Any
+
+TYPE_CHECKING = False  # typing is not loaded at run time (see app.cli.main)
+if TYPE_CHECKING:
+    from typing import Any
 
 _GROUP_SUB = "_dossier_group_subparsers"
 

@@ -7,13 +7,19 @@ Global options (``--dossier``, ``--user``) may come before or after the command.
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from app import __version__
 from app.errors import DossierError
+
+TYPE_CHECKING = False  # typing is not loaded at run time: the command line starts light
+if TYPE_CHECKING:
+    from typing import Any
 
 #: Opens the desktop application on a dossier folder (None: the one used last), acting as a
 #: user (None: the one chosen at first run); given by the entry point above both layers
@@ -24,13 +30,48 @@ GuiRunner = Callable[[Path | None, str | None], int]
 #: Modules under app.cli that each define ``register(subparsers, common)``. Building the parser
 #: imports them all (``dossier --help`` lists every command), so a command module imports what
 #: its commands need (services, the database) inside the command functions: ``--help`` and
-#: ``--version`` then load neither SQLAlchemy nor Qt (tests/e2e/test_cli_startup.py).
+#: ``--version`` then load neither SQLAlchemy nor Qt (tests/e2e/test_cli_startup.py). For the
+#: same reason the command modules load no :mod:`typing`, :mod:`json` or :mod:`sqlite3` at import
+#: (``TYPE_CHECKING = False`` stands in for typing's; mypy treats it as typing's own).
 COMMAND_MODULES = ("gui", "documents", "annotations", "versions", "integrity", "exchange",
-                   "tags", "money", "review")
+                   "tags", "money", "review", "team", "sync")
+
+
+@functools.cache
+def _terminal_width() -> int:
+    """The width help is wrapped to, found once (as :func:`shutil.get_terminal_size` would)."""
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 80
+    return (columns or 80) - 2
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's formatter, told the width: argparse makes a formatter for each argument it
+    adds, and each would otherwise load :mod:`shutil` and ask the terminal again."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                 width: int | None = None) -> None:
+        super().__init__(prog, indent_increment, max_help_position,
+                         _terminal_width() if width is None else width)
+
+
+class _Parser(argparse.ArgumentParser):
+    """The parser of ``dossier`` and (as the class its subparsers are made of) its commands."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, **kwargs)
 
 
 def _common(*, suppress: bool) -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     default = argparse.SUPPRESS if suppress else None
     common.add_argument("--dossier", metavar="PATH", default=default,
                         help="dossier folder, or a team dossier's postgresql://USER@HOST:PORT/DB "
@@ -43,7 +84,7 @@ def _common(*, suppress: bool) -> argparse.ArgumentParser:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every command registered."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="dossier", parents=[_common(suppress=False)],
         description="Dossier: import articles and PDFs, highlight and tag evidence, keep a "
                     "tamper-evident record.",

@@ -6,13 +6,16 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
-from typing import Any
 
 from app.cli.context import open_dossier
 from app.cli.groups import subgroup
 from app.cli.output import emit_json, short_id
 from app.errors import BadInput
 from app.money.vocabulary import ENTITY_SCHEMATA, FIELDS, KINDS
+
+TYPE_CHECKING = False  # typing is not loaded at run time (see app.cli.main)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:

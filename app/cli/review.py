@@ -8,13 +8,16 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
 from app.annotation_fields import CREDIBILITY, EDITABLE, RELIABILITY, ROLES
 from app.cli.context import open_dossier
 from app.cli.groups import subgroup
 from app.cli.output import emit_json, short_id, shorten
 from app.errors import BadInput
+
+TYPE_CHECKING = False  # typing is not loaded at run time (see app.cli.main)
+if TYPE_CHECKING:
+    from typing import Any
 
 # Services (and with them SQLAlchemy and numpy) are imported inside the commands: building the
 # parser for --help stays light (tests/e2e/test_cli_startup.py).
@@ -80,7 +83,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.set_defaults(func=cmd_claim_add)
 
     # --user filters here (as the issue names it), so this command takes only --dossier
-    only_dossier = argparse.ArgumentParser(add_help=False)
+    only_dossier = type(common)(add_help=False)  # the command line's own parser class
     only_dossier.add_argument("--dossier", metavar="PATH", default=argparse.SUPPRESS,
                               help="dossier folder")
     p = sub.add_parser("audit", parents=[only_dossier],

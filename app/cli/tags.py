@@ -7,12 +7,14 @@ this module adds optional subcommands to that parser.
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING, Any
 
 from app.cli.output import emit_json
 from app.errors import BadInput
 
+TYPE_CHECKING = False  # typing is not loaded at run time (see app.cli.main)
 if TYPE_CHECKING:
+    from typing import Any
+
     from app.dossier import Dossier
     from app.services.codebook import TagInfo
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
 from app.cli.output import emit_json
+
+TYPE_CHECKING = False  # typing is not loaded at run time (see app.cli.main)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:

@@ -155,6 +155,8 @@ def extract_html(
         value = getattr(document, key, None) if document is not None else None
         if value:
             metadata[key] = value
+    if "language" not in metadata and (language := _declared_language(tree, structured)):
+        metadata["language"] = language  # a team dossier's search stems words in it
     if url:
         metadata["source_url"] = url
     if dropped:
@@ -174,6 +176,19 @@ def extract_html(
         metadata=metadata,
         warnings=warnings,
     )
+
+
+def _declared_language(tree: lxml_html.HtmlElement, structured: dict[str, Any]) -> str | None:
+    """The language the page declares: ``<html lang>``, Content-Language, or JSON-LD
+    ``inLanguage`` (a tag such as ``en-GB``), if any."""
+    found = [tree.get("lang"), tree.get("{http://www.w3.org/XML/1998/namespace}lang"),
+             *tree.xpath("//meta[translate(@http-equiv, 'CONTENT-LANGUAGE', "
+                         "'content-language')='content-language']/@content"),
+             structured.get("inLanguage")]
+    for value in found:
+        if isinstance(value, str) and value.strip() and len(value.strip()) <= 35:
+            return value.strip()
+    return None
 
 
 def extractor_description() -> str:

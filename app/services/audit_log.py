@@ -125,6 +125,11 @@ def _describe(ctx: _Context, actor: str, action: str, obj: str, p: dict[str, Any
         return f"{actor} added {p.get('name')} as {p.get('role', 'annotator')}"
     if action == "user.role":
         return f"{actor} made {p.get('name')} {p.get('after')} (was {p.get('before')})"
+    if action == "user.disable":
+        return f"{actor} took {p.get('name')}'s role away (was {p.get('before')})"
+    if action == "team.init":
+        again = " again" if p.get("again") else ""
+        return f"{actor} set the team dossier's server rules up{again}"
     if action == "document.import":
         title = p.get("title") or p.get("filename") or obj[:8]
         again = f" (version {p['version']})" if (p.get("version") or 1) > 1 else ""

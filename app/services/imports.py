@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import stat
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +25,7 @@ from app.importers.base import (
 from app.importers.bounds import EXTRACT_SECONDS
 from app.importers.ocr import OcrOptions
 from app.importers.sandbox import extract_html_job, extract_text_job, run_bounded
-from app.originals import sha256_bytes
+from app.originals import OriginalsStore, sha256_bytes
 from app.services.documents import DocumentView, find_by_sha256, store_document
 
 if TYPE_CHECKING:
@@ -92,6 +93,44 @@ def extract(
     raise ImportRefused(f"{name}: unsupported format {kind}")
 
 
+class _OriginalWrite:
+    """Keeping an original in a dossier folder (written, flushed to disk, renamed) on a thread
+    of its own, started before the text is extracted: the disk's wait overlaps the extraction
+    instead of following it. The import still keeps the original before its transaction and
+    removes it if it fails. (A team dossier's originals go into its transaction: nothing to do
+    early.)
+    """
+
+    def __init__(self, dossier: Dossier, data: bytes, digest: str) -> None:
+        self._outcome: list[bool | BaseException] = []
+        self._store, self._digest = dossier.originals, digest
+        self._thread: threading.Thread | None = None
+        if isinstance(self._store, OriginalsStore):
+            self._thread = threading.Thread(target=self._run, args=(self._store, data),
+                                            name="dossier-keep-original", daemon=True)
+            self._thread.start()
+
+    def _run(self, store: OriginalsStore, data: bytes) -> None:
+        try:
+            self._outcome.append(store.put(data, self._digest)[1])
+        except BaseException as exc:  # handed to the importing thread by wait()
+            self._outcome.append(exc)
+
+    def wait(self) -> None:
+        """Block until the original is kept; raise what writing it raised (a full disk...)."""
+        if self._thread is not None:
+            self._thread.join()
+            if isinstance(self._outcome[0], BaseException):
+                raise self._outcome[0]
+
+    def discard(self) -> None:
+        """The import failed: remove the original if this write created it."""
+        if self._thread is not None:
+            self._thread.join()
+            if self._outcome[0] is True:
+                self._store.discard(self._digest)
+
+
 def _read(path: Path) -> bytes:
     """The bytes of a regular file, at most :data:`MAX_FILE_BYTES` of them.
 
@@ -142,17 +181,25 @@ def import_bytes(
             return ImportResult(source, "imported", find_by_sha256(dossier, digest),
                                 "brought back into the library")
         return ImportResult(source, "present", existing, "already in the dossier")
-    extracted = extract(data, name, path=path, url=url, charset=charset, password=password,
-                        progress=progress, cancel=cancel, ocr=ocr)
-    if cancel is not None and cancel():
-        raise ImportCancelled(f"{name}: import cancelled")
-    if (not extracted.text.strip() and extracted.kind != "image"
-            and not any(p.ocr for p in extracted.pages)):
-        raise ImportRefused(f"{name}: no text could be extracted; nothing was imported")
-    doc, created = store_document(
-        dossier, data, extracted, source=source, filename=Path(name).name, custody=custody,
-        previous_id=previous_id, sha256=digest, looked_up=True,
-    )
+    original = _OriginalWrite(dossier, data, digest)  # written while the text is extracted
+    stored = False
+    try:
+        extracted = extract(data, name, path=path, url=url, charset=charset, password=password,
+                            progress=progress, cancel=cancel, ocr=ocr)
+        if cancel is not None and cancel():
+            raise ImportCancelled(f"{name}: import cancelled")
+        if (not extracted.text.strip() and extracted.kind != "image"
+                and not any(p.ocr for p in extracted.pages)):
+            raise ImportRefused(f"{name}: no text could be extracted; nothing was imported")
+        original.wait()
+        doc, created = store_document(
+            dossier, data, extracted, source=source, filename=Path(name).name, custody=custody,
+            previous_id=previous_id, sha256=digest, looked_up=True,
+        )
+        stored = True
+    finally:
+        if not stored:
+            original.discard()
     if password is not None and extracted.kind == "pdf":
         dossier.passwords[digest] = password
     status = "imported" if created else "present"

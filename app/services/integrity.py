@@ -187,6 +187,9 @@ def _verify_folder(folder: Path, originals: Path, head: str | None,
     conn = connect_readonly(folder / DB_FILE)
     try:
         cur = of_connection(conn)
+        # one read transaction: the chain, its head and the rows are read from one snapshot, so
+        # a write committed meanwhile (the dossier open in the window) is not taken for tampering
+        cur.execute("BEGIN")
         digests = _check_originals(cur, originals, report)
         _check_chain(cur, wanted, report)
     finally:
@@ -213,29 +216,39 @@ def _check_originals(cur: Cursor, root: Path, report: VerifyReport) -> set[str]:
 
 def _check_rows(cur: Cursor, states: dict[str, tuple[str, int]],
                 report: VerifyReport) -> None:
-    found: list[str] = []
+    current: dict[str, dict[str, str]] = {}
     for spec in row_states.REGISTRY.values():
-        if not row_states.table_exists(cur, spec.table):
+        checkpoint()
+        if row_states.table_exists(cur, spec.table):
+            current[spec.object_type] = row_states.current_state_map(cur, spec)
+    missing: dict[str, list[tuple[str, int]]] = {}
+    for key, (digest, seq) in states.items():
+        if digest == row_states.DELETED:
             continue
-        prefix = spec.object_type + ":"
-        present: set[str] = set()
-        for key, digest in row_states.current_states(cur, spec):
-            present.add(key)
-            report.rows_checked += 1
-            recorded = states.get(key)
-            name = _name(spec.object_type, key[len(prefix):])
+        rows = current.get(key.partition(":")[0])
+        if rows is not None and key not in rows:
+            missing.setdefault(key.partition(":")[0], []).append((key, seq))
+    found: list[str] = []
+    get = states.get
+    for object_type, rows in current.items():
+        prefix = len(object_type) + 1
+        report.rows_checked += len(rows)
+        for key, digest in rows.items():
+            recorded = get(key)
+            if recorded is not None and recorded[0] == digest:
+                continue
+            name = _name(object_type, key[prefix:])
             if recorded is None:
                 found.append(f"{name} is not in the audit chain: it was added outside Dossier")
             elif recorded[0] == row_states.DELETED:
                 found.append(f"{name} was deleted by audit event {recorded[1]} but is present: "
                              "it was put back outside Dossier")
-            elif recorded[0] != digest:
+            else:
                 found.append(f"{name} differs from what audit event {recorded[1]} recorded: it "
                              "was changed outside Dossier")
-        for key, (digest, seq) in states.items():
-            if key.startswith(prefix) and digest != row_states.DELETED and key not in present:
-                found.append(f"{_name(spec.object_type, key[len(prefix):])} is missing: audit "
-                             f"event {seq} records it, so it was deleted outside Dossier")
+        for key, seq in missing.get(object_type, ()):
+            found.append(f"{_name(object_type, key[prefix:])} is missing: audit event {seq} "
+                         "records it, so it was deleted outside Dossier")
     report.problems.extend(found[:MAX_LISTED])
     if len(found) > MAX_LISTED:
         report.problems.append(f"{len(found) - MAX_LISTED} more rows differ from the audit chain")

@@ -21,7 +21,7 @@ from app import audit
 from app.annotation_fields import ROLES
 from app.clock import utcnow
 from app.errors import BadInput, NotFound, Refused
-from db.models import User
+from db.models import Annotation, User
 
 if TYPE_CHECKING:
     from app.dossier import Dossier
@@ -70,6 +70,28 @@ def require(dossier: Dossier, session: Session, needed: str, doing: str) -> User
     return user
 
 
+def require_author(dossier: Dossier, session: Session, ann: Annotation, doing: str) -> User:
+    """The acting user, if they may ``doing`` annotation ``ann``; else :class:`Refused`.
+
+    In a team dossier only its author or an administrator changes or deletes an annotation (the
+    server refuses it too: :mod:`app.team.policy`); in a dossier folder anyone may, as before.
+    """
+    user = acting_user(dossier, session)
+    if getattr(dossier, "team", None) is None or ann.author_id == user.id \
+            or user.role == "administrator":
+        return user
+    author = session.scalar(select(User.name).where(User.id == ann.author_id)) or "?"
+    raise Refused(f"annotation {ann.id[:8]} is {author}'s; only its author or an administrator "
+                  f"may {doing} it")
+
+
+def _refuse_in_team(dossier: Dossier) -> None:
+    if getattr(dossier, "team", None) is not None:
+        raise Refused("in a team dossier people are logins on its server: add them with "
+                      "'dossier team add NAME --role ROLE' and change roles with "
+                      "'dossier team set NAME --role ROLE'")
+
+
 def _article(role: str) -> str:
     return "an" if role[0] in "aeiou" else "a"
 
@@ -99,6 +121,7 @@ def add_user(dossier: Dossier, name: str, role: str) -> UserView:
     if not name:
         raise BadInput("the user name is empty")
     _check_role(role)
+    _refuse_in_team(dossier)
     with dossier.write() as session:
         require(dossier, session, "administrator", "add users")
         if session.scalar(select(User.id).where(User.name == name)) is not None:
@@ -118,6 +141,7 @@ def add_user(dossier: Dossier, name: str, role: str) -> UserView:
 def set_role(dossier: Dossier, name: str, role: str) -> UserView:
     """Give user ``name`` the role ``role`` (administrators only; one administrator remains)."""
     _check_role(role)
+    _refuse_in_team(dossier)
     with dossier.write() as session:
         require(dossier, session, "administrator", "grant roles")
         user = session.scalar(select(User).where(User.name == name))

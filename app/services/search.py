@@ -47,8 +47,8 @@ def search(
     as_you_type: bool = False,
 ) -> list[SearchResult]:
     """Search for what the user typed; ``tag`` includes the tag's sub-tags."""
-    fts = search_query.to_fts(text, as_you_type=as_you_type)
-    if not fts:
+    query = search_query.parse(text, as_you_type=as_you_type)
+    if not query:
         return []
     with dossier.read() as session:
         tag_ids: tuple[str, ...] = ()
@@ -58,7 +58,7 @@ def search(
                             if t.id == root.id or t.path.startswith(root.path + "/"))
         filters = index.Filters(document_id=document_id, tag_ids=tag_ids, status=status,
                                 author=author)
-        hits = index.find(session, fts, filters, limit)
+        hits = index.find(session, query, filters, limit)
         doc_ids = {h.document_id for h in hits}
         titles: dict[str, str] = {str(k): str(v) for k, v in session.execute(
             select(Document.id, Document.title).where(Document.id.in_(doc_ids))

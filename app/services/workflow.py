@@ -133,6 +133,9 @@ def decide(
             review = Review(id=str(uuid.uuid4()), annotation_id=ann.id, reviewer_id=user.id,
                             decision=status, reason=reason, created=now)
             session.add(review)
+            # the decision is recorded before the status changes (a team dossier's server
+            # accepts a decided status only with its review in place: app.team.policy)
+            session.flush()
             before = ann.status
             ann.status = status
             ann.modified = now

@@ -97,8 +97,6 @@ def test_list_filters_by_tag_family_and_status(dossier: Dossier) -> None:
 
 
 def test_search_finds_document_text_quotes_and_notes(dossier: Dossier) -> None:
-    if dossier.is_team:
-        pytest.skip("PostgreSQL search index: migration 0010 (pgsearch)")
     doc = add_text_document(dossier, MIXED + " The passports were locked in a safe.")
     start, end = annotations.find_quote(MIXED, "kept the passports")
     ann = annotations.create_annotation(dossier, doc.id, start, end,

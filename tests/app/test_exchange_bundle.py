@@ -19,8 +19,9 @@ from app.exchange.filters import build_filter
 from app.services import annotations as A
 from app.services.documents import list_documents
 from app.services.sets.merge import import_set
-from tests.app.test_exchange_jsonld import counts, fields, open_empty, seed
+from tests.app.test_exchange_jsonld import counts, fields, seed
 from tests.helpers.corpus import corpus_dir, requires_corpus
+from tests.helpers.second import another_dossier
 
 
 def members(path: Path) -> dict[str, bytes]:
@@ -46,11 +47,16 @@ def with_manifest_updated(contents: dict[str, bytes], name: str) -> dict[str, by
 
 
 @pytest.fixture
-def other(tmp_path: Path, template_dossier: Path) -> Iterator[Dossier]:
-    """A second, empty dossier (user bob)."""
-    d = open_empty(template_dossier, tmp_path / "other")
-    yield d
-    d.close()
+def dossier(any_dossier: Dossier) -> Dossier:
+    """Round trips run between two dossier folders and between two team dossiers."""
+    return any_dossier
+
+
+@pytest.fixture
+def other(request: pytest.FixtureRequest, engine_name: str, tmp_path: Path) -> Iterator[Dossier]:
+    """A second, empty dossier (user bob) on the same engine."""
+    with another_dossier(request, engine_name, tmp_path / "other") as d:
+        yield d
 
 
 @pytest.fixture

@@ -26,6 +26,7 @@ from app.services.sets.merge import import_set, list_conflicts
 from db.models import Annotation, Review, User
 from tests.helpers.documents import add_text_document
 from tests.helpers.review import create_with_status
+from tests.helpers.second import another_dossier
 
 ARTICLE = (
     "Workers said their passports were confiscated by managers on arrival in Vladivostok.\n\n"
@@ -114,11 +115,16 @@ def open_empty(template_dossier: Path, folder: Path, user: str = "bob") -> Dossi
 
 
 @pytest.fixture
-def other(tmp_path: Path, template_dossier: Path) -> Iterator[Dossier]:
-    """A second, empty dossier (user bob)."""
-    d = open_empty(template_dossier, tmp_path / "other")
-    yield d
-    d.close()
+def dossier(any_dossier: Dossier) -> Dossier:
+    """Round trips run between two dossier folders and between two team dossiers."""
+    return any_dossier
+
+
+@pytest.fixture
+def other(request: pytest.FixtureRequest, engine_name: str, tmp_path: Path) -> Iterator[Dossier]:
+    """A second, empty dossier (user bob) on the same engine."""
+    with another_dossier(request, engine_name, tmp_path / "other") as d:
+        yield d
 
 
 def exported(dossier: Dossier, path: Path, **filters: Any) -> dict[str, Any]:

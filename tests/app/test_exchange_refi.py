@@ -67,8 +67,10 @@ def _add_pdf(dossier: Dossier) -> str:
 
 
 @pytest.fixture
-def annotated(dossier: Dossier) -> Dossier:
-    """A dossier with an article and a PDF, annotated with tags, notes, grades and statuses."""
+def annotated(any_dossier: Dossier) -> Dossier:
+    """A dossier (a folder, or a team dossier) with an article and a PDF, annotated with tags,
+    notes, grades and statuses: the round trips run on both engines."""
+    dossier = any_dossier
     doc = add_text_document(dossier, ARTICLE, "Overseas workers & <their> wages")
     pdf_id = _add_pdf(dossier)
 

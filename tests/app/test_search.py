@@ -1,6 +1,12 @@
-"""Search: any typed text is a valid query; phrases, prefixes, OR, exclusions and filters."""
+"""Search: any typed text is a valid query; phrases, prefixes, OR, exclusions and filters.
+
+Every test taking ``dossier`` runs on both engines: a dossier folder (SQLite FTS5) and a team
+dossier (PostgreSQL tsvector), with the same assertions.
+"""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
@@ -10,6 +16,7 @@ from app.services import annotations as annotation_service
 from app.services import codebook
 from app.services import search as search_service
 from app.services.search import MARK_END, MARK_START
+from tests.helpers.corpus import corpus_dir, requires_corpus
 from tests.helpers.documents import add_text_document
 
 ARTICLE = ("Recruiters promised factory work abroad. On arrival the workers' passports were "
@@ -19,6 +26,12 @@ OTHER = "The labour ministry said the agency was licensed and that labour forced
 
 TRICKY = ['"', "passport*", "forced-labour", "NEAR(", "a OR", "(((", "AND", "-", "*", "NOT x",
           'say "unfinished phrase', "NEAR(a b", "a OR OR b", "^col:", "'", "\\", ""]
+
+
+@pytest.fixture
+def dossier(any_dossier: Dossier) -> Dossier:
+    """The dossier of this run's engine."""
+    return any_dossier
 
 
 def tag_id(dossier: Dossier, name: str) -> str:
@@ -123,3 +136,100 @@ def test_a_query_too_common_to_rank_in_time_lists_the_newest_matches(
     assert len(newest) == len(ranked) == 30
     assert [h.title for h in newest[:2]] == ["R29", "R28"]
     assert all(MARK_START in h.snippet for h in newest)
+
+
+def test_cjk_arabic_and_russian_text_is_findable(dossier: Dossier, engine_name: str) -> None:
+    zh = add_text_document(dossier, "调查报告：工人的护照被扣留。北京，上海。", "ZH")
+    ar = add_text_document(dossier, "صادرت الوكالة جوازات سفر العمال في الميناء.", "AR")
+    ru = add_text_document(dossier, "Агентство забрало Паспорта рабочих в порту.", "RU")
+    for query, doc in (("北京", zh), ("جوازات", ar), ("паспорта", ru), ("паспорт*", ru),
+                       ('"забрало паспорта"', ru), ("الميناء", ar)):
+        hits = search_service.search(dossier, query)
+        assert [h.document_id for h in hits] == [doc.id], query
+        assert MARK_START in hits[0].snippet
+    hit = search_service.search(dossier, "паспорта")[0]
+    assert f"{MARK_START}Паспорта{MARK_END}" in hit.snippet
+    if engine_name == "postgresql":
+        # The team index also finds a word inside an unspaced CJK sentence (FTS5 reads the
+        # whole run between punctuation as one word).
+        hits = search_service.search(dossier, "护照")
+        assert [h.document_id for h in hits] == [zh.id]
+        assert f"{MARK_START}护照{MARK_END}" in hits[0].snippet
+
+
+def test_quotes_and_notes_are_found_with_their_own_snippets(dossier: Dossier) -> None:
+    doc = add_text_document(dossier, ARTICLE, "Article")
+    start = ARTICLE.index("passports were taken")
+    ann = annotation_service.create_annotation(
+        dossier, doc.id, start, start + len("passports were taken"),
+        note="Two witnesses confirmed it to the Гардиан reporter")
+    hits = {(h.kind, h.ref): h for h in search_service.search(dossier, "passports")}
+    assert set(hits) == {("document", doc.id), ("quote", ann.id)}
+    assert hits[("quote", ann.id)].plain_snippet() == "[passports] were taken"
+    assert hits[("quote", ann.id)].title == "Article"
+    (note,) = search_service.search(dossier, "гардиан")
+    assert (note.kind, note.ref, note.document_id) == ("note", ann.id, doc.id)
+    assert "[Гардиан]" in note.plain_snippet()
+    annotation_service.update_annotation(dossier, ann.id, note="nothing left")
+    assert search_service.search(dossier, "гардиан") == []
+    annotation_service.delete_annotation(dossier, ann.id)
+    assert [h.kind for h in search_service.search(dossier, "passports")] == ["document"]
+
+
+def test_annotations_of_an_imported_set_are_searchable(
+        dossier: Dossier, template_dossier: Path, tmp_path: Path) -> None:
+    from app.exchange import export
+    from app.exchange.filters import build_filter
+    from app.services.sets.merge import import_set
+    from tests.app.test_exchange_jsonld import open_empty
+
+    source = open_empty(template_dossier, tmp_path / "source")
+    try:
+        doc = add_text_document(source, ARTICLE, "Article")
+        start = ARTICLE.index("forced labour")
+        annotation_service.create_annotation(source, doc.id, start, start + 13,
+                                             note="reported by the harbour chaplain")
+        path = tmp_path / "set.zip"
+        export(source, "bundle", path, build_filter(source, documents=[doc.id]))
+    finally:
+        source.close()
+    import_set(dossier, path)
+    assert [h.kind for h in search_service.search(dossier, "chaplain")] == ["note"]
+    assert {h.kind for h in search_service.search(dossier, '"forced labour"')} \
+        == {"document", "quote"}
+
+
+@requires_corpus
+def test_a_web_page_is_searched_in_the_language_it_declares(
+        dossier: Dossier, engine_name: str) -> None:
+    from app.services import imports
+
+    page = corpus_dir() / "html" / "spiegel.de.albtraum.html"
+    (result,) = imports.import_many(dossier, [str(page)])
+    assert result.document is not None and result.document.metadata["language"] == "de"
+    exact = search_service.search(dossier, "gefälschten")
+    assert {h.document_id for h in exact} == {result.document.id}
+    # On a team dossier German stemming finds other forms of the word; FTS5 does not stem.
+    stemmed = search_service.search(dossier, "Faktor")  # the text has "Faktoren" only
+    if engine_name == "sqlite":
+        assert stemmed == []
+    else:
+        assert {h.document_id for h in stemmed} == {result.document.id}
+        assert any(f"{MARK_START}Faktoren{MARK_END}" in h.snippet for h in stemmed)
+
+
+def test_the_search_command_on_both_engines(dossier: Dossier,
+                                            any_dossier_path: Path | str) -> None:
+    from tests.helpers.cli import cli_json, run_cli
+
+    doc = add_text_document(dossier, ARTICLE, "Article")
+    start = ARTICLE.index("forced labour")
+    ann = annotation_service.create_annotation(dossier, doc.id, start, start + 13,
+                                               note="confirmed by the chaplain")
+    found = cli_json(any_dossier_path, "search", '"forced labour"')
+    assert {(h["kind"], h["id"]) for h in found} == {("document", doc.id), ("quote", ann.id)}
+    assert all("[forced labour]" in h["snippet"] and h["title"] == "Article" for h in found)
+    assert [h["kind"] for h in cli_json(any_dossier_path, "search", "chaplain",
+                                        "--author", "alice")] == ["note"]
+    proc = run_cli(any_dossier_path, "search", 'NEAR( "unclosed -')
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr

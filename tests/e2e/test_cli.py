@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
 
-from tests.helpers.cli import cli_json, run_cli
+from tests.helpers.cli import cli_json, raw_sql, run_cli
 
 pytestmark = pytest.mark.slow  # runs the command line in new processes
+
+
+@pytest.fixture
+def dossier_path(any_dossier_path: Path | str) -> Path | str:
+    """Every test runs on a dossier folder and on a team dossier (PostgreSQL)."""
+    return any_dossier_path
 
 MIXED = ("The manager 😠 kept their passports (护照被没收了). "
          "قال العمال إن جوازات سفرهم صودرت. Wages went to Office 39 👩🏽‍⚖️.\n")
 
 
-def _import(dossier: Path, tmp_path: Path, text: str = MIXED, name: str = "mixed.txt") -> str:
+def _import(dossier: Path | str, tmp_path: Path, text: str = MIXED, name: str = "mixed.txt") -> str:
     src = tmp_path / name
     src.write_text(text, encoding="utf-8")
     proc = run_cli(dossier, "import", str(src), check=True)
@@ -26,7 +31,7 @@ def _import(dossier: Path, tmp_path: Path, text: str = MIXED, name: str = "mixed
 
 
 def test_import_annotate_and_list_return_the_exact_quote(
-    dossier_path: Path, tmp_path: Path
+    dossier_path: Path | str, tmp_path: Path
 ) -> None:
     doc_id = _import(dossier_path, tmp_path)
     quotes = ["kept their passports (护照被没收了)", "جوازات سفرهم صودرت", "Office 39 👩🏽‍⚖️"]
@@ -53,7 +58,7 @@ def test_import_annotate_and_list_return_the_exact_quote(
     assert text == MIXED
 
 
-def test_documents_json_and_same_bytes_twice(dossier_path: Path, tmp_path: Path) -> None:
+def test_documents_json_and_same_bytes_twice(dossier_path: Path | str, tmp_path: Path) -> None:
     doc_id = _import(dossier_path, tmp_path)
     again = run_cli(dossier_path, "import", str(tmp_path / "mixed.txt"), check=True)
     assert again.stdout.split("\t")[0] == doc_id
@@ -65,7 +70,8 @@ def test_documents_json_and_same_bytes_twice(dossier_path: Path, tmp_path: Path)
     assert d["source"].endswith("mixed.txt")
 
 
-def test_bad_usage_and_bad_input_exit_2_with_one_line(dossier_path: Path, tmp_path: Path) -> None:
+def test_bad_usage_and_bad_input_exit_2_with_one_line(dossier_path: Path | str,
+                                                      tmp_path: Path) -> None:
     doc_id = _import(dossier_path, tmp_path)
     cases = [
         ("annotate", doc_id, "--quote", "kept", "--tag", "No such tag"),
@@ -84,7 +90,7 @@ def test_bad_usage_and_bad_input_exit_2_with_one_line(dossier_path: Path, tmp_pa
     assert run_cli(dossier_path, "annotate", doc_id).returncode == 2  # --tag missing: usage
 
 
-def test_ambiguous_tag_is_refused(dossier_path: Path, tmp_path: Path) -> None:
+def test_ambiguous_tag_is_refused(dossier_path: Path | str, tmp_path: Path) -> None:
     from app.dossier import Dossier
     from app.services.codebook import create_tag
 
@@ -96,7 +102,7 @@ def test_ambiguous_tag_is_refused(dossier_path: Path, tmp_path: Path) -> None:
     assert proc.returncode == 2 and "ambiguous" in proc.stderr
 
 
-def test_tags_search_and_verify(dossier_path: Path, tmp_path: Path) -> None:
+def test_tags_search_and_verify(dossier_path: Path | str, tmp_path: Path) -> None:
     doc_id = _import(dossier_path, tmp_path)
     run_cli(dossier_path, "annotate", doc_id, "--quote", "Wages went", "--tag", "Use of proceeds",
             "--note", "Office 39 funds weapons", check=True)
@@ -114,16 +120,15 @@ def test_tags_search_and_verify(dossier_path: Path, tmp_path: Path) -> None:
     assert report["ok"] is True and len(report["head"]) == 64
 
 
-def test_verify_names_the_first_broken_item(dossier_path: Path, tmp_path: Path) -> None:
+def test_verify_names_the_first_broken_item(dossier_path: Path | str,
+                                            tmp_path: Path) -> None:
     doc_id = _import(dossier_path, tmp_path)
     run_cli(dossier_path, "annotate", doc_id, "--quote", "kept", "--tag", "Deception", check=True)
-    conn = sqlite3.connect(dossier_path / "dossier.sqlite")
-    seq = conn.execute(
-        "SELECT seq FROM audit_events WHERE action = 'annotation.create'").fetchone()[0]
-    conn.execute("UPDATE audit_events SET payload = replace(payload, 'kept', 'gave') WHERE seq = ?",
-                 (seq,))
-    conn.commit()
-    conn.close()
+    with raw_sql(dossier_path) as conn:
+        seq = conn.execute(
+            "SELECT seq FROM audit_events WHERE action = 'annotation.create'").fetchone()[0]
+        conn.execute("UPDATE audit_events SET payload = replace(payload, 'kept', 'gave') "
+                     "WHERE seq = ?", (seq,))
     proc = run_cli(dossier_path, "verify")
     assert proc.returncode == 1
     assert f"audit event {seq} " in proc.stderr.splitlines()[0]
@@ -131,7 +136,7 @@ def test_verify_names_the_first_broken_item(dossier_path: Path, tmp_path: Path) 
     assert report["ok"] is False
 
 
-def test_import_ocr_options(dossier_path: Path, tmp_path: Path) -> None:
+def test_import_ocr_options(dossier_path: Path | str, tmp_path: Path) -> None:
     import shutil
 
     from tests.helpers.scans import digital_pdf, rasterise, scanned_pdf

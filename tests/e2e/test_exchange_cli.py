@@ -19,7 +19,13 @@ from tests.helpers.cli import run_cli
 pytestmark = pytest.mark.slow  # runs the command line in new processes
 
 
-def seeded(dossier_path: Path) -> dict[str, object]:
+@pytest.fixture
+def dossier_path(any_dossier_path: Path | str) -> Path | str:
+    """Every test runs on a dossier folder and on a team dossier (PostgreSQL)."""
+    return any_dossier_path
+
+
+def seeded(dossier_path: Path | str) -> dict[str, object]:
     d = Dossier.open(dossier_path, user="alice")
     try:
         return seed(d)
@@ -27,7 +33,7 @@ def seeded(dossier_path: Path) -> dict[str, object]:
         d.close()
 
 
-def test_export_then_import_set_twice_then_verify(dossier_path: Path, template_dossier: Path,
+def test_export_then_import_set_twice_then_verify(dossier_path: Path | str, template_dossier: Path,
                                                   tmp_path: Path) -> None:
     seeded(dossier_path)
     out = tmp_path / "approved.jsonld"
@@ -67,7 +73,7 @@ def _manifest_sha(bundle: Path) -> str:
 
 
 def test_verify_bundle_fails_on_tampering_and_refuses_hostile_archives(
-        dossier_path: Path, tmp_path: Path) -> None:
+        dossier_path: Path | str, tmp_path: Path) -> None:
     seeded(dossier_path)
     bundle = tmp_path / "evidence.zip"
     run_cli(dossier_path, "export", "--format", "bundle", "--out", str(bundle), check=True)
@@ -91,7 +97,7 @@ def test_verify_bundle_fails_on_tampering_and_refuses_hostile_archives(
     assert refused.returncode == 2 and "Traceback" not in refused.stderr
 
 
-def test_export_usage_errors_are_one_line(dossier_path: Path, tmp_path: Path) -> None:
+def test_export_usage_errors_are_one_line(dossier_path: Path | str, tmp_path: Path) -> None:
     seeded(dossier_path)
     taken = tmp_path / "taken.csv"
     taken.write_text("mine", encoding="utf-8")

@@ -5,11 +5,19 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.helpers.cli import cli_json, run_cli
 from tests.helpers.screening_list import write_list
 
 
-def test_entities_merge_screen_and_export(dossier_path: Path, tmp_path: Path) -> None:
+@pytest.fixture
+def dossier_path(any_dossier_path: Path | str) -> Path | str:
+    """Every test runs on a dossier folder and on a team dossier (PostgreSQL)."""
+    return any_dossier_path
+
+
+def test_entities_merge_screen_and_export(dossier_path: Path | str, tmp_path: Path) -> None:
     run_cli(dossier_path, "entity", "add", "Petr Ivanovich Sidorov", "--schema", "person",
             "--alias", "Pyotr Sidorov", "--country", "Russia", "--birth-date", "1968",
             check=True)

@@ -8,13 +8,15 @@ and resubmits; the reviewer approves. The audit log, the history and verify show
 from __future__ import annotations
 
 import shutil
-import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from app.cli.main import build_parser
-from tests.helpers.cli import cli_json, run_cli
+from tests.helpers.cli import cli_json, opened, raw_sql, run_cli
+from tests.helpers.engines import ENGINES
+from tests.helpers.pg import PgServer
 from tests.helpers.tampering import rewrite_history
 
 pytestmark = pytest.mark.slow  # the command line in new processes, as a team runs it
@@ -24,7 +26,7 @@ TEXT = ("Managers confiscated the workers' passports on arrival and kept them in
 TAG = "Retention of identity documents"
 
 
-def _scenario(dossier: Path, tmp_path: Path) -> dict[str, str]:
+def _scenario(dossier: Path | str, tmp_path: Path) -> dict[str, str]:
     assert run_cli(dossier, "users", "add", "rita", "--role", "reviewer").returncode == 0
     assert run_cli(dossier, "users", "add", "anna", "--role", "annotator").returncode == 0
     src = tmp_path / "report.txt"
@@ -42,26 +44,40 @@ def _scenario(dossier: Path, tmp_path: Path) -> dict[str, str]:
     return {"doc": doc, "ann": ann}
 
 
-@pytest.fixture(scope="module")
-def played(template_dossier: Path, tmp_path_factory: pytest.TempPathFactory
-           ) -> tuple[Path, dict[str, str]]:
-    """The scenario played once on a copy of the template dossier."""
+@pytest.fixture(scope="module", params=ENGINES)
+def played(request: pytest.FixtureRequest, template_dossier: Path,
+           tmp_path_factory: pytest.TempPathFactory
+           ) -> Iterator[tuple[Path | str, dict[str, str]]]:
+    """The scenario played once per engine, on a copy of the template dossier (a folder, or a
+    team dossier's database on PostgreSQL)."""
     work = tmp_path_factory.mktemp("review-cli")
-    folder = work / "dossier"
-    shutil.copytree(template_dossier, folder)
-    return folder, _scenario(folder, work)
+    if request.param == "sqlite":
+        folder = work / "dossier"
+        shutil.copytree(template_dossier, folder)
+        yield folder, _scenario(folder, work)
+        return
+    server: PgServer = request.getfixturevalue("pg_server")
+    name = server.create_database(template=request.getfixturevalue("pg_template"))
+    yield name, _scenario(server.url(name), work)
+    server.drop_database(name)
 
 
 @pytest.fixture
-def scenario(played: tuple[Path, dict[str, str]], tmp_path: Path
-             ) -> tuple[Path, dict[str, str]]:
+def scenario(request: pytest.FixtureRequest, played: tuple[Path | str, dict[str, str]],
+             tmp_path: Path) -> Iterator[tuple[Path | str, dict[str, str]]]:
     """A private copy of the played scenario for one test."""
-    folder = tmp_path / "dossier"
-    shutil.copytree(played[0], folder)
-    return folder, played[1]
+    if isinstance(played[0], Path):
+        folder = tmp_path / "dossier"
+        shutil.copytree(played[0], folder)
+        yield folder, played[1]
+        return
+    server: PgServer = request.getfixturevalue("pg_server")
+    name = server.create_database(template=played[0])
+    yield server.url(name), played[1]
+    server.drop_database(name)
 
 
-def test_review_cycle_audit_history_and_verify(scenario: tuple[Path, dict[str, str]]) -> None:
+def test_review_cycle_audit_history_and_verify(scenario: tuple[Path | str, dict[str, str]]) -> None:
     dossier_path, ids = scenario
     ann = ids["ann"]
     users = {u["name"]: u["role"] for u in cli_json(dossier_path, "users")}
@@ -104,7 +120,7 @@ def test_review_cycle_audit_history_and_verify(scenario: tuple[Path, dict[str, s
 
 
 def test_refused_actions_exit_2_with_the_reason_and_change_nothing(
-        scenario: tuple[Path, dict[str, str]]) -> None:
+        scenario: tuple[Path | str, dict[str, str]]) -> None:
     dossier_path, ids = scenario
     before = _events(dossier_path)
     ann = ids["ann"]
@@ -131,16 +147,14 @@ def test_refused_actions_exit_2_with_the_reason_and_change_nothing(
     assert _events(dossier_path) == mid
 
 
-def _events(dossier: Path) -> list[tuple[int, str]]:
+def _events(dossier: Path | str) -> list[tuple[int, str]]:
     """(seq, hash) of every audit event, read straight from the database."""
-    conn = sqlite3.connect(dossier / "dossier.sqlite")
-    try:
-        return conn.execute("SELECT seq, hash FROM audit_events ORDER BY seq").fetchall()
-    finally:
-        conn.close()
+    with raw_sql(dossier) as conn:
+        return [tuple(r) for r in conn.execute(
+            "SELECT seq, hash FROM audit_events ORDER BY seq").fetchall()]
 
 
-def test_comments_and_claims(scenario: tuple[Path, dict[str, str]]) -> None:
+def test_comments_and_claims(scenario: tuple[Path | str, dict[str, str]]) -> None:
     dossier_path, ids = scenario
     run_cli(dossier_path, "comment", ids["ann"][:8], "Checked against page 2.", user="rita",
             check=True)
@@ -163,7 +177,7 @@ def _verify_has_head_option() -> bool:
 @pytest.mark.skipif(not _verify_has_head_option(),
                     reason="dossier verify --head comes with branch harden")
 def test_verify_head_of_an_early_head_passes_and_fails_after_history_is_rewritten(
-        scenario: tuple[Path, dict[str, str]]) -> None:
+        scenario: tuple[Path | str, dict[str, str]]) -> None:
     dossier_path, _ = scenario
     # an early head an auditor wrote down: the event that made anna an annotator
     added = next(e for e in cli_json(dossier_path, "audit", "--action", "user.create")
@@ -171,7 +185,8 @@ def test_verify_head_of_an_early_head_passes_and_fails_after_history_is_rewritte
     early = f"{added['seq']}:{added['hash']}"
     assert run_cli(dossier_path, "verify", "--head", early).returncode == 0
     # rewrite the history before the early head, recomputing every later hash and the head
-    rewrite_history(dossier_path, seq=1)
+    with opened(dossier_path) as dossier:
+        rewrite_history(dossier, seq=1)
     assert run_cli(dossier_path, "verify").returncode == 0  # self-consistent again
     proc = run_cli(dossier_path, "verify", "--head", early)
     assert proc.returncode == 1 and "is not in the audit chain" in proc.stderr

@@ -7,13 +7,22 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from tests.helpers.cli import run_cli
+import pytest
+
+from tests.helpers.cli import opened, run_cli
 from tests.helpers.tampering import rewrite_history
+
+
+@pytest.fixture
+def dossier_path(any_dossier_path: Path | str) -> Path | str:
+    """Every test runs on a dossier folder and on a team dossier (PostgreSQL)."""
+    return any_dossier_path
 
 TEXT = "Managers confiscated the workers' passports on arrival. Wages went to the state.\n"
 
 
-def test_bundle_head_is_checked_against_a_dossier(dossier_path: Path, template_dossier: Path,
+def test_bundle_head_is_checked_against_a_dossier(dossier_path: Path | str,
+                                                  template_dossier: Path,
                                                   tmp_path: Path) -> None:
     source = tmp_path / "note.txt"
     source.write_text(TEXT)
@@ -31,7 +40,8 @@ def test_bundle_head_is_checked_against_a_dossier(dossier_path: Path, template_d
     elsewhere = run_cli(other, "verify-bundle", str(bundle))
     assert elsewhere.returncode == 1 and "not in the dossier's audit chain" in elsewhere.stderr
 
-    rewrite_history(dossier_path, seq=1)
+    with opened(dossier_path) as dossier:
+        rewrite_history(dossier, seq=1)
     assert run_cli(dossier_path, "verify").returncode == 0  # the chain alone recomputes
     rewritten = run_cli(dossier_path, "verify-bundle", str(bundle))
     assert rewritten.returncode == 1

@@ -2,7 +2,7 @@
 PostgreSQL) a notification when audit events are committed.
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-11-30
 
 * ``annotations.version``: an integer, 1 for every existing row, raised by one on each change of
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011"
-down_revision = "0009"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,223 @@
+"""A team at work: eight writers at once on PostgreSQL beside the same load on SQLite, and search.
+
+1. **Load.** WRITERS processes (default 8) each create ANNOTATIONS annotations (200) and make
+   DECISIONS review decisions (50) at the same time in one dossier, through the services
+   (``tests/helpers/team_load.py``, the writer the concurrency test runs). Reported: annotations
+   per second over the whole load, p50/p95 latency of one ``create_annotation`` call as the
+   writer saw it, p95 of one review decision, wall time and the writers' CPU time. Target: p95
+   annotate under 20 ms on PostgreSQL.
+2. **Search.** ``benchmarks/search_engines.compare`` (engineer pgsearch's): 2,000 documents
+   built as ``benchmarks/search.py`` builds them, on both engines, its 20 queries through the
+   search service; median/p95 and CPU per query. Target: p95 under 100 ms on PostgreSQL.
+
+Both engines run in the same run, SQLite first, and the PostgreSQL/SQLite ratio is printed: the
+SQLite figure is the baseline. PostgreSQL is ``DOSSIER_TEST_PG`` if set, else a throwaway
+*durable* cluster (fsync on, as a real server) started from the installed server programs and
+removed afterwards. The machine is shared while this runs: read the figures with their baseline.
+
+Usage: python benchmarks/team.py [--writers 8] [--annotations 200] [--decisions 50]
+                                 [--documents 2000] [--repeats 3] [--skip-search] [--sqlite-only]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from tests.helpers.team_load import prepare  # noqa: E402
+
+ANNOTATE_TARGET_MS = 20.0
+
+
+def percentile(values: list[float], share: float) -> float:
+    """Nearest-rank percentile (``share`` 0-1); NaN for no values."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
+
+
+@dataclass
+class Load:
+    """Figures of one engine's load."""
+
+    annotations: int
+    reviews: int
+    errors: int
+    wall_s: float
+    cpu_s: float
+    annotate_ms: list[float]
+    review_ms: list[float]
+    first: float = 0.0
+    last: float = 0.0
+    server_cpu_s: float | None = None
+
+    @property
+    def rate(self) -> float:
+        """Annotations per second from the first commit to the last (process start-up apart)."""
+        span = self.last - self.first
+        return self.annotations / span if span > 0 else 0.0
+
+
+def _postmaster(server: object | None) -> int | None:
+    """The process id of a throwaway server this run started (None for any other)."""
+    root = getattr(server, "data_root", None)
+    pid_file = Path(root) / "data" / "postmaster.pid" if root else None
+    return int(pid_file.read_text().split()[0]) if pid_file and pid_file.is_file() else None
+
+
+def _server_cpu_s(postmaster: int | None) -> float | None:
+    """CPU seconds of a server so far: the postmaster's own, its reaped backends' (a writer's
+    backend ends with its connection) and its live children's."""
+    if postmaster is None:
+        return None
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(entry.name) == postmaster:
+            total += sum(int(v) for v in fields[11:15])  # utime, stime, cutime, cstime
+        elif int(fields[1]) == postmaster:
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def run_load(location: str, writers: int, count: int, decisions: int,
+             postmaster: int | None = None) -> Load:
+    """Prepare the users and a document, then run the writers at once."""
+    document_id = prepare(location, writers, admin="admin")
+    server_before = _server_cpu_s(postmaster)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    procs = [subprocess.Popen(
+        [sys.executable, "-m", "tests.helpers.team_load", location, document_id, str(i),
+         str(count), str(decisions)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True) for i in range(writers)]
+    outputs = [p.communicate() for p in procs]
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    annotate: list[float] = []
+    review: list[float] = []
+    stamps: list[float] = []
+    errors = 0
+    for proc, (out, err) in zip(procs, outputs, strict=True):
+        for line in out.splitlines():
+            kind, _, rest = line.partition(" ")
+            if kind == "ann":
+                annotate.append(float(rest.split()[1]))
+                stamps.append(float(rest.split()[2]))
+            elif kind == "review":
+                review.append(float(rest.split()[1]))
+            elif kind == "error":
+                errors += 1
+                print(f"  writer error: {rest}", file=sys.stderr)
+        if proc.returncode != 0 and not errors:
+            errors += 1
+            print(f"  writer failed: {err.strip()[-400:]}", file=sys.stderr)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    server_after = _server_cpu_s(postmaster)
+    return Load(len(annotate), len(review), errors, wall, cpu, annotate, review,
+                min(stamps, default=0.0), max(stamps, default=0.0),
+                None if server_before is None or server_after is None
+                else server_after - server_before)
+
+
+def _pg(stack: list[object]) -> tuple[object, str] | None:
+    """A PostgreSQL server (durable) and a new database's URL; None (with why) if none."""
+    from tests.helpers import pg
+
+    try:
+        server = pg.server_from_env() or pg.start_throwaway(durable=True)
+    except pg.PgUnavailable as exc:
+        print(f"PostgreSQL: not available ({exc})")
+        return None
+    stack.append(server)
+    return server, server.url(server.create_database())
+
+
+def _row(label: str, load: Load) -> str:
+    return (f"{label:<12}{load.rate:>10.0f}{percentile(load.annotate_ms, .5):>9.1f}"
+            f"{percentile(load.annotate_ms, .95):>9.1f}{percentile(load.review_ms, .95):>11.1f}"
+            f"{load.wall_s:>9.1f}{load.cpu_s:>10.1f}"
+            f"{'-' if load.server_cpu_s is None else f'{load.server_cpu_s:.1f}':>11}"
+            f"{load.errors:>8}")
+
+
+def main() -> int:
+    """Run both loads and both searches; print figures, ratios and targets."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--writers", type=int, default=8)
+    parser.add_argument("--annotations", type=int, default=200)
+    parser.add_argument("--decisions", type=int, default=50)
+    parser.add_argument("--documents", type=int, default=2000)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--skip-search", action="store_true")
+    parser.add_argument("--sqlite-only", action="store_true")
+    args = parser.parse_args()
+    servers: list[object] = []
+    print(f"team load: {args.writers} writers x {args.annotations} annotations + "
+          f"{args.decisions} review decisions, at once; {os.cpu_count()} CPUs, shared machine "
+          "(figures are noisy; read them against the SQLite baseline of the same run)")
+    try:
+        with tempfile.TemporaryDirectory(prefix="dossier-team-bench-") as tmp:
+            loads: dict[str, Load] = {}
+            loads["SQLite"] = run_load(str(Path(tmp) / "load"), args.writers, args.annotations,
+                                       args.decisions)
+            pg_load = None if args.sqlite_only else _pg(servers)
+            if pg_load is not None:
+                loads["PostgreSQL"] = run_load(pg_load[1], args.writers, args.annotations,
+                                               args.decisions, _postmaster(pg_load[0]))
+            print(f"{'':<12}{'ann/s':>10}{'p50 ms':>9}{'p95 ms':>9}{'review p95':>11}"
+                  f"{'wall s':>9}{'CPU s':>10}{'server CPU':>11}{'errors':>8}")
+            for label, load in loads.items():
+                print(_row(label, load))
+            if "PostgreSQL" in loads:
+                pgl, sql = loads["PostgreSQL"], loads["SQLite"]
+                p95 = percentile(pgl.annotate_ms, .95)
+                print(f"ratio PostgreSQL/SQLite: rate {pgl.rate / sql.rate:.2f}x, p95 annotate "
+                      f"{p95 / percentile(sql.annotate_ms, .95):.2f}x")
+                print(f"target p95 annotate < {ANNOTATE_TARGET_MS:.0f} ms on PostgreSQL: "
+                      f"{p95:.1f} ms, {'met' if p95 < ANNOTATE_TARGET_MS else 'NOT met'}")
+            print("(CPU s: the writer processes' user+system time; server CPU: the PostgreSQL "
+                  "server's processes, for a server this run started)")
+            if args.skip_search:
+                return 0
+            from benchmarks.search_engines import TARGET_P95_MS, compare
+
+            server = pg_load[0] if pg_load is not None else None
+            if server is None:
+                print("search: PostgreSQL not available; skipped")
+                return 0
+            figures = compare(args.documents, args.repeats, server)
+            print(f"search through the service (engineer pgsearch's benchmarks/search_engines), "
+                  f"20 queries x {args.repeats}, same documents:")
+            for figure in figures:
+                print("  " + figure.line())
+            by_engine = {f.engine: f for f in figures}
+            p95 = by_engine["postgresql"].p95_ms
+            print(f"  ratio PostgreSQL/SQLite p95: {p95 / by_engine['sqlite'].p95_ms:.2f}x; "
+                  f"target p95 < {TARGET_P95_MS:.0f} ms on PostgreSQL: {p95:.1f} ms, "
+                  f"{'met' if p95 < TARGET_P95_MS else 'NOT met'}")
+    finally:
+        for server in servers:
+            server.stop()  # type: ignore[attr-defined]
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
