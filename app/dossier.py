@@ -23,11 +23,12 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from app import audit
 from app.changes import Action, ChangeSet
 from app.clock import utcnow
-from app.errors import BadInput
+from app.errors import BadInput, Conflict
 from app.location import DB_FILE, ServerAddress, default_dossier_path, location_of
 from app.originals import DatabaseOriginals, Originals, OriginalsStore
 from app.storage_faults import read_only, translate
@@ -61,6 +62,12 @@ def _reraise_server(exc: BaseException, address: ServerAddress) -> NoReturn:
     if fault is None:
         raise exc
     raise fault from None  # the driver's error may repeat the connection string
+
+
+def _moved_on() -> Conflict:
+    """The error for a row whose version changed under a transaction (optimistic concurrency)."""
+    return Conflict("someone else changed the same annotation at the same moment, so this "
+                    "change was not saved; look at it again and redo it if it still applies")
 
 
 #: Attempts to start a write transaction on a team dossier whose connection failed.
@@ -248,6 +255,9 @@ class Dossier:
             except (OperationalError, OSError) as exc:
                 self._user_id = None  # the user row may have been created in the rolled-back txn
                 _reraise(exc, self.folder)
+            except StaleDataError as exc:  # a row's version moved on under this transaction
+                self._user_id = None
+                raise _moved_on() from exc
             except BaseException:
                 self._user_id = None
                 raise
@@ -308,6 +318,9 @@ class Dossier:
                         self._user_id = None
                         raise server_faults.unknown_commit(self.address) from None
                     raise
+        except StaleDataError as exc:  # a row's version moved on under this transaction
+            self._user_id = None
+            raise _moved_on() from exc
         except (DBAPIError, OSError) as exc:
             self._user_id = None  # the user row may have been created in the rolled-back txn
             if isinstance(exc, OSError):

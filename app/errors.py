@@ -54,5 +54,12 @@ class Cancelled(DossierError):
     """The user cancelled long work (an import, export, set import); nothing was written."""
 
 
+class Conflict(DossierError):
+    """Someone changed the object after the version an edit was based on; nothing changed.
+
+    The message names who changed it, when, and what it holds now.
+    """
+
+
 class ServerUnavailable(StorageFault):
     """A team dossier's server cannot be reached, refused the login, or has no such database."""

@@ -64,6 +64,9 @@ class StateSpec:
     #: (object_type, fk column) of an owning object whose deletion cascades to these rows; a
     #: service deleting the owner passes :func:`dependents` as ``touches``.
     parent: tuple[str, str] | None = None
+    #: Columns deliberately left out of the hash: bookkeeping of the store, not part of the
+    #: record (e.g. a concurrency counter). Named so that leaving them out is a decision.
+    unhashed: tuple[str, ...] = ()
 
 
 REGISTRY: dict[str, StateSpec] = {}
@@ -356,6 +359,9 @@ register(StateSpec(
              "anchor_score", "author_id", "created", "modified", "conflict_of"),
     optional={"provenance": None,
               "region": None},  # migration 0004: region annotations
+    # migration 0011: the edit counter of optimistic concurrency; every change it counts is in
+    # the chain already, and a restored or cloned row may start it afresh.
+    unhashed=("version",),
     children=(Child("annotation_tags", fk="annotation_id", columns=("tag_id",)),)))
 register(StateSpec(
     "review", "reviews", key="id",

@@ -161,6 +161,10 @@ class Annotation(Base):
     provenance: Mapped[str | None] = mapped_column(Text, nullable=True)
     #: A region annotation: JSON ``{"page", "x", "y", "w", "h"}`` in page points, else NULL.
     region: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: Raised by one on every change of the row (migration 0011): an edit states the version it
+    #: was based on, and the ORM's UPDATE and DELETE match it (optimistic concurrency).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
 
     author: Mapped[User] = relationship()
     tags: Mapped[list[Tag]] = relationship(secondary="annotation_tags", order_by="Tag.name")

@@ -86,6 +86,33 @@ class _Release(QObject):
             _WINDOWS.remove(self.window)
 
 
+def track_window(window: MainWindow) -> None:
+    """Keep a window without a folder lock (a team dossier) alive until it closes."""
+    _WINDOWS.append(window)
+    _CloseDossier(window)
+
+
+class _CloseDossier(QObject):
+    """Closes a team dossier's connections once its window has closed."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        """After the window's own close handling: let go of the dossier."""
+        if watched is self.window and event.type() == QEvent.Type.Close:
+            QTimer.singleShot(0, self._release)
+        return False
+
+    def _release(self) -> None:
+        if not self.window.isVisible():
+            self.window.dossier.close()
+            if self.window in _WINDOWS:
+                _WINDOWS.remove(self.window)
+
+
 def open_dossier_window(folder: Path, *, user: str | None = None, create: bool = True,
                         settings: Settings | None = None) -> MainWindow:
     """Lock, open and show ``folder`` in a new main window; raises DossierError when refused."""
@@ -124,6 +151,9 @@ class DossierMenu(QObject):
         file_menu.insertAction(first, self.new_action)
         file_menu.insertAction(first, self.open_action)
         file_menu.insertMenu(first, self.recent_menu)
+        self.team_action = QAction("Open &Team Dossier…", window)
+        self.team_action.triggered.connect(self.open_team_dossier)
+        file_menu.insertAction(first, self.team_action)
         file_menu.insertSeparator(first)
 
     def new_dossier(self) -> None:
@@ -149,6 +179,12 @@ class DossierMenu(QObject):
                                        str(self.window.dossier.folder.parent))
         if folder:
             self.switch_to(Path(folder))
+
+    def open_team_dossier(self) -> None:
+        """Ask for a team dossier's address and password, and open it in a new window."""
+        from ui.team_open import open_team_dossier
+
+        open_team_dossier(self.window)
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()

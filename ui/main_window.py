@@ -23,7 +23,7 @@ from app.services import annotations as annotation_service
 from app.services import documents as document_service
 from app.services.annotations import AnnotationView
 from app.services.documents import DocumentView as DocumentInfo
-from ui import dialogs, workspace
+from ui import dialogs, live, workspace
 from ui.docks.annotation_list_dock import AnnotationListDock
 from ui.docks.annotation_panel import AnnotationPanel
 from ui.docks.codebook_dock import CodebookDock
@@ -67,7 +67,9 @@ class MainWindow(QMainWindow):
         self.ops = operations or Operations(
             dossier, self, synchronous=bool(runner and runner.synchronous))
         self.ops.window = self
-        self.setWindowTitle(f"{dossier.folder.name} — Dossier")
+        name = (f"{dossier.address.database} on {dossier.address.where}" if dossier.address
+                else dossier.folder.name)
+        self.setWindowTitle(f"{name} — Dossier")
         self.setObjectName("main_window")
         self.undo = AnnotationUndo(self.ops, self)
         self.codebook_model = CodebookModel(dossier, self, ops=self.ops)
@@ -123,6 +125,8 @@ class MainWindow(QMainWindow):
         self.status = StatusBar(self)
         self.setStatusBar(self.status)
         self._connect()
+        #: Colleagues' changes and the connection, on a team dossier (None on a folder).
+        self.live = live.install(self)
         self.workspace = workspace.install(self)
         self.resize(1440, 900)
         self.workspace.fit_left_docks()

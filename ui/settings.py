@@ -38,6 +38,8 @@ LAST_DOCUMENT = Option("preferences/last_document", str, "",
                        "id of the document open when Dossier was closed")
 RECENT_DOSSIERS = Option("preferences/recent_dossiers", str, "",
                          "dossier folders opened lately, newest first, one per line")
+LAST_TEAM_DOSSIER = Option("preferences/last_team_dossier", str, "",
+                           "address of the team dossier opened last (never its password)")
 THEME = Option("preferences/theme", str, "system", "colour theme: 'system', 'light' or 'dark'")
 READER_FONT = Option("preferences/reader_font", str, "", "font family of the text reader")
 READER_FONT_SIZE = Option("preferences/reader_font_size", int, 0,
@@ -53,7 +55,7 @@ EXPORT_FOLDER = Option("preferences/export_folder", str, "", "folder of the last
 OPTIONS: tuple[Option[Any], ...] = (EXPORT_FORMAT, EXPORT_ONLY_CURRENT, EXPORT_FOLDER,
                                     PDF_VIEW_MODE, LAST_IMPORT_FOLDER, LAST_DOCUMENT,
                                     RECENT_DOSSIERS, THEME, READER_FONT, READER_FONT_SIZE,
-                                    DEFAULT_ZOOM, READING_POSITIONS)
+                                    DEFAULT_ZOOM, READING_POSITIONS, LAST_TEAM_DOSSIER)
 
 _GEOMETRY_KEY = "window/geometry"
 _STATE_KEY = "window/state"

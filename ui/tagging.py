@@ -225,7 +225,10 @@ class Tagger(QObject):
         if toggle:
             self.undo.toggle_tag(self.current_id, tag_ids[0], on_error=failed)
         else:
-            self.undo.set_tags(self.current_id, tag_ids, on_error=failed)
+            shown = next((a for a in self.view.annotations() if a.id == self.current_id),
+                         None) if self.view is not None else None
+            self.undo.set_tags(self.current_id, tag_ids, on_error=failed,
+                               based_on=shown.version if shown is not None else None)
         return self.current_id
 
     def open_popup(self, pos: QPoint | None = None, checked: list[str] | None = None) -> None:

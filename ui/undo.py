@@ -21,7 +21,7 @@ from app.dossier import Dossier
 from app.services import annotations as service
 from app.services import codebook as codebook_service
 from app.services import tag_edits
-from app.services.annotations import AnnotationView
+from app.services.annotations import AnnotationView, EditConflict
 from ui.dialogs import one_line
 from ui.operations import Operation, Operations
 
@@ -87,7 +87,10 @@ class _Command(ServiceCommand):
 
 
 class CreateCommand(_Command):
-    """Undo deletes the new annotation (audited); redo restores it with the same id."""
+    """Undo deletes the new annotation (audited); redo restores it with the same id.
+
+    Undo is refused when someone else has changed the annotation since (its version moved on).
+    """
 
     def __init__(self, owner: AnnotationUndo, view: AnnotationView) -> None:
         super().__init__(owner, "Tag passage")
@@ -95,11 +98,12 @@ class CreateCommand(_Command):
         self.snapshot: dict[str, Any] | None = None
 
     def do_undo(self) -> None:
-        self.snapshot = service.delete_annotation(self.owner.dossier, self.annotation_id)
+        self.snapshot = self.owner.deleting(self.annotation_id, lambda base: (
+            service.delete_annotation(self.owner.dossier, self.annotation_id, based_on=base)))
 
     def do_redo(self) -> None:
         if self.snapshot is not None:
-            service.restore_annotation(self.owner.dossier, self.snapshot)
+            self.owner.seen(service.restore_annotation(self.owner.dossier, self.snapshot))
 
     def redone(self) -> None:
         self.owner.restored.emit(self.annotation_id)
@@ -114,17 +118,23 @@ class DeleteCommand(_Command):
         self.annotation_id = str(snapshot["id"])
 
     def do_undo(self) -> None:
-        service.restore_annotation(self.owner.dossier, self.snapshot)
+        self.owner.seen(service.restore_annotation(self.owner.dossier, self.snapshot))
 
     def undone(self) -> None:
         self.owner.restored.emit(self.annotation_id)
 
     def do_redo(self) -> None:
-        self.snapshot = service.delete_annotation(self.owner.dossier, self.annotation_id)
+        self.snapshot = self.owner.deleting(self.annotation_id, lambda base: (
+            service.delete_annotation(self.owner.dossier, self.annotation_id, based_on=base)))
 
 
 class UpdateCommand(_Command):
-    """Undo writes the previous field values back; consecutive typing in one field merges."""
+    """Undo writes the previous field values back; consecutive typing in one field merges.
+
+    Each step is based on the version this window's own last change left
+    (:meth:`AnnotationUndo.step`), so undoing over a colleague's later change is refused (and
+    shown), never a silent overwrite.
+    """
 
     MERGE_ID = 0x0D05
 
@@ -137,10 +147,12 @@ class UpdateCommand(_Command):
         self.after = after
 
     def do_undo(self) -> None:
-        service.update_annotation(self.owner.dossier, self.annotation_id, **self.before)
+        self.owner.step(self.annotation_id, lambda base: service.update_annotation(
+            self.owner.dossier, self.annotation_id, based_on=base, **self.before))
 
     def do_redo(self) -> None:
-        service.update_annotation(self.owner.dossier, self.annotation_id, **self.after)
+        self.owner.step(self.annotation_id, lambda base: service.update_annotation(
+            self.owner.dossier, self.annotation_id, based_on=base, **self.after))
 
     def id(self) -> int:
         """Commands editing the same text field of the same annotation merge."""
@@ -167,11 +179,13 @@ class TagsCommand(_Command):
 
     def do_undo(self) -> None:
         tags, modified = self.before
-        service.set_tags(self.owner.dossier, self.annotation_id, tags, modified=modified)
+        self.owner.step(self.annotation_id, lambda base: service.set_tags(
+            self.owner.dossier, self.annotation_id, tags, modified=modified, based_on=base))
 
     def do_redo(self) -> None:
         tags, modified = self.after
-        service.set_tags(self.owner.dossier, self.annotation_id, tags, modified=modified)
+        self.owner.step(self.annotation_id, lambda base: service.set_tags(
+            self.owner.dossier, self.annotation_id, tags, modified=modified, based_on=base))
 
 
 @dataclass(frozen=True)
@@ -208,7 +222,44 @@ class AnnotationUndo(QObject):
         self.dossier = ops.dossier
         #: The one undo stack (the operations layer's).
         self.stack = ops.undo_stack
+        #: The version of each annotation after this window's last change of it: undo and redo
+        #: steps are based on it (touched on the writer thread only).
+        self.versions: dict[str, int] = {}
         ops.failed.connect(self.failed)
+
+    # -- versions (writer thread) --------------------------------------------------------------
+    def seen(self, view: AnnotationView) -> AnnotationView:
+        """Note the version a change of ours left."""
+        self.versions[view.id] = view.version
+        return view
+
+    def step(self, annotation_id: str,
+             call: Callable[[int | None], AnnotationView]) -> AnnotationView:
+        """An undo or redo step, based on the version our last change left.
+
+        When the annotation moved on since, and the newest change is our own by another way
+        (a submission, a review), the step is based on that; a colleague's change refuses it
+        (:class:`~app.services.annotations.EditConflict`).
+        """
+        try:
+            view = call(self.versions.get(annotation_id))
+        except EditConflict as exc:
+            if exc.changed_by != self.dossier.user_name:
+                raise
+            view = call(exc.current.version)
+        return self.seen(view)
+
+    def deleting(self, annotation_id: str,
+                 call: Callable[[int | None], dict[str, Any]]) -> dict[str, Any]:
+        """:meth:`step` for a deletion (which returns the deleted annotation's snapshot)."""
+        try:
+            snapshot = call(self.versions.get(annotation_id))
+        except EditConflict as exc:
+            if exc.changed_by != self.dossier.user_name:
+                raise
+            snapshot = call(exc.current.version)
+        self.versions[annotation_id] = int(snapshot.get("version", 1))
+        return snapshot
 
     def _run(self, label: str, work: Callable[[], _Done], on_done: Done | None,
              on_error: Callable[[BaseException], None] | None) -> Operation:
@@ -228,37 +279,45 @@ class AnnotationUndo(QObject):
                = None, **fields: Any) -> Operation:
         """Highlight ``[start, end)`` with tags; undoable."""
         def work() -> _Done:
-            view = service.create_annotation(self.dossier, document_id, start, end,
-                                             list(tag_ids), **fields)
+            view = self.seen(service.create_annotation(self.dossier, document_id, start, end,
+                                                       list(tag_ids), **fields))
             return _Done(view, CreateCommand(self, view))
 
         return self._run("Tag passage", work, on_done, on_error)
 
     def delete(self, annotation_id: str, on_error: Callable[[BaseException], None] | None
-               = None) -> Operation:
-        """Delete an annotation; undo restores it exactly."""
+               = None, *, based_on: int | None = None) -> Operation:
+        """Delete an annotation; undo restores it exactly. ``based_on``: the version shown
+        (a deletion of a version someone changed since is refused)."""
         def work() -> _Done:
             current = service.get_annotation(self.dossier, annotation_id)
-            snapshot = service.delete_annotation(self.dossier, annotation_id)
+            snapshot = service.delete_annotation(self.dossier, annotation_id,
+                                                 based_on=based_on)
+            self.versions[annotation_id] = int(snapshot.get("version", 1))
             return _Done(current, DeleteCommand(self, snapshot))
 
         return self._run("Delete annotation", work, None, on_error)
 
     def update(self, annotation_id: str, on_done: Done | None = None,
                on_error: Callable[[BaseException], None] | None = None,
-               **fields: Any) -> Operation:
+               based_on: int | None = None, **fields: Any) -> Operation:
         """Change note, attribution or grades; undo writes the old values back.
 
-        The review status is not among them: it moves only through submit and review
-        (app.services.workflow), and undoing an edit never re-approves anything.
+        ``based_on`` is the version the user saw while editing: when someone changed the
+        annotation since, the edit is refused (:class:`~app.services.annotations.EditConflict`
+        to ``on_error``) and nothing is written. The review status is not among the fields: it
+        moves only through submit and review (app.services.workflow), and undoing an edit never
+        re-approves anything.
         """
         def work() -> _Done:
             current = service.get_annotation(self.dossier, annotation_id)
+            base = current.version if based_on is None else based_on
             before = {k: getattr(current, k) for k in fields}
             changed = {k: v for k, v in fields.items() if before[k] != v}
-            if not changed:
+            if not changed:  # it already says what the user wants: nothing to refuse
                 return _Done(current, None)
-            view = service.update_annotation(self.dossier, annotation_id, **changed)
+            view = self.seen(service.update_annotation(self.dossier, annotation_id,
+                                                       based_on=base, **changed))
             names = ", ".join(FIELD_NAMES.get(k, k) for k in changed)
             return _Done(view, UpdateCommand(
                 self, annotation_id,
@@ -275,29 +334,36 @@ class AnnotationUndo(QObject):
             current = service.get_annotation(self.dossier, annotation_id)
             if (current.start, current.end) == (start, end):
                 return _Done(current, None)
-            view = service.update_annotation(self.dossier, annotation_id, start=start, end=end)
+            view = self.seen(service.update_annotation(
+                self.dossier, annotation_id, start=start, end=end, based_on=current.version))
             before = {"start": current.start, "end": current.end, "anchor": current.anchor,
                       "anchor_score": current.anchor_score, "modified": current.modified}
             after = {"start": start, "end": end, "anchor": view.anchor,
                      "anchor_score": view.anchor_score, "modified": view.modified}
-            return _Done(view, UpdateCommand(self, annotation_id, before, after, "Adjust range"))
+            return _Done(view, UpdateCommand(self, annotation_id, before, after,
+                                             "Adjust range"))
 
         return self._run("Adjust range", work, on_done, on_error)
 
     def set_tags(self, annotation_id: str, tag_ids: Sequence[str], text: str = "Change tags",
                  on_done: Done | None = None,
-                 on_error: Callable[[BaseException], None] | None = None) -> Operation:
-        """Replace an annotation's tags; undo puts the old ones back."""
-        return self._run(text, lambda: self._set_tags(annotation_id, list(tag_ids), text),
-                         on_done, on_error)
+                 on_error: Callable[[BaseException], None] | None = None,
+                 based_on: int | None = None) -> Operation:
+        """Replace an annotation's tags; undo puts the old ones back. ``based_on``: the version
+        whose tags the user chose from (a newer one is refused, as in :meth:`update`)."""
+        return self._run(text, lambda: self._set_tags(annotation_id, list(tag_ids), text,
+                                                      based_on), on_done, on_error)
 
-    def _set_tags(self, annotation_id: str, tag_ids: list[str], text: str) -> _Done:
+    def _set_tags(self, annotation_id: str, tag_ids: list[str], text: str,
+                  based_on: int | None = None) -> _Done:
         current = service.get_annotation(self.dossier, annotation_id)
         before = [t.id for t in current.tags]
         after = list(dict.fromkeys(tag_ids))
         if sorted(before) == sorted(after):
             return _Done(current, None)
-        view = service.set_tags(self.dossier, annotation_id, after)
+        view = self.seen(service.set_tags(
+            self.dossier, annotation_id, after,
+            based_on=current.version if based_on is None else based_on))
         return _Done(view, TagsCommand(self, annotation_id, (before, current.modified),
                                        (after, view.modified), text))
 

@@ -37,6 +37,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--attribution")
     p.add_argument("--reliability", choices=list(RELIABILITY))
     p.add_argument("--credibility", type=int, choices=list(CREDIBILITY))
+    p.add_argument("--based-on", type=int, metavar="VERSION",
+                   help="refuse the edit unless the annotation is still at this version (as "
+                        "'dossier annotations --json' showed it); default: the version read now")
     p.set_defaults(func=cmd_edit)
 
     p = sub.add_parser("submit", parents=[common], help="submit annotations for review")
@@ -163,12 +166,16 @@ def cmd_edit(args: argparse.Namespace) -> int:
     if not fields and args.tag is None:
         raise BadInput("nothing to change: give --quote, --tag, --note, --attribution, "
                        "--reliability or --credibility")
+    # The edit is based on what was read (or what the caller says it saw): a change made by
+    # someone else in between is refused, never overwritten.
+    based_on = args.based_on if args.based_on is not None else ann.version
     if fields:
-        ann = annotation_service.update_annotation(dossier, ann.id, **fields)
+        ann = annotation_service.update_annotation(dossier, ann.id, based_on=based_on, **fields)
+        based_on = ann.version
     if args.tag is not None:
         with dossier.read() as session:
             tag_ids = [codebook.resolve_tag(session, spec).id for spec in args.tag]
-        ann = annotation_service.set_tags(dossier, ann.id, tag_ids)
+        ann = annotation_service.set_tags(dossier, ann.id, tag_ids, based_on=based_on)
     print(f"{short_id(ann.id)}\t{ann.status.replace('_', ' ')}")
     return 0
 

@@ -20,14 +20,14 @@ from app.anchoring import make_selectors, page_span
 from app.anchoring.selector import CONTEXT_LENGTH, Selectors
 from app.annotation_fields import CREDIBILITY, EDITABLE, RELIABILITY, STATUSES
 from app.clock import utcnow
-from app.errors import BadInput, NotFound, Refused
+from app.errors import BadInput, Conflict, NotFound, Refused
 from app.gcpause import collector_paused
 from app.limits import MAX_FIELD_CHARS, MAX_NOTE_CHARS, invalid_text
 from app.regions import Region
 from app.services import codebook, roles, workflow
 from app.services.lookup import resolve_prefix
 from db import search
-from db.models import Annotation, AnnotationTag, ClaimLink, Document, Page, Tag, User
+from db.models import Annotation, AnnotationTag, AuditEvent, ClaimLink, Document, Page, Tag, User
 
 if TYPE_CHECKING:
     from app.dossier import Dossier
@@ -75,6 +75,8 @@ class AnnotationView:
     conflict_of: str | None = None
     #: A region annotation's rectangle (its text range is the text inside it, maybe empty).
     region: Region | None = None
+    #: Raised by one on every change: an edit states the version it was based on.
+    version: int = 1
 
     @property
     def grade(self) -> str:
@@ -94,6 +96,7 @@ class AnnotationView:
             "author": self.author, "created": self.created, "modified": self.modified,
             "conflict_of": self.conflict_of,
             "region": self.region.to_json() if self.region else None,
+            "version": self.version,
         }
 
 
@@ -167,7 +170,7 @@ def _snapshot(ann: Annotation, tag_ids: Sequence[str]) -> dict[str, Any]:
         "credibility": ann.credibility, "status": ann.status, "anchor": ann.anchor,
         "anchor_score": ann.anchor_score, "author_id": ann.author_id, "created": ann.created,
         "modified": ann.modified, "conflict_of": ann.conflict_of, "region": ann.region,
-        "tag_ids": list(tag_ids),
+        "version": ann.version or 1, "tag_ids": list(tag_ids),
     }
 
 
@@ -255,7 +258,8 @@ def restore_annotation(dossier: Dossier, snapshot: dict[str, Any]) -> Annotation
 
 
 def update_annotation(
-    dossier: Dossier, annotation_id: str, *, modified: str | None = None, **fields: Any
+    dossier: Dossier, annotation_id: str, *, modified: str | None = None,
+    based_on: int | None = None, **fields: Any
 ) -> AnnotationView:
     """Change note, attribution, grades and/or the range (``start``, ``end``).
 
@@ -266,6 +270,10 @@ def update_annotation(
     and ``anchor_score`` are given too (undo puts a flagged range back as it was). ``modified``
     sets the row's modification time instead of now: undo and redo use it to give back exactly
     the earlier row; the audit event still carries the time it was written.
+
+    ``based_on`` is the version the edit was made on (what the caller showed or read): when the
+    annotation has changed since, the edit is refused with an :class:`EditConflict` that shows
+    the newer version, and nothing is written.
     """
     if "status" in fields:
         raise Refused(STATUS_REFUSAL)
@@ -275,9 +283,7 @@ def update_annotation(
         raise BadInput(f"cannot change annotation field(s) {', '.join(sorted(unknown))}")
     _validate_fields(fields)
     with dossier.write() as session:
-        ann = session.get(Annotation, annotation_id)
-        if ann is None:
-            raise NotFound(f"no annotation {annotation_id}")
+        ann = _locked(session, annotation_id, based_on)
         roles.require_author(dossier, session, ann, "change")
         before: dict[str, Any] = {}
         after: dict[str, Any] = {}
@@ -314,13 +320,13 @@ def update_annotation(
 
 
 def set_tags(
-    dossier: Dossier, annotation_id: str, tag_ids: Sequence[str], *, modified: str | None = None
+    dossier: Dossier, annotation_id: str, tag_ids: Sequence[str], *, modified: str | None = None,
+    based_on: int | None = None,
 ) -> AnnotationView:
-    """Replace an annotation's tags (``modified`` as in :func:`update_annotation`)."""
+    """Replace an annotation's tags (``modified`` and ``based_on`` as in
+    :func:`update_annotation`)."""
     with dossier.write() as session:
-        ann = session.get(Annotation, annotation_id)
-        if ann is None:
-            raise NotFound(f"no annotation {annotation_id}")
+        ann = _locked(session, annotation_id, based_on)
         roles.require_author(dossier, session, ann, "change the tags of")
         tags = _check_tags(session, tag_ids)
         old = list(session.scalars(
@@ -345,12 +351,15 @@ def set_tags(
     return get_annotation(dossier, annotation_id)
 
 
-def delete_annotation(dossier: Dossier, annotation_id: str) -> dict[str, Any]:
-    """Delete an annotation; return its snapshot (what :func:`restore_annotation` takes)."""
+def delete_annotation(dossier: Dossier, annotation_id: str, *,
+                      based_on: int | None = None) -> dict[str, Any]:
+    """Delete an annotation; return its snapshot (what :func:`restore_annotation` takes).
+
+    ``based_on`` as in :func:`update_annotation`: a deletion of a version someone has changed
+    since is refused.
+    """
     with dossier.write() as session:
-        ann = session.get(Annotation, annotation_id)
-        if ann is None:
-            raise NotFound(f"no annotation {annotation_id}")
+        ann = _locked(session, annotation_id, based_on)
         roles.require_author(dossier, session, ann, "delete")
         tags = list(session.scalars(
             select(AnnotationTag.tag_id).where(AnnotationTag.annotation_id == annotation_id)
@@ -368,6 +377,65 @@ def delete_annotation(dossier: Dossier, annotation_id: str) -> dict[str, Any]:
     return snap
 
 
+class EditConflict(Conflict):
+    """An edit was based on an older version of the annotation; nothing was written.
+
+    ``current`` is the annotation as it is now; ``changed_by`` and ``changed_at`` name the
+    newest change (from the audit chain).
+    """
+
+    def __init__(self, current: AnnotationView, based_on: int, changed_by: str,
+                 changed_at: str) -> None:
+        self.current = current
+        self.based_on = based_on
+        self.changed_by = changed_by
+        self.changed_at = changed_at
+        super().__init__(
+            f"annotation {current.id[:8]} was changed by {changed_by} at "
+            f"{_when(changed_at)} after the version your edit was based on (version "
+            f"{based_on}; it is at version {current.version} now), so your edit was not saved. "
+            f"It now reads: {describe(current)}. Look at it again and redo your change if it "
+            "still applies")
+
+
+def _when(stamp: str) -> str:
+    """``2026-11-30 15:20:11 UTC`` from an ISO time."""
+    return stamp[:19].replace("T", " ") + " UTC" if stamp else "an unknown time"
+
+
+def describe(view: AnnotationView, limit: int = 200) -> str:
+    """The fields of an annotation in one line: note, tags, attribution, grade, passage."""
+    def cut(text: str) -> str:
+        flat = " ".join(text.split())
+        return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+    parts = [f"note “{cut(view.note)}”" if view.note else "no note",
+             "tags " + ", ".join(t.path for t in view.tags) if view.tags else "no tags"]
+    if view.attribution:
+        parts.append(f"attribution “{cut(view.attribution)}”")
+    if view.grade:
+        parts.append(f"grade {view.grade}")
+    parts.append(f"passage “{cut(view.quote)}”" if view.quote
+                 else "a region with no text")
+    return "; ".join(parts)
+
+
+def _locked(session: Session, annotation_id: str, based_on: int | None) -> Annotation:
+    """The annotation to edit, its row locked for the transaction (PostgreSQL; SQLite's write
+    transaction holds the whole database), refused when it is newer than ``based_on``."""
+    ann = session.get(Annotation, annotation_id, with_for_update=True)
+    if ann is None:
+        raise NotFound(f"no annotation {annotation_id}")
+    if based_on is not None and ann.version != based_on:
+        last = session.execute(
+            select(AuditEvent.actor, AuditEvent.at)
+            .where(AuditEvent.object_type == "annotation", AuditEvent.object_id == ann.id)
+            .order_by(AuditEvent.seq.desc()).limit(1)).first()
+        actor, at = (last[0], last[1]) if last is not None else ("someone", "")
+        raise EditConflict(_view(session, ann), based_on, actor, at)
+    return ann
+
+
 #: SQLite's limit on bound parameters is 999 in older builds; id lists go in chunks below it.
 _CHUNK = 900
 
@@ -377,7 +445,7 @@ _VIEW_COLUMNS = (
     Annotation.prefix, Annotation.suffix, Annotation.page_start, Annotation.page_end,
     Annotation.note, Annotation.attribution, Annotation.reliability, Annotation.credibility,
     Annotation.status, Annotation.anchor, Annotation.anchor_score, User.name, Annotation.created,
-    Annotation.modified, Annotation.conflict_of, Annotation.region,
+    Annotation.modified, Annotation.conflict_of, Annotation.region, Annotation.version,
 )
 
 
@@ -411,7 +479,7 @@ def _make_view(a: Annotation, author: str, refs: Sequence[TagRef]) -> Annotation
         a.id, a.document_id, a.start, a.end, a.quote, a.prefix, a.suffix, a.page_start,
         a.page_end, a.note, a.attribution, a.reliability, a.credibility, a.status, a.anchor,
         a.anchor_score, author, a.created, a.modified, tuple(refs), a.conflict_of,
-        Region.from_db(a.region),
+        Region.from_db(a.region), a.version or 1,
     )
 
 
@@ -451,12 +519,12 @@ def _row_view(row: Any, refs: Sequence[TagRef]) -> AnnotationView:
     """
     (ann_id, document_id, start, end, quote, prefix, suffix, page_start, page_end, note,
      attribution, reliability, credibility, status, anchor, anchor_score, author, created,
-     modified, conflict_of, region) = row
+     modified, conflict_of, region, version) = row
     view: AnnotationView = _new(AnnotationView)
     view.__dict__.update(zip(_VIEW_FIELDS, (
         ann_id, document_id, start, end, quote, prefix, suffix, page_start, page_end, note,
         attribution, reliability, credibility, status, anchor, anchor_score, author, created,
-        modified, tuple(refs), conflict_of, Region.from_db(region)), strict=True))
+        modified, tuple(refs), conflict_of, Region.from_db(region), version), strict=True))
     return view
 
 

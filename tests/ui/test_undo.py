@@ -26,10 +26,11 @@ Rows = tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]
 
 
 def rows(dossier: Any) -> Rows:
-    """Every column of every annotation and annotation-tag row."""
+    """Every column of every annotation and annotation-tag row, but the version: a counter of
+    changes that moves on with each undo and redo (they are changes too)."""
     with dossier.read() as session:
-        annotations = [tuple(r) for r in session.execute(
-            text("SELECT * FROM annotations ORDER BY id")).all()]
+        annotations = [tuple(v for k, v in r._mapping.items() if k != "version")
+                       for r in session.execute(text("SELECT * FROM annotations ORDER BY id"))]
         links = [tuple(r) for r in session.execute(
             text("SELECT * FROM annotation_tags ORDER BY annotation_id, tag_id")).all()]
     return annotations, links

@@ -2,6 +2,12 @@
 
 Every edit is stored as it is made (there is no save button) through :class:`AnnotationUndo`, so it
 can be undone; typing in the note is stored after a short pause or when the note loses focus.
+
+Each edit is based on the version of the annotation shown when the user began it: if a colleague
+changed the annotation meanwhile (a team dossier), the edit is refused and
+:class:`~ui.conflict.ConflictDialog` shows both. An edit that could not be sent because the
+connection to the server is down stays in the panel ("not saved yet") and is sent again when the
+connection is back (:meth:`AnnotationPanel.retry_unsent`) or after a short wait.
 """
 
 from __future__ import annotations
@@ -24,9 +30,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.annotations import AnnotationView
+from app.live import is_disconnect
+from app.services.annotations import AnnotationView, EditConflict
 from app.services.workflow import SUBMITTABLE
 from ui.chips import chips_height, chips_size, paint_chips
+from ui.conflict import ConflictDialog
 from ui.models.annotations import STATUS_LABELS, one_line, page_label, tag_name
 from ui.undo import AnnotationUndo
 
@@ -37,6 +45,9 @@ CREDIBILITY_LABELS = {1: "1 — confirmed by other sources", 2: "2 — probably 
                       3: "3 — possibly true", 4: "4 — doubtful", 5: "5 — improbable",
                       6: "6 — truth cannot be judged"}
 NOTE_PAUSE_MS = 800
+#: How long an edit that could not be sent waits before it is tried again (if the connection
+#: has not come back before).
+UNSENT_RETRY_MS = 5000
 
 
 class ChipRow(QWidget):
@@ -126,6 +137,14 @@ class AnnotationPanel(QDockWidget):
         self.undo = undo
         self.annotation: AnnotationView | None = None
         self._loading = False
+        #: The version the edit being made was based on (None: no edit under way).
+        self._base: int | None = None
+        #: Fields that could not be sent (connection down), of annotation ``_unsent_id``.
+        self._unsent: dict[str, Any] = {}
+        self._unsent_id: str | None = None
+        self._unsent_base: int | None = None
+        #: The open conflict message, if any.
+        self.conflict_dialog: ConflictDialog | None = None
         body = QWidget(self)
         outer = QVBoxLayout(body)
         outer.setContentsMargins(8, 6, 8, 6)
@@ -143,6 +162,10 @@ class AnnotationPanel(QDockWidget):
         self._note_timer.setSingleShot(True)
         self._note_timer.setInterval(NOTE_PAUSE_MS)
         self._note_timer.timeout.connect(self.commit_note)
+        self._retry_timer = QTimer(self)
+        self._retry_timer.setSingleShot(True)
+        self._retry_timer.setInterval(UNSENT_RETRY_MS)
+        self._retry_timer.timeout.connect(self.retry_unsent)
         self.show_annotation(None)
 
     def _build_editor(self) -> None:
@@ -178,6 +201,12 @@ class AnnotationPanel(QDockWidget):
             self.credibility.addItem(label, value)
         # the status is shown, not edited: it moves only by submitting and reviewing
         self.status = QLabel(self.editor)
+        self.unsent = QLabel("Not saved yet: waiting for the connection to the server",
+                             self.editor)
+        self.unsent.setObjectName("unsent_edit")
+        self.unsent.setWordWrap(True)
+        self.unsent.setStyleSheet("color: #b3261e; font-weight: bold;")
+        self.unsent.setVisible(False)
         self.submit = QPushButton("Submit for review", self.editor)
         self.submit.setToolTip("Send this annotation to the reviewers")
         status_row = QHBoxLayout()
@@ -201,10 +230,12 @@ class AnnotationPanel(QDockWidget):
         form.addRow("Credibility", self.credibility)
         form.addRow("Status", status_row)
         form.addRow(buttons)
+        form.addRow(self.unsent)
         keep_keys = _KeepKeys(self)
         for combo in (self.reliability, self.credibility):
             combo.installEventFilter(keep_keys)
         self.note.textChanged.connect(self._note_typed)
+        self.attribution.textEdited.connect(lambda _t: self._began())
         self.note.installEventFilter(self)
         self.attribution.editingFinished.connect(
             lambda: self._store(attribution=self.attribution.text().strip()))
@@ -222,6 +253,7 @@ class AnnotationPanel(QDockWidget):
         """Show ``view`` (None: nothing is current); a note being typed is stored first."""
         if self.annotation is not None and (view is None or view.id != self.annotation.id):
             self.commit_note()
+            self._base = None
         previous = self.annotation
         self.annotation = view
         self.placeholder.setVisible(view is None)
@@ -239,10 +271,12 @@ class AnnotationPanel(QDockWidget):
             self.chips.set_chips([(tag_name(t.path), t.colour) for t in view.tags])
             # A stored edit comes back while the user may be typing on: keep what is typed.
             same = previous is not None and previous.id == view.id
-            if self.note.toPlainText() != view.note and not (same and self.note.hasFocus()):
+            unsent = self._unsent if self._unsent_id == view.id else {}
+            if self.note.toPlainText() != view.note and not (
+                    same and (self.note.hasFocus() or "note" in unsent)):
                 self.note.setPlainText(view.note)
             if self.attribution.text() != view.attribution and not (
-                    same and self.attribution.hasFocus()):
+                    same and (self.attribution.hasFocus() or "attribution" in unsent)):
                 self.attribution.setText(view.attribution)
             self.reliability.setCurrentIndex(max(self.reliability.findData(view.reliability), 0)
                                              if view.reliability else 0)
@@ -254,8 +288,14 @@ class AnnotationPanel(QDockWidget):
             self._loading = False
 
     # -- storing -------------------------------------------------------------------------------
+    def _began(self) -> None:
+        """The user began (or goes on with) an edit: it is based on the version shown now."""
+        if not self._loading and self.annotation is not None and self._base is None:
+            self._base = self.annotation.version
+
     def _note_typed(self) -> None:
         if not self._loading and self.annotation is not None:
+            self._began()
             self._note_timer.start()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
@@ -274,13 +314,114 @@ class AnnotationPanel(QDockWidget):
         if self._loading or self.annotation is None:
             return
         shown = self.annotation
+        based_on = self._base if self._base is not None else shown.version
+        self._base = None
+        self._send(shown, based_on, fields)
+
+    def _send(self, shown: AnnotationView, based_on: int, fields: dict[str, Any]) -> None:
+        def done(view: AnnotationView) -> None:
+            if self._unsent_id == view.id:
+                self._clear_unsent(fields)
+            if self._base == based_on:  # typing went on: it follows the version just saved
+                self._base = view.version
 
         def failed(exc: BaseException) -> None:
-            self.failed.emit(str(exc))
-            if self.annotation is shown:
-                self.show_annotation(shown)
+            if isinstance(exc, EditConflict):
+                self._show_conflict(exc, fields)
+            elif is_disconnect(exc):
+                self._keep_unsent(shown.id, based_on, fields)
+            else:
+                self.failed.emit(str(exc))
+                if self.annotation is shown:
+                    self.show_annotation(shown)
 
-        self.undo.update(shown.id, on_error=failed, **fields)
+        self.undo.update(shown.id, on_done=done, on_error=failed, based_on=based_on, **fields)
+
+    # -- conflicts and unsent edits -------------------------------------------------------------
+    def _show_conflict(self, exc: EditConflict, fields: dict[str, Any]) -> None:
+        """Show the newer version in the panel and both versions in a message."""
+        self._clear_unsent(fields)
+        if self.annotation is not None and self.annotation.id == exc.current.id:
+            self._base = None
+            self._note_timer.stop()
+            self._loading = True  # the refused text must not be stored again on focus-out
+            try:
+                self.note.setPlainText(exc.current.note)
+                self.attribution.setText(exc.current.attribution)
+                self.note.clearFocus()
+                self.attribution.clearFocus()
+            finally:
+                self._loading = False
+            self.show_annotation(exc.current)
+        if self.conflict_dialog is not None:
+            self.conflict_dialog.close()
+        dialog = ConflictDialog(exc, fields, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._send(exc.current, exc.current.version, fields))
+        dialog.destroyed.connect(lambda _o=None: self._forget_dialog(dialog))
+        self.conflict_dialog = dialog
+        dialog.open()
+
+    def _forget_dialog(self, dialog: ConflictDialog) -> None:
+        if self.conflict_dialog is dialog:
+            self.conflict_dialog = None
+
+    def _keep_unsent(self, annotation_id: str, based_on: int, fields: dict[str, Any]) -> None:
+        if self._unsent_id != annotation_id:
+            self._unsent = {}
+        self._unsent_id = annotation_id
+        self._unsent_base = based_on
+        self._unsent.update(fields)
+        self.unsent.setVisible(True)
+        self._retry_timer.start()
+
+    def _clear_unsent(self, sent: dict[str, Any]) -> None:
+        for key, value in sent.items():
+            if self._unsent.get(key) == value:
+                del self._unsent[key]
+        if not self._unsent:
+            self._unsent_id = None
+            self._unsent_base = None
+            self.unsent.setVisible(False)
+            self._retry_timer.stop()
+
+    @property
+    def has_unsent(self) -> bool:
+        """True while an edit waits for the connection."""
+        return bool(self._unsent)
+
+    def retry_unsent(self) -> None:
+        """Send again the edit that could not be sent (the connection is back)."""
+        if not self._unsent or self._unsent_id is None or self._unsent_base is None:
+            return
+        if self.annotation is not None and self.annotation.id == self._unsent_id:
+            # what is in the editor now is the latest the user wants
+            if "note" in self._unsent:
+                self._unsent["note"] = self.note.toPlainText()
+            if "attribution" in self._unsent:
+                self._unsent["attribution"] = self.attribution.text().strip()
+            shown = self.annotation
+        else:
+            shown = None
+        fields = dict(self._unsent)
+        base = self._unsent_base
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, EditConflict):
+                self._show_conflict(exc, fields)
+            elif is_disconnect(exc):
+                self._retry_timer.start()
+            else:
+                self._clear_unsent(fields)
+                self.failed.emit(str(exc))
+
+        def done(view: AnnotationView) -> None:
+            self._clear_unsent(fields)
+            if self._base == base:
+                self._base = view.version
+
+        annotation_id = shown.id if shown is not None else self._unsent_id
+        self.undo.update(annotation_id, on_done=done, on_error=failed, based_on=base, **fields)
 
     def _submit_clicked(self) -> None:
         if self.annotation is not None:
@@ -292,4 +433,5 @@ class AnnotationPanel(QDockWidget):
         if self.annotation is None:
             return
         self.commit_note()
-        self.undo.delete(self.annotation.id, on_error=lambda exc: self.failed.emit(str(exc)))
+        self.undo.delete(self.annotation.id, on_error=lambda exc: self.failed.emit(str(exc)),
+                         based_on=self.annotation.version)
