@@ -11,6 +11,7 @@ shows the pages through :func:`image_pdf`, a PDF made in memory from the same pi
 from __future__ import annotations
 
 import io
+import itertools
 import os
 from array import array
 from collections.abc import Iterator
@@ -41,6 +42,10 @@ MAX_PIXELS = 200_000_000
 EXTRACTOR_VERSION = 1
 #: Small images are enlarged for OCR up to this many pixels on their long side.
 UPSCALE_TO = 2500
+#: Address space of one OCR worker of a multi-page image: one decoded page (a 300-dpi A3 page in
+#: RGB is ~50 MB, a 70-megapixel photograph ~210 MB) with Python, Pillow and its resized copy;
+#: Tesseract runs as its own process under the same cap.
+IMAGE_WORKER_MEMORY = 1024**3
 
 #: (magic, offset, name) of the image formats Dossier imports.
 IMAGE_SIGNATURES: tuple[tuple[bytes, int, str], ...] = (
@@ -129,7 +134,8 @@ def image_pdf(data: bytes) -> bytes:
 def ocr_frame(data: bytes, index: int, lang: str) -> tuple[OcrText, int]:
     """Recognise page ``index`` of an image file; boxes in page points. Returns the text and
     the resolution it was recognised at. Runs in a worker process for multi-page images."""
-    frame, dpi = list(frames(data, "image"))[index]
+    # only this page is decoded (a worker holds one page of a long scan, not all of them)
+    frame, dpi = next(itertools.islice(frames(data, "image"), index, None))
     # Recognised at the image's own pixels; a small, coarse image (a thumbnail, a fax) is
     # enlarged towards OCR_DPI, never beyond UPSCALE_TO pixels on its long side.
     factor = max(1.0, min(OCR_DPI / dpi, UPSCALE_TO / max(frame.size)))
@@ -152,10 +158,14 @@ def _recognised(data: bytes, count: int, lang: str, progress: ProgressCallback |
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures import TimeoutError as FutureTimeout
 
+    from app.importers.bounds import limit_worker
     from app.importers.pdf_pool import pool_context
 
     workers = min(count, os.cpu_count() or 1)
-    executor = ProcessPoolExecutor(workers, mp_context=pool_context())
+    # like the PDF workers: each dies with Dossier (a killed import leaves no worker behind),
+    # with its memory bounded (one decoded page and Tesseract's share of it)
+    executor = ProcessPoolExecutor(workers, mp_context=pool_context(), initializer=limit_worker,
+                                   initargs=(os.getpid(), IMAGE_WORKER_MEMORY))
     finished = False
     try:
         futures = [executor.submit(ocr_frame, data, i, lang) for i in range(count)]

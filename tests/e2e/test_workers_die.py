@@ -6,6 +6,7 @@ passes afterwards."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -88,6 +89,38 @@ def test_killing_an_import_kills_its_workers(dossier_path: Path, tmp_path: Path)
         proc.wait(timeout=30)
         assert _wait_until(lambda: not any(_alive(p) for p in workers), 5), \
             f"workers outlived their parent: {[p for p in workers if _alive(p)]}"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    verify = run_cli(dossier_path, "verify")
+    assert verify.returncode == 0, verify.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not PROC.is_dir(), reason="needs /proc to see the process tree")
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="needs Tesseract (make setup)")
+def test_killing_an_image_import_kills_its_ocr_workers(dossier_path: Path, tmp_path: Path) -> None:
+    """A multi-page scan saved as TIFF is recognised page by page in worker processes: they
+    die with the import too."""
+    from tests.helpers.scans import digital_pdf, rasterise
+
+    page = rasterise(digital_pdf(tmp_path / "page.pdf"), dpi=300)[0]
+    tiff = tmp_path / "scan.tiff"
+    page.save(tiff, "TIFF", save_all=True, append_images=[page] * 11, dpi=(300, 300))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "app", "--dossier", str(dossier_path), "--user", "alice",
+         "import", str(tiff)],
+        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=dict(os.environ, PYTHONIOENCODING="utf-8"))
+    try:
+        wanted = min(2, os.cpu_count() or 1)  # the OCR workers, forked by the forkserver
+        assert _wait_until(lambda: len(_grandchildren(proc.pid)) >= wanted, 120), \
+            "the import never started its OCR workers"
+        workers = _descendants(proc.pid)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+        assert _wait_until(lambda: not any(_alive(p) for p in workers), 5), \
+            f"OCR workers outlived their parent: {[p for p in workers if _alive(p)]}"
     finally:
         if proc.poll() is None:
             proc.kill()
