@@ -70,18 +70,16 @@ def _wait_until(condition: object, seconds: float) -> bool:
     return bool(condition())  # type: ignore[operator]
 
 
-@pytest.mark.skipif(not PROC.is_dir(), reason="needs /proc to see the process tree")
-def test_killing_an_import_kills_its_workers(dossier_path: Path, tmp_path: Path) -> None:
-    pdf = tmp_path / "long.pdf"
-    pdf.write_bytes(hostile.heavy_pages_pdf(pages=40))
+def _kill_import_midway(dossier_path: Path, file: Path, wanted: int) -> None:
+    """Start ``dossier import FILE``, wait until the forkserver has forked ``wanted`` workers,
+    SIGKILL the import (no clean-up code runs) and check that every worker went with it and
+    that ``verify`` passes afterwards."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "app", "--dossier", str(dossier_path), "--user", "alice",
-         "import", str(pdf)],
+         "import", str(file)],
         cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         env=dict(os.environ, PYTHONIOENCODING="utf-8"))
     try:
-        # the extraction worker that opened the PDF and the page workers, all busy or waiting
-        wanted = 1 + min(2, os.cpu_count() or 1)
         assert _wait_until(lambda: len(_grandchildren(proc.pid)) >= wanted, 120), \
             "the import never started its workers"
         workers = _descendants(proc.pid)
@@ -96,6 +94,14 @@ def test_killing_an_import_kills_its_workers(dossier_path: Path, tmp_path: Path)
     assert verify.returncode == 0, verify.stderr
 
 
+@pytest.mark.skipif(not PROC.is_dir(), reason="needs /proc to see the process tree")
+def test_killing_an_import_kills_its_workers(dossier_path: Path, tmp_path: Path) -> None:
+    pdf = tmp_path / "long.pdf"
+    pdf.write_bytes(hostile.heavy_pages_pdf(pages=40))
+    # the extraction worker that opened the PDF and the page workers, all busy or waiting
+    _kill_import_midway(dossier_path, pdf, 1 + min(2, os.cpu_count() or 1))
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not PROC.is_dir(), reason="needs /proc to see the process tree")
 @pytest.mark.skipif(shutil.which("tesseract") is None, reason="needs Tesseract (make setup)")
@@ -107,22 +113,5 @@ def test_killing_an_image_import_kills_its_ocr_workers(dossier_path: Path, tmp_p
     page = rasterise(digital_pdf(tmp_path / "page.pdf"), dpi=300)[0]
     tiff = tmp_path / "scan.tiff"
     page.save(tiff, "TIFF", save_all=True, append_images=[page] * 11, dpi=(300, 300))
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "app", "--dossier", str(dossier_path), "--user", "alice",
-         "import", str(tiff)],
-        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        env=dict(os.environ, PYTHONIOENCODING="utf-8"))
-    try:
-        wanted = min(2, os.cpu_count() or 1)  # the OCR workers, forked by the forkserver
-        assert _wait_until(lambda: len(_grandchildren(proc.pid)) >= wanted, 120), \
-            "the import never started its OCR workers"
-        workers = _descendants(proc.pid)
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=30)
-        assert _wait_until(lambda: not any(_alive(p) for p in workers), 5), \
-            f"OCR workers outlived their parent: {[p for p in workers if _alive(p)]}"
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    verify = run_cli(dossier_path, "verify")
-    assert verify.returncode == 0, verify.stderr
+    # the OCR workers, forked by the forkserver
+    _kill_import_midway(dossier_path, tiff, min(2, os.cpu_count() or 1))

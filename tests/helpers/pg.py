@@ -21,6 +21,7 @@ import tempfile
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
 ENV_VAR = "DOSSIER_TEST_PG"
@@ -77,7 +78,7 @@ class PgServer:
             auth += ":" + quote(secret, safe="")
         return f"postgresql://{auth}@{self.host}:{self.port}/{database}"
 
-    def connect(self, database: str = "postgres"):  # type: ignore[no-untyped-def]
+    def connect(self, database: str = "postgres") -> Any:
         """A psycopg connection as the superuser, in autocommit mode."""
         import psycopg
 
