@@ -105,7 +105,6 @@ def append_many(
     cur = portable(cur)
     cur.lock_writers()
     seq, prev = head_raw(cur)
-    first = seq
     at = utcnow()
     rows: list[tuple[Any, ...]] = []
     for actor, action, otype, oid, body, state in events:
@@ -113,15 +112,7 @@ def append_many(
         digest = event_hash(prev, seq, at, actor, action, otype, oid, body, state)
         rows.append((seq, at, actor, action, otype, oid, body, prev, digest, state))
         prev = digest
-    if not rows:
-        return 0
-    cur.executemany(
-        "INSERT INTO audit_events (seq, at, actor, action, object_type, object_id, payload, "
-        "prev_hash, hash, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-    cur.execute("INSERT INTO dossier_meta (key, value) VALUES (?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                (_HEAD_KEY, f"{seq}:{prev}"))
-    return seq - first
+    return _write_events(cur, rows)
 
 
 def cursor(session: Session) -> Any:
@@ -157,8 +148,7 @@ def _append(
     event = (seq, at, actor, action, object_type, object_id, body, prev, digest, state)
     head_row = (_HEAD_KEY, f"{seq}:{digest}")
     # Two statements on both engines: in one data-modifying WITH (one round trip less) the
-    # team dossier's dossier_meta guard (app/team/policy.py) cannot see the new event and
-    # refuses the head; see notes/sync.md for pgcore and roles.
+    # team dossier's dossier_meta guard (app/team/policy.py) cannot see the new event.
     cur.execute(_INSERT_EVENT, event)
     cur.execute(_SET_HEAD, head_row)
     return digest
@@ -168,6 +158,17 @@ _INSERT_EVENT = ("INSERT INTO audit_events (seq, at, actor, action, object_type,
                  "payload, prev_hash, hash, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 _SET_HEAD = ("INSERT INTO dossier_meta (key, value) VALUES (?, ?) "
              "ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+
+
+def _write_events(cur: Any, rows: list[tuple[Any, ...]]) -> int:
+    """Insert chained ``rows`` (in :data:`_INSERT_EVENT`'s column order) and move the head to
+    the last of them; return how many were written."""
+    if not rows:
+        return 0
+    cur.executemany(_INSERT_EVENT, rows)
+    last = rows[-1]
+    cur.execute(_SET_HEAD, (_HEAD_KEY, f"{last[0]}:{last[8]}"))
+    return len(rows)
 
 
 @dataclass(frozen=True)
@@ -344,7 +345,6 @@ def append_prepared(cur: Any, events: Iterable[PreparedEvent]) -> int:
     cur = portable(cur)
     cur.lock_writers()
     seq, prev = head_raw(cur)
-    first = seq
     at = utcnow()
     at_json = _ENCODER.encode(at)
     sha = hashlib.sha256
@@ -355,15 +355,7 @@ def append_prepared(cur: Any, events: Iterable[PreparedEvent]) -> int:
         rows.append((seq, at, e.actor, e.action, e.object_type, e.object_id, e.payload, prev,
                      digest, e.state))
         prev = digest
-    if not rows:
-        return 0
-    cur.executemany(
-        "INSERT INTO audit_events (seq, at, actor, action, object_type, object_id, payload, "
-        "prev_hash, hash, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-    cur.execute("INSERT INTO dossier_meta (key, value) VALUES (?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                (_HEAD_KEY, f"{seq}:{prev}"))
-    return seq - first
+    return _write_events(cur, rows)
 
 
 #: The table :func:`stage_events` fills in a scratch database (one row per event, in order).
@@ -421,7 +413,5 @@ def append_staged(cur: Any, table: str, after: tuple[int, str]) -> int:
         "INSERT INTO audit_events (seq, at, actor, action, object_type, object_id, payload, "
         "prev_hash, hash, state) SELECT seq, at, actor, action, object_type, object_id, "
         f"payload, prev_hash, hash, state FROM {table} ORDER BY n")
-    cur.execute("INSERT INTO dossier_meta (key, value) VALUES (?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                (_HEAD_KEY, f"{last[0]}:{last[1]}"))
+    cur.execute(_SET_HEAD, (_HEAD_KEY, f"{last[0]}:{last[1]}"))
     return int(last[0]) - after[0]
