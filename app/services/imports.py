@@ -26,7 +26,7 @@ from app.importers.bounds import EXTRACT_SECONDS
 from app.importers.ocr import OcrOptions
 from app.importers.sandbox import extract_html_job, extract_text_job, run_bounded
 from app.originals import OriginalsStore, sha256_bytes
-from app.services.documents import DocumentView, find_by_sha256, store_document
+from app.services.documents import DocumentView, document_view, id_by_sha256, store_document
 
 if TYPE_CHECKING:
     from app.dossier import Dossier
@@ -173,14 +173,15 @@ def import_bytes(
 ) -> ImportResult:
     """Import one original given as bytes; same bytes twice give the existing document."""
     digest = sha256_bytes(data)
-    existing = find_by_sha256(dossier, digest)
+    existing = id_by_sha256(dossier, digest)  # the one lookup of this hash
     if existing is not None:
         from app.services.removal import restore_if_removed
 
-        if restore_if_removed(dossier, existing.id):  # removed earlier: it comes back
-            return ImportResult(source, "imported", find_by_sha256(dossier, digest),
+        if restore_if_removed(dossier, existing):  # removed earlier: it comes back
+            return ImportResult(source, "imported", document_view(dossier, existing),
                                 "brought back into the library")
-        return ImportResult(source, "present", existing, "already in the dossier")
+        return ImportResult(source, "present", document_view(dossier, existing),
+                            "already in the dossier")
     original = _OriginalWrite(dossier, data, digest)  # written while the text is extracted
     stored = False
     try:
