@@ -26,7 +26,9 @@ figure beside its baseline measured in the same run, for both sizes, and how it 
 8. importing the corpus's HTML pages (target <= 1.3x trafilatura alone with the same options),
    into a copy of the dossier's database.
 
-Usage: python benchmarks/scale.py [REPEATS] [--rebuild]   (offscreen unless QT_QPA_PLATFORM set)
+Usage: python benchmarks/scale.py [REPEATS] [--rebuild] [--only FIGURES]
+(offscreen unless QT_QPA_PLATFORM set). ``--only`` takes a comma-separated list of
+gui, cli, verify, html: ``--only html 7`` measures just the HTML import, seven times per size.
 """
 
 from __future__ import annotations
@@ -233,6 +235,8 @@ Figures = dict[str, tuple[float, float]]  # name -> (figure, baseline) in second
 #: name -> CPU seconds (all threads of this process) of the figure's work: on a busy shared
 #: machine it tells the work from the wait for a core.
 CPU: dict[str, float] = {}
+#: name -> CPU seconds of the baseline, where it is measured.
+CPU_BASELINE: dict[str, float] = {}
 
 
 def gui_figures(app: Any, built: Built, repeats: int) -> Figures:
@@ -539,7 +543,29 @@ def plain_chain_walk(built: Built) -> float:
     return time.perf_counter() - started
 
 
+def _worker_cpu() -> float:
+    """CPU seconds used so far by Dossier's extraction workers (they are not our children:
+    the forkserver forks them, so ``RUSAGE_CHILDREN`` never counts them)."""
+    from app.importers import sandbox
+
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for worker in list(sandbox._workers.values()):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = Path(f"/proc/{worker.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
 def html_figures(built: Built, repeats: int) -> Figures:
+    """The corpus pages imported one by one into a copy of the dossier, beside trafilatura alone
+    on the same pages with the same options.
+
+    Both sides are timed warm: one untimed import before the timed ones (into a throwaway
+    copy) starts Dossier's extraction worker and imports trafilatura in it, as the first import
+    of a session does once; the baseline, too, runs once untimed first (it imports and warms
+    trafilatura in this process). CPU time counts this process and the extraction worker.
+    """
     import trafilatura
 
     from app.dossier import Dossier
@@ -547,33 +573,54 @@ def html_figures(built: Built, repeats: int) -> Figures:
     from app.services.imports import import_file
 
     pages = sorted((CORPUS / "html").glob("*.html"))
+    name = f"HTML import of {len(pages)} corpus pages"
+
+    def copy_of(tmp: str) -> Dossier:
+        copy = Path(tmp) / "dossier"
+        copy.mkdir()
+        with sqlite3.connect(built.folder / "dossier.sqlite") as con, \
+                sqlite3.connect(copy / "dossier.sqlite") as target:
+            con.backup(target)
+        return Dossier.open(copy, user="bench")
+
+    ours_cpu: list[float] = []
 
     def ours() -> float:
         with tempfile.TemporaryDirectory(prefix="dossier-scale-html-") as tmp:
-            copy = Path(tmp) / "dossier"
-            copy.mkdir()
-            with sqlite3.connect(built.folder / "dossier.sqlite") as con, \
-                    sqlite3.connect(copy / "dossier.sqlite") as target:
-                con.backup(target)
-            dossier = Dossier.open(copy, user="bench")
+            dossier = copy_of(tmp)
+            processor, worker = time.process_time(), _worker_cpu()
             started = time.perf_counter()
             for page in pages:
                 result = import_file(dossier, page)
                 assert result.status == "imported", result.message
             seconds = time.perf_counter() - started
+            ours_cpu.append(time.process_time() - processor + _worker_cpu() - worker)
             dossier.close()
         return seconds
 
+    alone_cpu: list[float] = []
+
     def alone() -> float:
+        processor = time.process_time()
         started = time.perf_counter()
         for page in pages:
             trafilatura.bare_extraction(page.read_bytes().decode("utf-8", "replace"),
                                         date_extraction_params=dict(DATE_SETTINGS),
                                         **EXTRACTION_SETTINGS)
-        return time.perf_counter() - started
+        seconds = time.perf_counter() - started
+        alone_cpu.append(time.process_time() - processor)
+        return seconds
 
-    return {f"HTML import of {len(pages)} corpus pages": (median_of(repeats, ours),
-                                                           median_of(repeats, alone))}
+    with tempfile.TemporaryDirectory(prefix="dossier-scale-html-") as tmp:  # warm-up, untimed
+        dossier = copy_of(tmp)
+        import_file(dossier, pages[0])
+        dossier.close()
+    alone()
+    alone_cpu.clear()
+    figure, baseline = median_of(repeats, ours), median_of(repeats, alone)
+    CPU[name] = statistics.median(ours_cpu)
+    CPU_BASELINE[name] = statistics.median(alone_cpu)
+    return {name: (figure, baseline)}
 
 
 # -- report --------------------------------------------------------------------------------------
@@ -593,40 +640,68 @@ TARGETS: dict[str, tuple[str, Callable[[float, float], bool] | None, str]] = {
 }
 
 
+GROUPS = ("gui", "cli", "verify", "html")
+
+
+def _options(argv: list[str]) -> tuple[int, bool, set[str]]:
+    """(repeats, rebuild, figure groups) from the command line."""
+    only: set[str] = set(GROUPS)
+    args: list[str] = []
+    rest = iter(argv)
+    for arg in rest:
+        if arg == "--only" or arg.startswith("--only="):
+            value = arg.partition("=")[2] or next(rest, "")
+            only = {g.strip() for g in value.split(",") if g.strip()}
+            unknown = only - set(GROUPS)
+            if unknown or not only:
+                sys.exit(f"--only takes some of {', '.join(GROUPS)} (got {value!r})")
+        elif not arg.startswith("--"):
+            args.append(arg)
+    return (int(args[0]) if args else 3), "--rebuild" in argv, only
+
+
 def main() -> None:
-    args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    repeats = int(args[0]) if args else 3
-    rebuild = "--rebuild" in sys.argv
+    repeats, rebuild, only = _options(sys.argv[1:])
     if not PDF.exists():
         sys.exit(f"{PDF} not found: the benchmark reads ../shared/corpus beside the checkout")
-    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
-    from PySide6.QtWidgets import QApplication
+    app: Any = None
+    if "gui" in only:
+        from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+        from PySide6.QtWidgets import QApplication
 
-    def quiet(_mode: QtMsgType, _context: object, message: str) -> None:
-        if "does not support propagateSizeHints" not in message:
-            print(message, file=sys.stderr)
+        def quiet(_mode: QtMsgType, _context: object, message: str) -> None:
+            if "does not support propagateSizeHints" not in message:
+                print(message, file=sys.stderr)
 
-    qInstallMessageHandler(quiet)
-    app = QApplication.instance() or QApplication([])
+        qInstallMessageHandler(quiet)
+        app = QApplication.instance() or QApplication([])
+    print(f"load average at start: {' '.join(f'{v:.2f}' for v in os.getloadavg())}", flush=True)
     results: list[tuple[Built, Figures]] = []
     for documents, how_many in SIZES:
         built = build(documents, how_many, rebuild)
         print(f"== {documents:,} documents, {how_many:,} annotations (built through the "
               f"services in {built.seconds:.0f} s; cached in {built.folder})", flush=True)
         figures: Figures = {}
-        figures.update(gui_figures(app, built, repeats))
-        figures.update(cli_figures(built, repeats))
-        figures.update(verify_figures(built, repeats))
-        figures.update(html_figures(built, repeats))
+        if "gui" in only:
+            figures.update(gui_figures(app, built, repeats))
+        if "cli" in only:
+            figures.update(cli_figures(built, repeats))
+        if "verify" in only:
+            figures.update(verify_figures(built, repeats))
+        if "html" in only:
+            figures.update(html_figures(built, repeats))
         for name, (figure, baseline) in figures.items():
             target, check, _ = TARGETS.get(name, ("<= 1.3x alone", lambda f, b: f <= 1.3 * b,
                                                   "no"))
             verdict = ("shown for reference" if check is None
                        else "ok" if check(figure, baseline) else "MISSES")
-            cpu = f"   (cpu {CPU[name] * 1000:.0f} ms)" if name in CPU else ""
+            cpu = f"   (cpu {CPU[name] * 1000:.0f} ms" if name in CPU else ""
+            if name in CPU_BASELINE:
+                cpu += f", baseline cpu {CPU_BASELINE[name] * 1000:.0f} ms"
             print(f"  {name:48s} {figure * 1000:9.1f} ms   baseline {baseline * 1000:8.1f} ms"
-                  f"   ratio {figure / baseline:5.2f}x   target {target}: {verdict}{cpu}",
-                  flush=True)
+                  f"   ratio {figure / baseline:5.2f}x   target {target}: {verdict}"
+                  f"{cpu + ')' if cpu else ''}", flush=True)
+        print(f"  load average: {' '.join(f'{v:.2f}' for v in os.getloadavg())}", flush=True)
         results.append((built, figures))
     (small, before), (large, after) = results
     print(f"== growth from {small.documents:,} to {large.documents:,} documents "
