@@ -24,7 +24,7 @@ from app.importers.base import (
 )
 from app.importers.bounds import EXTRACT_SECONDS
 from app.importers.ocr import OcrOptions
-from app.importers.sandbox import extract_html_job, extract_text_job, run_bounded
+from app.importers.sandbox import FileBytes, extract_html_job, extract_text_job, run_bounded
 from app.originals import OriginalsStore, sha256_bytes
 from app.services.documents import DocumentView, document_view, id_by_sha256, store_document
 
@@ -51,11 +51,13 @@ def extract(
     data: bytes, name: str, *, path: Path | None = None, url: str | None = None,
     charset: str | None = None, password: str | None = None,
     progress: ProgressCallback | None = None, cancel: CancelCheck | None = None,
-    ocr: OcrOptions | None = None,
+    ocr: OcrOptions | None = None, sha256: str | None = None,
 ) -> ExtractedDocument:
     """Detect the format of ``data`` and run the matching importer.
 
     ``ocr``: which pages and images to recognise (default: pages without text, in English).
+    ``sha256``: the hash of ``data``, read from ``path``: an HTML or text file's worker then
+    reads the file itself (and refuses it if its bytes are no longer these).
     """
     ocr = ocr or OcrOptions()
     from app.importers.detect import detect_format
@@ -84,11 +86,14 @@ def extract(
         from app.importers.image import extract_image
 
         return extract_image(data, Path(name).name, ocr=ocr, progress=progress, cancel=cancel)
+    given: bytes | FileBytes = data
+    if path is not None and sha256 is not None:
+        given = FileBytes(str(path), len(data), sha256)
     if kind == "html":
-        return run_bounded(extract_html_job, data, url, name, charset, name=name,
+        return run_bounded(extract_html_job, given, url, name, charset, name=name,
                            seconds=EXTRACT_SECONDS, cancel=cancel)
     if kind == "text":
-        return run_bounded(extract_text_job, data, name, name=name, seconds=EXTRACT_SECONDS,
+        return run_bounded(extract_text_job, given, name, name=name, seconds=EXTRACT_SECONDS,
                            cancel=cancel)
     raise ImportRefused(f"{name}: unsupported format {kind}")
 
@@ -186,7 +191,7 @@ def import_bytes(
     stored = False
     try:
         extracted = extract(data, name, path=path, url=url, charset=charset, password=password,
-                            progress=progress, cancel=cancel, ocr=ocr)
+                            progress=progress, cancel=cancel, ocr=ocr, sha256=digest)
         if cancel is not None and cancel():
             raise ImportCancelled(f"{name}: import cancelled")
         if (not extracted.text.strip() and extracted.kind != "image"
