@@ -88,7 +88,8 @@ def extract(
         return extract_image(data, Path(name).name, ocr=ocr, progress=progress, cancel=cancel)
     given: bytes | FileBytes = data
     if path is not None and sha256 is not None:
-        given = FileBytes(str(path), len(data), sha256)
+        # absolute: the worker's working folder is the one its server started in
+        given = FileBytes(str(path.absolute()), len(data), sha256)
     if kind == "html":
         return run_bounded(extract_html_job, given, url, name, charset, name=name,
                            seconds=EXTRACT_SECONDS, cancel=cancel)

@@ -144,6 +144,20 @@ def test_a_file_that_changes_during_its_import_is_refused(
     assert imports.import_file(dossier, path).status == "imported"
 
 
+def test_a_file_named_relative_to_the_working_folder_imports(
+    dossier: Dossier, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker was started in another folder: it is given the file's absolute path."""
+    imports.import_bytes(dossier, PAGE.replace(b"Overtime", b"Warm"), "warm.html", source="w")
+    folder = tmp_path / "elsewhere"
+    folder.mkdir()
+    (folder / "overtime.html").write_bytes(PAGE)
+    monkeypatch.chdir(folder)
+    result = imports.import_file(dossier, "overtime.html")
+    assert result.status == "imported" and result.document is not None
+    assert result.document.title == "Overtime"
+
+
 def test_bytes_without_a_file_still_import(dossier: Dossier) -> None:
     """A download has no file to read again: its bytes go to the worker as before."""
     result = imports.import_bytes(dossier, PAGE, "page.html", source="https://example.org/p",
