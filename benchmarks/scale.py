@@ -237,6 +237,10 @@ Figures = dict[str, tuple[float, float]]  # name -> (figure, baseline) in second
 CPU: dict[str, float] = {}
 #: name -> CPU seconds of the baseline, where it is measured.
 CPU_BASELINE: dict[str, float] = {}
+#: name -> median of the ratios of runs made one after the other (figure, then its baseline):
+#: on a busy machine steadier than the ratio of the medians, as both runs of a pair see about
+#: the same load.
+PAIRED: dict[str, float] = {}
 
 
 def gui_figures(app: Any, built: Built, repeats: int) -> Figures:
@@ -636,6 +640,8 @@ def html_figures(built: Built, repeats: int) -> Figures:
         cold.append(ours(False))
         baseline.append(alone())
     CPU[name], CPU[cold_name] = statistics.median(cpu[True]), statistics.median(cpu[False])
+    PAIRED[name] = statistics.median(f / b for f, b in zip(warm, baseline, strict=True))
+    PAIRED[cold_name] = statistics.median(f / b for f, b in zip(cold, baseline, strict=True))
     CPU_BASELINE[name] = CPU_BASELINE[cold_name] = statistics.median(alone_cpu)
     base = statistics.median(baseline)
     return {name: (statistics.median(warm), base), cold_name: (statistics.median(cold), base)}
@@ -718,6 +724,8 @@ def main() -> None:
             cpu = f"   (cpu {CPU[name] * 1000:.0f} ms" if name in CPU else ""
             if name in CPU_BASELINE:
                 cpu += f", baseline cpu {CPU_BASELINE[name] * 1000:.0f} ms"
+            if name in PAIRED:
+                cpu += f"; paired ratio {PAIRED[name]:.2f}x"
             print(f"  {name:48s} {figure * 1000:9.1f} ms   baseline {baseline * 1000:8.1f} ms"
                   f"   ratio {figure / baseline:5.2f}x   target {target}: {verdict}"
                   f"{cpu + ')' if cpu else ''}", flush=True)
