@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from lxml import html as lxml_html
+
 from app.importers.base import ImportRefused
 from app.importers.html import extract_html
 from app.importers.html_boilerplate import drop_boilerplate
+from app.importers.html_hidden import drop_hidden
 from tests.helpers.article_quality import TARGET_F1, Page, corpus_pages, score
 from tests.helpers.corpus import corpus_dir, requires_corpus
 
@@ -69,3 +72,78 @@ def test_a_page_of_nothing_but_boilerplate_keeps_what_it_has() -> None:
     only = [_B("Read more: something else", link_chars=14)]
     kept, dropped = drop_boilerplate(only)
     assert kept == only and dropped == []
+
+
+# --- rules on whole pages (small hand-written pages) -------------------------------------------
+
+STORY = ("The ministry paid 4.2 million euros to a company registered two weeks before the tender "
+         "closed, according to records seen by reporters. ")
+
+
+def _article(body: str, *, title: str = "Ministry paid shell company | Example News",
+             description: str = "", head: str = "") -> bytes:
+    meta = f'<meta name="description" content="{description}">' if description else ""
+    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{title}</title>{meta}{head}"
+            f"</head><body><nav><a href='/'>Home</a></nav><article>{body}</article>"
+            "<footer><p>Example News</p></footer></body></html>").encode()
+
+
+def test_text_around_comments_inside_a_paragraph_is_kept() -> None:
+    # pages rendered by React put <!-- --> between runs of text; the words after it were lost
+    body = (f"<p>When<!-- --> the auditors asked, <a href='/a'>the firm</a><!-- --> refused. "
+            f"{STORY}</p><p>{STORY * 2}</p>")
+    text = extract_html(_article(body), name="comments.html").text
+    assert text.startswith("When the auditors asked, the firm refused. The ministry paid")
+
+
+MICRODATA = ('<div style="display:none" itemscope><h1 itemprop="name">Ministry paid shell '
+             'company</h1><div itemprop="datePublished">2019-11-19T08:57:40+01:00</div>'
+             '<div itemprop="publisher">ExampleNewsDe</div></div>')
+
+
+def test_blocks_the_page_hides_are_left_out() -> None:
+    body = (f"<p>{STORY * 3}</p><section>{MICRODATA}<p hidden>Share on Facebook</p></section>"
+            f"<p>The company's director declined to comment. {STORY}</p>")
+    doc = extract_html(_article(body), name="hidden.html")
+    assert "2019-11-19T08:57:40" not in doc.text and "ExampleNewsDe" not in doc.text
+    assert "Share on Facebook" not in doc.text
+    assert doc.text.count("The ministry paid") == 4
+    assert "The company's director declined to comment." in doc.text
+
+
+def test_hidden_panes_of_running_text_and_structured_data_stay_in_the_tree() -> None:
+    pane = f'<div class="slide" style="display: none;"><p>Second slide. {STORY * 2}</p></div>'
+    script = ('<div hidden><script type="application/ld+json">{"@type": "NewsArticle"}</script>'
+              "</div>")
+    tree = lxml_html.document_fromstring(
+        f"<html><body><p>{STORY}</p>{MICRODATA} after{pane}{script}</body></html>")
+    assert drop_hidden(tree) == 1
+    text = tree.text_content()
+    assert "ExampleNewsDe" not in text and "after" in text  # the text after it stays
+    assert "Second slide." in text and "NewsArticle" in text
+
+
+def test_headline_and_standfirst_repeated_above_the_story_are_dropped() -> None:
+    body = ("<h1>Ministry paid shell company</h1>"
+            "<h2>Records show the payment went through two weeks after registration.</h2>"
+            f"<p>{STORY * 3}</p><h2>The contracts</h2><p>{STORY * 2}</p>")
+    doc = extract_html(_article(body, description="Records show the payment went through two "
+                                "weeks after registration."), name="headline.html")
+    assert doc.text.startswith("The ministry paid")
+    assert "The contracts" in doc.text  # a heading inside the story stays
+    assert doc.metadata["dropped_boilerplate"][:2] == [
+        "Ministry paid shell company",
+        "Records show the payment went through two weeks after registration."]
+
+
+def test_a_first_paragraph_that_is_also_the_description_stays() -> None:
+    lead = "The ministry paid 4.2 million euros to a company registered two weeks earlier."
+    body = f"<h1>Ministry paid shell company</h1><p>{lead}</p><p>{STORY * 3}</p>"
+    doc = extract_html(_article(body, description=lead), name="lead.html")
+    assert doc.text.startswith(lead)
+
+
+def test_a_heading_that_is_not_the_title_stays() -> None:
+    body = f"<h2>Who paid</h2><p>{STORY * 3}</p>"
+    doc = extract_html(_article(body), name="heading.html")
+    assert doc.text.startswith("Who paid\n\nThe ministry paid")
