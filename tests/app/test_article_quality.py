@@ -68,6 +68,41 @@ def test_story_paragraphs_that_resemble_boilerplate_are_kept() -> None:
     assert kept == story and dropped == []
 
 
+def test_headline_links_related_boxes_reading_times_and_closing_addresses_are_dropped() -> None:
+    story = [
+        _B("Reading time: 4 minutes"),
+        _B("The ministry paid 4.2 million to a shell company in 2019, the records show."),
+        _B("SEE MORE: Minister questioned over second contract", link_chars=40),
+        _B("MINISTER'S AIDE QUIT OVER EXPENSES, SOURCES SAY", link_chars=47),
+        _B("The company was registered two weeks before the tender closed."),
+        _B("Also: our coverage of the tender, in full", link_chars=35),
+        _B("DON'T MISS\nPort deal under review\nThe families who paid", link_chars=40),
+        _B("Updated at 1:23 p.m."),
+        _B("Its director declined to comment when reached on Monday."),
+        _B("Explore further"),
+        _B("Shell companies: what the registry shows", kind="list", link_chars=40),
+        _B("Like this story? Share it with a friend!"),
+        _B("If you enjoyed this article, we have an offer for you: become a member."),
+        _B("jane.reporter@example.org"),
+        _B("twitter.com/janereporter"),
+    ]
+    kept, dropped = drop_boilerplate(story)
+    assert [b.text for b in kept] == [story[1].text, story[4].text, story[8].text]
+    assert len(dropped) == len(story) - 3
+
+
+def test_story_text_in_capitals_with_addresses_or_starting_with_also_is_kept() -> None:
+    story = [
+        _B("THE MINISTRY PAID 4.2 MILLION TO A SHELL COMPANY, THE AUDITOR WROTE."),  # no link
+        _B("Also, the company was registered two weeks before the tender closed."),
+        _B("Tips can be sent to tips@example.org, the newsroom said in its appeal."),
+        _B("jane.reporter@example.org"),  # an address in the story, not at its end
+        _B("Its director declined to comment when reached on Monday."),
+    ]
+    kept, dropped = drop_boilerplate(story)
+    assert kept == story and dropped == []
+
+
 def test_a_page_of_nothing_but_boilerplate_keeps_what_it_has() -> None:
     only = [_B("Read more: something else", link_chars=14)]
     kept, dropped = drop_boilerplate(only)
