@@ -24,12 +24,19 @@ two averages. The pages are split into two fixed halves by a hash of the page id
 developed looking at ``dev`` pages only; ``test`` pages are held out to report how they generalise.
 Only dev pages' errors are listed unless ``--show-test`` is given.
 
+With ``--cost``, the time Dossier adds to trafilatura per corpus page instead: the whole import
+(``extract_html``), the part spent in trafilatura, the rest (decoding, parsing, the body rules,
+metadata), and each body rule alone; medians over pages of each page's median over repeats, wall
+and CPU time.
+
 Usage: python benchmarks/article_quality.py [--eval DIR] [--articles DIR] [--limit N] [--show N]
+       python benchmarks/article_quality.py --cost [--repeat N]
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import gzip
 import hashlib
 import json
@@ -46,6 +53,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import trafilatura  # noqa: E402
 
+import app.importers.html as html_importer  # noqa: E402
 from app.importers.base import ImportRefused  # noqa: E402
 from app.importers.html import DATE_SETTINGS, EXTRACTION_SETTINGS, extract_html  # noqa: E402
 from tests.helpers.article_quality import (  # noqa: E402
@@ -231,6 +239,67 @@ def run_articles(folder: Path, show: int, show_test: bool) -> None:
         print(f"  {p.half} {p.name[:12]} fp {fp:.3f} fn {fn:.3f}  {p.url[:80]}")
 
 
+# --- cost of Dossier's own work per page ---------------------------------------------------------
+
+#: The importer's steps timed on their own when present (older checkouts lack some).
+TIMED_STEPS = ("_run_trafilatura", "drop_hidden", "_drop_navigation_edges", "_page_titles",
+               "drop_headline", "drop_boilerplate")
+RULES = TIMED_STEPS[1:]
+
+
+def run_cost(pages: list[Page], repeat: int) -> None:
+    """Print medians per page: the import, trafilatura inside it, the rest, the body rules."""
+    spent: dict[str, list[tuple[float, float]]] = {}
+
+    def timed(name: str, function: Callable[..., object]) -> Callable[..., object]:
+        @functools.wraps(function)
+        def wrapper(*args: object, **kwargs: object) -> object:
+            wall, cpu = time.perf_counter(), time.thread_time()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent.setdefault(name, []).append(
+                    (time.perf_counter() - wall, time.thread_time() - cpu))
+        return wrapper
+
+    originals = {name: getattr(html_importer, name) for name in TIMED_STEPS
+                 if hasattr(html_importer, name)}
+    for name, function in originals.items():
+        setattr(html_importer, name, timed(name, function))
+    per_page: dict[str, list[tuple[float, float]]] = {}
+    try:
+        for page in pages:
+            data = page.path.read_bytes()
+            runs: dict[str, list[tuple[float, float]]] = {}
+            for _ in range(repeat):
+                spent.clear()
+                wall, cpu = time.perf_counter(), time.thread_time()
+                dossier(data, page.name)
+                total = (time.perf_counter() - wall, time.thread_time() - cpu)
+                steps = {name: (sum(w for w, _ in v), sum(c for _, c in v))
+                         for name, v in spent.items()}
+                library = steps.get("_run_trafilatura", (0.0, 0.0))
+                rules = [steps.get(name, (0.0, 0.0)) for name in RULES]
+                rows = {"import (extract_html)": total, "  in trafilatura": library,
+                        "  Dossier's own work": (total[0] - library[0], total[1] - library[1]),
+                        "    body rules": (sum(w for w, _ in rules), sum(c for _, c in rules)),
+                        **{f"      {name}": steps[name] for name in RULES if name in steps}}
+                for label, value in rows.items():
+                    runs.setdefault(label, []).append(value)
+            for label, values in runs.items():
+                per_page.setdefault(label, []).append((statistics.median(w for w, _ in values),
+                                                       statistics.median(c for _, c in values)))
+    finally:
+        for name, function in originals.items():
+            setattr(html_importer, name, function)
+    print(f"== cost per page: {len(pages)} corpus pages, median of {repeat} runs each, "
+          "then the median over pages (shared machine)")
+    for label, values in per_page.items():
+        wall = statistics.median(w for w, _ in values) * 1000
+        cpu = statistics.median(c for _, c in values) * 1000
+        print(f"{label:<34} {wall:8.2f} ms wall  {cpu:8.2f} ms CPU")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--eval", type=Path, help="a folder laid out like trafilatura's "
@@ -239,12 +308,18 @@ def main() -> None:
                         "article-extraction benchmark (ground-truth.json, html/<id>.html.gz)")
     parser.add_argument("--show-test", action="store_true",
                         help="also list the test half's worst pages (keep it held out)")
+    parser.add_argument("--cost", action="store_true",
+                        help="time Dossier's own work per corpus page instead of scoring")
+    parser.add_argument("--repeat", type=int, default=15, help="runs per page for --cost")
     parser.add_argument("--limit", type=int, default=0, help="only the first N pages of --eval")
     parser.add_argument("--show", type=int, default=10, help="list up to N misses and leaks")
     args = parser.parse_args()
     folder = corpus_dir()
     if folder is None:
         raise SystemExit("../shared/corpus not found beside the checkout")
+    if args.cost:
+        run_cost(corpus_pages(folder / "html"), args.repeat)
+        return
     print(f"trafilatura {trafilatura.__version__}; passage-level scores; shared 2-core machine")
     run_set("corpus pages (../shared/corpus/html)", corpus_pages(folder / "html"), args.show)
     if args.eval:

@@ -12,6 +12,7 @@ import copy
 import json
 import logging
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
@@ -184,13 +185,14 @@ def extract_html(
     )
 
 
-def _page_titles(document: Any, tree: lxml_html.HtmlElement) -> list[str | None]:
-    """The page's title as trafilatura, ``<title>`` and the first ``<h1>`` give it."""
-    title_el = tree.find(".//title")
+def _page_titles(document: Any, tree: lxml_html.HtmlElement) -> Iterator[str | None]:
+    """The page's title as trafilatura, ``<title>`` and the first ``<h1>`` give it, looked up
+    one after the other (finding the ``<h1>`` walks the page)."""
+    yield getattr(document, "title", None)
+    title_el = tree.find("head/title")
+    yield title_el.text_content() if title_el is not None else None
     h1 = tree.find(".//h1")
-    return [getattr(document, "title", None),
-            title_el.text_content() if title_el is not None else None,
-            h1.text_content() if h1 is not None else None]
+    yield h1.text_content() if h1 is not None else None
 
 
 def _parser() -> lxml_html.HTMLParser:

@@ -41,8 +41,8 @@ def drop_headline(
     if len(blocks) < 2 or blocks[0].kind != "heading":
         return list(blocks), []
     heading = _key(blocks[0].text)
-    keys = [_key(t) for t in titles if t]
-    if len(heading) < MIN_TITLE_CHARS or not any(heading in key for key in keys):
+    # ``titles`` may be lazy: the later ones are only looked up when the first do not match
+    if len(heading) < MIN_TITLE_CHARS or not any(heading in _key(t) for t in titles if t):
         return list(blocks), []
     dropped = 1
     if len(blocks) > 2 and blocks[1].kind == "heading" and description:
