@@ -73,6 +73,11 @@ _CREDIT = re.compile(
     r"|titelbild\s*:|beitragsbild\s*:|quelle\s*:|source\s*:|image\s*:|imagen\s*:|fuente\s*:)",
     re.IGNORECASE,
 )
+#: "Sign up" said to the reader (not "the company continued to sign up subscribers"), as a
+#: short block's strong call; at the article's end any "sign up" is a closing call.
+_SIGN_UP = (r"(?:^|(?<=[.!:]\s))\W*sign(?:ing)? up\b"
+            r"|sign(?:ing)? up (?:for|to) (?:our|my|the|a|free)\b"
+            r"|sign up (?:here|now|today|below)\b")
 #: Calls to subscribe, sign up, follow, support or comment, as sites close their articles.
 _CALL = re.compile(
     r"\b(?:subscrib\w*|sign(?:ing)? up|newsletter\w*|abonn\w*|suscr[íi]b\w*"
@@ -84,7 +89,7 @@ _CALL = re.compile(
 )
 #: Strong calls that are boilerplate wherever they stand when the block is short.
 _STRONG_CALL = re.compile(
-    r"\b(?:newsletter\w*|sign(?:ing)? up\b|subscribe (?:now|today|to)|jetzt (?:abonnieren|anmelden)"
+    rf"\b(?:newsletter\w*|{_SIGN_UP}|subscribe (?:now|today|to)|jetzt (?:abonnieren|anmelden)"
     r"|never miss|nicht (?:mehr )?eingeloggt|view comments|keine kommentare|no comments"
     r"|ver (?:m[áa]s )?comentarios|hazte miembro|^\W*(?:anzeige|werbung|advertisement|sponsored"
     r"|publicidad|publicit[ée])\b|affiliate[- ]links?|may receive (?:a )?compensation"

@@ -97,6 +97,7 @@ def test_story_text_in_capitals_with_addresses_or_starting_with_also_is_kept() -
         _B("Also, the company was registered two weeks before the tender closed."),
         _B("Tips can be sent to tips@example.org, the newsroom said in its appeal."),
         _B("jane.reporter@example.org"),  # an address in the story, not at its end
+        _B("The registry kept working, the clerk said, as agents continued to sign up new firms."),
         _B("Its director declined to comment when reached on Monday."),
     ]
     kept, dropped = drop_boilerplate(story)
