@@ -242,7 +242,7 @@ def run_articles(folder: Path, show: int, show_test: bool) -> None:
 # --- cost of Dossier's own work per page ---------------------------------------------------------
 
 #: The importer's steps timed on their own when present (older checkouts lack some).
-TIMED_STEPS = ("_run_trafilatura", "drop_hidden", "_drop_navigation_edges", "_page_titles",
+TIMED_STEPS = ("_run_trafilatura", "prepare_tree", "_drop_navigation_edges", "_page_titles",
                "drop_headline", "drop_boilerplate")
 RULES = TIMED_STEPS[1:]
 

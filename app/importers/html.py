@@ -26,9 +26,9 @@ from app.importers.html_boilerplate import boilerplate_settings, drop_boilerplat
 from app.importers.html_decode import decode_html
 from app.importers.html_embedded import MIN_WORD_SHARE, embedded_article_blocks
 from app.importers.html_headline import drop_headline
-from app.importers.html_hidden import drop_hidden
 from app.importers.html_jsonld import iso_date, json_ld_name, structured_data
 from app.importers.html_large import MAX_TRAFILATURA_BLOCKS, count_blocks, large_page_blocks
+from app.importers.html_page_tree import prepare_tree
 from app.importers.text import decoding_warnings
 from app.textmodel import normalise
 
@@ -119,7 +119,7 @@ def extract_html(
             "article; every paragraph of its main content was kept (boilerplate was only "
             "removed by element type)")
     else:
-        drop_hidden(tree)
+        prepare_tree(tree)
         document = _run_trafilatura(copy.deepcopy(tree), url)  # it prunes the tree it is given
         blocks = _blocks_from_body(document.body) if document is not None else []
     blocks, dropped = _drop_navigation_edges(blocks)
@@ -306,7 +306,9 @@ def _add_container(blocks: list[_Block], el: etree._Element) -> None:
         if isinstance(child.tag, str) and child.tag in _BLOCK_TAGS:
             flush()
             _add_element(blocks, child)
-            run.text = child.tail
+            # trafilatura strips the space at the end of text that follows a block: without one
+            # added back, the text ran into a link after it ("(@union)November 20")
+            run.text = f"{child.tail} " if child.tail else None
         else:
             run.append(copy.deepcopy(child))
     flush()

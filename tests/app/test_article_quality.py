@@ -7,7 +7,7 @@ from lxml import html as lxml_html
 from app.importers.base import ImportRefused
 from app.importers.html import extract_html
 from app.importers.html_boilerplate import drop_boilerplate
-from app.importers.html_hidden import drop_hidden
+from app.importers.html_page_tree import prepare_tree
 from tests.helpers.article_quality import TARGET_F1, Page, corpus_pages, score
 from tests.helpers.corpus import corpus_dir, requires_corpus
 
@@ -153,7 +153,7 @@ def test_hidden_panes_of_running_text_and_structured_data_stay_in_the_tree() -> 
               "</div>")
     tree = lxml_html.document_fromstring(
         f"<html><body><p>{STORY}</p>{MICRODATA} after{pane}{script}</body></html>")
-    assert drop_hidden(tree) == 1
+    assert prepare_tree(tree) == (1, 0)
     text = tree.text_content()
     assert "ExampleNewsDe" not in text and "after" in text  # the text after it stays
     assert "Second slide." in text and "NewsArticle" in text
@@ -183,3 +183,17 @@ def test_a_heading_that_is_not_the_title_stays() -> None:
     body = f"<h2>Who paid</h2><p>{STORY * 3}</p>"
     doc = extract_html(_article(body), name="heading.html")
     assert doc.text.startswith("Who paid\n\nThe ministry paid")
+
+
+def test_a_post_quoted_from_a_social_network_is_kept_as_a_quotation() -> None:
+    embed = ('<div class="article-widget embed-tweet"><div class="embed-inner">'
+             '<blockquote class="twitter-tweet"><p lang="en">We never saw the contract, and we '
+             'were never asked.</p>— Dock Workers Union (@dockunion) '
+             '<a href="https://twitter.com/dockunion/status/1">November 20, 2019</a></blockquote>'
+             '<script async src="https://platform.twitter.com/widgets.js"></script></div></div>')
+    body = f"<p>{STORY * 3}</p>{embed}<p>The company's director declined to comment. {STORY}</p>"
+    doc = extract_html(_article(body), name="tweet.html")
+    quotes = [doc.text[s:e] for kind, s, e in doc.structure if kind == "quote"]
+    assert quotes == ["We never saw the contract, and we were never asked.\n\n"
+                      "— Dock Workers Union (@dockunion) November 20, 2019"]
+    assert "The company's director declined to comment." in doc.text
