@@ -84,7 +84,7 @@ _CALL = re.compile(
     r"|follow (?:us|\w+ on)|download (?:our|the) \w+ app|support (?:our|us)\b|unterst[üu]tze\w*"
     r"|donate|spenden|hazte miembro|never miss|nichts (?:mehr )?verpassen|jetzt anmelden"
     r"|all rights reserved|alle rechte vorbehalten|copyrighted property|lust auf mehr"
-    r"|leave a reply|eingeloggt|logged in)",
+    r"|leave a reply|eingeloggt|logged in|click here|(?:we'?d|we would) (?:like|love) to hear)",
     re.IGNORECASE,
 )
 #: Strong calls that are boilerplate wherever they stand when the block is short.
@@ -95,7 +95,9 @@ _STRONG_CALL = re.compile(
     r"|publicidad|publicit[ée])\b|affiliate[- ]links?|may receive (?:a )?compensation"
     r"|provisionslinks?|bezahlschranke|paywall|(?:get|download) the [\w ]{1,30} app\b"
     r"|by clicking here|share (?:it|this(?: story| article)?) with (?:a friend|your friends)"
-    r"|if you (?:enjoyed|liked) (?:this|the) (?:article|story|post)|tell us what you think)",
+    r"|if you (?:enjoyed|liked) (?:this|the) (?:article|story|post)|tell us what you think"
+    r"|if you (?:buy|purchase) something (?:through|from|via)"
+    r"|may (?:get|earn|receive) (?:a )?(?:small )?(?:share|commission|compensation))",
     re.IGNORECASE,
 )
 #: A block that is only a date, or a date with an update label ("Aktualisiert am 17.01.2021").
@@ -180,6 +182,12 @@ def classify(blocks: Sequence[BlockLike]) -> list[str | None]:
         elif size <= LABEL_MAX_CHARS and block.kind != "heading" and (
                 _READING_TIME.match(text)):
             keep[i] = "byline"
+    # A sign-up or newsletter call may also open it, longer than one between paragraphs.
+    for i, block in enumerate(blocks):
+        if keep[i] is None:
+            if not (len(block.text) <= CALL_MAX_CHARS and _STRONG_CALL.search(block.text)):
+                break
+            keep[i] = "opening call"
     # Calls to action and the author's address close an article: drop them (and what was dropped
     # among them) from the end.
     end = len(blocks)

@@ -91,6 +91,22 @@ def test_headline_links_related_boxes_reading_times_and_closing_addresses_are_dr
     assert len(dropped) == len(story) - 3
 
 
+def test_opening_sign_up_calls_disclosures_and_closing_click_here_calls_are_dropped() -> None:
+    story = [
+        _B("Start your morning with the Ledger, our briefing on money in politics, read by "
+           "thousands of people who follow the money every day. Sign up for the free daily "
+           "newsletter."),
+        _B("The ministry paid 4.2 million to a shell company in 2019, the records show."),
+        _B("If you buy something through a link in this post, we may earn a commission."),
+        _B("The company was registered two weeks before the tender closed."),
+        _B("Get the Ledger in print every month: twelve issues for 20 euros. Click here to order."),
+        _B("We would like to hear what you think about this article: write to the editors."),
+    ]
+    kept, dropped = drop_boilerplate(story)
+    assert [b.text for b in kept] == [story[1].text, story[3].text]
+    assert len(dropped) == len(story) - 2
+
+
 def test_story_text_in_capitals_with_addresses_or_starting_with_also_is_kept() -> None:
     story = [
         _B("THE MINISTRY PAID 4.2 MILLION TO A SHELL COMPANY, THE AUDITOR WROTE."),  # no link
