@@ -63,7 +63,9 @@ _LABEL = re.compile(
     r"|trending(?: now)?|latest (?:news|stories)|popular (?:stories|posts|articles)"
     r"|(?:articles?|posts?|stories) (?:li[ée]s|associ[ée]s|similaires)|related posts?"
     r"|plus d'articles|derni[èe]res? (?:infos|actualit[ée]s|nouvelles)"
-    r"|lo m[áa]s le[íi]do|temas|tags?|schlagw[öo]rter|themen)[\s:?!»›>…-]*$",
+    r"|lo m[áa]s le[íi]do|temas|tags?|schlagw[öo]rter|themen"
+    r"|(?:also|auch|aussi|tambi[ée]n) (?:on|auf|sur|en) [\w-]+(?:\.[\w-]+)+"
+    r"|(?:categor(?:y|ies)|kategorien?|cat[ée]gories?|categor[íi]as?)\s*:.*)[\s:?!»›>…-]*$",
     re.IGNORECASE,
 )
 #: Photo and image credits: "© AFP", "Foto: dpa", "(Credit: ...)", "Titelbild: ...".
@@ -81,7 +83,9 @@ _SIGN_UP = (r"(?:^|(?<=[.!:]\s))\W*sign(?:ing)? up\b"
 #: Calls to subscribe, sign up, follow, support or comment, as sites close their articles.
 _CALL = re.compile(
     r"\b(?:subscrib\w*|sign(?:ing)? up|newsletter\w*|abonn\w*|suscr[íi]b\w*"
-    r"|follow (?:us|\w+ on)|download (?:our|the) \w+ app|support (?:our|us)\b|unterst[üu]tze\w*"
+    r"|follow (?:us|\w+ on|[\w' ]{1,40}? on (?:twitter|facebook|instagram|x|linkedin|tiktok)\b)"
+    r"|join (?:us|our \w+)|[úu]nete|download (?:our|the) \w+ app|support (?:our|us)\b"
+    r"|unterst[üu]tze\w*"
     r"|donate|spenden|hazte miembro|never miss|nichts (?:mehr )?verpassen|jetzt anmelden"
     r"|all rights reserved|alle rechte vorbehalten|copyrighted property|lust auf mehr"
     r"|leave a reply|eingeloggt|logged in|click here|(?:we'?d|we would) (?:like|love) to hear)",
@@ -95,7 +99,8 @@ _STRONG_CALL = re.compile(
     r"|publicidad|publicit[ée])\b|affiliate[- ]links?|may receive (?:a )?compensation"
     r"|provisionslinks?|bezahlschranke|paywall|(?:get|download) the [\w ]{1,30} app\b"
     r"|by clicking here|share (?:it|this(?: story| article)?) with (?:a friend|your friends)"
-    r"|if you (?:enjoyed|liked) (?:this|the) (?:article|story|post)|tell us what you think"
+    r"|if you (?:enjoyed|liked)(?: reading)? (?:this|the) (?:article|story|post)"
+    r"|tell us what you think"
     r"|if you (?:buy|purchase) something (?:through|from|via)"
     r"|may (?:get|earn|receive) (?:a )?(?:small )?(?:share|commission|compensation))",
     re.IGNORECASE,

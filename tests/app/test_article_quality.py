@@ -107,6 +107,20 @@ def test_opening_sign_up_calls_disclosures_and_closing_click_here_calls_are_drop
     assert len(dropped) == len(story) - 2
 
 
+def test_category_labels_also_on_boxes_and_follow_calls_are_dropped() -> None:
+    story = [
+        _B("Category: Investigations"),
+        _B("The ministry paid 4.2 million to a shell company in 2019, the records show."),
+        _B("Also on example-news.org"),
+        _B("Ten firms that won tenders without bidding", link_chars=42),
+        _B("The company was registered two weeks before the tender closed."),
+        _B("Follow The Example Ledger on Twitter and Instagram for more investigations."),
+    ]
+    kept, dropped = drop_boilerplate(story)
+    assert [b.text for b in kept] == [story[1].text, story[4].text]
+    assert len(dropped) == len(story) - 2
+
+
 def test_story_text_in_capitals_with_addresses_or_starting_with_also_is_kept() -> None:
     story = [
         _B("THE MINISTRY PAID 4.2 MILLION TO A SHELL COMPANY, THE AUDITOR WROTE."),  # no link
