@@ -6,7 +6,9 @@ Three extractors on the same pages:
 
 * dossier — :func:`app.importers.html.extract_html`, the text a user gets in the dossier;
 * trafilatura (Dossier's options) — ``trafilatura.bare_extraction`` with the importer's
-  ``EXTRACTION_SETTINGS`` alone, its ``.text`` (what the importer would give without its own rules);
+  ``EXTRACTION_SETTINGS`` alone, its body laid out as the importer lays it out (what the importer
+  would give without its own rules; its ``.text`` would carry the links' addresses, as the
+  importer asks for links to measure link density);
 * trafilatura (defaults) — ``trafilatura.extract`` with its evaluation's options (tables in,
   comments out).
 
@@ -80,7 +82,11 @@ def trafilatura_dossier_options(data: bytes, name: str) -> str | None:
             data, date_extraction_params=dict(DATE_SETTINGS), **EXTRACTION_SETTINGS)
     except Exception:  # a library failure on one page costs its recall, as for any extractor
         return None
-    return getattr(document, "text", None) if document is not None else None
+    body = getattr(document, "body", None)
+    if body is None:
+        return None
+    text, _ = html_importer._assemble(html_importer._blocks_from_body(body))
+    return text
 
 
 def trafilatura_defaults(data: bytes, name: str) -> str | None:
