@@ -108,6 +108,7 @@ def extract_html(
     except (etree.ParserError, ValueError) as exc:
         raise ImportRefused(f"{label}: not readable as HTML ({exc}); save the page again") from exc
     del page  # the tree holds the page now; a large page must not be kept twice
+    prepare_tree(tree)  # hidden elements out, quoted posts out of their widget boxes
 
     warnings: list[str] = decoding_warnings(label, replaced, 0)
     large = count_blocks(tree, MAX_TRAFILATURA_BLOCKS) > MAX_TRAFILATURA_BLOCKS
@@ -119,7 +120,6 @@ def extract_html(
             "article; every paragraph of its main content was kept (boilerplate was only "
             "removed by element type)")
     else:
-        prepare_tree(tree)
         document = _run_trafilatura(copy.deepcopy(tree), url)  # it prunes the tree it is given
         blocks = _blocks_from_body(document.body) if document is not None else []
     blocks, dropped = _drop_navigation_edges(blocks)

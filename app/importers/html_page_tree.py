@@ -39,13 +39,17 @@ def prepare_tree(tree: etree._Element) -> tuple[int, int]:
     """Remove what ``tree``'s markup hides, lift quoted posts out of their widget boxes; return
     how many elements were removed and how many posts lifted."""
     removed = lifted = 0
+    gone: set[etree._Element] = set()  # inside a removed element: nothing left to do there
     for el in _CANDIDATES(tree):
+        if el in gone:
+            continue
         if el.tag == "blockquote" and _EMBEDDED_POST.search(el.get("class", "")):
             _lift(el)
             lifted += 1
         elif el.tag not in _NOT_TEXT and _is_hidden(el) and not _keep_hidden(el):
             parent = el.getparent()
             if parent is not None:
+                gone.update(el.iter())  # each element is added once: removed parts are disjoint
                 _remove_keeping_tail(el, parent)
                 removed += 1
     return removed, lifted
