@@ -184,10 +184,9 @@ def classify(blocks: Sequence[BlockLike]) -> list[str | None]:
             keep[i] = "related"
         elif size <= TEASER_MAX_CHARS and block.kind == "paragraph" and _headline_link(block):
             keep[i] = "headline link"
-        elif size <= LABEL_MAX_CHARS and block.kind != "heading" and (
-                _READING_TIME.match(text)):
-            keep[i] = "byline"
-    # A sign-up or newsletter call may also open it, longer than one between paragraphs.
+        elif size <= LABEL_MAX_CHARS and block.kind != "heading" and _READING_TIME.match(text):
+            keep[i] = "reading time"
+    # A sign-up or newsletter call may also open the article, longer there than between paragraphs.
     for i, block in enumerate(blocks):
         if keep[i] is None:
             if not (len(block.text) <= CALL_MAX_CHARS and _STRONG_CALL.search(block.text)):
