@@ -152,12 +152,16 @@ def _env_single_thread() -> None:
 
 
 def recognise(image: Any, lang: str, scale: float, offset: tuple[float, float] = (0.0, 0.0),
-              ) -> OcrText:
-    """Recognise a PIL ``image``; ``scale`` converts its pixels to page points."""
-    return build_text(word_table(image, lang), scale, offset)
+              *, alone: bool = False) -> OcrText:
+    """Recognise a PIL ``image``; ``scale`` converts its pixels to page points.
+
+    ``alone``: this is the only page being recognised (a single image, read in a worker process):
+    Tesseract may use its own threads, as it would in the main process.
+    """
+    return build_text(word_table(image, lang, alone=alone), scale, offset)
 
 
-def word_table(image: Any, lang: str) -> dict[str, list[Any]]:
+def word_table(image: Any, lang: str, *, alone: bool = False) -> dict[str, list[Any]]:
     """Tesseract's word table for a PIL ``image`` (columns as lists).
 
     For the languages in :data:`SINGLE_COLUMN_FALLBACK` the page is also read as one column
@@ -168,7 +172,8 @@ def word_table(image: Any, lang: str) -> dict[str, list[Any]]:
     import pytesseract
     from pytesseract.pytesseract import file_to_dict, run_tesseract
 
-    _env_single_thread()
+    if not alone:
+        _env_single_thread()
     engine_spacing = bool(SINGLE_COLUMN_FALLBACK & set(lang.split("+")))
     # Handed over as an uncompressed greyscale file: pytesseract would otherwise compress a PNG.
     with tempfile.TemporaryDirectory(prefix="dossier-ocr-") as tmp:
