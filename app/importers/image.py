@@ -92,6 +92,8 @@ def _open(data: bytes, name: str) -> Any:
     try:
         image = Image.open(io.BytesIO(data))
         image.load()
+    except MemoryError:
+        raise  # the capped worker's limit: refused as too large for memory, not as damaged
     except Image.DecompressionBombError:
         raise ImportRefused(
             f"{name} is too large an image (over {MAX_PIXELS // 1_000_000} million pixels); "
