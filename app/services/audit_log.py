@@ -139,6 +139,11 @@ def _describe(ctx: _Context, actor: str, action: str, obj: str, p: dict[str, Any
                f"'{ctx.tags.get(obj, p.get('name', obj[:8]))}'"
     if action == "tag.update":
         return f"{actor} changed the tag '{ctx.tags.get(obj, obj[:8])}'"
+    if action == "sync.apply_kept":
+        what = (f"the tag '{ctx.tags.get(obj, obj[:8])}'" if str(p.get("object", "")).startswith(
+            "tag:") else str(p.get("object", obj)))
+        return (f"{actor} applied the version of {what} kept aside by push event "
+                f"{p.get('event')} ({', '.join(sorted(p.get('after', {})))})")
     if action == "export":
         return (f"{actor} exported {p.get('annotations', '?')} annotation(s) as "
                 f"{p.get('format', '?')} ({p.get('file', '')})")

@@ -323,6 +323,11 @@ def test_a_tag_changed_on_both_sides_keeps_the_local_version_recoverably(
         assert (info.colour, info.description) == ("#112233", "offline description")
         with pytest.raises(BadInput, match="applied already"):
             apply_kept(server, found.seq, found.object)
+        from app.services import audit_log
+
+        (entry,) = audit_log.list_events(server, action="sync.apply_kept")
+        assert entry.words == (f"alice applied the version of the tag '{info.path}' kept aside "
+                               f"by push event {found.seq} (colour, description)")
         _verify(server)
     finally:
         server.close()
