@@ -151,6 +151,18 @@ def _env_single_thread() -> None:
         os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 
+#: Tesseract's threads for a page recognised alone in a worker process: its gain flattens out
+#: beyond a few, and every thread's stack counts against the worker's address-space cap.
+ALONE_THREADS = 4
+
+
+def _env_few_threads() -> None:
+    import multiprocessing
+
+    if multiprocessing.parent_process() is not None:
+        os.environ.setdefault("OMP_THREAD_LIMIT", str(min(ALONE_THREADS, os.cpu_count() or 1)))
+
+
 def recognise(image: Any, lang: str, scale: float, offset: tuple[float, float] = (0.0, 0.0),
               *, alone: bool = False) -> OcrText:
     """Recognise a PIL ``image``; ``scale`` converts its pixels to page points.
@@ -174,6 +186,8 @@ def word_table(image: Any, lang: str, *, alone: bool = False) -> dict[str, list[
 
     if not alone:
         _env_single_thread()
+    else:
+        _env_few_threads()
     engine_spacing = bool(SINGLE_COLUMN_FALLBACK & set(lang.split("+")))
     # Handed over as an uncompressed greyscale file: pytesseract would otherwise compress a PNG.
     with tempfile.TemporaryDirectory(prefix="dossier-ocr-") as tmp:
