@@ -325,6 +325,10 @@ def test_a_tag_changed_on_both_sides_keeps_the_local_version_recoverably(
             apply_kept(server, found.seq, found.object)
         from app.services import audit_log
 
+        (pushed,) = [e for e in audit_log.list_events(server)
+                     if "the pushed one is kept aside" in e.words]
+        assert pushed.seq == found.seq and pushed.words.endswith(
+            "theirs stays, the pushed one is kept aside (colour, description; dossier kept list)")
         (entry,) = audit_log.list_events(server, action="sync.apply_kept")
         assert entry.words == (f"alice applied the version of the tag '{info.path}' kept aside "
                                f"by push event {found.seq} (colour, description)")
