@@ -342,11 +342,15 @@ class Dossier:
         The lean write path (e.g. creating an annotation): on a team dossier the writer slot is
         *not* taken when the transaction begins; ``work`` takes it just before it appends its
         audit event (:func:`app.audit.append` does), so concurrent writers' own work overlaps
-        and only the chain's append is serialised. Statements go through psycopg's pipeline
-        (a few round trips per transaction). A deadlock or serialisation failure anywhere in
+        and only the chain's append is serialised. A deadlock or serialisation failure anywhere in
         ``work`` runs it again from the start, so it must write only through the cursor and
         be safe to repeat. Errors are those of :meth:`write`. On SQLite the transaction begins
         ``IMMEDIATE`` as every write does.
+
+        (psycopg's pipeline mode would save round trips, but it polls the socket without
+        sleeping while it waits for answers: on a loaded machine the waiting clients then take
+        the CPU the server needs; measured with ``benchmarks/team.py``, it cost more than it
+        saved.)
         """
         if self.readonly:
             raise read_only(self.folder)
@@ -389,11 +393,11 @@ class Dossier:
             raw = conn.connection.dbapi_connection
             assert raw is not None
             committing = False
+            cur = Cursor(raw.cursor(), "postgresql")
             try:
-                with raw.pipeline():
-                    result = work(Cursor(raw.cursor(), "postgresql"))
-                    committing = True
-                    raw.commit()
+                result = work(cur)
+                committing = True
+                raw.commit()
                 return result
             except psycopg.Error as exc:
                 with suppress(psycopg.Error):

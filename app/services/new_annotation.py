@@ -1,8 +1,8 @@
 """The lean write path of :func:`app.services.annotations.create_annotation`.
 
 Creating an annotation is the commonest write of a team at work, so it skips the ORM: one
-transaction of plain statements through :meth:`app.dossier.Dossier.write_late` (psycopg's
-pipeline on a team dossier, so a few round trips), the row's audit state computed from the
+transaction of plain statements through :meth:`app.dossier.Dossier.write_late` (prepared by
+psycopg after their first uses), the row's audit state computed from the
 values written (:func:`app.state.state_of_values`) instead of read back, the page ranges of a
 document kept per session (a document version's pages never change), and the dossier's writer
 slot taken only around the audit append (:func:`app.audit.append`), not while the row and its
