@@ -63,7 +63,7 @@ def submit_one(dossier: Dossier, annotation_id: str) -> bool:
         cur.lock_writers()
         if cur.execute(_MOVE, ("submitted", now, annotation_id, version)).rowcount != 1:
             raise _Fallback
-        audit.append(cur, dossier.user_name, "annotation.submit", "annotation", annotation_id,
+        audit.append_late(cur, dossier.user_name, "annotation.submit", "annotation", annotation_id,
                      audit.canonical_json({"before": status, "after": "submitted",
                                            "modified": now}),
                      state.state_string(cur, [("annotation", annotation_id)]))
@@ -93,7 +93,7 @@ def decide_one(dossier: Dossier, annotation_id: str, status: str,
         cur.execute(_REVIEW, (review_id, annotation_id, user_id, status, reason, now))
         if cur.execute(_MOVE, (status, now, annotation_id, version)).rowcount != 1:
             raise _Fallback
-        audit.append(cur, dossier.user_name, "annotation.review", "annotation", annotation_id,
+        audit.append_late(cur, dossier.user_name, "annotation.review", "annotation", annotation_id,
                      audit.canonical_json({"review_id": review_id, "decision": status,
                                            "reason": reason, "before": before,
                                            "after": status, "modified": now}),

@@ -75,5 +75,5 @@ def insert(dossier: Dossier, cur: Cursor, row: dict[str, Any], tags: Sequence[st
     snapshot = {**row, "tag_ids": list(tags)}
     state = f"annotation:{row['id']}=" + state_of_values(
         "annotation", row, {"annotation_tags": [(t,) for t in tags]})
-    return audit.append(cur, dossier.user_name, action, "annotation", row["id"],
+    return audit.append_late(cur, dossier.user_name, action, "annotation", row["id"],
                         audit.canonical_json(snapshot), state)
