@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -129,6 +130,10 @@ class Dossier:
         self.readonly = False
         #: A team dossier's group roles and login (app.team.identity); None for other dossiers.
         self.team: TeamIdentity | None = None
+        #: The pooled connection :meth:`write_late` keeps between its transactions on a team
+        #: dossier (checked out once: no liveness round trip per write), and its guard.
+        self._lean_connection: Any = None
+        self._lean_guard = threading.Lock()
 
     @property
     def is_team(self) -> bool:
@@ -236,6 +241,10 @@ class Dossier:
 
     def close(self) -> None:
         """Release the database connections."""
+        kept, self._lean_connection = self._lean_connection, None
+        if kept is not None:
+            with suppress(Exception):
+                kept.close()
         self.engine.dispose()
 
     # -- transactions --------------------------------------------------------------------------
@@ -383,31 +392,53 @@ class Dossier:
             _reraise(exc, self.folder)
 
     def _write_late_server(self, work: Callable[[Cursor], _T]) -> _T:
+        assert self.address is not None
+        if not self._lean_guard.acquire(blocking=False):  # another thread writes: a pool one
+            with self.engine.connect() as conn:
+                return self._write_late_on(conn.connection, work)
+        try:
+            if self._lean_connection is None:
+                self._lean_connection = self.engine.raw_connection()  # checked when taken
+            try:
+                return self._write_late_on(self._lean_connection, work)
+            except BaseException:
+                if self._lean_connection is not None and self._lean_connection.is_valid is False:
+                    self._lean_connection = None
+                raise
+        finally:
+            self._lean_guard.release()
+
+    def _write_late_on(self, pooled: Any, work: Callable[[Cursor], _T]) -> _T:
+        """One :meth:`write_late` transaction on a pooled connection (invalidated when lost:
+        the next transaction takes a fresh one)."""
         import psycopg
 
         from app import server_faults
         from db.cursor import Cursor
 
         assert self.address is not None
-        with self.engine.connect() as conn:
-            raw = conn.connection.dbapi_connection
-            assert raw is not None
-            committing = False
-            cur = Cursor(raw.cursor(), "postgresql")
-            try:
-                result = work(cur)
-                committing = True
-                raw.commit()
-                return result
-            except psycopg.Error as exc:
-                with suppress(psycopg.Error):
-                    raw.rollback()
-                if committing and server_faults.is_connection_error(exc):
-                    raise server_faults.unknown_commit(self.address) from None
-                wrapped = DBAPIError.instance(None, None, exc, psycopg.Error)
-                if server_faults.is_connection_error(exc):
-                    conn.invalidate()
-                raise wrapped from None
+        raw = pooled.dbapi_connection
+        assert raw is not None
+        committing = False
+        cur = Cursor(raw.cursor(), "postgresql")
+        try:
+            result = work(cur)
+            committing = True
+            raw.commit()
+            return result
+        except psycopg.Error as exc:
+            with suppress(psycopg.Error):
+                raw.rollback()
+            lost = server_faults.is_connection_error(exc) or raw.closed
+            if lost:
+                pooled.invalidate()
+            if committing and lost:
+                raise server_faults.unknown_commit(self.address) from None
+            raise DBAPIError.instance(None, None, exc, psycopg.Error) from None
+        except BaseException:
+            with suppress(psycopg.Error):
+                raw.rollback()
+            raise
 
     @contextmanager
     def read(self) -> Iterator[Session]:

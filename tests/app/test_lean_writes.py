@@ -123,3 +123,23 @@ def test_team_writer_takes_the_slot_only_at_the_append(team_dossier: Dossier) ->
     assert all(b.prev_hash == a.hash for a, b in zip(rows, rows[1:], strict=False))
     with team_dossier.read() as session:
         assert audit.verify_chain(session)[0] is None
+
+
+def test_team_writer_reconnects_when_its_kept_connection_was_dropped(
+        team_dossier: Dossier) -> None:
+    """The connection the lean path keeps between writes is replaced when the server dropped
+    it: the next write still succeeds, once, and verifies."""
+    doc = add_text_document(team_dossier, TEXT)
+    annotations.create_annotation(team_dossier, doc.id, 0, 4)
+    with raw_database(team_dossier) as cur:
+        dropped = cur.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE pid <> "
+            "pg_backend_pid() AND datname = current_database() AND application_name = "
+            "'dossier'").fetchone()[0]
+    assert dropped >= 1
+    view = annotations.create_annotation(team_dossier, doc.id, 9, 20, note="after the drop")
+    assert annotations.get_annotation(team_dossier, view.id).note == "after the drop"
+    with team_dossier.read() as session:
+        assert session.scalar(select(AuditEvent.object_id).order_by(
+            AuditEvent.seq.desc()).limit(1)) == view.id
+    assert integrity.verify(team_dossier).problems == []
