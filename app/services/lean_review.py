@@ -29,8 +29,38 @@ _READ = ("SELECT a.status, a.author_id, a.version, u.role, u.name FROM annotatio
          "WHERE a.id = ? AND u.id = ?")
 _MOVE = ("UPDATE annotations SET status = ?, modified = ?, version = version + 1 "
          "WHERE id = ? AND version = ?")
+_SPEC = state.REGISTRY["annotation"]
+_STATE_COLUMNS = (*_SPEC.columns, *(c for c in _SPEC.optional if c not in _SPEC.columns))
+#: PostgreSQL: the moved row's state columns and its tags come back with the move (no reads
+#: while the writer slot is held).
+_MOVE_RETURNING = (_MOVE + " RETURNING " + ", ".join(f'"{c}"' for c in _STATE_COLUMNS)
+                   + ", ARRAY(SELECT tag_id FROM annotation_tags t "
+                   "WHERE t.annotation_id = annotations.id)")
 _REVIEW = ("INSERT INTO reviews (id, annotation_id, reviewer_id, decision, reason, created) "
            "VALUES (?, ?, ?, ?, ?, ?)")
+
+
+def _move(cur: Cursor, status: str, now: str, annotation_id: str, version: int,
+          review: dict[str, Any] | None = None) -> str:
+    """Move the annotation's status if its version is still ``version``; return the state of
+    the event (the annotation's, and ``review``'s, a new row's values), or raise
+    :class:`_Fallback`."""
+    objects = [("annotation", annotation_id)]
+    if review is not None:
+        objects.append(("review", review["id"]))
+    if not cur.is_postgresql:
+        if cur.execute(_MOVE, (status, now, annotation_id, version)).rowcount != 1:
+            raise _Fallback
+        return state.state_string(cur, objects) or ""
+    row = cur.execute(_MOVE_RETURNING, (status, now, annotation_id, version)).fetchone()
+    if row is None:
+        raise _Fallback
+    values = dict(zip(_STATE_COLUMNS, row, strict=False))
+    tokens = [f"annotation:{annotation_id}=" + state.state_of_values(
+        "annotation", values, {"annotation_tags": [(t,) for t in row[-1] or ()]})]
+    if review is not None:
+        tokens.append(f"review:{review['id']}=" + state.state_of_values("review", review))
+    return "\n".join(sorted(tokens))
 
 
 class _Fallback(Exception):
@@ -61,12 +91,10 @@ def submit_one(dossier: Dossier, annotation_id: str) -> bool:
             raise _Fallback
         now = utcnow()
         cur.lock_writers()
-        if cur.execute(_MOVE, ("submitted", now, annotation_id, version)).rowcount != 1:
-            raise _Fallback
-        audit.append_late(cur, dossier.user_name, "annotation.submit", "annotation", annotation_id,
-                     audit.canonical_json({"before": status, "after": "submitted",
-                                           "modified": now}),
-                     state.state_string(cur, [("annotation", annotation_id)]))
+        moved = _move(cur, "submitted", now, annotation_id, version)
+        audit.append_late(cur, dossier.user_name, "annotation.submit", "annotation",
+                          annotation_id, audit.canonical_json(
+                              {"before": status, "after": "submitted", "modified": now}), moved)
         return True
 
     return bool(_run(dossier, work))
@@ -90,15 +118,14 @@ def decide_one(dossier: Dossier, annotation_id: str, status: str,
         cur.lock_writers()
         # the decision is recorded before the status changes (a team dossier's server accepts
         # a decided status only with its review in place: app.team.policy)
+        review = {"id": review_id, "annotation_id": annotation_id, "reviewer_id": user_id,
+                  "decision": status, "reason": reason, "created": now}
         cur.execute(_REVIEW, (review_id, annotation_id, user_id, status, reason, now))
-        if cur.execute(_MOVE, (status, now, annotation_id, version)).rowcount != 1:
-            raise _Fallback
-        audit.append_late(cur, dossier.user_name, "annotation.review", "annotation", annotation_id,
-                     audit.canonical_json({"review_id": review_id, "decision": status,
-                                           "reason": reason, "before": before,
-                                           "after": status, "modified": now}),
-                     state.state_string(cur, [("annotation", annotation_id),
-                                              ("review", review_id)]))
+        moved = _move(cur, status, now, annotation_id, version, review)
+        audit.append_late(cur, dossier.user_name, "annotation.review", "annotation",
+                          annotation_id, audit.canonical_json(
+                              {"review_id": review_id, "decision": status, "reason": reason,
+                               "before": before, "after": status, "modified": now}), moved)
         return review_id, str(name), now
 
     result = _run(dossier, work)
