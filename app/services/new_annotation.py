@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from app import audit
 from app.anchoring import page_span
 from app.state import state_of_values
-from db.cursor import Cursor
+from db.cursor import Cursor, to_pyformat
 from db.search import fts5, on_server
 
 if TYPE_CHECKING:
@@ -61,15 +61,18 @@ def insert(dossier: Dossier, cur: Cursor, row: dict[str, Any], tags: Sequence[st
     The writer slot is taken last, by the append, so the state recorded is the row as written
     here (a new row nobody else can have changed yet).
     """
-    cur.execute(_INSERT, [row[c] for c in COLUMNS])
-    if tags:
-        cur.executemany(_INSERT_TAG, [(row["id"], t) for t in tags])
-    if on_server(cur):
+    if on_server(cur):  # the row and its search entries in one statement
         from db.search import postgres
 
-        postgres.index_annotation(cur, row["id"], row["document_id"], row["quote"],
-                                  row["note"], row["page_start"])
+        postgres.insert_with_annotation_entries(
+            cur, to_pyformat(_INSERT), [row[c] for c in COLUMNS], row["id"],
+            row["document_id"], row["quote"], row["note"], row["page_start"])
+        if tags:
+            cur.executemany(_INSERT_TAG, [(row["id"], t) for t in tags])
     else:
+        cur.execute(_INSERT, [row[c] for c in COLUMNS])
+        if tags:
+            cur.executemany(_INSERT_TAG, [(row["id"], t) for t in tags])
         fts5.index_annotation(cur, row["id"], row["document_id"], row["quote"], row["note"],
                               row["page_start"])
     snapshot = {**row, "tag_ids": list(tags)}
