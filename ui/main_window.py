@@ -42,6 +42,7 @@ from ui.tagging import Tagger
 from ui.tasks import TaskRunner
 from ui.undo import AnnotationUndo
 from ui.views.base import DocumentView, make_view
+from ui.window_timers import stop_with_window
 
 STATUS_MESSAGE_MS = 6000
 
@@ -141,6 +142,7 @@ class MainWindow(QMainWindow):
         self.ops.changed.connect(self._changes_applied)
         self.ops.failed.connect(self.show_error)
         self._counts_timer.timeout.connect(self.codebook_model.refresh_counts)
+        stop_with_window(self, self._counts_timer)
         self.documents_dock.document_chosen.connect(self.open_document)
         self.codebook_dock.tag_activated.connect(self.tagger.apply_tag)
         self.list_dock.annotation_selected.connect(self._list_selected)

@@ -10,6 +10,7 @@ redo restores the snapshot the delete returned.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -58,9 +59,15 @@ class ServiceCommand(QUndoCommand):
         self._run(self.do_undo, self.undone)
 
     def _run(self, step: Callable[[], None], after: Callable[[], None]) -> None:
+        label, ops = self.text(), self.ops
+
         def failed(exc: BaseException) -> None:
-            self.setObsolete(True)
-            self.ops.failed.emit(f"{self.text()}: {one_line(exc)}")
+            # Said first: by the time a background step fails its command may be gone (the
+            # stack was cleared, the dossier closed), and touching it then would raise here and
+            # swallow the message.
+            ops.failed.emit(f"{label}: {one_line(exc)}")
+            with contextlib.suppress(RuntimeError):
+                self.setObsolete(True)
 
         self.ops.mutate(lambda op: step(), label=self.text(), on_done=lambda _r: after(),
                         on_error=failed, progress=False)

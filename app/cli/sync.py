@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import Any
 
+from app.cli.groups import subgroup
 from app.cli.output import emit_json
 
 
@@ -24,6 +25,16 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("target", metavar="URL", help="postgresql://USER@HOST:PORT/DB or a folder")
     p.add_argument("--json", action="store_true", help="print JSON only")
     p.set_defaults(func=cmd_push)
+    kept = subgroup(sub, "kept", "versions of tags and documents a push kept aside (changed on "
+                    "both sides: the team's version stayed)", common)
+    p = kept.add_parser("list", parents=[common], help="list them, with the values kept")
+    p.add_argument("--json", action="store_true", help="print JSON only")
+    p.set_defaults(func=cmd_kept_list)
+    p = kept.add_parser("apply", parents=[common],
+                        help="put a kept version into effect (audited)")
+    p.add_argument("event", metavar="EVENT", type=int, help="the push event's number")
+    p.add_argument("object", metavar="OBJECT", help="what it kept, e.g. tag:ID")
+    p.set_defaults(func=cmd_kept_apply)
 
 
 def cmd_clone(args: argparse.Namespace) -> int:
@@ -66,7 +77,56 @@ def cmd_push(args: argparse.Namespace) -> int:
               f"{', '.join(conflict.fields)})")
     for kept in summary.kept:
         print(f"kept the team's {kept['object']}: {kept['reason']}")
+        for name, value in (kept.get("local") or {}).items():
+            print(f"  yours: {name} = {value!r}")
     if summary.users_created:
         print(f"users created: {', '.join(summary.users_created)}")
     print(f"head {summary.head_seq}:{summary.head_hash}")
+    return 0
+
+
+def _open(args: argparse.Namespace) -> Any:
+    from app.cli.context import open_dossier
+
+    return open_dossier(args)
+
+
+def cmd_kept_list(args: argparse.Namespace) -> int:
+    """Exit 0; list every kept version and whether it was applied."""
+    from app.services.sync.kept import list_kept
+
+    dossier = _open(args)
+    try:
+        found = list_kept(dossier)
+    finally:
+        dossier.close()
+    if args.json:
+        emit_json([k.to_json() for k in found])
+        return 0
+    for k in found:
+        state = f"applied in event {k.applied_in}" if k.applied_in else (
+            f"apply: dossier kept apply {k.seq} {k.object}" if k.local and k.team
+            else "deleted on one side: apply by hand")
+        print(f"event {k.seq} ({k.at}, pushed by {k.pushed_by} from {k.pushed_from}): "
+              f"{k.object} differs in {', '.join(k.fields)}; {state}")
+        for name in k.fields:
+            theirs = (k.team or {}).get(name)
+            yours = (k.local or {}).get(name)
+            print(f"  {name}: team {theirs!r}, kept {yours!r}")
+    if not found:
+        print("no kept versions")
+    return 0
+
+
+def cmd_kept_apply(args: argparse.Namespace) -> int:
+    """Exit 0 when the kept version is applied."""
+    from app.services.sync.kept import apply_kept
+
+    dossier = _open(args)
+    try:
+        kept = apply_kept(dossier, args.event, args.object)
+    finally:
+        dossier.close()
+    print(f"applied the kept version of {kept.object} (event {kept.seq}) in event "
+          f"{kept.applied_in}: {', '.join(kept.fields)}")
     return 0

@@ -12,6 +12,7 @@ import copy
 import json
 import logging
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
@@ -24,13 +25,15 @@ from app.importers.base import ExtractedDocument, ImportRefused
 from app.importers.html_boilerplate import boilerplate_settings, drop_boilerplate
 from app.importers.html_decode import decode_html
 from app.importers.html_embedded import MIN_WORD_SHARE, embedded_article_blocks
+from app.importers.html_headline import drop_headline
 from app.importers.html_jsonld import iso_date, json_ld_name, structured_data
 from app.importers.html_large import MAX_TRAFILATURA_BLOCKS, count_blocks, large_page_blocks
+from app.importers.html_page_tree import prepare_tree
 from app.importers.text import decoding_warnings
 from app.textmodel import normalise
 
 #: Bumped whenever the same bytes could yield a different text, structure or metadata.
-HTML_IMPORTER_VERSION = "3"
+HTML_IMPORTER_VERSION = "4"
 
 #: Passed to :func:`trafilatura.bare_extraction`. Balanced focus (neither precision nor recall):
 #: on the test corpus precision drops article credits ("Additional reporting by ...") and recall
@@ -101,10 +104,11 @@ def extract_html(
     if _XML_INVALID.search(page):  # trafilatura discards a tree holding them, whole
         page = _XML_INVALID.sub(lambda m: " " if m.group() == "\f" else "", page)
     try:
-        tree = lxml_html.document_fromstring(page)
+        tree = lxml_html.document_fromstring(page, parser=_parser())
     except (etree.ParserError, ValueError) as exc:
         raise ImportRefused(f"{label}: not readable as HTML ({exc}); save the page again") from exc
     del page  # the tree holds the page now; a large page must not be kept twice
+    prepare_tree(tree)  # hidden elements out, quoted posts out of their widget boxes
 
     warnings: list[str] = decoding_warnings(label, replaced, 0)
     large = count_blocks(tree, MAX_TRAFILATURA_BLOCKS) > MAX_TRAFILATURA_BLOCKS
@@ -119,7 +123,10 @@ def extract_html(
         document = _run_trafilatura(copy.deepcopy(tree), url)  # it prunes the tree it is given
         blocks = _blocks_from_body(document.body) if document is not None else []
     blocks, dropped = _drop_navigation_edges(blocks)
+    blocks, headline = drop_headline(blocks, _page_titles(document, tree),
+                                     getattr(document, "description", None))
     blocks, boilerplate = drop_boilerplate(blocks)
+    boilerplate = headline + boilerplate
     structured = structured_data(tree)
     source = "markup"
     body_text = structured.get("articleBody")
@@ -176,6 +183,26 @@ def extract_html(
         metadata=metadata,
         warnings=warnings,
     )
+
+
+def _page_titles(document: Any, tree: lxml_html.HtmlElement) -> Iterator[str | None]:
+    """The page's title as trafilatura, ``<title>`` and the first ``<h1>`` give it, looked up
+    one after the other (finding the ``<h1>`` walks the page)."""
+    yield getattr(document, "title", None)
+    title_el = tree.find("head/title")
+    yield title_el.text_content() if title_el is not None else None
+    h1 = tree.find(".//h1")
+    yield h1.text_content() if h1 is not None else None
+
+
+def _parser() -> lxml_html.HTMLParser:
+    """A parser that leaves comments and processing instructions out of the tree.
+
+    trafilatura drops the text that follows a comment inside a paragraph, and pages rendered by
+    React put ``<!-- -->`` between runs of text, so sentences went missing. One per call: lxml
+    parsers are not to be shared between threads.
+    """
+    return lxml_html.HTMLParser(remove_comments=True, remove_pis=True)
 
 
 def _declared_language(tree: lxml_html.HtmlElement, structured: dict[str, Any]) -> str | None:
@@ -279,7 +306,9 @@ def _add_container(blocks: list[_Block], el: etree._Element) -> None:
         if isinstance(child.tag, str) and child.tag in _BLOCK_TAGS:
             flush()
             _add_element(blocks, child)
-            run.text = child.tail
+            # trafilatura strips the space at the end of text that follows a block: without one
+            # added back, the text ran into a link after it ("(@union)November 20")
+            run.text = f"{child.tail} " if child.tail else None
         else:
             run.append(copy.deepcopy(child))
     flush()

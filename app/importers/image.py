@@ -15,8 +15,10 @@ import itertools
 import os
 from array import array
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
+from app.errors import DossierError
 from app.importers.base import (
     CancelCheck,
     ExtractedDocument,
@@ -46,6 +48,9 @@ UPSCALE_TO = 2500
 #: RGB is ~50 MB, a 70-megapixel photograph ~210 MB) with Python, Pillow and its resized copy;
 #: Tesseract runs as its own process under the same cap.
 IMAGE_WORKER_MEMORY = 1024**3
+#: Seconds the worker may take to decode an image file and recognise its page when it has one
+#: (Tesseract reads a 70-megapixel photograph in about a minute on one core).
+IMAGE_SECONDS = 900.0
 
 #: (magic, offset, name) of the image formats Dossier imports.
 IMAGE_SIGNATURES: tuple[tuple[bytes, int, str], ...] = (
@@ -87,6 +92,8 @@ def _open(data: bytes, name: str) -> Any:
     try:
         image = Image.open(io.BytesIO(data))
         image.load()
+    except MemoryError:
+        raise  # the capped worker's limit: refused as too large for memory, not as damaged
     except Image.DecompressionBombError:
         raise ImportRefused(
             f"{name} is too large an image (over {MAX_PIXELS // 1_000_000} million pixels); "
@@ -100,9 +107,12 @@ def _open(data: bytes, name: str) -> Any:
 
 def frames(data: bytes, name: str) -> Iterator[tuple[Any, float]]:
     """Every page of the image, upright, in RGB or greyscale, with its resolution (dpi)."""
+    return _frames(_open(data, name))
+
+
+def _frames(image: Any) -> Iterator[tuple[Any, float]]:
     from PIL import ImageOps, ImageSequence
 
-    image = _open(data, name)
     for frame in ImageSequence.Iterator(image):
         dpi = _dpi(frame)
         upright = ImageOps.exif_transpose(frame)
@@ -136,27 +146,51 @@ def ocr_frame(data: bytes, index: int, lang: str) -> tuple[OcrText, int]:
     the resolution it was recognised at. Runs in a worker process for multi-page images."""
     # only this page is decoded (a worker holds one page of a long scan, not all of them)
     frame, dpi = next(itertools.islice(frames(data, "image"), index, None))
+    return _recognise_frame(frame, dpi, lang)
+
+
+def _recognise_frame(frame: Any, dpi: float, lang: str, alone: bool = False,
+                     ) -> tuple[OcrText, int]:
     # Recognised at the image's own pixels; a small, coarse image (a thumbnail, a fax) is
     # enlarged towards OCR_DPI, never beyond UPSCALE_TO pixels on its long side.
     factor = max(1.0, min(OCR_DPI / dpi, UPSCALE_TO / max(frame.size)))
     work = frame if factor == 1.0 else frame.resize(
         (round(frame.size[0] * factor), round(frame.size[1] * factor)))
-    return recognise(work, lang, 72.0 / (dpi * factor)), round(dpi * factor)
+    return recognise(work, lang, 72.0 / (dpi * factor), alone=alone), round(dpi * factor)
 
 
-def _recognised(data: bytes, count: int, lang: str, progress: ProgressCallback | None,
+@dataclass
+class ImageSurvey:
+    """What the capped worker read from an image file: each page's pixel size and resolution,
+    the EXIF capture data, and - for an image of one page - its recognised text."""
+
+    sizes: list[tuple[tuple[int, int], float]]
+    metadata: dict[str, object]
+    first: tuple[OcrText, int] | None = None
+
+
+def survey_image(data: bytes, name: str, lang: str | None) -> ImageSurvey:
+    """Decode the image (one page at a time) in the worker; for a single page with ``lang``,
+    recognise it too, so a photograph is decoded once."""
+    image = _open(data, name)
+    metadata = _capture(image)
+    if getattr(image, "n_frames", 1) == 1:
+        frame, dpi = next(_frames(image))
+        image.close()
+        first = _recognise_frame(frame, dpi, lang, alone=True) if lang else None
+        return ImageSurvey([(frame.size, dpi)], metadata, first)
+    sizes = [(frame.size, dpi) for frame, dpi in _frames(image)]
+    return ImageSurvey(sizes, metadata)
+
+
+def _recognised(data: bytes, name: str, count: int, lang: str,
+                progress: ProgressCallback | None,
                 cancel: CancelCheck | None) -> Iterator[tuple[OcrText, int]]:
-    """OCR of every page, in order: in this process for one page, else in worker processes
-    (the PDF workers' pool context), with per-page progress and cancel."""
-    if count == 1:
-        if cancel is not None and cancel():
-            raise ImportCancelled()
-        yield ocr_frame(data, 0, lang)
-        if progress is not None:
-            progress(1, 1)
-        return
+    """OCR of every page of a multi-page image, in order, in capped worker processes that die
+    with Dossier (the PDF workers' pool context), with per-page progress and cancel."""
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures import TimeoutError as FutureTimeout
+    from concurrent.futures.process import BrokenProcessPool
 
     from app.importers.bounds import limit_worker
     from app.importers.pdf_pool import pool_context
@@ -172,12 +206,21 @@ def _recognised(data: bytes, count: int, lang: str, progress: ProgressCallback |
         for i, future in enumerate(futures):
             while True:
                 if cancel is not None and cancel():
-                    raise ImportCancelled()
+                    raise ImportCancelled(f"{name}: import cancelled")
                 try:
                     result = future.result(timeout=0.05)
                     break
                 except FutureTimeout:
                     continue
+                except (MemoryError, BrokenProcessPool):
+                    raise _too_large(name, i + 1) from None
+                except DossierError:
+                    raise
+                except Exception as exc:  # Tesseract failed on the page (out of memory...)
+                    raise ImportRefused(
+                        f"{name}: page {i + 1} could not be recognised "
+                        f"({type(exc).__name__}: {exc})".splitlines()[0][:300]
+                        + "; nothing was imported") from None
             yield result
             if progress is not None:
                 progress(i + 1, count)
@@ -186,46 +229,69 @@ def _recognised(data: bytes, count: int, lang: str, progress: ProgressCallback |
         executor.shutdown(wait=finished, cancel_futures=True)
 
 
+def _too_large(name: str, page: int) -> ImportRefused:
+    return ImportRefused(
+        f"{name}: reading page {page} needed more than {IMAGE_WORKER_MEMORY // 1024**2} MiB of "
+        "memory (a damaged or hostile image?); nothing was imported - scale it down and import "
+        "that")
+
+
 def extract_image(
     data: bytes, name: str, *, ocr: OcrOptions | None = None,
     progress: ProgressCallback | None = None, cancel: CancelCheck | None = None,
 ) -> ExtractedDocument:
-    """An image file as a document: one page per frame, OCR'd text, EXIF capture data."""
+    """An image file as a document: one page per frame, OCR'd text, EXIF capture data.
+
+    Nothing of the image is decoded here: a capped worker process reads it (and recognises a
+    single page), multi-page images are recognised page by page in capped workers.
+    """
+    from app.importers.sandbox import run_bounded
+
     ocr = ocr or OcrOptions()
-    if ocr.mode != "never":
+    lang = ocr.lang if ocr.mode != "never" else None
+    if lang is not None:
         check_ready(ocr)
-    sizes = [(frame.size, dpi) for frame, dpi in frames(data, name)]
+    if cancel is not None and cancel():
+        raise ImportCancelled(f"{name}: import cancelled")
+    survey = run_bounded(survey_image, data, name, lang, name=name, seconds=IMAGE_SECONDS,
+                         memory=IMAGE_WORKER_MEMORY, cancel=cancel)
     pages = [ExtractedPage("", array("f"), b"", w * 72.0 / dpi, h * 72.0 / dpi)
-             for (w, h), dpi in sizes]
+             for (w, h), dpi in survey.sizes]
     warnings: list[str] = []
-    if ocr.mode != "never":
-        for i, (result, dpi) in enumerate(_recognised(data, len(sizes), ocr.lang, progress,
-                                                      cancel)):
+    if lang is not None:
+        results = (iter([survey.first]) if survey.first is not None
+                   else _recognised(data, name, len(pages), lang, progress, cancel))
+        for i, (result, dpi) in enumerate(results):
             page = pages[i]
             pages[i] = ExtractedPage(
                 result.text, result.boxes, result.synthetic, page.width, page.height,
-                ocr={"engine": "tesseract", "version": tesseract_version(), "lang": ocr.lang,
+                ocr={"engine": "tesseract", "version": tesseract_version(), "lang": lang,
                      "dpi": dpi, "words": result.words},
                 confidence=result.confidence)
             if not result.words:
                 warnings.append(f"page {i + 1} of {name}: OCR found no text in the image; "
                                 "tag regions of it to annotate it")
+        if survey.first is not None and progress is not None:
+            progress(1, 1)
     elif progress is not None:
         progress(len(pages), len(pages))
     text, _ranges = join_pages(pages)
     return ExtractedDocument(
         kind="image", text=text, title=name.rsplit(".", 1)[0] or name, pages=pages,
         extractor=(f"dossier-image/{EXTRACTOR_VERSION}"
-                   + (f" ocr=tesseract-{tesseract_version()} lang={ocr.lang}"
-                      if ocr.mode != "never" else "")),
-        metadata=capture_data(data, name), warnings=warnings)
+                   + (f" ocr=tesseract-{tesseract_version()} lang={lang}"
+                      if lang is not None else "")),
+        metadata=survey.metadata, warnings=warnings)
 
 
 def capture_data(data: bytes, name: str) -> dict[str, object]:
     """EXIF capture data: device, time taken, GPS position (what the file states)."""
+    return _capture(_open(data, name))
+
+
+def _capture(image: Any) -> dict[str, object]:
     from PIL import ExifTags
 
-    image = _open(data, name)
     out: dict[str, object] = {"format": (image.format or "").lower(),
                               "pixels": f"{image.size[0]} x {image.size[1]}"}
     try:

@@ -151,13 +151,29 @@ def _env_single_thread() -> None:
         os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 
+#: Tesseract's threads for a page recognised alone in a worker process: its gain flattens out
+#: beyond a few, and every thread's stack counts against the worker's address-space cap.
+ALONE_THREADS = 4
+
+
+def _env_few_threads() -> None:
+    import multiprocessing
+
+    if multiprocessing.parent_process() is not None:
+        os.environ.setdefault("OMP_THREAD_LIMIT", str(min(ALONE_THREADS, os.cpu_count() or 1)))
+
+
 def recognise(image: Any, lang: str, scale: float, offset: tuple[float, float] = (0.0, 0.0),
-              ) -> OcrText:
-    """Recognise a PIL ``image``; ``scale`` converts its pixels to page points."""
-    return build_text(word_table(image, lang), scale, offset)
+              *, alone: bool = False) -> OcrText:
+    """Recognise a PIL ``image``; ``scale`` converts its pixels to page points.
+
+    ``alone``: this is the only page being recognised (a single image, read in a worker process):
+    Tesseract may use its own threads, as it would in the main process.
+    """
+    return build_text(word_table(image, lang, alone=alone), scale, offset)
 
 
-def word_table(image: Any, lang: str) -> dict[str, list[Any]]:
+def word_table(image: Any, lang: str, *, alone: bool = False) -> dict[str, list[Any]]:
     """Tesseract's word table for a PIL ``image`` (columns as lists).
 
     For the languages in :data:`SINGLE_COLUMN_FALLBACK` the page is also read as one column
@@ -168,7 +184,10 @@ def word_table(image: Any, lang: str) -> dict[str, list[Any]]:
     import pytesseract
     from pytesseract.pytesseract import file_to_dict, run_tesseract
 
-    _env_single_thread()
+    if not alone:
+        _env_single_thread()
+    else:
+        _env_few_threads()
     engine_spacing = bool(SINGLE_COLUMN_FALLBACK & set(lang.split("+")))
     # Handed over as an uncompressed greyscale file: pytesseract would otherwise compress a PNG.
     with tempfile.TemporaryDirectory(prefix="dossier-ocr-") as tmp:

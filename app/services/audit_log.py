@@ -139,10 +139,27 @@ def _describe(ctx: _Context, actor: str, action: str, obj: str, p: dict[str, Any
                f"'{ctx.tags.get(obj, p.get('name', obj[:8]))}'"
     if action == "tag.update":
         return f"{actor} changed the tag '{ctx.tags.get(obj, obj[:8])}'"
+    if action == "sync.apply_kept":
+        what = (f"the tag '{ctx.tags.get(obj, obj[:8])}'" if str(p.get("object", "")).startswith(
+            "tag:") else str(p.get("object", obj)))
+        return (f"{actor} applied the version of {what} kept aside by push event "
+                f"{p.get('event')} ({', '.join(sorted(p.get('after', {})))})")
     if action == "export":
         return (f"{actor} exported {p.get('annotations', '?')} annotation(s) as "
                 f"{p.get('format', '?')} ({p.get('file', '')})")
     return f"{actor}: {action} {obj_label(action, obj)}"
+
+
+def _kept(p: dict[str, Any]) -> str:
+    """For a pushed event that kept versions aside: say so, and where they are."""
+    from app.services.sync.kept import KEPT_LOCAL
+
+    kept = p.get(KEPT_LOCAL) if isinstance(p.get("pushed"), dict) else None
+    if not isinstance(kept, dict) or not kept:
+        return ""
+    fields = sorted({f for k in kept.values() for f in k.get("fields", [])})
+    return (f"; changed by the team too: theirs stays, the pushed one is kept aside "
+            f"({', '.join(fields)}; dossier kept list)")
 
 
 def obj_label(action: str, obj: str) -> str:
@@ -216,7 +233,7 @@ def list_events(
                 continue
             out.append(AuditEntry(ev.seq, ev.at, ev.actor, ev.action, ev.object_type,
                                   ev.object_id, doc, _describe(ctx, ev.actor, ev.action,
-                                                               ev.object_id, p),
+                                                               ev.object_id, p) + _kept(p),
                                   p, ev.hash, ev.prev_hash))
     return out
 

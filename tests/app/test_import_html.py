@@ -90,7 +90,7 @@ def test_corpus_page_imports_as_canonical_text(name: str) -> None:
     for line in text.split("\n"):
         assert line == line.strip(" "), f"untrimmed line {line!r}"
         assert "  " not in line, f"uncollapsed spaces in {line!r}"
-    assert doc.extractor.startswith(f"dossier.html/3 trafilatura/{trafilatura.__version__} ")
+    assert doc.extractor.startswith(f"dossier.html/4 trafilatura/{trafilatura.__version__} ")
     assert doc.metadata["encoding"] == "utf-8"
 
 
@@ -219,8 +219,7 @@ HEAD = """
 
 def test_made_up_article_text_structure_and_metadata() -> None:
     doc = extract_html(_page(ARTICLE, head=HEAD).encode(), name="shipping.html")
-    assert doc.text == (
-        "Shipping firm paid recruiters\n\n"
+    assert doc.text == (  # the headline is the title, not a second copy in the body
         f"The company paid three agencies a total of €1.2m, {SENTENCE.strip()}\n\n"
         "The contracts\n\n"
         f"{(SENTENCE * 2).strip()}\n\n"
@@ -230,7 +229,8 @@ def test_made_up_article_text_structure_and_metadata() -> None:
         "The company did not respond to requests for comment.\nIt later issued a statement."
     )
     blocks = [(kind, doc.text[s:e]) for kind, s, e in doc.structure]
-    assert blocks[0] == ("heading", "Shipping firm paid recruiters")
+    assert blocks[0][0] == "paragraph" and blocks[0][1].startswith("The company paid")
+    assert doc.metadata["dropped_boilerplate"] == ["Shipping firm paid recruiters"]
     assert ("heading", "The contracts") in blocks
     assert ("list-item", "Agency A: 400 workers") in blocks
     assert ("list-item", "via Dalian") in blocks

@@ -138,3 +138,54 @@ def test_cancelling_a_multi_page_scan_leaves_no_trace(
                             cancel=lambda: len(seen) >= 1)
     assert seen == [1]  # per-page progress; stopped after the first page
     assert dossier_state(dossier_path) == before
+
+
+def test_an_image_too_large_to_decode_is_refused_by_its_capped_worker(
+    dossier: Dossier, dossier_path: Path, tmp_path: Path
+) -> None:
+    """A photograph is decoded in a worker process with capped memory, never in Dossier's: an
+    image of 190 million pixels (a 0.6 MB PNG that decodes to over 1 GiB) is refused in one
+    line, and nothing is written."""
+    from tests.helpers import hostile
+    from tests.helpers.snapshot import dossier_state
+
+    path = tmp_path / "bomb.png"
+    path.write_bytes(hostile.pixel_bomb_png())
+    before = dossier_state(dossier_path)
+    with pytest.raises(ImportRefused) as refused:
+        imports.import_file(dossier, path, ocr=OcrOptions("never"))
+    message = str(refused.value)
+    assert message.startswith("bomb.png: ") and "MiB of memory" in message, message
+    assert "\n" not in message
+    assert dossier_state(dossier_path) == before
+
+
+@requires_tesseract
+def test_a_single_photo_is_recognised_in_a_worker_that_can_be_cancelled(
+    dossier: Dossier, dossier_path: Path, tmp_path: Path, page_image: object
+) -> None:
+    """Cancel is heard while the page is being recognised (not only before or after it), and
+    progress is reported per page: none, since the page was never finished."""
+    from app.importers.base import ImportCancelled
+    from tests.helpers.snapshot import dossier_state
+
+    path = tmp_path / "photo.png"
+    page_image.save(path)  # type: ignore[attr-defined]
+    before = dossier_state(dossier_path)
+    seen: list[int] = []
+    asked: list[int] = []
+
+    def cancel() -> bool:
+        asked.append(1)
+        return len(asked) > 2  # a few polls in: the worker is decoding or recognising
+
+    with pytest.raises(ImportCancelled):
+        imports.import_file(dossier, path, progress=lambda done, total: seen.append(done),
+                            cancel=cancel)
+    assert seen == []
+    assert dossier_state(dossier_path) == before
+    # The next import of the same photo (a fresh worker) is whole.
+    done: list[tuple[int, int]] = []
+    result = imports.import_file(dossier, path, progress=lambda d, t: done.append((d, t)))
+    assert result.document is not None and done == [(1, 1)]
+    assert "Meridian Holdings" in documents.document_text(dossier, result.document.id)

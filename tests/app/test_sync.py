@@ -280,3 +280,87 @@ def test_push_refuses_another_dossier_and_a_tampered_clone(team: str, tmp_path: 
 def _annotation_ids(d: Dossier) -> list[str]:
     with d.read() as session:
         return list(session.scalars(select(Annotation.id).order_by(Annotation.id)))
+
+
+def test_a_tag_changed_on_both_sides_keeps_the_local_version_recoverably(
+        team: str, tmp_path: Path) -> None:
+    """The team's tag stays; the clone's values go into the team's audit chain with the push,
+    are listed, and can be applied (audited) while the team's row is as it was at the push."""
+    from app.services.sync.kept import apply_kept, list_kept
+
+    ids = _seed(team)
+    folder = tmp_path / "clone"
+    clone(team, folder, user="alice")
+    local = _open(str(folder))
+    codebook.update_tag(local, ids["tag"], colour="#112233", description="offline description")
+    local.close()
+    server = _open(team)
+    codebook.update_tag(server, ids["tag"], colour="#aa0000")  # a colleague, meanwhile
+    server.close()
+
+    summary = push(folder, team, user="alice")
+    (kept,) = summary.kept
+    assert kept["object"] == f"tag:{ids['tag']}" and kept["fields"] == ["colour", "description"]
+    assert kept["local"] == {"colour": "#112233", "description": "offline description"}
+    server = _open(team)
+    try:
+        info = codebook.tag_by_id(server, ids["tag"])
+        team_description = info.description  # the codebook's, untouched by the team
+        assert info.colour == "#aa0000" and team_description.startswith("Passports")
+        (found,) = list_kept(server)
+        assert (found.object, found.fields, found.applied_in) == (kept["object"],
+                                                                  kept["fields"], None)
+        assert found.local == kept["local"] and found.team == {
+            "colour": "#aa0000", "description": team_description}
+        _verify(server)
+        codebook.update_tag(server, ids["tag"], colour="#bb0000")  # moved on again
+        with pytest.raises(BadInput, match=r"changed again since the push \(colour\)"):
+            apply_kept(server, found.seq, found.object)
+        codebook.update_tag(server, ids["tag"], colour="#aa0000")
+        applied = apply_kept(server, found.seq, found.object)
+        assert applied.applied_in is not None
+        info = codebook.tag_by_id(server, ids["tag"])
+        assert (info.colour, info.description) == ("#112233", "offline description")
+        with pytest.raises(BadInput, match="applied already"):
+            apply_kept(server, found.seq, found.object)
+        from app.services import audit_log
+
+        (pushed,) = [e for e in audit_log.list_events(server)
+                     if "the pushed one is kept aside" in e.words]
+        assert pushed.seq == found.seq and pushed.words.endswith(
+            "theirs stays, the pushed one is kept aside (colour, description; dossier kept list)")
+        (entry,) = audit_log.list_events(server, action="sync.apply_kept")
+        assert entry.words == (f"alice applied the version of the tag '{info.path}' kept aside "
+                               f"by push event {found.seq} (colour, description)")
+        _verify(server)
+    finally:
+        server.close()
+
+
+def test_dossier_kept_lists_and_applies_from_the_command_line(
+        dossier_path: Path, tmp_path: Path) -> None:
+    from tests.helpers.cli import run_cli
+
+    server = Dossier.open(dossier_path, user="alice")
+    tag = _tag(server, "Retention of identity documents")
+    server.close()
+    folder = tmp_path / "clone"
+    clone(str(dossier_path), folder, user="alice")
+    local = _open(str(folder))
+    codebook.update_tag(local, tag, description="offline description")
+    local.close()
+    server = Dossier.open(dossier_path, user="alice")
+    codebook.update_tag(server, tag, description="team description")
+    server.close()
+    pushed = run_cli(dossier_path, "push", str(folder), str(dossier_path), check=True)
+    assert f"kept the team's tag:{tag}" in pushed.stdout
+    assert "yours: description = 'offline description'" in pushed.stdout
+    listed = run_cli(dossier_path, "kept", "list", check=True).stdout
+    line = next(x for x in listed.splitlines() if "dossier kept apply" in x)
+    seq = line.split("dossier kept apply ")[1].split()[0]
+    assert "description: team 'team description', kept 'offline description'" in listed
+    done = run_cli(dossier_path, "kept", "apply", seq, f"tag:{tag}", check=True)
+    assert "applied the kept version" in done.stdout
+    assert "applied in event" in run_cli(dossier_path, "kept", "list", check=True).stdout
+    again = run_cli(dossier_path, "kept", "apply", seq, f"tag:{tag}")
+    assert again.returncode == 2 and "applied already" in again.stderr

@@ -115,3 +115,17 @@ def test_killing_an_image_import_kills_its_ocr_workers(dossier_path: Path, tmp_p
     page.save(tiff, "TIFF", save_all=True, append_images=[page] * 11, dpi=(300, 300))
     # the OCR workers, forked by the forkserver
     _kill_import_midway(dossier_path, tiff, min(2, os.cpu_count() or 1))
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not PROC.is_dir(), reason="needs /proc to see the process tree")
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="needs Tesseract (make setup)")
+def test_killing_a_photo_import_kills_its_worker(dossier_path: Path, tmp_path: Path) -> None:
+    """A single photograph is decoded and recognised in a capped worker process too (it was
+    read in Dossier's own process): the worker dies with the import."""
+    from tests.helpers.scans import digital_pdf, rasterise
+
+    page = rasterise(digital_pdf(tmp_path / "page.pdf"), dpi=300)[0]
+    photo = tmp_path / "photo.png"
+    page.save(photo, dpi=(300, 300))
+    _kill_import_midway(dossier_path, photo, 1)

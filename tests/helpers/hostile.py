@@ -142,3 +142,20 @@ def heavy_pages_pdf(pages: int = 40, levels: int = 5, fanout: int = 7, run: int 
     objects += [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources 3 0 R "
                 b"/Contents 5 0 R >>"] * pages
     return pdf_file(objects)
+
+
+def pixel_bomb_png(width: int = 19_000, height: int = 10_000) -> bytes:
+    """A white RGB PNG of ``width`` x ``height`` pixels (190 million: under Pillow's bomb limit,
+    over 1 GiB once decoded and turned upright) in well under a megabyte."""
+    import struct
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (struct.pack(">I", len(body)) + kind + body
+                + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF))
+
+    row = b"\x00" + b"\xff" * (3 * width)
+    packer = zlib.compressobj(9)
+    idat = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat)
+            + chunk(b"IEND", b""))

@@ -102,3 +102,26 @@ def test_documents_filter_takes_words_in_any_order(dossier: Any, qtbot: Any,
     assert dock.proxy.rowCount() == 0
     dock.filter.clear()
     assert dock.proxy.rowCount() == 2
+
+
+def test_no_timer_of_a_closed_window_fires(dossier: Any, qtbot: Any, tmp_path: Path) -> None:
+    """Changes just before closing start the library's refresh (and the tag counts' and a
+    typed search's); once the window has closed, its dossier closed and the folder gone, the
+    event loop runs past every interval without a timer reading the dossier again."""
+    import shutil
+
+    from ui.docks.annotation_panel import NOTE_PAUSE_MS
+    from ui.search.dock import TYPING_PAUSE_MS
+
+    doc = add_text_document(dossier, "Passports were kept by the agency.", "Agency passports")
+    window = open_window(dossier, qtbot, tmp_path)
+    dock = window.workspace.library_dock
+    created: list[Any] = []
+    window.undo.create(doc.id, 0, 9, [], on_done=created.append)  # announces a change
+    assert created and dock._facts_timer.isActive()
+    window.workspace.search_dock.box.setText("passports")  # a search after the typing pause
+    window.close()
+    assert not dock._facts_timer.isActive()
+    dossier.close()
+    shutil.rmtree(dossier.folder)  # any read now fails ("unable to open database file")
+    qtbot.wait(max(dock._facts_timer.interval(), TYPING_PAUSE_MS, NOTE_PAUSE_MS) + 300)

@@ -140,15 +140,21 @@ def test_cancel_reaches_the_work(dossier: Any, qtbot: Any) -> None:
     started = threading.Event()
     errors: list[BaseException] = []
 
+    release = threading.Event()  # set at the test's end whatever happens: no thread lingers
+    # (a writer thread waiting for a cancel that never came held the pool, and the run, for ever)
+
     def work(op: Operation) -> None:
         started.set()
-        while not op.is_cancelled():
-            threading.Event().wait(0.005)
+        while not op.is_cancelled() and not release.wait(0.005):
+            pass
         raise InterruptedError("cancelled")
 
     op = ops.mutate(work, label="Long", on_error=errors.append, progress=False)
-    assert started.wait(5)
-    op.cancel()
-    qtbot.waitUntil(lambda: op.done, timeout=1000)
-    assert isinstance(errors[0], InterruptedError)
-    ops.close()
+    try:
+        assert started.wait(5)
+        op.cancel()
+        qtbot.waitUntil(lambda: op.done, timeout=1000)
+        assert isinstance(errors[0], InterruptedError)
+    finally:
+        release.set()
+        ops.close()

@@ -60,6 +60,30 @@ def key(window: Any, combo: str) -> None:
         QTest.keyClick(window.focusWidget(), *seq)
 
 
+def shown_errors(window: Any) -> list[str]:
+    """Every error the window shows the user from now on (status bar and message box)."""
+    shown: list[str] = []
+    window.ops.failed.connect(shown.append)
+    return shown
+
+
+def undo_all(window: Any, shown: list[str]) -> None:
+    """Press Ctrl+Z until nothing is left to undo. A step that fails (or does nothing) fails the
+    test at once with what the user was shown: while its message box is open the window takes
+    no more keys, and a loop waiting for ``canUndo()`` to turn false would spin for ever."""
+    stack = window.undo.stack
+    for _ in range(stack.count()):
+        if not stack.canUndo():
+            break
+        index = stack.index()
+        key(window, "undo")
+        if shown:
+            pytest.fail(f"an undo step failed: {shown[-1]}")
+        if stack.index() == index:
+            pytest.fail(f"Ctrl+Z did not undo {stack.text(index - 1)!r}")
+    assert not stack.canUndo()
+
+
 def choose(combo: Any, value: Any) -> None:
     """Pick the entry holding ``value`` in a combo box, as a click on it would."""
     index = combo.findData(value)
@@ -71,6 +95,7 @@ def test_every_action_undoes_and_redoes_from_the_keyboard(dossier: Any, qtbot: A
                                                           tmp_path: Path) -> None:
     doc = add_text_document(dossier, TEXT, "Passports")
     window = open_window(dossier, qtbot, tmp_path)
+    shown = shown_errors(window)
     window.open_document(doc.id)
     retention, wages = tag(dossier, "Retention of identity documents"), tag(
         dossier, "Withholding of wages")
@@ -88,6 +113,7 @@ def test_every_action_undoes_and_redoes_from_the_keyboard(dossier: Any, qtbot: A
         undone = rows(dossier)
         key(window, "redo")
         redone = rows(dossier)
+        assert not shown, shown
         assert undone == before
         assert redone == after
         assert len(audit_actions(dossier)) == events + 3  # the action, its undo, its redo
@@ -128,8 +154,7 @@ def test_every_action_undoes_and_redoes_from_the_keyboard(dossier: Any, qtbot: A
     assert audit_actions(dossier)[-3:] == ["annotation.delete", "annotation.restore",
                                            "annotation.delete"]
     # Undo back to the very beginning leaves no annotation; the chain holds every step.
-    while window.undo.stack.canUndo():
-        key(window, "undo")
+    undo_all(window, shown)
     assert rows(dossier) == ([], [])
     report = verify(dossier)
     assert report.ok, report.problems
@@ -164,3 +189,50 @@ def test_failed_undo_is_reported_not_raised(dossier: Any, qtbot: Any) -> None:
     undo.stack.undo()
     assert len(messages) == 1 and "no annotation" in messages[0]
     assert "\n" not in messages[0]
+
+
+def test_a_failed_undo_step_is_shown_and_fails_the_test_at_once(
+        dossier: Any, qtbot: Any, tmp_path: Path) -> None:
+    """The annotation is deleted behind the window's back: undoing its note fails. The user sees
+    why (status bar and message box), and a test undoing everything fails with that message
+    within seconds (it looped for ever on ``canUndo()`` before)."""
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    doc = add_text_document(dossier, TEXT, "Passports")
+    window = open_window(dossier, qtbot, tmp_path)
+    shown = shown_errors(window)
+    window.open_document(doc.id)
+    retention = tag(dossier, "Retention of identity documents")
+    start = TEXT.index("confiscated")
+    drag_text(window.view, start, start + len("confiscated"))
+    key(window, retention.shortcut)
+    (ann,) = service.list_annotations(dossier, document_id=doc.id)
+    window.panel.note.setPlainText("Held by minders")
+    window.panel.commit_note()
+    service.delete_annotation(dossier, ann.id)  # somebody else, meanwhile
+    with pytest.raises(pytest.fail.Exception, match="an undo step failed: Change note: .*"):
+        undo_all(window, shown)
+    assert len(shown) == 1 and "\n" not in shown[0]
+    box = QApplication.activeModalWidget()
+    assert isinstance(box, QMessageBox) and box.text() == shown[0]
+    assert window.status.currentMessage() == shown[0]
+    box.close()
+
+
+def test_a_background_undo_step_failing_after_its_command_is_gone_is_still_shown(
+        dossier: Any, qtbot: Any, tmp_path: Path) -> None:
+    """With the real writer thread, an undo step's failure comes back later; if the stack has
+    let go of its command meanwhile the message must still reach the user (it was lost in an
+    exception about a deleted object)."""
+    doc = add_text_document(dossier, TEXT, "Passports")
+    window = open_window(dossier, qtbot, tmp_path, background=True)
+    shown = shown_errors(window)
+    created: list[Any] = []
+    window.undo.create(doc.id, 0, 8, [], on_done=created.append)
+    qtbot.waitUntil(lambda: bool(created) and not window.ops.busy, timeout=5000)
+    service.delete_annotation(dossier, created[0].id)  # somebody else, meanwhile
+    window.undo.stack.undo()  # queued on the writer thread
+    window.undo.stack.clear()  # before its outcome is back
+    qtbot.waitUntil(lambda: bool(shown), timeout=5000)
+    assert shown[0].startswith("Tag passage: ") and "no annotation" in shown[0]
+    assert window.status.currentMessage() == shown[0]

@@ -37,6 +37,7 @@ from ui.chips import chips_height, chips_size, paint_chips
 from ui.conflict import ConflictDialog
 from ui.models.annotations import STATUS_LABELS, one_line, page_label, tag_name
 from ui.undo import AnnotationUndo
+from ui.window_timers import stop_with_window
 
 RELIABILITY_LABELS = {"A": "A — completely reliable", "B": "B — usually reliable",
                       "C": "C — fairly reliable", "D": "D — not usually reliable",
@@ -166,6 +167,7 @@ class AnnotationPanel(QDockWidget):
         self._retry_timer.setSingleShot(True)
         self._retry_timer.setInterval(UNSENT_RETRY_MS)
         self._retry_timer.timeout.connect(self.retry_unsent)
+        stop_with_window(parent, self._note_timer, self._retry_timer)
         self.show_annotation(None)
 
     def _build_editor(self) -> None:

@@ -23,6 +23,7 @@ from ui.library.model import COLUMNS, TITLE, LibraryFilter, LibraryModel
 from ui.library.properties import show_properties
 from ui.models import roles
 from ui.undo import LibraryUndo
+from ui.window_timers import stop_with_window
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -75,6 +76,7 @@ class LibraryDock(QDockWidget):
         self._facts_timer.setSingleShot(True)
         self._facts_timer.setInterval(300)
         self._facts_timer.timeout.connect(self.model.refresh_facts)
+        stop_with_window(window, self._facts_timer)  # it read a closed dossier after closing
         window.ops.changed.connect(self._changes_applied)
 
     def _changes_applied(self, changes: ChangeSet) -> None:

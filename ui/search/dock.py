@@ -28,6 +28,7 @@ from ui.models.codebook import CodebookModel
 from ui.operations import Operations
 from ui.search.delegate import ResultDelegate
 from ui.search.model import RESULT_ROLE, SearchResultsModel
+from ui.window_timers import stop_with_window
 
 #: Pause after the last keystroke before searching.
 TYPING_PAUSE_MS = 150
@@ -89,6 +90,7 @@ class SearchDock(QDockWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(TYPING_PAUSE_MS)
         self._timer.timeout.connect(self.search_now)
+        stop_with_window(parent, self._timer)
         self.box.textChanged.connect(lambda _t: self._timer.start())
         self.box.returnPressed.connect(self._open_first)
         self.author.textChanged.connect(lambda _t: self._timer.start())

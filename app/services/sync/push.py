@@ -12,7 +12,11 @@ every row those events changed, compared three ways, with the import-set rules
 - a row changed on both sides is a **conflict**: the team's version stays and the clone's is
   added beside it as a flagged copy (new id, ``conflict_of`` the team's annotation, the
   differences listed), exactly like a conflicting annotation of an imported set. For rows other
-  than annotations (a tag, a document) the team's version is kept and the conflict reported.
+  than annotations (a tag, a document) the team's version stays, and the clone's version is
+  **kept in the team dossier's audit chain**: the re-signed event that last touched the row
+  carries the clone's values of every differing field (``kept_local``), ``push`` lists them,
+  and :mod:`app.services.sync.kept` lists and applies them later (``dossier kept``). The local
+  side is never lost silently.
 
 Each event of the clone's chain is then **re-signed** into the team dossier's chain: a new event
 by the person pushing (in a team dossier, the database login), with the same action and object,
@@ -42,6 +46,7 @@ from app.errors import BadInput
 from app.progress import CancelCheck, ProgressCallback, checkpoint, reporting
 from app.services.sets.summary import Conflict
 from app.services.sync import record as sync_record
+from app.services.sync.kept import KEPT_LOCAL, kept_value
 from app.services.sync.rowsync import (
     IdMaps,
     Side,
@@ -79,7 +84,7 @@ class PushSummary:
     deleted: dict[str, int] = field(default_factory=dict)
     identical: int = 0
     conflicts: list[Conflict] = field(default_factory=list)
-    kept: list[dict[str, str]] = field(default_factory=list)
+    kept: list[dict[str, Any]] = field(default_factory=list)
     users_created: list[str] = field(default_factory=list)
     head_seq: int = 0
     head_hash: str = audit.GENESIS
@@ -188,6 +193,8 @@ class _Push:
         self.outcome: dict[tuple[str, str], str] = {}
         self.written: dict[tuple[str, str], set[tuple[str, str]]] = {}
         self.matched: set[tuple[str, str]] = set()
+        #: The clone's version of each row whose team version was kept, as recorded in the chain.
+        self.kept_local: dict[tuple[str, str], dict[str, Any]] = {}
 
     # -- identities --------------------------------------------------------------------------
     def map_users(self, lsession: Session, ssession: Session) -> None:
@@ -269,8 +276,25 @@ class _Push:
                 self._keep(key, "changed on both sides, and the team dossier refused the "
                            f"flagged copy ({str(exc.orig).splitlines()[0]})")
         else:
-            self._keep(key, "changed in the team dossier since the clone was made"
-                       if team is not None else "deleted in the team dossier meanwhile")
+            self._keep_local(key, sid, local, team)
+
+    def _keep_local(self, key: tuple[str, str], sid: str, local: dict[str, Any] | None,
+                    team: dict[str, Any] | None) -> None:
+        """Changed on both sides: the team's version stays; the clone's values of the fields
+        that differ go into the chain with the push (see :mod:`app.services.sync.kept`)."""
+        otype = key[0]
+        fields = differences(local, team)
+        kept = {"object": f"{otype}:{sid}", "fields": fields,
+                "local": None if local is None else {f: kept_value(local.get(f)) for f in fields},
+                "team": None if team is None else {f: kept_value(team.get(f)) for f in fields}}
+        self.kept_local[key] = kept
+        reason = ("changed in the team dossier since the clone was made" if team is not None
+                  else "deleted in the team dossier meanwhile")
+        if local is not None:
+            reason += ("; yours is kept in the team dossier's audit chain "
+                       f"(differs in {', '.join(fields)}; `dossier kept` lists and applies it)")
+        self._keep(key, reason)
+        self.summary.kept[-1].update(fields=fields, local=kept["local"])
 
     def _keep(self, key: tuple[str, str], reason: str) -> None:
         self.outcome[key] = "kept"
@@ -344,9 +368,13 @@ class _Push:
     def resign(self, ssession: Session, touched: dict[tuple[str, str], int]) -> None:
         scur = audit.cursor(ssession)
         finals: dict[int, list[tuple[str, str]]] = {}
+        kept_at: dict[int, dict[str, Any]] = {}
         for key, index in touched.items():
             if key in self.written:
                 finals.setdefault(index, []).extend(self.written[key])
+            if key in self.kept_local:
+                kept = self.kept_local[key]
+                kept_at.setdefault(index, {})[kept["object"]] = kept
         user_created = [k for k in self.written if k[0] == "user" and k not in touched]
         rows: list[tuple[str, str, str, str, str, str | None]] = []
         for key in user_created:  # users an event of the clone did not create (moved dossiers)
@@ -364,10 +392,13 @@ class _Push:
             if event.object_type in row_states.REGISTRY and oid:
                 oid = self.server_id(event.object_type, oid) if event.object_type != "user" \
                     else str(self.maps.get("users").get(int(oid), oid)) if oid.isdigit() else oid
-            body = audit.canonical_json({
+            entry: dict[str, Any] = {
                 "pushed": {"actor": event.actor, "at": event.at, "seq": event.seq,
                            "hash": event.hash, "from": self.summary.folder},
-                "payload": json.loads(event.payload), "outcomes": outcomes})
+                "payload": json.loads(event.payload), "outcomes": outcomes}
+            if index in kept_at:
+                entry[KEPT_LOCAL] = kept_at[index]
+            body = audit.canonical_json(entry)
             rows.append((self.server.user_name, event.action, event.object_type, oid, body,
                          row_states.state_string(scur, finals.get(index, []))))
         audit.append_many(scur, rows)
