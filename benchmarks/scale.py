@@ -26,7 +26,9 @@ figure beside its baseline measured in the same run, for both sizes, and how it 
 8. importing the corpus's HTML pages (target <= 1.3x trafilatura alone with the same options),
    into a copy of the dossier's database.
 
-Usage: python benchmarks/scale.py [REPEATS] [--rebuild]   (offscreen unless QT_QPA_PLATFORM set)
+Usage: python benchmarks/scale.py [REPEATS] [--rebuild] [--only FIGURES]
+(offscreen unless QT_QPA_PLATFORM set). ``--only`` takes a comma-separated list of
+gui, cli, verify, html: ``--only html 7`` measures just the HTML import, seven times per size.
 """
 
 from __future__ import annotations
@@ -233,6 +235,12 @@ Figures = dict[str, tuple[float, float]]  # name -> (figure, baseline) in second
 #: name -> CPU seconds (all threads of this process) of the figure's work: on a busy shared
 #: machine it tells the work from the wait for a core.
 CPU: dict[str, float] = {}
+#: name -> CPU seconds of the baseline, where it is measured.
+CPU_BASELINE: dict[str, float] = {}
+#: name -> median of the ratios of runs made one after the other (figure, then its baseline):
+#: on a busy machine steadier than the ratio of the medians, as both runs of a pair see about
+#: the same load.
+PAIRED: dict[str, float] = {}
 
 
 def gui_figures(app: Any, built: Built, repeats: int) -> Figures:
@@ -539,41 +547,117 @@ def plain_chain_walk(built: Built) -> float:
     return time.perf_counter() - started
 
 
+def _worker_cpu() -> float:
+    """CPU seconds used so far by Dossier's extraction workers (they are not our children:
+    the forkserver forks them, so ``RUSAGE_CHILDREN`` never counts them)."""
+    from app.importers import sandbox
+
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for worker in list(sandbox._workers.values()):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = Path(f"/proc/{worker.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
+#: An untimed first import into the opened copy (not one of the corpus pages): what a session
+#: does once — SQLAlchemy compiles the import's statements for this dossier's engine, SQLite
+#: reads its schema on the connections — is then outside the timed pages, as trafilatura's own
+#: first-call set-up is outside the baseline's.
+WARM_UP_PAGE = (b"<html><head><title>Warm-up</title></head><body><article>"
+                + b"<p>Wages were paid into accounts the workers could not reach.</p>" * 20
+                + b"</article></body></html>")
+
+
 def html_figures(built: Built, repeats: int) -> Figures:
+    """The corpus pages imported one by one into a copy of the dossier, beside trafilatura alone
+    on the same pages with the same options.
+
+    Both sides are timed warm. The extraction worker is started and trafilatura imported in it
+    by an untimed import first (a session does that once; the baseline imports and warms
+    trafilatura in this process the same way), and each copy of the dossier gets one untimed
+    import (:data:`WARM_UP_PAGE`) after it is opened. The first ten imports after opening are
+    printed as well, for reference ("cold"). CPU time counts this process and the worker.
+    Each copy of the dossier is flushed to disk before the imports are timed, and its removal
+    before the next measurement: the kernel writing back hundreds of megabytes of a fresh copy
+    while either side is timed is no part of importing (and slowed the originals' fsyncs).
+    """
     import trafilatura
 
     from app.dossier import Dossier
     from app.importers.html import DATE_SETTINGS, EXTRACTION_SETTINGS
-    from app.services.imports import import_file
+    from app.services.imports import import_bytes, import_file
 
     pages = sorted((CORPUS / "html").glob("*.html"))
+    name = f"HTML import of {len(pages)} corpus pages"
+    cold_name = f"{name}, first after opening (reference)"
 
-    def ours() -> float:
+    def copy_of(tmp: str) -> Dossier:
+        copy = Path(tmp) / "dossier"
+        copy.mkdir()
+        with sqlite3.connect(built.folder / "dossier.sqlite") as con, \
+                sqlite3.connect(copy / "dossier.sqlite") as target:
+            con.backup(target)
+        return Dossier.open(copy, user="bench")
+
+    cpu: dict[bool, list[float]] = {True: [], False: []}
+
+    def ours(warm: bool, then: Callable[[], float] | None = None) -> tuple[float, float]:
+        """Seconds of the ten imports into a fresh copy, and of ``then()`` run right after
+        them, before the copy is removed."""
+        after = 0.0
         with tempfile.TemporaryDirectory(prefix="dossier-scale-html-") as tmp:
-            copy = Path(tmp) / "dossier"
-            copy.mkdir()
-            with sqlite3.connect(built.folder / "dossier.sqlite") as con, \
-                    sqlite3.connect(copy / "dossier.sqlite") as target:
-                con.backup(target)
-            dossier = Dossier.open(copy, user="bench")
+            dossier = copy_of(tmp)
+            if warm:
+                import_bytes(dossier, WARM_UP_PAGE, "warm-up.html", source="warm-up")
+            os.sync()  # the copy (283 MB at 2,000 documents) is written out before, not during
+            processor, worker = time.process_time(), _worker_cpu()
             started = time.perf_counter()
             for page in pages:
                 result = import_file(dossier, page)
                 assert result.status == "imported", result.message
             seconds = time.perf_counter() - started
+            cpu[warm].append(time.process_time() - processor + _worker_cpu() - worker)
             dossier.close()
-        return seconds
+            if then is not None:
+                after = then()
+        os.sync()  # and its removal is done before whatever is timed next
+        return seconds, after
+
+    alone_cpu: list[float] = []
 
     def alone() -> float:
+        processor = time.process_time()
         started = time.perf_counter()
         for page in pages:
             trafilatura.bare_extraction(page.read_bytes().decode("utf-8", "replace"),
                                         date_extraction_params=dict(DATE_SETTINGS),
                                         **EXTRACTION_SETTINGS)
-        return time.perf_counter() - started
+        seconds = time.perf_counter() - started
+        alone_cpu.append(time.process_time() - processor)
+        return seconds
 
-    return {f"HTML import of {len(pages)} corpus pages": (median_of(repeats, ours),
-                                                           median_of(repeats, alone))}
+    with tempfile.TemporaryDirectory(prefix="dossier-scale-html-") as tmp:  # once a session
+        dossier = copy_of(tmp)
+        import_bytes(dossier, WARM_UP_PAGE, "warm-up.html", source="warm-up")
+        dossier.close()
+    alone()
+    alone_cpu.clear()
+    warm, cold, baseline = [], [], []
+    for _ in range(repeats):  # interleaved, so a burst of load on the machine hits all three
+        # the baseline runs right after the imports, while their copy still exists: removing a
+        # copy of 283 MB keeps the kernel busy for a while after the file is gone
+        seconds, after = ours(True, alone)
+        warm.append(seconds)
+        baseline.append(after)
+        cold.append(ours(False)[0])
+    CPU[name], CPU[cold_name] = statistics.median(cpu[True]), statistics.median(cpu[False])
+    PAIRED[name] = statistics.median(f / b for f, b in zip(warm, baseline, strict=True))
+    PAIRED[cold_name] = statistics.median(f / b for f, b in zip(cold, baseline, strict=True))
+    CPU_BASELINE[name] = CPU_BASELINE[cold_name] = statistics.median(alone_cpu)
+    base = statistics.median(baseline)
+    return {name: (statistics.median(warm), base), cold_name: (statistics.median(cold), base)}
 
 
 # -- report --------------------------------------------------------------------------------------
@@ -590,43 +674,75 @@ TARGETS: dict[str, tuple[str, Callable[[float, float], bool] | None, str]] = {
     "dossier search, new process": ("< 0.3 s", lambda f, b: f < 0.3, "index lookup"),
     "dossier verify": ("<= 1.3x plain walk", lambda f, b: f <= 1.3 * b, "yes"),
     "dossier verify (beside the chain-only walk)": ("(reference)", None, "yes"),
+    "HTML import of 10 corpus pages, first after opening (reference)": (
+        "(reference)", None, "no (a fresh import)"),
 }
 
 
+GROUPS = ("gui", "cli", "verify", "html")
+
+
+def _options(argv: list[str]) -> tuple[int, bool, set[str]]:
+    """(repeats, rebuild, figure groups) from the command line."""
+    only: set[str] = set(GROUPS)
+    args: list[str] = []
+    rest = iter(argv)
+    for arg in rest:
+        if arg == "--only" or arg.startswith("--only="):
+            value = arg.partition("=")[2] or next(rest, "")
+            only = {g.strip() for g in value.split(",") if g.strip()}
+            unknown = only - set(GROUPS)
+            if unknown or not only:
+                sys.exit(f"--only takes some of {', '.join(GROUPS)} (got {value!r})")
+        elif not arg.startswith("--"):
+            args.append(arg)
+    return (int(args[0]) if args else 3), "--rebuild" in argv, only
+
+
 def main() -> None:
-    args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    repeats = int(args[0]) if args else 3
-    rebuild = "--rebuild" in sys.argv
+    repeats, rebuild, only = _options(sys.argv[1:])
     if not PDF.exists():
         sys.exit(f"{PDF} not found: the benchmark reads ../shared/corpus beside the checkout")
-    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
-    from PySide6.QtWidgets import QApplication
+    app: Any = None
+    if "gui" in only:
+        from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+        from PySide6.QtWidgets import QApplication
 
-    def quiet(_mode: QtMsgType, _context: object, message: str) -> None:
-        if "does not support propagateSizeHints" not in message:
-            print(message, file=sys.stderr)
+        def quiet(_mode: QtMsgType, _context: object, message: str) -> None:
+            if "does not support propagateSizeHints" not in message:
+                print(message, file=sys.stderr)
 
-    qInstallMessageHandler(quiet)
-    app = QApplication.instance() or QApplication([])
+        qInstallMessageHandler(quiet)
+        app = QApplication.instance() or QApplication([])
+    print(f"load average at start: {' '.join(f'{v:.2f}' for v in os.getloadavg())}", flush=True)
     results: list[tuple[Built, Figures]] = []
     for documents, how_many in SIZES:
         built = build(documents, how_many, rebuild)
         print(f"== {documents:,} documents, {how_many:,} annotations (built through the "
               f"services in {built.seconds:.0f} s; cached in {built.folder})", flush=True)
         figures: Figures = {}
-        figures.update(gui_figures(app, built, repeats))
-        figures.update(cli_figures(built, repeats))
-        figures.update(verify_figures(built, repeats))
-        figures.update(html_figures(built, repeats))
+        if "gui" in only:
+            figures.update(gui_figures(app, built, repeats))
+        if "cli" in only:
+            figures.update(cli_figures(built, repeats))
+        if "verify" in only:
+            figures.update(verify_figures(built, repeats))
+        if "html" in only:
+            figures.update(html_figures(built, repeats))
         for name, (figure, baseline) in figures.items():
             target, check, _ = TARGETS.get(name, ("<= 1.3x alone", lambda f, b: f <= 1.3 * b,
                                                   "no"))
             verdict = ("shown for reference" if check is None
                        else "ok" if check(figure, baseline) else "MISSES")
-            cpu = f"   (cpu {CPU[name] * 1000:.0f} ms)" if name in CPU else ""
+            cpu = f"   (cpu {CPU[name] * 1000:.0f} ms" if name in CPU else ""
+            if name in CPU_BASELINE:
+                cpu += f", baseline cpu {CPU_BASELINE[name] * 1000:.0f} ms"
+            if name in PAIRED:
+                cpu += f"; paired ratio {PAIRED[name]:.2f}x"
             print(f"  {name:48s} {figure * 1000:9.1f} ms   baseline {baseline * 1000:8.1f} ms"
-                  f"   ratio {figure / baseline:5.2f}x   target {target}: {verdict}{cpu}",
-                  flush=True)
+                  f"   ratio {figure / baseline:5.2f}x   target {target}: {verdict}"
+                  f"{cpu + ')' if cpu else ''}", flush=True)
+        print(f"  load average: {' '.join(f'{v:.2f}' for v in os.getloadavg())}", flush=True)
         results.append((built, figures))
     (small, before), (large, after) = results
     print(f"== growth from {small.documents:,} to {large.documents:,} documents "

@@ -120,7 +120,9 @@ def extract_html(
             "article; every paragraph of its main content was kept (boilerplate was only "
             "removed by element type)")
     else:
-        document = _run_trafilatura(copy.deepcopy(tree), url)  # it prunes the tree it is given
+        # trafilatura (2.3 and later) prunes a copy of the tree it is given, not the tree itself:
+        # the page's scripts and metadata stay here for the steps below.
+        document = _run_trafilatura(tree, url)
         blocks = _blocks_from_body(document.body) if document is not None else []
     blocks, dropped = _drop_navigation_edges(blocks)
     blocks, headline = drop_headline(blocks, _page_titles(document, tree),
@@ -481,12 +483,22 @@ def _assemble(blocks: list[_Block]) -> tuple[str, list[tuple[str, int, int]]]:
 def _metadata(
     document: Any, tree: lxml_html.HtmlElement, structured: dict[str, Any], url: str | None
 ) -> dict[str, str | None]:
+    # The first content of each <meta property|name=...>, read in one pass over the page (a
+    # query per name walked the whole tree each time).
+    contents: dict[tuple[str, str], str] = {}
+    for el in tree.iter("meta"):
+        content = el.get("content")
+        if content is not None:
+            for attr in ("property", "name"):
+                if (key := el.get(attr)) is not None:
+                    contents.setdefault((attr, key), content)
+
     def meta(*names: str) -> str | None:
         for n in names:
             for attr in ("property", "name"):
-                found = tree.xpath(f"//meta[@{attr}=$n]/@content", n=n)
-                if found and str(found[0]).strip():
-                    return _collapse(str(found[0]))
+                found = contents.get((attr, n))
+                if found is not None and found.strip():
+                    return _collapse(found)
         return None
 
     def first(*values: object) -> str | None:

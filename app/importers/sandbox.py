@@ -13,9 +13,11 @@ then it exits and the next job starts a fresh one, so an idle Dossier does not h
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
@@ -173,16 +175,48 @@ def _run_one(conn: Connection, fn: Callable[..., Any], args: tuple[Any, ...]) ->
         conn.send(("memory", None))
 
 
-def extract_html_job(data: bytes, url: str | None, name: str,
+@dataclass(frozen=True)
+class FileBytes:
+    """The bytes of a file Dossier has read and hashed, for the worker to read again itself.
+
+    A page handed over as bytes crossed the pipe in 64 KiB pieces, each waiting for the worker
+    to be scheduled to take it; a path crosses at once. What the worker reads must be what
+    Dossier hashed and keeps as the original, so it checks the size and the hash.
+    """
+
+    path: str
+    size: int
+    sha256: str
+
+    def read(self, name: str) -> bytes:
+        """The file's bytes; :class:`ImportRefused` if they are not the ones Dossier hashed."""
+        changed = ImportRefused(
+            f"{name}: the file changed while Dossier was importing it; nothing was imported "
+            "— import it again once it is complete")
+        try:
+            with open(self.path, "rb") as fh:
+                data = fh.read(self.size + 1)
+        except OSError as exc:
+            raise changed from exc
+        if len(data) != self.size or hashlib.sha256(data).hexdigest() != self.sha256:
+            raise changed
+        return data
+
+
+def extract_html_job(data: bytes | FileBytes, url: str | None, name: str,
                      charset: str | None) -> Any:
     """:func:`app.importers.html.extract_html`, imported in the worker only."""
     from app.importers.html import extract_html
 
+    if isinstance(data, FileBytes):
+        data = data.read(name)
     return extract_html(data, url=url, name=name, charset=charset)
 
 
-def extract_text_job(data: bytes, name: str) -> Any:
+def extract_text_job(data: bytes | FileBytes, name: str) -> Any:
     """:func:`app.importers.text.extract_text_file`, imported in the worker only."""
     from app.importers.text import extract_text_file
 
+    if isinstance(data, FileBytes):
+        data = data.read(name)
     return extract_text_file(data, name)

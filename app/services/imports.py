@@ -24,9 +24,9 @@ from app.importers.base import (
 )
 from app.importers.bounds import EXTRACT_SECONDS
 from app.importers.ocr import OcrOptions
-from app.importers.sandbox import extract_html_job, extract_text_job, run_bounded
+from app.importers.sandbox import FileBytes, extract_html_job, extract_text_job, run_bounded
 from app.originals import OriginalsStore, sha256_bytes
-from app.services.documents import DocumentView, find_by_sha256, store_document
+from app.services.documents import DocumentView, document_view, id_by_sha256, store_document
 
 if TYPE_CHECKING:
     from app.dossier import Dossier
@@ -51,11 +51,13 @@ def extract(
     data: bytes, name: str, *, path: Path | None = None, url: str | None = None,
     charset: str | None = None, password: str | None = None,
     progress: ProgressCallback | None = None, cancel: CancelCheck | None = None,
-    ocr: OcrOptions | None = None,
+    ocr: OcrOptions | None = None, sha256: str | None = None,
 ) -> ExtractedDocument:
     """Detect the format of ``data`` and run the matching importer.
 
     ``ocr``: which pages and images to recognise (default: pages without text, in English).
+    ``sha256``: the hash of ``data``, read from ``path``: an HTML or text file's worker then
+    reads the file itself (and refuses it if its bytes are no longer these).
     """
     ocr = ocr or OcrOptions()
     from app.importers.detect import detect_format
@@ -84,11 +86,15 @@ def extract(
         from app.importers.image import extract_image
 
         return extract_image(data, Path(name).name, ocr=ocr, progress=progress, cancel=cancel)
+    given: bytes | FileBytes = data
+    if path is not None and sha256 is not None:
+        # absolute: the worker's working folder is the one its server started in
+        given = FileBytes(str(path.absolute()), len(data), sha256)
     if kind == "html":
-        return run_bounded(extract_html_job, data, url, name, charset, name=name,
+        return run_bounded(extract_html_job, given, url, name, charset, name=name,
                            seconds=EXTRACT_SECONDS, cancel=cancel)
     if kind == "text":
-        return run_bounded(extract_text_job, data, name, name=name, seconds=EXTRACT_SECONDS,
+        return run_bounded(extract_text_job, given, name, name=name, seconds=EXTRACT_SECONDS,
                            cancel=cancel)
     raise ImportRefused(f"{name}: unsupported format {kind}")
 
@@ -173,19 +179,20 @@ def import_bytes(
 ) -> ImportResult:
     """Import one original given as bytes; same bytes twice give the existing document."""
     digest = sha256_bytes(data)
-    existing = find_by_sha256(dossier, digest)
+    existing = id_by_sha256(dossier, digest)  # the one lookup of this hash
     if existing is not None:
         from app.services.removal import restore_if_removed
 
-        if restore_if_removed(dossier, existing.id):  # removed earlier: it comes back
-            return ImportResult(source, "imported", find_by_sha256(dossier, digest),
+        if restore_if_removed(dossier, existing):  # removed earlier: it comes back
+            return ImportResult(source, "imported", document_view(dossier, existing),
                                 "brought back into the library")
-        return ImportResult(source, "present", existing, "already in the dossier")
+        return ImportResult(source, "present", document_view(dossier, existing),
+                            "already in the dossier")
     original = _OriginalWrite(dossier, data, digest)  # written while the text is extracted
     stored = False
     try:
         extracted = extract(data, name, path=path, url=url, charset=charset, password=password,
-                            progress=progress, cancel=cancel, ocr=ocr)
+                            progress=progress, cancel=cancel, ocr=ocr, sha256=digest)
         if cancel is not None and cancel():
             raise ImportCancelled(f"{name}: import cancelled")
         if (not extracted.text.strip() and extracted.kind != "image"

@@ -105,7 +105,7 @@ def _reimport(dossier: Dossier, spec: str, source: str, password: str | None,
     if digest == previous.sha256:
         raise BadInput(f"{name} has the same bytes as the current version of "
                        f"{previous.title!r}; nothing to re-import")
-    if documents.find_by_sha256(dossier, digest) is not None:
+    if documents.id_by_sha256(dossier, digest) is not None:
         raise BadInput(f"{name} is already in the dossier as another document; "
                        "a new version must be a file not imported before")
     extracted = extract(data, name, path=path, url=url, charset=charset, password=password,

@@ -102,6 +102,17 @@ def test_killing_an_import_kills_its_workers(dossier_path: Path, tmp_path: Path)
     _kill_import_midway(dossier_path, pdf, 1 + min(2, os.cpu_count() or 1))
 
 
+@pytest.mark.skipif(not PROC.is_dir(), reason="needs /proc to see the process tree")
+def test_killing_an_html_import_kills_its_extraction_worker(
+    dossier_path: Path, tmp_path: Path
+) -> None:
+    """The extraction worker reads an HTML file itself (it is handed the path, not the bytes):
+    busy with a page that takes it many seconds, it still dies with the import."""
+    page = tmp_path / "long.html"
+    page.write_bytes(hostile.many_paragraphs_html(1_000_000))
+    _kill_import_midway(dossier_path, page, 1)
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not PROC.is_dir(), reason="needs /proc to see the process tree")
 @pytest.mark.skipif(shutil.which("tesseract") is None, reason="needs Tesseract (make setup)")
