@@ -15,8 +15,13 @@ SQLite figure is the baseline. PostgreSQL is ``DOSSIER_TEST_PG`` if set, else a 
 *durable* cluster (fsync on, as a real server) started from the installed server programs and
 removed afterwards. The machine is shared while this runs: read the figures with their baseline.
 
+3. **CPU per call.** One writer alone (``--alone`` annotations, a quarter as many decisions),
+   before the loads: this process's CPU and the server's CPU per annotate and per decision, so
+   the cost is readable on a busy machine. The load averages are printed beside the figures.
+
 Usage: python benchmarks/team.py [--writers 8] [--annotations 200] [--decisions 50]
                                  [--documents 2000] [--repeats 3] [--skip-search] [--sqlite-only]
+                                 [--alone 400]
 """
 
 from __future__ import annotations
@@ -38,6 +43,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from tests.helpers.team_load import prepare  # noqa: E402
 
 ANNOTATE_TARGET_MS = 20.0
+
+
+def _loadavg() -> str:
+    """The 1/5/15-minute load averages (the machine is shared)."""
+    return " ".join(f"{v:.2f}" for v in os.getloadavg())
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -97,20 +107,45 @@ def _server_cpu_s(postmaster: int | None) -> float | None:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def _reaped_cpu_s() -> float:
+    """CPU seconds of this process's reaped children so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _running_cpu_s(procs: list[subprocess.Popen[str]]) -> float:
+    """CPU seconds the running writer processes have used so far (from /proc)."""
+    total = 0
+    for proc in procs:
+        fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def run_load(location: str, writers: int, count: int, decisions: int,
              postmaster: int | None = None) -> Load:
     """Prepare the users and a document, then run the writers at once."""
     document_id = prepare(location, writers, admin="admin")
-    server_before = _server_cpu_s(postmaster)
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
+    reaped_before = _reaped_cpu_s()
     procs = [subprocess.Popen(
         [sys.executable, "-m", "tests.helpers.team_load", location, document_id, str(i),
-         str(count), str(decisions)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True) for i in range(writers)]
+         str(count), str(decisions), "--wait-go"], cwd=REPO, stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for i in range(writers)]
+    # every writer has started and opened its dossiers before any begins (start-up is not load)
+    for proc in procs:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        if line.strip() != "ready":
+            print(f"  writer did not start: {line.strip()}", file=sys.stderr)
+    startup_cpu = _running_cpu_s(procs)
+    server_before = _server_cpu_s(postmaster)
+    started = time.perf_counter()
+    for proc in procs:  # all at once
+        assert proc.stdin is not None
+        proc.stdin.write("go\n")
+        proc.stdin.flush()
     outputs = [p.communicate() for p in procs]
     wall = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     annotate: list[float] = []
     review: list[float] = []
     stamps: list[float] = []
@@ -129,12 +164,76 @@ def run_load(location: str, writers: int, count: int, decisions: int,
         if proc.returncode != 0 and not errors:
             errors += 1
             print(f"  writer failed: {err.strip()[-400:]}", file=sys.stderr)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    cpu = _reaped_cpu_s() - reaped_before - startup_cpu  # the load's CPU, start-up apart
     server_after = _server_cpu_s(postmaster)
     return Load(len(annotate), len(review), errors, wall, cpu, annotate, review,
                 min(stamps, default=0.0), max(stamps, default=0.0),
                 None if server_before is None or server_after is None
                 else server_after - server_before)
+
+
+@dataclass
+class CallCpu:
+    """CPU time of one call, one writer alone (independent of how busy the machine is)."""
+
+    annotate_client_ms: float
+    annotate_server_ms: float | None
+    decision_client_ms: float
+    decision_server_ms: float | None
+    annotate_wall_ms: float
+
+
+def _cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def cpu_per_call(location: str, count: int, postmaster: int | None = None) -> CallCpu:
+    """One writer alone, in this process: ``count`` annotations, then ``count // 4`` review
+    decisions (a submit and an approval each); client CPU (this process) and server CPU (the
+    server's processes, for a server this run started) per call."""
+    from app.dossier import Dossier
+    from app.services import annotations, workflow
+    from tests.helpers.team_load import TEXT
+
+    document_id = prepare(location, 1, admin="admin")
+    writer = Dossier.open(location, user="writer-0", create=False)
+    reviewer = Dossier.open(location, user="reviewer-0", create=False)
+    try:
+        warm = annotations.create_annotation(writer, document_id, 0, 40, note="warm-up")
+        workflow.submit(writer, [warm.id])
+        workflow.decide(reviewer, [warm.id], "approve")
+        made: list[str] = []
+        server0, cpu0, wall0 = _server_cpu_s(postmaster), _cpu_s(), time.perf_counter()
+        for k in range(count):
+            start = (k * 131) % (len(TEXT) - 60)
+            made.append(annotations.create_annotation(writer, document_id, start, start + 40,
+                                                      note=f"alone {k}").id)
+        wall1, cpu1, server1 = time.perf_counter(), _cpu_s(), _server_cpu_s(postmaster)
+        decisions = made[:max(1, count // 4)]
+        for ann_id in decisions:
+            workflow.submit(writer, [ann_id])
+            workflow.decide(reviewer, [ann_id], "approve")
+        cpu2, server2 = _cpu_s(), _server_cpu_s(postmaster)
+    finally:
+        writer.close()
+        reviewer.close()
+
+    def per(a: float | None, b: float | None, n: int) -> float | None:
+        return None if a is None or b is None else (b - a) / n * 1000
+
+    return CallCpu((cpu1 - cpu0) / count * 1000, per(server0, server1, count),
+                   (cpu2 - cpu1) / len(decisions) * 1000, per(server1, server2, len(decisions)),
+                   (wall1 - wall0) / count * 1000)
+
+
+def _cpu_row(label: str, c: CallCpu) -> str:
+    def ms(v: float | None) -> str:
+        return "-" if v is None else f"{v:.2f}"
+
+    return (f"{label:<12}{c.annotate_client_ms:>12.2f}{ms(c.annotate_server_ms):>12}"
+            f"{c.annotate_wall_ms:>11.2f}{c.decision_client_ms:>13.2f}"
+            f"{ms(c.decision_server_ms):>13}")
 
 
 def _pg(stack: list[object]) -> tuple[object, str] | None:
@@ -168,20 +267,36 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--skip-search", action="store_true")
     parser.add_argument("--sqlite-only", action="store_true")
+    parser.add_argument("--alone", type=int, default=400,
+                        help="annotations of the one-writer CPU measurement")
     args = parser.parse_args()
     servers: list[object] = []
     print(f"team load: {args.writers} writers x {args.annotations} annotations + "
           f"{args.decisions} review decisions, at once; {os.cpu_count()} CPUs, shared machine "
           "(figures are noisy; read them against the SQLite baseline of the same run)")
+    print(f"load average at start: {_loadavg()}")
     try:
         with tempfile.TemporaryDirectory(prefix="dossier-team-bench-") as tmp:
             loads: dict[str, Load] = {}
+            cpus: dict[str, CallCpu] = {}
+            cpus["SQLite"] = cpu_per_call(str(Path(tmp) / "alone"), args.alone)
             loads["SQLite"] = run_load(str(Path(tmp) / "load"), args.writers, args.annotations,
                                        args.decisions)
             pg_load = None if args.sqlite_only else _pg(servers)
             if pg_load is not None:
+                server = pg_load[0]
+                alone_url = server.url(server.create_database())  # type: ignore[attr-defined]
+                cpus["PostgreSQL"] = cpu_per_call(alone_url, args.alone, _postmaster(server))
                 loads["PostgreSQL"] = run_load(pg_load[1], args.writers, args.annotations,
                                                args.decisions, _postmaster(pg_load[0]))
+            print(f"CPU per call, one writer alone ({args.alone} annotations, "
+                  f"{max(1, args.alone // 4)} decisions; load-independent):")
+            print(f"{'':<12}{'annotate':>12}{'server':>12}{'wall':>11}{'decision':>13}"
+                  f"{'server':>13}")
+            for label, cpu in cpus.items():
+                print(_cpu_row(label, cpu))
+            print("(ms; annotate/decision: this process's CPU per call; server: the PostgreSQL "
+                  "server's CPU per call; a decision is a submit and an approval)")
             print(f"{'':<12}{'ann/s':>10}{'p50 ms':>9}{'p95 ms':>9}{'review p95':>11}"
                   f"{'wall s':>9}{'CPU s':>10}{'server CPU':>11}{'errors':>8}")
             for label, load in loads.items():
@@ -193,8 +308,10 @@ def main() -> int:
                       f"{p95 / percentile(sql.annotate_ms, .95):.2f}x")
                 print(f"target p95 annotate < {ANNOTATE_TARGET_MS:.0f} ms on PostgreSQL: "
                       f"{p95:.1f} ms, {'met' if p95 < ANNOTATE_TARGET_MS else 'NOT met'}")
-            print("(CPU s: the writer processes' user+system time; server CPU: the PostgreSQL "
-                  "server's processes, for a server this run started)")
+            print("(CPU s: the writer processes' user+system time during the load, their start-up "
+                  "apart; server CPU: the PostgreSQL server's processes, for a server this run "
+                  "started; the writers start together once all have opened their dossiers)")
+            print(f"load average at end of the loads: {_loadavg()}")
             if args.skip_search:
                 return 0
             from benchmarks.search_engines import TARGET_P95_MS, compare

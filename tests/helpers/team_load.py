@@ -9,6 +9,10 @@ reviewer approve it. After each commit it prints ``ann ID MS TIME`` / ``review I
 the call's wall time; TIME: the clock at the commit), flushed, so whoever watches knows what was
 committed. Any error is printed as ``error ...`` and the exit status is 1.
 
+With ``--wait-go`` it opens its dossiers, prints ``ready`` and waits for a line on its input
+before it starts, so that a benchmark's writers start working together, after their start-up
+(importing the application costs a second of CPU per process).
+
 With ``--hold-open`` it then starts one more annotation's transaction, prints ``pending ID``
 and waits inside the transaction (for a kill) without committing.
 """
@@ -53,11 +57,14 @@ def _say(line: str) -> None:
 
 
 def run(location: str, document_id: str, index: int, count: int, decisions: int,
-        hold_open: bool = False) -> None:
+        hold_open: bool = False, wait_go: bool = False) -> None:
     """The writer's work (see the module)."""
     writer = Dossier.open(location, user=f"writer-{index}", create=False)
     reviewer = Dossier.open(os.environ.get("DOSSIER_LOAD_REVIEWER_URL") or location,
                             user=f"reviewer-{index}", create=False)
+    if wait_go:
+        _say("ready")
+        sys.stdin.readline()
     every = max(1, count // decisions) if decisions else 0
     length = len(TEXT)
     made = 0
@@ -103,12 +110,13 @@ def _hold(dossier: Dossier, document_id: str) -> None:
 def main(argv: list[str]) -> int:
     """Entry point; see the module."""
     hold = "--hold-open" in argv
-    args = [a for a in argv if a != "--hold-open"]
+    wait_go = "--wait-go" in argv
+    args = [a for a in argv if a not in ("--hold-open", "--wait-go")]
     location, document_id, index = args[0], args[1], int(args[2])
     count = int(args[3]) if len(args) > 3 else 200
     decisions = int(args[4]) if len(args) > 4 else 50
     try:
-        run(location, document_id, index, count, decisions, hold)
+        run(location, document_id, index, count, decisions, hold, wait_go)
     except Exception as exc:  # the test asserts that no error ever reaches a user
         _say(f"error {type(exc).__name__}: {exc}")
         traceback.print_exc()
