@@ -13,12 +13,14 @@ from sqlalchemy import select
 from app import audit, state
 from app.dossier import Dossier
 from app.errors import Conflict, Refused
-from app.services import annotations, codebook, integrity, roles, workflow
+from app.services import annotations, codebook, integrity, lean_review, roles, workflow
 from db.cursor import WRITER_LOCK_KEY
 from db.models import AuditEvent
 from tests.helpers.documents import add_text_document
 from tests.helpers.engines import raw_database
+from tests.helpers.pg import PgServer
 from tests.helpers.review import acting_as
+from tests.helpers.team import make_team
 
 TEXT = "Managers confiscated the workers' passports on arrival. Wages went to the state."
 
@@ -143,3 +145,36 @@ def test_team_writer_reconnects_when_its_kept_connection_was_dropped(
         assert session.scalar(select(AuditEvent.object_id).order_by(
             AuditEvent.seq.desc()).limit(1)) == view.id
     assert integrity.verify(team_dossier).problems == []
+
+
+def test_lean_paths_pass_the_servers_rules_as_real_logins(pg_server: PgServer,
+                                                          pg_database: str) -> None:
+    """On a dossier made with ``team init`` (privileges, row-level security, review triggers)
+    an annotator login's new annotation and submission and a reviewer login's decision take
+    the lean paths (none falls back to the full service), the server keeps what they wrote and
+    the chain verifies; an annotator's decision is still refused."""
+    team = make_team(pg_server, pg_database)
+    try:
+        anna, rita = team.add("anna", "annotator"), team.add("rita", "reviewer")
+        with team.open() as chief:
+            doc = add_text_document(chief, TEXT)
+        with team.open(anna) as writer, team.open(rita) as reviewer:
+            first = annotations.create_annotation(writer, doc.id, 0, 8)  # resolves the user
+            workflow.submit(writer, [first.id])
+            workflow.decide(reviewer, [first.id], "approve")  # resolves the reviewer
+            ann = annotations.create_annotation(writer, doc.id, 9, 20, note="lean")
+            assert _last_event(writer).actor == anna
+            assert lean_review.submit_one(writer, ann.id)
+            done = lean_review.decide_one(reviewer, ann.id, "approved", "")
+            assert done is not None and done[1] == rita
+            again = annotations.create_annotation(writer, doc.id, 21, 30)
+            assert lean_review.submit_one(writer, again.id)
+            assert lean_review.decide_one(writer, again.id, "approved", "") is None
+            with pytest.raises(Refused):
+                workflow.decide(writer, [again.id], "approve")
+        code, out = team.psql(f"SELECT status FROM annotations WHERE id = '{ann.id}'")
+        assert code == 0 and "approved" in out, out
+        with team.open() as chief:
+            assert integrity.verify(chief).problems == []
+    finally:
+        team.drop()
