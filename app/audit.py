@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from app import state as row_states
 from app.clock import utcnow
 from app.progress import checkpoint
-from db.cursor import of_session, portable
+from db.cursor import WRITER_LOCK_KEY, of_session, portable
 from db.models import AuditEvent
 
 GENESIS = "0" * 64
@@ -137,18 +137,53 @@ def append(
     return _append(cur, actor, action, object_type, object_id, body, state)
 
 
+#: The writer slot and the chain's head in one round trip (PostgreSQL, READ COMMITTED): the
+#: advisory lock is taken while the head row is read, and ``FOR UPDATE`` then gives the newest
+#: committed version of that row (a head moved by the previous holder after this statement's
+#: snapshot is followed to its new version), so the head read is the one left by the last
+#: writer that held the slot.
+_LOCK_AND_HEAD = ("SELECT value FROM dossier_meta WHERE key = ? AND "
+                  f"pg_advisory_xact_lock({WRITER_LOCK_KEY}) IS NOT NULL FOR UPDATE")
+
+
+def append_late(
+    cur: Any, actor: str, action: str, object_type: str, object_id: str, body: str,
+    state: str | None,
+) -> str:
+    """:func:`append` for the lean write paths, whose transaction has not taken the writer slot
+    yet: on PostgreSQL the slot and the head come in one statement (:data:`_LOCK_AND_HEAD`),
+    so the slot is held for three round trips (that one, the event with its head, the commit)."""
+    cur = portable(cur)
+    if not cur.is_postgresql:
+        return _append(cur, actor, action, object_type, object_id, body, state)
+    row = cur.execute(_LOCK_AND_HEAD, (_HEAD_KEY,)).fetchone()
+    if row is None:  # an empty chain has no head row to lock yet
+        cur.lock_writers()
+        return _append(cur, actor, action, object_type, object_id, body, state)
+    seq, _, prev = str(row[0]).partition(":")
+    return _write_one(cur, int(seq), prev, actor, action, object_type, object_id, body, state)
+
+
 def _append(
     cur: Any, actor: str, action: str, object_type: str, object_id: str, body: str,
     state: str | None,
 ) -> str:
     seq, prev = head_raw(cur)
+    return _write_one(cur, seq, prev, actor, action, object_type, object_id, body, state)
+
+
+def _write_one(
+    cur: Any, seq: int, prev: str, actor: str, action: str, object_type: str, object_id: str,
+    body: str, state: str | None,
+) -> str:
     seq += 1
     at = utcnow()
     digest = event_hash(prev, seq, at, actor, action, object_type, object_id, body, state)
     event = (seq, at, actor, action, object_type, object_id, body, prev, digest, state)
     head_row = (_HEAD_KEY, f"{seq}:{digest}")
-    # Two statements on both engines: in one data-modifying WITH (one round trip less) the
-    # team dossier's dossier_meta guard (app/team/policy.py) cannot see the new event.
+    if getattr(cur, "is_postgresql", False):  # one round trip inside the writer slot
+        cur.execute(_INSERT_EVENT_AND_HEAD, (*event, *head_row))
+        return digest
     cur.execute(_INSERT_EVENT, event)
     cur.execute(_SET_HEAD, head_row)
     return digest
@@ -158,6 +193,9 @@ _INSERT_EVENT = ("INSERT INTO audit_events (seq, at, actor, action, object_type,
                  "payload, prev_hash, hash, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 _SET_HEAD = ("INSERT INTO dossier_meta (key, value) VALUES (?, ?) "
              "ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+#: Both in one statement (PostgreSQL): the team dossier's head check runs when the transaction
+#: commits (app/team/policy.py), when it sees the event and the head together.
+_INSERT_EVENT_AND_HEAD = (f"WITH event AS ({_INSERT_EVENT} RETURNING seq) {_SET_HEAD}")
 
 
 def _write_events(cur: Any, rows: list[tuple[Any, ...]]) -> int:

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import getpass
 import os
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -44,6 +45,9 @@ from db.models import User
 
 if TYPE_CHECKING:
     from app.team.identity import TeamIdentity
+    from db.cursor import Cursor
+
+_T = TypeVar("_T")
 
 
 def _reraise(exc: BaseException, folder: Path) -> NoReturn:
@@ -117,6 +121,8 @@ class Dossier:
         #: Unpacked page geometry of the last few PDFs read (a document version never changes;
         #: see ``documents.page_geometry``), newest last.
         self.geometry_cache: dict[str, Any] = {}
+        #: Page ranges (start, end) of documents, by id (``services.new_annotation``).
+        self.page_cache: dict[str, list[tuple[int, int]]] = {}
         #: Passwords of encrypted originals given in this session, by SHA-256; kept in memory
         #: only (never written to the dossier), so the reader can render those pages.
         self.passwords: dict[str, str] = {}
@@ -124,6 +130,10 @@ class Dossier:
         self.readonly = False
         #: A team dossier's group roles and login (app.team.identity); None for other dossiers.
         self.team: TeamIdentity | None = None
+        #: The pooled connection :meth:`write_late` keeps between its transactions on a team
+        #: dossier (checked out once: no liveness round trip per write), and its guard.
+        self._lean_connection: Any = None
+        self._lean_guard = threading.Lock()
 
     @property
     def is_team(self) -> bool:
@@ -231,6 +241,10 @@ class Dossier:
 
     def close(self) -> None:
         """Release the database connections."""
+        kept, self._lean_connection = self._lean_connection, None
+        if kept is not None:
+            with suppress(Exception):
+                kept.close()
         self.engine.dispose()
 
     # -- transactions --------------------------------------------------------------------------
@@ -331,6 +345,101 @@ class Dossier:
             self._user_id = None
             raise
 
+    def write_late(self, work: Callable[[Cursor], _T]) -> _T:
+        """Run ``work`` in a write transaction on a plain cursor (no ORM session) and commit.
+
+        The lean write path (e.g. creating an annotation): on a team dossier the writer slot is
+        *not* taken when the transaction begins; ``work`` takes it just before it appends its
+        audit event (:func:`app.audit.append` does), so concurrent writers' own work overlaps
+        and only the chain's append is serialised. A deadlock or serialisation failure anywhere in
+        ``work`` runs it again from the start, so it must write only through the cursor and
+        be safe to repeat. Errors are those of :meth:`write`. On SQLite the transaction begins
+        ``IMMEDIATE`` as every write does.
+
+        (psycopg's pipeline mode would save round trips, but it polls the socket without
+        sleeping while it waits for answers: on a loaded machine the waiting clients then take
+        the CPU the server needs; measured with ``benchmarks/team.py``, it cost more than it
+        saved.)
+        """
+        if self.readonly:
+            raise read_only(self.folder)
+        if self.address is None:
+            return self._write_late_sqlite(work)
+        from app import server_faults
+
+        for attempt in range(WRITE_ATTEMPTS):
+            try:
+                return self._write_late_server(work)
+            except DBAPIError as exc:
+                if attempt + 1 < WRITE_ATTEMPTS and (
+                        server_faults.sqlstate(exc) in server_faults.RETRYABLE
+                        or server_faults.is_connection_error(exc)):  # nothing committed
+                    time.sleep(0.05 * (attempt + 1))
+                    continue
+                self._raise_if_refused(exc)
+                _reraise_server(exc, self.address)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _write_late_sqlite(self, work: Callable[[Cursor], _T]) -> _T:
+        from db.cursor import Cursor
+
+        try:
+            with self.engine.begin() as conn:  # BEGIN IMMEDIATE (db.engine)
+                raw = conn.connection.dbapi_connection
+                assert raw is not None
+                return work(Cursor(raw.cursor(), "sqlite"))
+        except (OperationalError, OSError) as exc:
+            _reraise(exc, self.folder)
+
+    def _write_late_server(self, work: Callable[[Cursor], _T]) -> _T:
+        assert self.address is not None
+        if not self._lean_guard.acquire(blocking=False):  # another thread writes: a pool one
+            with self.engine.connect() as conn:
+                return self._write_late_on(conn.connection, work)
+        try:
+            if self._lean_connection is None:
+                self._lean_connection = self.engine.raw_connection()  # checked when taken
+            try:
+                return self._write_late_on(self._lean_connection, work)
+            except BaseException:
+                if self._lean_connection is not None and self._lean_connection.is_valid is False:
+                    self._lean_connection = None
+                raise
+        finally:
+            self._lean_guard.release()
+
+    def _write_late_on(self, pooled: Any, work: Callable[[Cursor], _T]) -> _T:
+        """One :meth:`write_late` transaction on a pooled connection (invalidated when lost:
+        the next transaction takes a fresh one)."""
+        import psycopg
+
+        from app import server_faults
+        from db.cursor import Cursor
+
+        assert self.address is not None
+        raw = pooled.dbapi_connection
+        assert raw is not None
+        committing = False
+        cur = Cursor(raw.cursor(), "postgresql")
+        try:
+            result = work(cur)
+            committing = True
+            raw.commit()
+            return result
+        except psycopg.Error as exc:
+            with suppress(psycopg.Error):
+                raw.rollback()
+            lost = server_faults.is_connection_error(exc) or raw.closed
+            if lost:
+                pooled.invalidate()
+            if committing and lost:
+                raise server_faults.unknown_commit(self.address) from None
+            raise DBAPIError.instance(None, None, exc, psycopg.Error) from None
+        except BaseException:
+            with suppress(psycopg.Error):
+                raw.rollback()
+            raise
+
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A read-only session that does not block writers (one snapshot of the dossier).
@@ -376,6 +485,10 @@ class Dossier:
         self._user_id = found
         return found
 
+    def known_user_id(self) -> int | None:
+        """The acting user's id if this session has resolved it already (else None)."""
+        return self._user_id
+
     def act_as(self, user_name: str) -> None:
         """Attribute what follows to ``user_name`` (e.g. after the display name changed)."""
         if self.team is not None:  # a team dossier always acts as its login
@@ -405,6 +518,14 @@ class Dossier:
         self.notify(ChangeSet.of(kind, action, ids))
 
     # -- caches --------------------------------------------------------------------------------
+    def text_of(self, document_id: str) -> str:
+        """:meth:`document_text` outside a transaction (read in a snapshot when not cached)."""
+        text = self._text_cache.get(document_id)
+        if text is None:
+            with self.read() as session:
+                text = self.document_text(session, document_id)
+        return text
+
     def document_text(self, session: Session, document_id: str) -> str:
         """A document's canonical text (immutable per document version, so cached)."""
         text = self._text_cache.get(document_id)

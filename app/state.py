@@ -197,6 +197,25 @@ def row_state(cur: Any, object_type: str, object_id: str) -> str:
     return _digest(object_type, row_text.text(row), children)
 
 
+def state_of_values(object_type: str, values: Mapping[str, Any],
+                    children: Mapping[str, Sequence[Sequence[Any]]] | None = None) -> str:
+    """The state token value of a row about to be written with ``values`` (every registered
+    column, by name) and child rows (each child table's registered columns, in order) — what
+    :func:`row_state` would read back, without reading: a new row's writer knows it already.
+
+    The values must have the Python types the columns give back (int, float, str, None), so
+    SQLite's ``quote()`` renders them as it renders the stored row on either engine.
+    """
+    spec = REGISTRY[object_type]
+    text = sqlite_quote([values[c] for c in spec.columns])
+    for name, default in spec.optional.items():
+        if name not in spec.columns and not _same(values.get(name, default), default):
+            text += f",{name}=" + sqlite_quote((values[name],))
+    rows = {child.table: [sqlite_quote(r) for r in (children or {}).get(child.table, ())]
+            for child in spec.children}
+    return _digest(object_type, text, rows)
+
+
 def state_string(cur: Any, objects: Iterable[tuple[str, str]]) -> str | None:
     """The ``state`` of an event that changed ``objects`` (unregistered types are skipped)."""
     cur = portable(cur)

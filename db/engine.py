@@ -7,7 +7,9 @@ appends within one transaction).
 PostgreSQL (a team dossier, ``postgresql://USER:PASSWORD@HOST:PORT/DATABASE``): psycopg 3, a
 checked connection pool (a connection the server dropped is replaced before use), a connect
 timeout, and the same lock wait as SQLite's busy timeout. Writers are serialised by
-:meth:`db.cursor.Cursor.lock_writers` at the start of each write transaction.
+:meth:`db.cursor.Cursor.lock_writers` at the start of each write transaction, except on the lean
+write paths (:meth:`app.dossier.Dossier.write_late`), which take it just before their audit
+append.
 """
 
 from __future__ import annotations

@@ -24,9 +24,10 @@ from app.errors import BadInput, Conflict, NotFound, Refused
 from app.gcpause import collector_paused
 from app.limits import MAX_FIELD_CHARS, MAX_NOTE_CHARS, invalid_text
 from app.regions import Region
-from app.services import codebook, roles, workflow
+from app.services import codebook, new_annotation, roles, workflow
 from app.services.lookup import resolve_prefix
 from db import search
+from db.cursor import Cursor
 from db.models import Annotation, AnnotationTag, AuditEvent, ClaimLink, Document, Page, Tag, User
 
 if TYPE_CHECKING:
@@ -188,18 +189,19 @@ def create_annotation(
         raise Refused(STATUS_REFUSAL)
     _validate_fields({"reliability": reliability, "credibility": credibility,
                       "note": note, "attribution": attribution})
+    if region is None:
+        return _create_lean(dossier, document_id, start, end, tag_ids, note=note,
+                            attribution=attribution, reliability=reliability,
+                            credibility=credibility)
     with dossier.write() as session:
         author_id = dossier.user_id(session)
         text = dossier.document_text(session, document_id)
-        if not (0 <= start < end <= len(text)
-                or (region is not None and 0 <= start <= end <= len(text))):
+        if not 0 <= start <= end <= len(text):
             raise BadInput(f"range [{start}, {end}) is outside the document (0-{len(text)}) "
                            "or empty")
-        if region is not None:
-            _check_region(session, document_id, region)
+        _check_region(session, document_id, region)
         tags = _check_tags(session, tag_ids)
         now = utcnow()
-        page_start, page_end = _pages_for(session, document_id, start, end)
         # A region with no text inside: an empty quote, its context on either side.
         sel = make_selectors(text, start, end) if start < end else Selectors(
             start, end, "", text[max(0, start - CONTEXT_LENGTH):start],
@@ -207,19 +209,72 @@ def create_annotation(
         ann = Annotation(
             id=str(uuid.uuid4()), document_id=document_id, start=start, end=end,
             quote=sel.exact, prefix=sel.prefix, suffix=sel.suffix,
-            page_start=page_start, page_end=page_end,
+            page_start=region.page, page_end=region.page,
             note=note, attribution=attribution, reliability=reliability,
             credibility=credibility, status=status, anchor="exact", anchor_score=1.0,
-            author_id=author_id, created=now, modified=now,
-            region=region.to_db() if region is not None else None,
+            author_id=author_id, created=now, modified=now, region=region.to_db(),
         )
-        if region is not None:
-            ann.page_start = ann.page_end = region.page
         _insert(session, dossier.user_name, ann, tags, "annotation.create")
         infos = codebook.cached_tags(dossier, session)
         refs = sorted((TagRef(t, infos[t].path, infos[t].colour) for t in tags),
                       key=lambda r: r.path)
         view = _make_view(ann, dossier.user_name, refs)
+    dossier.notify_change("annotation", "created", view.id)
+    return view
+
+
+def _create_lean(
+    dossier: Dossier, document_id: str, start: int, end: int, tag_ids: Sequence[str], *,
+    note: str, attribution: str, reliability: str | None, credibility: int | None,
+) -> AnnotationView:
+    """:func:`create_annotation` of a text range on the lean write path
+    (:mod:`app.services.new_annotation`): plain statements, the writer slot only around the
+    audit append."""
+    author_id = dossier.known_user_id()
+    if author_id is None:  # the first write of this session creates or checks the user
+        with dossier.write() as session:
+            author_id = dossier.user_id(session)
+    text = dossier.text_of(document_id)
+    if not 0 <= start < end <= len(text):
+        raise BadInput(f"range [{start}, {end}) is outside the document (0-{len(text)}) "
+                       "or empty")
+    sel = make_selectors(text, start, end)
+    unique = list(dict.fromkeys(tag_ids))
+    annotation_id = str(uuid.uuid4())
+
+    def work(cur: Cursor) -> dict[str, Any]:
+        if unique:
+            found = {r[0] for r in cur.execute(
+                f"SELECT id FROM tags WHERE id IN ({', '.join('?' for _ in unique)})",
+                unique).fetchall()}
+            missing = [t for t in unique if t not in found]
+            if missing:
+                raise NotFound(f"no tag {missing[0]}")
+        page_start, page_end = new_annotation.pages_for(dossier, cur, document_id, start, end)
+        now = utcnow()
+        row: dict[str, Any] = {
+            "id": annotation_id, "document_id": document_id, "start": start, "end": end,
+            "quote": sel.exact, "prefix": sel.prefix, "suffix": sel.suffix,
+            "page_start": page_start, "page_end": page_end, "note": note,
+            "attribution": attribution, "reliability": reliability,
+            "credibility": credibility, "status": "draft", "anchor": "exact",
+            "anchor_score": 1.0, "author_id": author_id, "created": now, "modified": now,
+            "conflict_of": None, "region": None, "version": 1}
+        new_annotation.insert(dossier, cur, row, unique, "annotation.create")
+        return row
+
+    row = dossier.write_late(work)
+    refs: list[TagRef] = []
+    if unique:
+        with dossier.read() as session:
+            infos = codebook.cached_tags(dossier, session)
+        refs = sorted((TagRef(t, infos[t].path, infos[t].colour) for t in unique),
+                      key=lambda r: r.path)
+    view = AnnotationView(
+        row["id"], document_id, start, end, row["quote"], row["prefix"], row["suffix"],
+        row["page_start"], row["page_end"], note, attribution, reliability, credibility,
+        "draft", "exact", 1.0, dossier.user_name, row["created"], row["modified"],
+        tuple(refs), None, None, 1)
     dossier.notify_change("annotation", "created", view.id)
     return view
 

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from app import audit
 from app.clock import utcnow
 from app.errors import BadInput, Refused
-from app.services import roles
+from app.services import lean_review, roles
 from app.services.lookup import resolve_prefix
 from db.models import Annotation, Review, User
 
@@ -90,6 +90,10 @@ def submit_in(session: Session, actor: str, ann: Annotation, *, via: str = "") -
 
 def submit(dossier: Dossier, specs: Sequence[str]) -> list[str]:
     """Submit annotations for review (their author, or an administrator); return their ids."""
+    if len(specs) == 1 and len(specs[0]) == lean_review.FULL_ID \
+            and lean_review.submit_one(dossier, specs[0]):
+        dossier.notify_change("annotation", "updated", specs[0])
+        return [specs[0]]
     with dossier.write() as session:
         user = roles.acting_user(dossier, session)
         anns = _resolve(session, specs)
@@ -117,6 +121,12 @@ def decide(
     reason = reason.strip()
     if status in NEEDS_REASON and not reason:
         raise BadInput(f"a reason is required to {decision.replace('_', ' ')}: give --reason TEXT")
+    if len(specs) == 1 and len(specs[0]) == lean_review.FULL_ID:
+        done = lean_review.decide_one(dossier, specs[0], status, reason)
+        if done is not None:
+            review_id, reviewer, now = done
+            dossier.notify_change("annotation", "updated", specs[0])
+            return [ReviewView(review_id, specs[0], reviewer, status, reason, now)]
     views: list[ReviewView] = []
     with dossier.write() as session:
         user = roles.require(dossier, session, "reviewer", "review annotations")

@@ -135,6 +135,32 @@ def index_annotation(cur: Any, annotation_id: str, document_id: str, quote: str,
          *(x for entry in entries for x in entry)])
 
 
+def insert_with_annotation_entries(cur: Any, insert_sql: str, insert_params: list[Any],
+                                   annotation_id: str, document_id: str, quote: str, note: str,
+                                   page: int | None) -> None:
+    """Run ``insert_sql`` (``%s`` placeholders; the INSERT of a *new* annotation) and index the
+    new annotation's quote and note as :func:`index_annotation` does, in one statement (one
+    round trip on the lean write path; a new annotation has no entries to remove)."""
+    raw = _raw(cur)
+    entries = [(kind, body, form(body)) for kind, body in (("quote", quote), ("note", note))
+               if body.strip()]
+    if not entries:
+        raw.execute(insert_sql, insert_params)
+        return
+    values = ", ".join("(%s, %s, %s)" for _ in entries)
+    raw.execute(
+        f"WITH created AS ({insert_sql}), "
+        "lang AS (SELECT coalesce((SELECT config FROM search_passages WHERE ref = %s "
+        "AND kind = 'document' LIMIT 1), 'simple') AS config) "
+        "INSERT INTO search_passages (kind, ref, document_id, page, start, config, body, tsv) "
+        "SELECT v.kind, %s, %s, %s, NULL, lang.config, v.body, "
+        "to_tsvector(lang.config::regconfig, CASE WHEN lang.config = 'simple' THEN '' "
+        "ELSE v.words END) || to_tsvector('simple', v.words) "
+        f"FROM lang, (VALUES {values}) AS v (kind, body, words)",
+        [*insert_params, document_id, annotation_id, document_id, page,
+         *(x for entry in entries for x in entry)])
+
+
 def add_many(cur: Any, rows: list[tuple[str, str, str, int | None, str]]) -> None:
     """Index new (kind, ref, document id, page, body) entries in bulk (none of them empty)."""
     raw = _raw(cur)

@@ -1,13 +1,20 @@
 """Writers for the team-dossier load: a process that annotates and reviews as a colleague does.
 
-Run as ``python -m tests.helpers.team_load LOCATION DOCUMENT_ID INDEX [ANNOTATIONS] [DECISIONS]``
+Run as ``python -m tests.helpers.team_load LOCATION DOCUMENT_ID INDEX [ANNOTATIONS] [DECISIONS]
+[--wait-go] [--hold-open] [--login]``
 (LOCATION a dossier folder or a team dossier's URL; DOSSIER_LOAD_REVIEWER_URL may name the
 reviewer's own login when identities come from the server). The writer acts as ``writer-INDEX``
-and as reviewer ``reviewer-INDEX`` (both created beforehand by :func:`prepare`): it creates
+and as reviewer ``reviewer-INDEX`` (both created beforehand by :func:`prepare`), or, with
+``--login``, as the logins of LOCATION and DOSSIER_LOAD_REVIEWER_URL (a dossier made with
+``team init``, set up by :func:`prepare_team`; nobody is self-declared there): it creates
 ANNOTATIONS annotations and, on every ANNOTATIONS/DECISIONS-th one, submits it and has its
 reviewer approve it. After each commit it prints ``ann ID MS TIME`` / ``review ID MS`` (MS:
 the call's wall time; TIME: the clock at the commit), flushed, so whoever watches knows what was
 committed. Any error is printed as ``error ...`` and the exit status is 1.
+
+With ``--wait-go`` it opens its dossiers, prints ``ready`` and waits for a line on its input
+before it starts, so that a benchmark's writers start working together, after their start-up
+(importing the application costs a second of CPU per process).
 
 With ``--hold-open`` it then starts one more annotation's transaction, prints ``pending ID``
 and waits inside the transaction (for a kill) without committing.
@@ -15,16 +22,21 @@ and waits inside the transaction (for a kill) without committing.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import sys
 import time
 import traceback
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 from app.dossier import Dossier
 from app.services import annotations, roles, workflow
 from tests.helpers.documents import add_text_document
+from tests.helpers.pg import PgServer
+from tests.helpers.team import Team, make_team
 
 TEXT = " ".join(
     f"Paragraph {i}: the agency kept the workers' passports and paid wages into accounts "
@@ -47,17 +59,51 @@ def prepare(location: str, writers: int, admin: str = "admin") -> str:
         dossier.close()
 
 
+@dataclass
+class TeamLoad:
+    """A team dossier made with ``team init`` for the load: one annotator login and one
+    reviewer login per writer, and the document (added by the first administrator)."""
+
+    team: Team
+    document_id: str
+    writers: list[str]
+    reviewers: list[str]
+
+    def writer_url(self, index: int) -> str:
+        return self.team.url(self.writers[index])
+
+    def reviewer_url(self, index: int) -> str:
+        return self.team.url(self.reviewers[index])
+
+
+def prepare_team(server: PgServer, database: str, writers: int) -> TeamLoad:
+    """Run ``team init`` on ``database`` (a fresh login that may create roles, as the README
+    tells), add ``writers`` annotator logins and as many reviewer logins, and a document.
+    Login names end with a suffix of the database's (roles belong to the whole server);
+    ``TeamLoad.team.drop()`` removes them with the database."""
+    with contextlib.redirect_stdout(io.StringIO()):  # team init's own report
+        team = make_team(server, database)
+    names = [team.add(f"writer{i}", "annotator") for i in range(writers)]
+    checkers = [team.add(f"reviewer{i}", "reviewer") for i in range(writers)]
+    with team.open() as dossier:
+        document_id = add_text_document(dossier, TEXT, "Load test report").id
+    return TeamLoad(team, document_id, names, checkers)
+
+
 def _say(line: str) -> None:
     sys.stdout.write(line + "\n")
     sys.stdout.flush()
 
 
 def run(location: str, document_id: str, index: int, count: int, decisions: int,
-        hold_open: bool = False) -> None:
+        hold_open: bool = False, wait_go: bool = False, login: bool = False) -> None:
     """The writer's work (see the module)."""
-    writer = Dossier.open(location, user=f"writer-{index}", create=False)
+    writer = Dossier.open(location, user=None if login else f"writer-{index}", create=False)
     reviewer = Dossier.open(os.environ.get("DOSSIER_LOAD_REVIEWER_URL") or location,
-                            user=f"reviewer-{index}", create=False)
+                            user=None if login else f"reviewer-{index}", create=False)
+    if wait_go:
+        _say("ready")
+        sys.stdin.readline()
     every = max(1, count // decisions) if decisions else 0
     length = len(TEXT)
     made = 0
@@ -103,12 +149,14 @@ def _hold(dossier: Dossier, document_id: str) -> None:
 def main(argv: list[str]) -> int:
     """Entry point; see the module."""
     hold = "--hold-open" in argv
-    args = [a for a in argv if a != "--hold-open"]
+    wait_go = "--wait-go" in argv
+    login = "--login" in argv
+    args = [a for a in argv if a not in ("--hold-open", "--wait-go", "--login")]
     location, document_id, index = args[0], args[1], int(args[2])
     count = int(args[3]) if len(args) > 3 else 200
     decisions = int(args[4]) if len(args) > 4 else 50
     try:
-        run(location, document_id, index, count, decisions, hold)
+        run(location, document_id, index, count, decisions, hold, wait_go, login)
     except Exception as exc:  # the test asserts that no error ever reaches a user
         _say(f"error {type(exc).__name__}: {exc}")
         traceback.print_exc()

@@ -1,0 +1,132 @@
+"""The lean write path of submitting and deciding on one annotation named by its full id.
+
+Review decisions are, after new annotations, the commonest writes of a team at work. Here they
+are plain statements in one transaction (:meth:`app.dossier.Dossier.write_late`): the checks
+read the annotation and the acting user's role in one statement *outside* the dossier's writer
+slot; the slot is then taken, and the status is changed only if the row's version is still the
+one checked (optimistic concurrency), so every row lock is taken under the slot, in the same
+order as every other writer's (no deadlock with them). Anything but the plain case (a prefix,
+several annotations, a refusal, a row that moved on meanwhile) returns None: the caller then runs
+the full service, which checks again and words the refusal.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from app import audit, state
+from app.clock import utcnow
+from app.services.roles import at_least
+from db.cursor import Cursor
+
+if TYPE_CHECKING:
+    from app.dossier import Dossier
+
+#: Length of a full annotation id (a UUID in its text form).
+FULL_ID = 36
+_READ = ("SELECT a.status, a.author_id, a.version, u.role, u.name FROM annotations a, users u "
+         "WHERE a.id = ? AND u.id = ?")
+_MOVE = ("UPDATE annotations SET status = ?, modified = ?, version = version + 1 "
+         "WHERE id = ? AND version = ?")
+_SPEC = state.REGISTRY["annotation"]
+_STATE_COLUMNS = (*_SPEC.columns, *(c for c in _SPEC.optional if c not in _SPEC.columns))
+#: PostgreSQL: the moved row's state columns and its tags come back with the move (no reads
+#: while the writer slot is held).
+_MOVE_RETURNING = (_MOVE + " RETURNING " + ", ".join(f'"{c}"' for c in _STATE_COLUMNS)
+                   + ", ARRAY(SELECT tag_id FROM annotation_tags t "
+                   "WHERE t.annotation_id = annotations.id)")
+_REVIEW = ("INSERT INTO reviews (id, annotation_id, reviewer_id, decision, reason, created) "
+           "VALUES (?, ?, ?, ?, ?, ?)")
+
+
+def _move(cur: Cursor, status: str, now: str, annotation_id: str, version: int,
+          review: dict[str, Any] | None = None) -> str:
+    """Move the annotation's status if its version is still ``version``; return the state of
+    the event (the annotation's, and ``review``'s, a new row's values), or raise
+    :class:`_Fallback`."""
+    objects = [("annotation", annotation_id)]
+    if review is not None:
+        objects.append(("review", review["id"]))
+    if not cur.is_postgresql:
+        if cur.execute(_MOVE, (status, now, annotation_id, version)).rowcount != 1:
+            raise _Fallback
+        return state.state_string(cur, objects) or ""
+    row = cur.execute(_MOVE_RETURNING, (status, now, annotation_id, version)).fetchone()
+    if row is None:
+        raise _Fallback
+    values = dict(zip(_STATE_COLUMNS, row, strict=False))
+    tokens = [f"annotation:{annotation_id}=" + state.state_of_values(
+        "annotation", values, {"annotation_tags": [(t,) for t in row[-1] or ()]})]
+    if review is not None:
+        tokens.append(f"review:{review['id']}=" + state.state_of_values("review", review))
+    return "\n".join(sorted(tokens))
+
+
+class _Fallback(Exception):
+    """Not the plain case after all: roll back and let the full service decide."""
+
+
+def _run(dossier: Dossier, work: Any) -> Any:
+    if dossier.known_user_id() is None:
+        return None  # the first write of a session resolves the user on the full path
+    try:
+        return dossier.write_late(work)
+    except _Fallback:
+        return None
+
+
+def submit_one(dossier: Dossier, annotation_id: str) -> bool:
+    """Submit one annotation by its author (or an administrator); False when the full
+    service must handle it."""
+    user_id = dossier.known_user_id()
+
+    def work(cur: Cursor) -> bool:
+        row = cur.execute(_READ, (annotation_id, user_id)).fetchone()
+        if row is None:
+            raise _Fallback
+        status, author_id, version, role, _name = row
+        if (author_id != user_id and role != "administrator") or status not in (
+                "draft", "changes_requested"):
+            raise _Fallback
+        now = utcnow()
+        cur.lock_writers()
+        moved = _move(cur, "submitted", now, annotation_id, version)
+        audit.append_late(cur, dossier.user_name, "annotation.submit", "annotation",
+                          annotation_id, audit.canonical_json(
+                              {"before": status, "after": "submitted", "modified": now}), moved)
+        return True
+
+    return bool(_run(dossier, work))
+
+
+def decide_one(dossier: Dossier, annotation_id: str, status: str,
+               reason: str) -> tuple[str, str, str] | None:
+    """Record a reviewer's decision (``status``) on one submitted annotation of someone else;
+    (review id, reviewer name, time), or None when the full service must handle it."""
+    user_id = dossier.known_user_id()
+
+    def work(cur: Cursor) -> tuple[str, str, str]:
+        row = cur.execute(_READ, (annotation_id, user_id)).fetchone()
+        if row is None:
+            raise _Fallback
+        before, author_id, version, role, name = row
+        if not at_least(role, "reviewer") or author_id == user_id or before != "submitted":
+            raise _Fallback
+        now = utcnow()
+        review_id = str(uuid.uuid4())
+        cur.lock_writers()
+        # the decision is recorded before the status changes (a team dossier's server accepts
+        # a decided status only with its review in place: app.team.policy)
+        review = {"id": review_id, "annotation_id": annotation_id, "reviewer_id": user_id,
+                  "decision": status, "reason": reason, "created": now}
+        cur.execute(_REVIEW, (review_id, annotation_id, user_id, status, reason, now))
+        moved = _move(cur, status, now, annotation_id, version, review)
+        audit.append_late(cur, dossier.user_name, "annotation.review", "annotation",
+                          annotation_id, audit.canonical_json(
+                              {"review_id": review_id, "decision": status, "reason": reason,
+                               "before": before, "after": status, "modified": now}), moved)
+        return review_id, str(name), now
+
+    result = _run(dossier, work)
+    return None if result is None else (str(result[0]), str(result[1]), str(result[2]))

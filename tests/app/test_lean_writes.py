@@ -1,0 +1,180 @@
+"""The lean write paths (new annotations, one submission, one decision): same rows, states and
+events as the full services, and on a team dossier the writer slot is taken only at the audit
+append while the chain stays one line."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from app import audit, state
+from app.dossier import Dossier
+from app.errors import Conflict, Refused
+from app.services import annotations, codebook, integrity, lean_review, roles, workflow
+from db.cursor import WRITER_LOCK_KEY
+from db.models import AuditEvent
+from tests.helpers.documents import add_text_document
+from tests.helpers.engines import raw_database
+from tests.helpers.pg import PgServer
+from tests.helpers.review import acting_as
+from tests.helpers.team import make_team
+
+TEXT = "Managers confiscated the workers' passports on arrival. Wages went to the state."
+
+
+def _last_event(dossier: Dossier) -> AuditEvent:
+    with dossier.read() as session:
+        event = session.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc())
+                                .limit(1)).one()
+    return event
+
+
+def _state_now(dossier: Dossier, *objects: tuple[str, str]) -> str | None:
+    with dossier.read() as session:
+        return state.state_string(audit.cursor(session), objects)
+
+
+def test_new_annotation_records_the_state_verify_reads_back(any_dossier: Dossier) -> None:
+    doc = add_text_document(any_dossier, TEXT)
+    with any_dossier.read() as session:
+        tag = codebook.resolve_tag(session, "Retention of identity documents").id
+    view = annotations.create_annotation(any_dossier, doc.id, 9, 20, [tag, tag], note="n é",
+                                         reliability="B", credibility=2)
+    event = _last_event(any_dossier)
+    assert (event.action, event.object_id) == ("annotation.create", view.id)
+    # computed from the values written, it equals what is read back from the stored row
+    assert event.state == _state_now(any_dossier, ("annotation", view.id))
+    assert annotations.get_annotation(any_dossier, view.id) == view
+    assert [t.id for t in view.tags] == [tag]
+    assert integrity.verify(any_dossier).problems == []
+
+
+def test_lean_decisions_move_the_version_and_a_stale_edit_is_refused(
+        any_dossier: Dossier) -> None:
+    roles.add_user(any_dossier, "rita", "reviewer")
+    roles.add_user(any_dossier, "anna", "annotator")
+    anna, rita = acting_as(any_dossier, "anna"), acting_as(any_dossier, "rita")
+    doc = add_text_document(anna, TEXT)
+    ann = annotations.create_annotation(anna, doc.id, 0, 8)
+    assert workflow.submit(anna, [ann.id]) == [ann.id]
+    assert _last_event(anna).state == _state_now(anna, ("annotation", ann.id))
+    (review,) = workflow.decide(rita, [ann.id], "approve")
+    event = _last_event(rita)
+    assert (event.action, event.actor) == ("annotation.review", "rita")
+    assert event.state == _state_now(rita, ("annotation", ann.id), ("review", review.id))
+    after = annotations.get_annotation(rita, ann.id)
+    assert (after.status, after.version) == ("approved", ann.version + 2)
+    with pytest.raises(Conflict):  # based on the version before the two moves
+        annotations.update_annotation(anna, ann.id, note="late", based_on=ann.version)
+    # not the plain case: the full service words the refusal, nothing is written
+    head = _last_event(rita).seq
+    with pytest.raises(Refused, match="not submitted"):
+        workflow.decide(rita, [ann.id], "approve")
+    with pytest.raises(Refused, match="own"):
+        workflow.decide(acting_as(any_dossier, "alice"), [
+            annotations.create_annotation(any_dossier, doc.id, 0, 4).id], "approve")
+    assert _last_event(rita).seq == head + 1  # only alice's new annotation
+    assert integrity.verify(any_dossier).problems == []
+
+
+def _waiting_for_writer_slot(cur: Any) -> bool:
+    return bool(cur.execute(
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
+        "AND objid = ?", (WRITER_LOCK_KEY,)).fetchone()[0])
+
+
+def test_team_writer_takes_the_slot_only_at_the_append(team_dossier: Dossier) -> None:
+    """While another transaction holds the writer slot, a new annotation's row and search
+    entries are written and only its audit append waits; both then chain in one line."""
+    doc = add_text_document(team_dossier, TEXT)
+    other = acting_as(team_dossier, "alice")
+    annotations.create_annotation(other, doc.id, 0, 4)  # the session knows its user now
+    done: list[Any] = []
+    with raw_database(team_dossier) as holder, raw_database(team_dossier) as watcher:
+        holder.lock_writers()  # an ongoing write holds the slot
+        thread = threading.Thread(target=lambda: done.append(
+            annotations.create_annotation(other, doc.id, 9, 20, note="while held")))
+        thread.start()
+        watcher.raw.connection.autocommit = True
+        for _ in range(2000):  # until the writer waits for the slot (no fixed sleep)
+            if _waiting_for_writer_slot(watcher):
+                break
+            thread.join(0.01)
+        assert _waiting_for_writer_slot(watcher)
+        # by then its row is written (in its own, uncommitted transaction): it holds the
+        # annotations table's write lock and the search index's
+        held = {r[0] for r in watcher.execute(
+            "SELECT c.relname FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+            "WHERE l.granted AND l.mode = 'RowExclusiveLock' AND l.pid <> pg_backend_pid() "
+            "AND l.pid IN (SELECT pid FROM pg_locks WHERE locktype = 'advisory' "
+            "AND NOT granted)").fetchall()}
+        assert {"annotations", "search_passages"} <= held
+        assert not done
+        # the holder appends an event of its own meanwhile, then commits (leaving the block)
+        audit.append(holder, "alice", "test.hold", "test", "x", "{}", None)
+    thread.join(30)
+    assert done and done[0].note == "while held"
+    with team_dossier.read() as session:
+        rows = session.execute(select(AuditEvent.seq, AuditEvent.prev_hash, AuditEvent.hash,
+                                      AuditEvent.action).order_by(AuditEvent.seq)).all()
+    assert [r.action for r in rows[-2:]] == ["test.hold", "annotation.create"]
+    assert [r.seq for r in rows] == list(range(1, len(rows) + 1))
+    assert all(b.prev_hash == a.hash for a, b in zip(rows, rows[1:], strict=False))
+    with team_dossier.read() as session:
+        assert audit.verify_chain(session)[0] is None
+
+
+def test_team_writer_reconnects_when_its_kept_connection_was_dropped(
+        team_dossier: Dossier) -> None:
+    """The connection the lean path keeps between writes is replaced when the server dropped
+    it: the next write still succeeds, once, and verifies."""
+    doc = add_text_document(team_dossier, TEXT)
+    annotations.create_annotation(team_dossier, doc.id, 0, 4)
+    with raw_database(team_dossier) as cur:
+        dropped = cur.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE pid <> "
+            "pg_backend_pid() AND datname = current_database() AND application_name = "
+            "'dossier'").fetchone()[0]
+    assert dropped >= 1
+    view = annotations.create_annotation(team_dossier, doc.id, 9, 20, note="after the drop")
+    assert annotations.get_annotation(team_dossier, view.id).note == "after the drop"
+    with team_dossier.read() as session:
+        assert session.scalar(select(AuditEvent.object_id).order_by(
+            AuditEvent.seq.desc()).limit(1)) == view.id
+    assert integrity.verify(team_dossier).problems == []
+
+
+def test_lean_paths_pass_the_servers_rules_as_real_logins(pg_server: PgServer,
+                                                          pg_database: str) -> None:
+    """On a dossier made with ``team init`` (privileges, row-level security, review triggers)
+    an annotator login's new annotation and submission and a reviewer login's decision take
+    the lean paths (none falls back to the full service), the server keeps what they wrote and
+    the chain verifies; an annotator's decision is still refused."""
+    team = make_team(pg_server, pg_database)
+    try:
+        anna, rita = team.add("anna", "annotator"), team.add("rita", "reviewer")
+        with team.open() as chief:
+            doc = add_text_document(chief, TEXT)
+        with team.open(anna) as writer, team.open(rita) as reviewer:
+            first = annotations.create_annotation(writer, doc.id, 0, 8)  # resolves the user
+            workflow.submit(writer, [first.id])
+            workflow.decide(reviewer, [first.id], "approve")  # resolves the reviewer
+            ann = annotations.create_annotation(writer, doc.id, 9, 20, note="lean")
+            assert _last_event(writer).actor == anna
+            assert lean_review.submit_one(writer, ann.id)
+            done = lean_review.decide_one(reviewer, ann.id, "approved", "")
+            assert done is not None and done[1] == rita
+            again = annotations.create_annotation(writer, doc.id, 21, 30)
+            assert lean_review.submit_one(writer, again.id)
+            assert lean_review.decide_one(writer, again.id, "approved", "") is None
+            with pytest.raises(Refused):
+                workflow.decide(writer, [again.id], "approve")
+        code, out = team.psql(f"SELECT status FROM annotations WHERE id = '{ann.id}'")
+        assert code == 0 and "approved" in out, out
+        with team.open() as chief:
+            assert integrity.verify(chief).problems == []
+    finally:
+        team.drop()
