@@ -6,6 +6,10 @@ wall-clock budget, and gives back its result or its :class:`~app.errors.DossierE
 runs out of time or memory, or crashes the worker, becomes one :class:`ImportRefused` naming the
 file, and the worker is replaced; Dossier itself never runs out of memory on a hostile file.
 
+:func:`submit_bounded` and :meth:`BoundedJob.collect` are the two halves of :func:`run_bounded`, for
+a caller with work of its own to do meanwhile (a batch import stores one file while the next is
+read); the worker takes one job at a time.
+
 The worker is kept between jobs (a batch imports trafilatura once), unless a job left it large:
 then it exits and the next job starts a fresh one, so an idle Dossier does not hold that memory.
 """
