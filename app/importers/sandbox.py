@@ -6,6 +6,10 @@ wall-clock budget, and gives back its result or its :class:`~app.errors.DossierE
 runs out of time or memory, or crashes the worker, becomes one :class:`ImportRefused` naming the
 file, and the worker is replaced; Dossier itself never runs out of memory on a hostile file.
 
+:func:`submit_bounded` and :meth:`BoundedJob.collect` are the two halves of :func:`run_bounded`, for
+a caller with work of its own to do meanwhile (a batch import stores one file while the next is
+read); the worker takes one job at a time.
+
 The worker is kept between jobs (a batch imports trafilatura once), unless a job left it large:
 then it exits and the next job starts a fresh one, so an idle Dossier does not hold that memory.
 """
@@ -19,7 +23,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from app.errors import DossierError
 from app.importers.base import CancelCheck, ImportCancelled, ImportRefused
@@ -40,6 +44,7 @@ class _Worker:
 
         ctx = pool_context()
         self.memory = memory
+        self.busy = False  # a job was sent and is not yet collected or abandoned
         self.conn, child = ctx.Pipe(duplex=True)
         self.proc = ctx.Process(  # type: ignore[attr-defined]
             target=_serve, args=(child, os.getpid(), memory), daemon=True,
@@ -81,6 +86,20 @@ def run_bounded(
     memory: int = SANDBOX_MEMORY, cancel: CancelCheck | None = None,
 ) -> T:
     """``fn(*args)`` in the bounded worker; its DossierError is raised here unchanged."""
+    job: BoundedJob[T] = submit_bounded(fn, *args, name=name, seconds=seconds, memory=memory)
+    return job.collect(cancel)
+
+
+def submit_bounded(
+    fn: Callable[..., T], *args: Any, name: str, seconds: float, memory: int = SANDBOX_MEMORY,
+) -> BoundedJob[T]:
+    """Hand ``fn(*args)`` to the bounded worker and return at once; :meth:`BoundedJob.collect`
+    waits for its result (the budget of ``seconds`` counts from now). One job at a time per
+    worker: a second submit before the first is collected or abandoned is a programming error.
+    """
+    found = _workers.get(memory)
+    if found is not None and found.busy:
+        raise RuntimeError("the extraction worker already has a job in flight")
     try:
         worker = _worker(memory)
         try:
@@ -90,39 +109,74 @@ def run_bounded(
             worker = _worker(memory)
             worker.conn.send((fn, args))
     except OSError:  # no worker process can be started here (limits, sandbox): in-process
-        return fn(*args)
-    deadline = time.monotonic() + seconds
-    ok = False
-    try:
-        while True:
-            if worker.conn.poll(_POLL):
-                try:
-                    kind, value = worker.conn.recv()
-                except (EOFError, OSError):
-                    worker.proc.join(1.0)
-                    raise _died(name, worker.proc.exitcode, memory) from None
-                break
-            if cancel is not None and cancel():
-                raise ImportCancelled(f"{name}: import cancelled")
-            if time.monotonic() > deadline:
-                raise ImportRefused(
-                    f"{name}: reading it took longer than {seconds:.0f} s, far longer than any "
-                    "real document of its kind; nothing was imported — check the file")
-            if not worker.proc.is_alive() and not worker.conn.poll(0):
-                raise _died(name, worker.proc.exitcode, memory)
-        ok = kind != "memory"
-    finally:
-        if not ok:
-            worker.stop()
-            _workers.pop(memory, None)
-    if kind == "ok":
-        result: T = value
-        return result
-    if kind == "error":
-        raise value
-    if kind == "memory":
-        raise _died(name, None, memory)
-    raise ImportRefused(f"{name} could not be read ({value}); nothing was imported")
+        return BoundedJob(None, fn, args, name, seconds, memory)
+    worker.busy = True
+    return BoundedJob(worker, fn, args, name, seconds, memory)
+
+
+class BoundedJob(Generic[T]):
+    """A job handed to the bounded worker, collected (or abandoned) exactly once."""
+
+    def __init__(self, worker: _Worker | None, fn: Callable[..., T], args: tuple[Any, ...],
+                 name: str, seconds: float, memory: int) -> None:
+        self._worker, self._fn, self._args = worker, fn, args
+        self.name, self.seconds, self.memory = name, seconds, memory
+        self._deadline = time.monotonic() + seconds
+
+    def collect(self, cancel: CancelCheck | None = None) -> T:
+        """The job's result, or its DossierError; :class:`ImportRefused` when it ran out of
+        time or memory or crashed the worker (which is replaced), :class:`ImportCancelled`
+        when ``cancel()`` turns true while waiting (the worker is stopped)."""
+        worker, name, memory = self._worker, self.name, self.memory
+        if worker is None:
+            return self._fn(*self._args)
+        self._worker = None
+        ok = False
+        try:
+            while True:
+                if worker.conn.poll(_POLL):
+                    try:
+                        kind, value = worker.conn.recv()
+                    except (EOFError, OSError):
+                        worker.proc.join(1.0)
+                        raise _died(name, worker.proc.exitcode, memory) from None
+                    break
+                if cancel is not None and cancel():
+                    raise ImportCancelled(f"{name}: import cancelled")
+                if time.monotonic() > self._deadline:
+                    raise ImportRefused(
+                        f"{name}: reading it took longer than {self.seconds:.0f} s, far longer "
+                        "than any real document of its kind; nothing was imported — check the "
+                        "file")
+                if not worker.proc.is_alive() and not worker.conn.poll(0):
+                    raise _died(name, worker.proc.exitcode, memory)
+            ok = kind != "memory"
+        finally:
+            worker.busy = False
+            if not ok:
+                _drop(worker)
+        if kind == "ok":
+            result: T = value
+            return result
+        if kind == "error":
+            raise value
+        if kind == "memory":
+            raise _died(name, None, memory)
+        raise ImportRefused(f"{name} could not be read ({value}); nothing was imported")
+
+    def abandon(self) -> None:
+        """Give the job up without its result (a cancelled batch): the worker is stopped, so
+        nothing of the job runs on; the next job starts a fresh one."""
+        worker, self._worker = self._worker, None
+        if worker is not None:
+            worker.busy = False
+            _drop(worker)
+
+
+def _drop(worker: _Worker) -> None:
+    worker.stop()
+    if _workers.get(worker.memory) is worker:
+        del _workers[worker.memory]
 
 
 def _died(name: str, exitcode: int | None, memory: int) -> ImportRefused:
