@@ -111,19 +111,20 @@ def index_document(cur: Any, document_id: str,
         raw.executemany(_INSERT, rows)
 
 
-def index_annotation(cur: Any, annotation_id: str, document_id: str, quote: str, note: str,
-                     page: int | None) -> None:
-    """(Re)index an annotation's quote and note, in its document's language: one statement,
-    since it runs inside every annotation edit's writer slot."""
-    raw = _raw(cur)
-    entries = [(kind, body, form(body)) for kind, body in (("quote", quote), ("note", note))
-               if body.strip()]
-    if not entries:
-        remove(raw, annotation_id)
-        return
+def _annotation_entries(quote: str, note: str) -> list[tuple[str, str, str]]:
+    """(kind, body, searchable words) of an annotation's non-empty quote and note."""
+    return [(kind, body, form(body)) for kind, body in (("quote", quote), ("note", note))
+            if body.strip()]
+
+
+def _index_entries(raw: Any, first: str, first_params: list[Any], annotation_id: str,
+                   document_id: str, page: int | None,
+                   entries: list[tuple[str, str, str]]) -> None:
+    """One statement: the data-modifying ``first`` (a WITH item, ``%s`` placeholders filled by
+    ``first_params``), then ``entries`` indexed in the document's language."""
     values = ", ".join("(%s, %s, %s)" for _ in entries)
     raw.execute(
-        "WITH gone AS (DELETE FROM search_passages WHERE ref = %s), "
+        f"WITH {first}, "
         "lang AS (SELECT coalesce((SELECT config FROM search_passages WHERE ref = %s "
         "AND kind = 'document' LIMIT 1), 'simple') AS config) "
         "INSERT INTO search_passages (kind, ref, document_id, page, start, config, body, tsv) "
@@ -131,8 +132,21 @@ def index_annotation(cur: Any, annotation_id: str, document_id: str, quote: str,
         "to_tsvector(lang.config::regconfig, CASE WHEN lang.config = 'simple' THEN '' "
         "ELSE v.words END) || to_tsvector('simple', v.words) "
         f"FROM lang, (VALUES {values}) AS v (kind, body, words)",
-        [annotation_id, document_id, annotation_id, document_id, page,
+        [*first_params, document_id, annotation_id, document_id, page,
          *(x for entry in entries for x in entry)])
+
+
+def index_annotation(cur: Any, annotation_id: str, document_id: str, quote: str, note: str,
+                     page: int | None) -> None:
+    """(Re)index an annotation's quote and note, in its document's language: one statement,
+    since it runs inside every annotation edit's writer slot."""
+    raw = _raw(cur)
+    entries = _annotation_entries(quote, note)
+    if not entries:
+        remove(raw, annotation_id)
+        return
+    _index_entries(raw, "gone AS (DELETE FROM search_passages WHERE ref = %s)",
+                   [annotation_id], annotation_id, document_id, page, entries)
 
 
 def insert_with_annotation_entries(cur: Any, insert_sql: str, insert_params: list[Any],
@@ -142,23 +156,12 @@ def insert_with_annotation_entries(cur: Any, insert_sql: str, insert_params: lis
     new annotation's quote and note as :func:`index_annotation` does, in one statement (one
     round trip on the lean write path; a new annotation has no entries to remove)."""
     raw = _raw(cur)
-    entries = [(kind, body, form(body)) for kind, body in (("quote", quote), ("note", note))
-               if body.strip()]
+    entries = _annotation_entries(quote, note)
     if not entries:
         raw.execute(insert_sql, insert_params)
         return
-    values = ", ".join("(%s, %s, %s)" for _ in entries)
-    raw.execute(
-        f"WITH created AS ({insert_sql}), "
-        "lang AS (SELECT coalesce((SELECT config FROM search_passages WHERE ref = %s "
-        "AND kind = 'document' LIMIT 1), 'simple') AS config) "
-        "INSERT INTO search_passages (kind, ref, document_id, page, start, config, body, tsv) "
-        "SELECT v.kind, %s, %s, %s, NULL, lang.config, v.body, "
-        "to_tsvector(lang.config::regconfig, CASE WHEN lang.config = 'simple' THEN '' "
-        "ELSE v.words END) || to_tsvector('simple', v.words) "
-        f"FROM lang, (VALUES {values}) AS v (kind, body, words)",
-        [*insert_params, document_id, annotation_id, document_id, page,
-         *(x for entry in entries for x in entry)])
+    _index_entries(raw, f"created AS ({insert_sql})", insert_params, annotation_id,
+                   document_id, page, entries)
 
 
 def add_many(cur: Any, rows: list[tuple[str, str, str, int | None, str]]) -> None:
