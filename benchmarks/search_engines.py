@@ -57,11 +57,11 @@ class EngineFigures:
                 f"client CPU {self.client_cpu_ms:.1f} ms/query{server}")
 
 
-def _server_cpu_s(postmaster: int | None) -> float | None:
-    """CPU seconds used so far by the server's backends (children of its postmaster)."""
+def server_cpu_s(postmaster: int | None) -> float | None:
+    """CPU seconds of a server so far: the postmaster's own, its reaped backends' (a writer's
+    backend ends with its connection) and its live children's."""
     if postmaster is None:
         return None
-    tick = os.sysconf("SC_CLK_TCK")
     total = 0
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -70,9 +70,11 @@ def _server_cpu_s(postmaster: int | None) -> float | None:
             fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if int(fields[1]) == postmaster or int(entry.name) == postmaster:
-            total += int(fields[11]) + int(fields[12])  # utime + stime
-    return total / tick
+        if int(entry.name) == postmaster:
+            total += sum(int(v) for v in fields[11:15])  # utime, stime, cutime, cstime
+        elif int(fields[1]) == postmaster:
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def _time(dossier: Dossier, repeats: int, postmaster: int | None) -> tuple[list[float], float,
@@ -82,14 +84,14 @@ def _time(dossier: Dossier, repeats: int, postmaster: int | None) -> tuple[list[
         search_service.search(dossier, query, **filters)
     wall: list[float] = []
     cpu_before = time.process_time()
-    server_before = _server_cpu_s(postmaster)
+    server_before = server_cpu_s(postmaster)
     for _ in range(repeats):
         for query, filters in runs:
             started = time.perf_counter()
             search_service.search(dossier, query, **filters)
             wall.append((time.perf_counter() - started) * 1000)
     client = (time.process_time() - cpu_before) * 1000 / len(wall)
-    server_after = _server_cpu_s(postmaster)
+    server_after = server_cpu_s(postmaster)
     server = (None if server_before is None or server_after is None
               else (server_after - server_before) * 1000 / len(wall))
     return wall, client, server

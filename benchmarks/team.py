@@ -50,6 +50,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from benchmarks.search_engines import server_cpu_s  # noqa: E402
 from tests.helpers.team_load import TeamLoad, prepare, prepare_team  # noqa: E402
 
 ANNOTATE_TARGET_MS = 20.0
@@ -102,26 +103,6 @@ def _postmaster(server: object | None) -> int | None:
     return int(pid_file.read_text().split()[0]) if pid_file and pid_file.is_file() else None
 
 
-def _server_cpu_s(postmaster: int | None) -> float | None:
-    """CPU seconds of a server so far: the postmaster's own, its reaped backends' (a writer's
-    backend ends with its connection) and its live children's."""
-    if postmaster is None:
-        return None
-    total = 0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(entry.name) == postmaster:
-            total += sum(int(v) for v in fields[11:15])  # utime, stime, cutime, cstime
-        elif int(fields[1]) == postmaster:
-            total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
-
-
 def _reaped_cpu_s() -> float:
     """CPU seconds of this process's reaped children so far."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -165,7 +146,7 @@ def run_load(location: str, writers: int, count: int, decisions: int,
         if line.strip() != "ready":
             print(f"  writer did not start: {line.strip()}", file=sys.stderr)
     startup_cpu = _running_cpu_s(procs)
-    server_before = _server_cpu_s(postmaster)
+    server_before = server_cpu_s(postmaster)
     started = time.perf_counter()
     for proc in procs:  # all at once
         assert proc.stdin is not None
@@ -196,7 +177,7 @@ def run_load(location: str, writers: int, count: int, decisions: int,
             errors += 1
             print(f"  writer failed: {err.strip()[-400:]}", file=sys.stderr)
     cpu = _reaped_cpu_s() - reaped_before - startup_cpu  # the load's CPU, start-up apart
-    server_after = _server_cpu_s(postmaster)
+    server_after = server_cpu_s(postmaster)
     missing, chain = _stored(team.team.url() if team else location, team is None,
                              ann_ids, review_ids)
     return Load(len(annotate), len(review), errors, wall, cpu, annotate, review,
@@ -266,17 +247,17 @@ def cpu_per_call(location: str, count: int, postmaster: int | None = None,
         workflow.submit(writer, [warm.id])
         workflow.decide(reviewer, [warm.id], "approve")
         made: list[str] = []
-        server0, cpu0, wall0 = _server_cpu_s(postmaster), _cpu_s(), time.perf_counter()
+        server0, cpu0, wall0 = server_cpu_s(postmaster), _cpu_s(), time.perf_counter()
         for k in range(count):
             start = (k * 131) % (len(TEXT) - 60)
             made.append(annotations.create_annotation(writer, document_id, start, start + 40,
                                                       note=f"alone {k}").id)
-        wall1, cpu1, server1 = time.perf_counter(), _cpu_s(), _server_cpu_s(postmaster)
+        wall1, cpu1, server1 = time.perf_counter(), _cpu_s(), server_cpu_s(postmaster)
         decisions = made[:max(1, count // 4)]
         for ann_id in decisions:
             workflow.submit(writer, [ann_id])
             workflow.decide(reviewer, [ann_id], "approve")
-        cpu2, server2 = _cpu_s(), _server_cpu_s(postmaster)
+        cpu2, server2 = _cpu_s(), server_cpu_s(postmaster)
     finally:
         writer.close()
         reviewer.close()
