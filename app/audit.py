@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from app import state as row_states
 from app.clock import utcnow
 from app.progress import checkpoint
-from db.cursor import WRITER_LOCK_KEY, of_session, portable
+from db.cursor import of_session, portable
 from db.models import AuditEvent
 
 GENESIS = "0" * 64
@@ -137,31 +137,47 @@ def append(
     return _append(cur, actor, action, object_type, object_id, body, state)
 
 
-#: The writer slot and the chain's head in one round trip (PostgreSQL, READ COMMITTED): the
-#: advisory lock is taken while the head row is read, and ``FOR UPDATE`` then gives the newest
-#: committed version of that row (a head moved by the previous holder after this statement's
-#: snapshot is followed to its new version), so the head read is the one left by the last
-#: writer that held the slot.
-_LOCK_AND_HEAD = ("SELECT value FROM dossier_meta WHERE key = ? AND "
-                  f"pg_advisory_xact_lock({WRITER_LOCK_KEY}) IS NOT NULL FOR UPDATE")
-
-
 def append_late(
     cur: Any, actor: str, action: str, object_type: str, object_id: str, body: str,
     state: str | None,
-) -> str:
+) -> None:
     """:func:`append` for the lean write paths, whose transaction has not taken the writer slot
-    yet: on PostgreSQL the slot and the head come in one statement (:data:`_LOCK_AND_HEAD`),
-    so the slot is held for three round trips (that one, the event with its head, the commit)."""
+    yet.
+
+    On PostgreSQL the server appends (migration 0012's ``dossier_audit_append``: slot, head,
+    hash, event and new head in one step) from the event's canonical JSON cut around its
+    sequence number (:func:`_cut`), and the call is the transaction's last statement: through a
+    :class:`db.cursor.LateCursor` it goes to the server together with the ``COMMIT``
+    (:meth:`app.dossier.Dossier.write_late`), so the slot is held only while the server works.
+    """
     cur = portable(cur)
     if not cur.is_postgresql:
-        return _append(cur, actor, action, object_type, object_id, body, state)
-    row = cur.execute(_LOCK_AND_HEAD, (_HEAD_KEY,)).fetchone()
-    if row is None:  # an empty chain has no head row to lock yet
-        cur.lock_writers()
-        return _append(cur, actor, action, object_type, object_id, body, state)
-    seq, _, prev = str(row[0]).partition(":")
-    return _write_one(cur, int(seq), prev, actor, action, object_type, object_id, body, state)
+        _append(cur, actor, action, object_type, object_id, body, state)
+        return
+    at = utcnow()
+    head_text, tail_text = _cut(at, actor, action, object_type, object_id, body, state)
+    params = (actor, action, object_type, object_id, body, state, at, head_text, tail_text)
+    last = getattr(cur, "last", None)
+    if last is not None:
+        last(_APPEND_ON_SERVER, params)
+    else:
+        cur.execute(_APPEND_ON_SERVER, params).fetchone()
+
+
+#: Migration 0012's server-side append (PostgreSQL).
+_APPEND_ON_SERVER = "SELECT dossier_audit_append(?, ?, ?, ?, ?, ?, ?, ?, ?)"
+
+
+def _cut(at: str, actor: str, action: str, object_type: str, object_id: str, body: str,
+         state: str | None) -> tuple[str, str]:
+    """An event's canonical JSON (as :func:`event_hash` hashes it) in two pieces around its
+    sequence number: the keys sort ``action actor at object_id object_type payload seq state``,
+    so the text before ``seq``'s value and the text after it."""
+    esc = encode_basestring
+    head_text = (f'{{"action":{esc(action)},"actor":{esc(actor)},"at":{esc(at)},'
+                 f'"object_id":{esc(object_id)},"object_type":{esc(object_type)},'
+                 f'"payload":{esc(body)},"seq":')
+    return head_text, ("}" if state is None else f',"state":{esc(state)}}}')
 
 
 def _append(

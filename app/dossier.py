@@ -414,17 +414,18 @@ class Dossier:
         import psycopg
 
         from app import server_faults
-        from db.cursor import Cursor
+        from db.cursor import LateCursor
 
         assert self.address is not None
         raw = pooled.dbapi_connection
         assert raw is not None
         committing = False
-        cur = Cursor(raw.cursor(), "postgresql")
+        cur = LateCursor(raw.cursor(), "postgresql")
         try:
             result = work(cur)
-            committing = True
-            raw.commit()
+            committing = True  # from here a lost connection leaves the outcome unknown
+            if not cur.send_last_with_commit():  # the audit append goes with the COMMIT
+                raw.commit()
             return result
         except psycopg.Error as exc:
             with suppress(psycopg.Error):

@@ -34,6 +34,8 @@ POSTGRESQL = "postgresql"
 #: The advisory lock every writer of a team dossier holds until its transaction ends (the key
 #: is arbitrary but fixed: "Doss" in ASCII). Readers never take it.
 WRITER_LOCK_KEY = 0x446F7373
+#: The statement that takes it (PostgreSQL).
+LOCK_WRITERS = f"SELECT pg_advisory_xact_lock({WRITER_LOCK_KEY})"
 
 
 #: Column lists of a PostgreSQL connection's tables (a look at the catalog is a round trip inside
@@ -175,8 +177,59 @@ class Cursor:
         Taking it twice in one transaction is harmless.
         """
         if self.dialect != SQLITE:
-            self.raw.execute(f"SELECT pg_advisory_xact_lock({WRITER_LOCK_KEY})")
+            self.raw.execute(LOCK_WRITERS)
             self.raw.fetchone()
+
+    def together(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> Any:
+        """Run ``statements`` (``?`` placeholders) in order and return the first row of the
+        last one's result (None when it has none).
+
+        On PostgreSQL they go to the server in one message (the simple query protocol, with the
+        values bound by the client), so a lock one of them takes is not held across round trips
+        to this client; the first that fails stops the rest and raises.
+        """
+        if self.dialect == SQLITE:
+            for sql, params in statements:
+                self.raw.execute(sql, params)
+            return self.raw.fetchone() if self.raw.description else None
+        import psycopg
+
+        with psycopg.ClientCursor(self.raw.connection) as cur:
+            cur.execute("; ".join(to_pyformat(sql) for sql, _ in statements),
+                        [value for _, params in statements for value in params])
+            while cur.nextset():
+                pass
+            return cur.fetchone() if cur.description else None
+
+
+class LateCursor(Cursor):
+    """The cursor of a lean write transaction (:meth:`app.dossier.Dossier.write_late`) on
+    PostgreSQL: its last statement may be kept back (:meth:`last`) and sent with the ``COMMIT``
+    in one message (:meth:`send_last_with_commit`), so whatever it locks is held only while the
+    server runs it and commits."""
+
+    __slots__ = ("kept",)
+
+    def __init__(self, raw: Any, dialect: str) -> None:
+        super().__init__(raw, dialect)
+        self.kept: tuple[str, Sequence[Any]] | None = None
+
+    def last(self, sql: str, params: Sequence[Any]) -> None:
+        """Keep ``sql`` (one statement, ``?`` placeholders) to run just before the commit;
+        nothing may be executed on this cursor after it."""
+        if self.kept is not None:
+            raise RuntimeError("a lean write transaction has one last statement")
+        self.kept = (sql, params)
+
+    def send_last_with_commit(self) -> bool:
+        """Send the kept statement and ``COMMIT`` together; False when none was kept (the
+        caller commits as usual). Errors are the driver's: the statement's, or the commit's
+        (a deferred check), the transaction then ended."""
+        if self.kept is None:
+            return False
+        kept, self.kept = self.kept, None
+        self.together([kept, ("COMMIT", ())])
+        return True
 
 
 def quote_name(name: str) -> str:

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 #: The newest revision in migrations/versions; opening an up-to-date dossier checks only this and
 #: skips loading Alembic (tests/db/test_migrations.py keeps it equal to Alembic's head).
-LATEST = "0011"
+LATEST = "0012"
 #: Advisory lock key (PostgreSQL) held while a team dossier's schema is upgraded ("Migr").
 MIGRATION_LOCK_KEY = 0x4D696772
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from app import audit, state
 from app.clock import utcnow
 from app.services.roles import at_least
-from db.cursor import Cursor
+from db.cursor import LOCK_WRITERS, Cursor
 
 if TYPE_CHECKING:
     from app.dossier import Dossier
@@ -36,23 +36,31 @@ _STATE_COLUMNS = (*_SPEC.columns, *(c for c in _SPEC.optional if c not in _SPEC.
 _MOVE_RETURNING = (_MOVE + " RETURNING " + ", ".join(f'"{c}"' for c in _STATE_COLUMNS)
                    + ", ARRAY(SELECT tag_id FROM annotation_tags t "
                    "WHERE t.annotation_id = annotations.id)")
-_REVIEW = ("INSERT INTO reviews (id, annotation_id, reviewer_id, decision, reason, created) "
-           "VALUES (?, ?, ?, ?, ?, ?)")
+_REVIEW_COLUMNS = ("id", "annotation_id", "reviewer_id", "decision", "reason", "created")
+_REVIEW = (f"INSERT INTO reviews ({', '.join(_REVIEW_COLUMNS)}) "
+           f"VALUES ({', '.join('?' for _ in _REVIEW_COLUMNS)})")
 
 
 def _move(cur: Cursor, status: str, now: str, annotation_id: str, version: int,
           review: dict[str, Any] | None = None) -> str:
-    """Move the annotation's status if its version is still ``version``; return the state of
-    the event (the annotation's, and ``review``'s, a new row's values), or raise
-    :class:`_Fallback`."""
-    objects = [("annotation", annotation_id)]
-    if review is not None:
-        objects.append(("review", review["id"]))
-    if not cur.is_postgresql:
-        if cur.execute(_MOVE, (status, now, annotation_id, version)).rowcount != 1:
+    """Take the writer slot, record ``review`` (a new row's values) if given and move the
+    annotation's status if its version is still ``version``; return the state of the event
+    (the annotation's, and the review's), or raise :class:`_Fallback`.
+
+    On PostgreSQL the three go to the server in one message (:meth:`Cursor.together`) and the
+    moved row's state columns and tags come back with the move, so the slot is held across one
+    round trip before the append (which goes with the commit)."""
+    move = (status, now, annotation_id, version)
+    recorded = [] if review is None else [(_REVIEW, tuple(review[c] for c in _REVIEW_COLUMNS))]
+    if not cur.is_postgresql:  # BEGIN IMMEDIATE holds the slot already
+        cur.together([*recorded, (_MOVE, move)])
+        if cur.rowcount != 1:
             raise _Fallback
+        objects = [("annotation", annotation_id)]
+        if review is not None:
+            objects.append(("review", review["id"]))
         return state.state_string(cur, objects) or ""
-    row = cur.execute(_MOVE_RETURNING, (status, now, annotation_id, version)).fetchone()
+    row = cur.together([(LOCK_WRITERS, ()), *recorded, (_MOVE_RETURNING, move)])
     if row is None:
         raise _Fallback
     values = dict(zip(_STATE_COLUMNS, row, strict=False))
@@ -90,7 +98,6 @@ def submit_one(dossier: Dossier, annotation_id: str) -> bool:
                 "draft", "changes_requested"):
             raise _Fallback
         now = utcnow()
-        cur.lock_writers()
         moved = _move(cur, "submitted", now, annotation_id, version)
         audit.append_late(cur, dossier.user_name, "annotation.submit", "annotation",
                           annotation_id, audit.canonical_json(
@@ -115,12 +122,10 @@ def decide_one(dossier: Dossier, annotation_id: str, status: str,
             raise _Fallback
         now = utcnow()
         review_id = str(uuid.uuid4())
-        cur.lock_writers()
         # the decision is recorded before the status changes (a team dossier's server accepts
         # a decided status only with its review in place: app.team.policy)
         review = {"id": review_id, "annotation_id": annotation_id, "reviewer_id": user_id,
                   "decision": status, "reason": reason, "created": now}
-        cur.execute(_REVIEW, (review_id, annotation_id, user_id, status, reason, now))
         moved = _move(cur, status, now, annotation_id, version, review)
         audit.append_late(cur, dossier.user_name, "annotation.review", "annotation",
                           annotation_id, audit.canonical_json(

@@ -54,9 +54,10 @@ def pages_for(dossier: Dossier, cur: Cursor, document_id: str, start: int,
 
 
 def insert(dossier: Dossier, cur: Cursor, row: dict[str, Any], tags: Sequence[str],
-           action: str) -> str:
+           action: str) -> None:
     """Write a new annotation ``row`` (every column of :data:`COLUMNS`), its tag links, its
-    search entries and its audit event through ``cur``; return the event's hash.
+    search entries and its audit event through ``cur`` (on a team dossier the event is the
+    transaction's last statement, sent with its commit: :func:`app.audit.append_late`).
 
     The writer slot is taken last, by the append, so the state recorded is the row as written
     here (a new row nobody else can have changed yet).
@@ -78,5 +79,5 @@ def insert(dossier: Dossier, cur: Cursor, row: dict[str, Any], tags: Sequence[st
     snapshot = {**row, "tag_ids": list(tags)}
     state = f"annotation:{row['id']}=" + state_of_values(
         "annotation", row, {"annotation_tags": [(t,) for t in tags]})
-    return audit.append_late(cur, dossier.user_name, action, "annotation", row["id"],
-                        audit.canonical_json(snapshot), state)
+    audit.append_late(cur, dossier.user_name, action, "annotation", row["id"],
+                      audit.canonical_json(snapshot), state)

@@ -8,14 +8,14 @@ import threading
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app import audit, state
 from app.dossier import Dossier
 from app.errors import Conflict, Refused
 from app.services import annotations, codebook, integrity, lean_review, roles, workflow
 from db.cursor import WRITER_LOCK_KEY
-from db.models import AuditEvent
+from db.models import Annotation, AuditEvent
 from tests.helpers.documents import add_text_document
 from tests.helpers.engines import raw_database
 from tests.helpers.pg import PgServer
@@ -178,3 +178,54 @@ def test_lean_paths_pass_the_servers_rules_as_real_logins(pg_server: PgServer,
             assert integrity.verify(chief).problems == []
     finally:
         team.drop()
+
+
+AWKWARD = 'a "quote" \\ back\nslash\ttab \x01\x1f\x7f é 北 عربي \u2028 😀'
+
+
+@pytest.mark.parametrize("state_text", [None, 'annotation:x=1\nreview:"y"=2'])
+def test_server_append_hashes_as_the_client_does(any_dossier: Dossier,
+                                                 state_text: str | None) -> None:
+    """The append a team dossier's server makes (migration 0012) hashes every character the
+    way :func:`app.audit.event_hash` does, with and without a state; SQLite appends from the
+    client. Either way the event's stored hash is the one recomputed from its columns."""
+    add_text_document(any_dossier, TEXT)  # the chain has a head
+    body = audit.canonical_json({"note": AWKWARD, "n": 1})
+    with raw_database(any_dossier) as cur:
+        audit.append_late(cur, "ana " + AWKWARD, "test." + AWKWARD, "test", AWKWARD, body,
+                          state_text)
+    event = _last_event(any_dossier)
+    assert (event.actor, event.object_id, event.payload, event.state) == (
+        "ana " + AWKWARD, AWKWARD, body, state_text)
+    with any_dossier.read() as session:
+        prev = session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == event.seq - 1))
+        assert audit.verify_chain(session)[0] is None
+    assert event.prev_hash == prev
+    assert event.hash == audit.event_hash(prev, event.seq, event.at, event.actor, event.action,
+                                          event.object_type, event.object_id, event.payload,
+                                          event.state)
+
+
+def test_a_refused_append_sent_with_the_commit_leaves_nothing(team_dossier: Dossier) -> None:
+    """On a team dossier the new annotation's audit append goes to the server with the COMMIT;
+    when the server refuses the append, the annotation's row is not stored either."""
+    doc = add_text_document(team_dossier, TEXT)
+    annotations.create_annotation(team_dossier, doc.id, 0, 4)  # the session knows its user
+    with raw_database(team_dossier) as cur:
+        cur.execute("CREATE FUNCTION refuse_test() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                    "BEGIN IF NEW.action = 'annotation.create' THEN RAISE EXCEPTION "
+                    "'refused by test'; END IF; RETURN NEW; END $$")
+        cur.execute("CREATE TRIGGER refuse_test BEFORE INSERT ON audit_events FOR EACH ROW "
+                    "EXECUTE FUNCTION refuse_test()")
+    with team_dossier.read() as session:
+        before = session.scalar(select(func.count()).select_from(Annotation))
+    with pytest.raises(Exception, match="refused by test"):
+        annotations.create_annotation(team_dossier, doc.id, 9, 20, note="never stored")
+    with team_dossier.read() as session:
+        assert session.scalar(select(func.count()).select_from(Annotation)) == before
+    with raw_database(team_dossier) as cur:
+        cur.execute("DROP TRIGGER refuse_test ON audit_events")
+    # the kept connection is usable again at once
+    view = annotations.create_annotation(team_dossier, doc.id, 9, 20, note="stored")
+    assert annotations.get_annotation(team_dossier, view.id).note == "stored"
+    assert integrity.verify(team_dossier).problems == []
