@@ -146,8 +146,8 @@ def append_late(
 
     On PostgreSQL the server appends (migration 0012's ``dossier_audit_append``: slot, head,
     hash, event and new head in one step) from the event's canonical JSON cut around its
-    sequence number (:func:`_cut`), and the call is the transaction's last statement: through a
-    :class:`db.cursor.LateCursor` it goes to the server together with the ``COMMIT``
+    sequence number (:func:`_cut`), and the call is the transaction's last statement: a
+    :class:`db.cursor.LateCursor` keeps it and sends it together with the ``COMMIT``
     (:meth:`app.dossier.Dossier.write_late`), so the slot is held only while the server works.
     """
     cur = portable(cur)
@@ -157,15 +157,16 @@ def append_late(
     at = utcnow()
     head_text, tail_text = _cut(at, actor, action, object_type, object_id, body, state)
     params = (actor, action, object_type, object_id, body, state, at, head_text, tail_text)
-    last = getattr(cur, "last", None)
-    if last is not None:
-        last(_APPEND_ON_SERVER, params)
-    else:
-        cur.execute(_APPEND_ON_SERVER, params).fetchone()
+    cur.keep(_APPEND_ON_SERVER, params,
+             proof=(_FIND_EVENT, (object_id, action, actor, at)))
 
 
 #: Migration 0012's server-side append (PostgreSQL).
 _APPEND_ON_SERVER = "SELECT dossier_audit_append(?, ?, ?, ?, ?, ?, ?, ?, ?)"
+#: Whether that event was committed, when the connection was lost while it was being sent
+#: (its actor's clock to the microsecond makes it one event; a rare path, so no index).
+_FIND_EVENT = ("SELECT 1 FROM audit_events WHERE object_id = ? AND action = ? AND actor = ? "
+               "AND at = ?")
 
 
 def _cut(at: str, actor: str, action: str, object_type: str, object_id: str, body: str,

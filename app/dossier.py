@@ -15,7 +15,7 @@ import os
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -420,12 +420,12 @@ class Dossier:
         raw = pooled.dbapi_connection
         assert raw is not None
         committing = False
+        raw.autocommit = True  # the cursor opens the transaction itself, in its first message
         cur = LateCursor(raw.cursor(), "postgresql")
         try:
             result = work(cur)
             committing = True  # from here a lost connection leaves the outcome unknown
-            if not cur.send_last_with_commit():  # the audit append goes with the COMMIT
-                raw.commit()
+            cur.commit()  # with the writes kept back, the audit append among them
             return result
         except psycopg.Error as exc:
             with suppress(psycopg.Error):
@@ -434,12 +434,33 @@ class Dossier:
             if lost:
                 pooled.invalidate()
             if committing and lost:
-                raise server_faults.unknown_commit(self.address) from None
+                outcome = self._commit_outcome(cur.proof)
+                if outcome is True:
+                    return result
+                if outcome is None:
+                    raise server_faults.unknown_commit(self.address) from None
+                # not committed: the connection error below is retried on a new connection
             raise DBAPIError.instance(None, None, exc, psycopg.Error) from None
         except BaseException:
             with suppress(psycopg.Error):
                 raw.rollback()
             raise
+        finally:
+            with suppress(psycopg.Error):
+                raw.autocommit = False  # as the pool lends its connections
+
+    def _commit_outcome(self, proof: tuple[str, Sequence[Any]] | None) -> bool | None:
+        """Whether a lean transaction whose connection was lost while it committed did commit:
+        its ``proof`` read on a new connection (None when there is no proof or no server)."""
+        if proof is None:
+            return None
+        from db.cursor import of_connection
+
+        try:
+            with self.engine.connect() as conn:
+                return of_connection(conn.connection).read(*proof).fetchone() is not None
+        except DBAPIError:
+            return None
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -20,6 +20,7 @@ SQL once, with ``?`` placeholders, and asks about the schema without engine-spec
 from __future__ import annotations
 
 import functools
+import hashlib
 import sqlite3
 import weakref
 from collections.abc import Iterable, Iterator, Sequence
@@ -41,6 +42,9 @@ LOCK_WRITERS = f"SELECT pg_advisory_xact_lock({WRITER_LOCK_KEY})"
 #: Column lists of a PostgreSQL connection's tables (a look at the catalog is a round trip inside
 #: the writer slot on every audited write); emptied by :func:`forget_schema` after migrations.
 _COLUMNS: weakref.WeakKeyDictionary[Any, dict[str, list[str]]] = weakref.WeakKeyDictionary()
+#: Names of the statements :class:`LateCursor` prepared per PostgreSQL connection (None: not
+#: known after a failed message, read back from ``pg_prepared_statements`` before the next use).
+_PREPARED: weakref.WeakKeyDictionary[Any, set[str] | None] = weakref.WeakKeyDictionary()
 
 
 def forget_schema() -> None:
@@ -51,8 +55,20 @@ def forget_schema() -> None:
 @functools.lru_cache(maxsize=1024)
 def to_pyformat(sql: str) -> str:
     """``sql`` with ``?`` placeholders rewritten for psycopg (``%s``; ``%`` doubled)."""
+    return _rewrite(sql, numbered=False)
+
+
+@functools.lru_cache(maxsize=256)
+def to_numbered(sql: str) -> str:
+    """``sql`` with ``?`` placeholders numbered for ``PREPARE`` (``$1``, ``$2``, ...; ``%``
+    doubled, as the text goes through psycopg's formatting with the rest of its message)."""
+    return _rewrite(sql, numbered=True)
+
+
+def _rewrite(sql: str, *, numbered: bool) -> str:
     out: list[str] = []
     quote = ""
+    count = 0
     for ch in sql:
         if ch == "%":
             out.append("%%")
@@ -63,7 +79,8 @@ def to_pyformat(sql: str) -> str:
         elif ch in ("'", '"'):
             quote = ch
         elif ch == "?":
-            out.append("%s")
+            count += 1
+            out.append(f"${count}" if numbered else "%s")
             continue
         out.append(ch)
     return "".join(out)
@@ -106,6 +123,18 @@ class Cursor:
         else:
             self.raw.executemany(to_pyformat(sql), list(rows))
         return self
+
+    def read(self, sql: str, params: Sequence[Any] | None = None, /) -> Cursor:
+        """:meth:`execute` of a statement that only reads (a :class:`LateCursor` runs it
+        before its transaction opens)."""
+        return self.execute(sql, params)
+
+    def keep(self, sql: str, params: Sequence[Any], *,
+             proof: tuple[str, Sequence[Any]] | None = None) -> None:
+        """A write whose result is not needed: run now here; a :class:`LateCursor` sends it
+        with its next message. ``proof``: a read that finds this write once it is committed
+        (a :class:`LateCursor` keeps it to learn a lost commit's outcome)."""
+        self.execute(sql, params)
 
     def insert_id(self, sql: str, params: Sequence[Any], key: str = "id") -> int:
         """Run an ``INSERT`` and return the key the database generated for the new row."""
@@ -203,33 +232,97 @@ class Cursor:
 
 
 class LateCursor(Cursor):
-    """The cursor of a lean write transaction (:meth:`app.dossier.Dossier.write_late`) on
-    PostgreSQL: its last statement may be kept back (:meth:`last`) and sent with the ``COMMIT``
-    in one message (:meth:`send_last_with_commit`), so whatever it locks is held only while the
-    server runs it and commits."""
+    """The cursor of a lean write transaction on PostgreSQL
+    (:meth:`app.dossier.Dossier.write_late`), on a connection in autocommit mode: it opens the
+    transaction itself, as late as it can, and sends its writes in as few messages as it can.
 
-    __slots__ = ("kept",)
+    - :meth:`read` before anything was written runs on its own (READ COMMITTED: no different
+      from a read inside the transaction); :meth:`execute` first opens the transaction
+      (``BEGIN``);
+    - :meth:`keep` holds a write back, and :meth:`together` and :meth:`commit` send what is held
+      with their own statements in one message, ``BEGIN`` first when the transaction is not
+      open yet. A new annotation is thus one message: ``BEGIN``, its row, its audit append,
+      ``COMMIT`` (each round trip costs the client and the server ~40 us of CPU, and on a busy
+      machine a wait to be scheduled again).
+    """
+
+    __slots__ = ("begun", "kept", "proof")
 
     def __init__(self, raw: Any, dialect: str) -> None:
         super().__init__(raw, dialect)
-        self.kept: tuple[str, Sequence[Any]] | None = None
+        self.kept: list[tuple[str, Sequence[Any]]] = []
+        self.begun = False
+        #: A read that finds the transaction's writes once committed (see :meth:`keep`).
+        self.proof: tuple[str, Sequence[Any]] | None = None
 
-    def last(self, sql: str, params: Sequence[Any]) -> None:
-        """Keep ``sql`` (one statement, ``?`` placeholders) to run just before the commit;
-        nothing may be executed on this cursor after it."""
-        if self.kept is not None:
-            raise RuntimeError("a lean write transaction has one last statement")
-        self.kept = (sql, params)
+    def execute(self, sql: str, params: Sequence[Any] | None = None, /) -> Cursor:
+        self._begin()
+        return super().execute(sql, params)
 
-    def send_last_with_commit(self) -> bool:
-        """Send the kept statement and ``COMMIT`` together; False when none was kept (the
-        caller commits as usual). Errors are the driver's: the statement's, or the commit's
-        (a deferred check), the transaction then ended."""
-        if self.kept is None:
-            return False
-        kept, self.kept = self.kept, None
-        self.together([kept, ("COMMIT", ())])
-        return True
+    def read(self, sql: str, params: Sequence[Any] | None = None, /) -> Cursor:
+        return super().execute(sql, params)  # on its own until the transaction opens
+
+    def lock_writers(self) -> None:
+        self._begin()
+        super().lock_writers()
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]], /) -> Cursor:
+        self._begin()
+        return super().executemany(sql, rows)
+
+    def keep(self, sql: str, params: Sequence[Any], *,
+             proof: tuple[str, Sequence[Any]] | None = None) -> None:
+        self.kept.append((sql, params))
+        if proof is not None:
+            self.proof = proof
+
+    def commit(self) -> None:
+        """Send what is kept and ``COMMIT`` in one message (nothing when nothing was written).
+        Errors are the driver's: a statement's, or the commit's (a deferred check)."""
+        if self.begun or self.kept:
+            self.together([("COMMIT", ())])
+
+    def together(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> Any:
+        opening, prepares = self._opening()
+        try:
+            return super().together([*prepares, *opening, *statements])
+        except Exception:
+            if prepares:  # whether they ran is not known: ask before the next use
+                _PREPARED[self.raw.connection] = None
+            raise
+
+    def _opening(self) -> tuple[list[tuple[str, Sequence[Any]]], list[tuple[str, Sequence[Any]]]]:
+        """``BEGIN`` (unless the transaction is open) and the kept writes, now to be sent; and
+        the ``PREPARE`` of those not prepared yet on this connection, to go first.
+
+        The kept writes run as statements prepared once per connection (``EXECUTE``; the
+        simple query protocol would otherwise parse and plan them every time)."""
+        opening: list[tuple[str, Sequence[Any]]] = [] if self.begun else [("BEGIN", ())]
+        prepares: list[tuple[str, Sequence[Any]]] = []
+        if self.kept:
+            known = self._prepared_names()
+            for sql, params in self.kept:
+                name = "dossier_" + hashlib.sha1(sql.encode("utf-8")).hexdigest()[:20]
+                if name not in known:
+                    prepares.append((f"PREPARE {name} AS {to_numbered(sql)}", ()))
+                    known.add(name)
+                opening.append((f"EXECUTE {name}({', '.join('?' for _ in params)})", params))
+        self.kept = []
+        self.begun = True
+        return opening, prepares
+
+    def _prepared_names(self) -> set[str]:
+        conn = self.raw.connection
+        known = _PREPARED.get(conn)
+        if known is None:
+            self.raw.execute("SELECT name FROM pg_prepared_statements "
+                             "WHERE starts_with(name, 'dossier_')")
+            known = _PREPARED[conn] = {str(r[0]) for r in self.raw.fetchall()}
+        return known
+
+    def _begin(self) -> None:
+        if not self.begun:
+            self.together([])
 
 
 def quote_name(name: str) -> str:

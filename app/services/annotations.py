@@ -244,7 +244,7 @@ def _create_lean(
 
     def work(cur: Cursor) -> dict[str, Any]:
         if unique:
-            found = {r[0] for r in cur.execute(
+            found = {r[0] for r in cur.read(
                 f"SELECT id FROM tags WHERE id IN ({', '.join('?' for _ in unique)})",
                 unique).fetchall()}
             missing = [t for t in unique if t not in found]

@@ -90,7 +90,7 @@ def submit_one(dossier: Dossier, annotation_id: str) -> bool:
     user_id = dossier.known_user_id()
 
     def work(cur: Cursor) -> bool:
-        row = cur.execute(_READ, (annotation_id, user_id)).fetchone()
+        row = cur.read(_READ, (annotation_id, user_id)).fetchone()
         if row is None:
             raise _Fallback
         status, author_id, version, role, _name = row
@@ -114,7 +114,7 @@ def decide_one(dossier: Dossier, annotation_id: str, status: str,
     user_id = dossier.known_user_id()
 
     def work(cur: Cursor) -> tuple[str, str, str]:
-        row = cur.execute(_READ, (annotation_id, user_id)).fetchone()
+        row = cur.read(_READ, (annotation_id, user_id)).fetchone()
         if row is None:
             raise _Fallback
         before, author_id, version, role, name = row

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from app import audit
 from app.anchoring import page_span
 from app.state import state_of_values
-from db.cursor import Cursor, to_pyformat
+from db.cursor import Cursor
 from db.search import fts5, on_server
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ def page_ranges(dossier: Dossier, cur: Cursor, document_id: str) -> list[tuple[i
     cache = dossier.page_cache
     ranges = cache.get(document_id)
     if ranges is None:
-        ranges = [(int(s), int(e)) for s, e in cur.execute(
+        ranges = [(int(s), int(e)) for s, e in cur.read(
             'SELECT start, "end" FROM pages WHERE document_id = ? ORDER BY number',
             (document_id,)).fetchall()]
         cache[document_id] = ranges
@@ -62,14 +62,14 @@ def insert(dossier: Dossier, cur: Cursor, row: dict[str, Any], tags: Sequence[st
     The writer slot is taken last, by the append, so the state recorded is the row as written
     here (a new row nobody else can have changed yet).
     """
-    if on_server(cur):  # the row and its search entries in one statement
-        from db.search import postgres
+    if on_server(cur):  # the row and its search entries in one statement, kept back (sent
+        from db.search import postgres  # with the append and the COMMIT in one message)
 
-        postgres.insert_with_annotation_entries(
-            cur, to_pyformat(_INSERT), [row[c] for c in COLUMNS], row["id"],
-            row["document_id"], row["quote"], row["note"], row["page_start"])
-        if tags:
-            cur.executemany(_INSERT_TAG, [(row["id"], t) for t in tags])
+        cur.keep(*postgres.new_annotation_statement(
+            _INSERT, [row[c] for c in COLUMNS], row["id"], row["document_id"], row["quote"],
+            row["note"], row["page_start"]))
+        for tag in tags:
+            cur.keep(_INSERT_TAG, (row["id"], tag))
     else:
         cur.execute(_INSERT, [row[c] for c in COLUMNS])
         if tags:

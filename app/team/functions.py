@@ -41,7 +41,7 @@ $$"""
 CREATE OR REPLACE FUNCTION {s}.dossier_annotation_guard() RETURNS trigger
 LANGUAGE plpgsql {path} AS $$
 DECLARE
-  me integer := dossier_me();
+  me integer;  -- looked up only for a change or a deletion (a new row is checked by its policy)
   rank text := dossier_my_role();
   own boolean;
   target text;
@@ -56,6 +56,7 @@ BEGIN
     END IF;
     RETURN NEW;
   END IF;
+  me := dossier_me();
   own := coalesce(OLD.author_id = me, false);
   target := left(OLD.id, 8);
   IF TG_OP = 'DELETE' THEN

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from db.cursor import to_pyformat
 from db.search import snippets
 from db.search.common import (
     MARK_END,
@@ -117,18 +118,18 @@ def _annotation_entries(quote: str, note: str) -> list[tuple[str, str, str]]:
             if body.strip()]
 
 
-def _index_entries(raw: Any, first: str, first_params: list[Any], annotation_id: str,
-                   document_id: str, page: int | None,
-                   entries: list[tuple[str, str, str]]) -> None:
-    """One statement: the data-modifying ``first`` (a WITH item, ``%s`` placeholders filled by
-    ``first_params``), then ``entries`` indexed in the document's language."""
-    values = ", ".join("(%s, %s, %s)" for _ in entries)
-    raw.execute(
+def _entries_statement(first: str, first_params: list[Any], annotation_id: str,
+                       document_id: str, page: int | None,
+                       entries: list[tuple[str, str, str]]) -> tuple[str, list[Any]]:
+    """One statement (``?`` placeholders) and its values: the data-modifying ``first`` (a WITH
+    item), then ``entries`` indexed in the document's language."""
+    values = ", ".join("(?, ?, ?)" for _ in entries)
+    return (
         f"WITH {first}, "
-        "lang AS (SELECT coalesce((SELECT config FROM search_passages WHERE ref = %s "
+        "lang AS (SELECT coalesce((SELECT config FROM search_passages WHERE ref = ? "
         "AND kind = 'document' LIMIT 1), 'simple') AS config) "
         "INSERT INTO search_passages (kind, ref, document_id, page, start, config, body, tsv) "
-        "SELECT v.kind, %s, %s, %s, NULL, lang.config, v.body, "
+        "SELECT v.kind, ?, ?, ?, NULL, lang.config, v.body, "
         "to_tsvector(lang.config::regconfig, CASE WHEN lang.config = 'simple' THEN '' "
         "ELSE v.words END) || to_tsvector('simple', v.words) "
         f"FROM lang, (VALUES {values}) AS v (kind, body, words)",
@@ -145,23 +146,23 @@ def index_annotation(cur: Any, annotation_id: str, document_id: str, quote: str,
     if not entries:
         remove(raw, annotation_id)
         return
-    _index_entries(raw, "gone AS (DELETE FROM search_passages WHERE ref = %s)",
-                   [annotation_id], annotation_id, document_id, page, entries)
+    sql, params = _entries_statement("gone AS (DELETE FROM search_passages WHERE ref = ?)",
+                                     [annotation_id], annotation_id, document_id, page, entries)
+    raw.execute(to_pyformat(sql), params)
 
 
-def insert_with_annotation_entries(cur: Any, insert_sql: str, insert_params: list[Any],
-                                   annotation_id: str, document_id: str, quote: str, note: str,
-                                   page: int | None) -> None:
-    """Run ``insert_sql`` (``%s`` placeholders; the INSERT of a *new* annotation) and index the
-    new annotation's quote and note as :func:`index_annotation` does, in one statement (one
-    round trip on the lean write path; a new annotation has no entries to remove)."""
-    raw = _raw(cur)
+def new_annotation_statement(insert_sql: str, insert_params: list[Any], annotation_id: str,
+                             document_id: str, quote: str, note: str,
+                             page: int | None) -> tuple[str, list[Any]]:
+    """``insert_sql`` (``?`` placeholders; the INSERT of a *new* annotation) and the indexing
+    of its quote and note as :func:`index_annotation` does, as one statement and its values
+    (one statement, so the lean write path sends it in the same message as the rest; a new
+    annotation has no entries to remove)."""
     entries = _annotation_entries(quote, note)
     if not entries:
-        raw.execute(insert_sql, insert_params)
-        return
-    _index_entries(raw, f"created AS ({insert_sql})", insert_params, annotation_id,
-                   document_id, page, entries)
+        return insert_sql, insert_params
+    return _entries_statement(f"created AS ({insert_sql})", insert_params, annotation_id,
+                              document_id, page, entries)
 
 
 def add_many(cur: Any, rows: list[tuple[str, str, str, int | None, str]]) -> None:

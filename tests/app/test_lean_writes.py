@@ -229,3 +229,34 @@ def test_a_refused_append_sent_with_the_commit_leaves_nothing(team_dossier: Doss
     view = annotations.create_annotation(team_dossier, doc.id, 9, 20, note="stored")
     assert annotations.get_annotation(team_dossier, view.id).note == "stored"
     assert integrity.verify(team_dossier).problems == []
+
+
+def test_a_connection_lost_while_committing_is_resolved_not_guessed(
+        team_dossier: Dossier) -> None:
+    """The server ends the writer's session while it commits a new annotation (its backend
+    terminates itself in a check that runs at COMMIT, once): the write asks the server whether
+    the annotation's event was committed, finds it was not, and writes it again on a new
+    connection, so the user sees one annotation and no error."""
+    doc = add_text_document(team_dossier, TEXT)
+    annotations.create_annotation(team_dossier, doc.id, 0, 4)  # the session knows its user
+    with raw_database(team_dossier) as cur:
+        cur.execute("CREATE SEQUENCE lost_once")
+        cur.execute("CREATE FUNCTION lose_once() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                    "BEGIN IF nextval('lost_once') = 1 THEN "
+                    "PERFORM pg_terminate_backend(pg_backend_pid()); END IF; RETURN NULL; END $$")
+        cur.execute("CREATE CONSTRAINT TRIGGER lose_once AFTER INSERT ON audit_events "
+                    "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION lose_once()")
+    try:
+        view = annotations.create_annotation(team_dossier, doc.id, 9, 20, note="once")
+    finally:
+        with raw_database(team_dossier) as cur:
+            fired = cur.execute("SELECT last_value FROM lost_once").fetchone()[0]
+            cur.execute("DROP TRIGGER lose_once ON audit_events")
+    assert fired == 2  # the first commit was lost, the second went through
+    with team_dossier.read() as session:
+        notes = session.scalars(select(Annotation.note).where(
+            Annotation.document_id == doc.id, Annotation.note == "once")).all()
+        events = session.scalars(select(AuditEvent.object_id).where(
+            AuditEvent.object_id == view.id)).all()
+    assert (notes, events) == (["once"], [view.id])
+    assert integrity.verify(team_dossier).problems == []

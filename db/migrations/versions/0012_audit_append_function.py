@@ -58,8 +58,10 @@ BEGIN
                               prev_hash, hash, state)
     VALUES (next_seq, p_at, p_actor, p_action, p_object_type, p_object_id, p_payload, prev,
             digest, p_state);
-    INSERT INTO dossier_meta (key, value) VALUES ('audit_head', next_seq::text || ':' || digest)
-    ON CONFLICT (key) DO UPDATE SET value = excluded.value;
+    UPDATE dossier_meta SET value = next_seq::text || ':' || digest WHERE key = 'audit_head';
+    IF NOT FOUND THEN  -- the chain's first event
+        INSERT INTO dossier_meta (key, value) VALUES ('audit_head', next_seq::text || ':' || digest);
+    END IF;
     RETURN next_seq::text || ':' || digest;
 END
 $$
