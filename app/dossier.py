@@ -353,8 +353,9 @@ class Dossier:
         audit event (:func:`app.audit.append` does), so concurrent writers' own work overlaps
         and only the chain's append is serialised. A deadlock or serialisation failure anywhere in
         ``work`` runs it again from the start, so it must write only through the cursor and
-        be safe to repeat. Errors are those of :meth:`write`. On SQLite the transaction begins
-        ``IMMEDIATE`` as every write does.
+        be safe to repeat. Errors are those of :meth:`write`, and :class:`db.cursor.Moved`
+        when a kept write's guard found its row changed since it was read (nothing written).
+        On SQLite the transaction begins ``IMMEDIATE`` as every write does.
 
         (psycopg's pipeline mode would save round trips, but it polls the socket without
         sleeping while it waits for answers: on a loaded machine the waiting clients then take
@@ -366,11 +367,14 @@ class Dossier:
         if self.address is None:
             return self._write_late_sqlite(work)
         from app import server_faults
+        from db.cursor import MOVED_SQLSTATE, Moved
 
         for attempt in range(WRITE_ATTEMPTS):
             try:
                 return self._write_late_server(work)
             except DBAPIError as exc:
+                if server_faults.sqlstate(exc) == MOVED_SQLSTATE:
+                    raise Moved(str(exc.orig)) from None
                 if attempt + 1 < WRITE_ATTEMPTS and (
                         server_faults.sqlstate(exc) in server_faults.RETRYABLE
                         or server_faults.is_connection_error(exc)):  # nothing committed

@@ -88,6 +88,7 @@ class Load:
     server_cpu_s: float | None = None
     missing: int = 0  # reported ids (annotations and reviews) not stored afterwards
     chain: str | None = None  # the audit chain's first problem, None when it verifies
+    loop_cpu_s: float = 0.0  # the writers' CPU in their work alone (each measures its own)
 
     @property
     def rate(self) -> float:
@@ -160,6 +161,7 @@ def run_load(location: str, writers: int, count: int, decisions: int,
     ann_ids: list[str] = []
     review_ids: list[str] = []
     errors = 0
+    loop_cpu = 0.0
     for proc, (out, err) in zip(procs, outputs, strict=True):
         for line in out.splitlines():
             kind, _, rest = line.partition(" ")
@@ -170,6 +172,8 @@ def run_load(location: str, writers: int, count: int, decisions: int,
             elif kind == "review":
                 review_ids.append(rest.split()[0])
                 review.append(float(rest.split()[1]))
+            elif kind == "cpu":
+                loop_cpu += float(rest)
             elif kind == "error":
                 errors += 1
                 print(f"  writer error: {rest}", file=sys.stderr)
@@ -183,7 +187,7 @@ def run_load(location: str, writers: int, count: int, decisions: int,
     return Load(len(annotate), len(review), errors, wall, cpu, annotate, review,
                 min(stamps, default=0.0), max(stamps, default=0.0),
                 None if server_before is None or server_after is None
-                else server_after - server_before, missing, chain)
+                else server_after - server_before, missing, chain, loop_cpu_s=loop_cpu)
 
 
 def _stored(location: str, declared: bool, ann_ids: list[str],
@@ -295,7 +299,7 @@ def _pg(stack: list[object]) -> tuple[object, str] | None:
 def _row(label: str, load: Load) -> str:
     return (f"{label:<12}{load.rate:>10.0f}{percentile(load.annotate_ms, .5):>9.1f}"
             f"{percentile(load.annotate_ms, .95):>9.1f}{percentile(load.review_ms, .95):>11.1f}"
-            f"{load.wall_s:>9.1f}{load.cpu_s:>10.1f}"
+            f"{load.wall_s:>9.1f}{load.cpu_s:>10.1f}{load.loop_cpu_s:>10.1f}"
             f"{'-' if load.server_cpu_s is None else f'{load.server_cpu_s:.1f}':>11}"
             f"{load.errors:>8}")
 
@@ -359,7 +363,7 @@ def main() -> int:
             print("(ms; annotate/decision: this process's CPU per call; server: the PostgreSQL "
                   "server's CPU per call; a decision is a submit and an approval)")
             print(f"{'':<12}{'ann/s':>10}{'p50 ms':>9}{'p95 ms':>9}{'review p95':>11}"
-                  f"{'wall s':>9}{'CPU s':>10}{'server CPU':>11}{'errors':>8}")
+                  f"{'wall s':>9}{'CPU s':>10}{'loop CPU':>10}{'server CPU':>11}{'errors':>8}")
             for label in ORDER:
                 if label in loads:
                     print(_row(label, loads[label]))
@@ -392,7 +396,8 @@ def main() -> int:
                 print(f"target p95 annotate < {ANNOTATE_TARGET_MS:.0f} ms on a team dossier: "
                       f"{p95:.1f} ms, {'met' if p95 < ANNOTATE_TARGET_MS else 'NOT met'}")
             print("(CPU s: the writer processes' user+system time during the load, their start-up "
-                  "apart; server CPU: the PostgreSQL server's processes, for a server this run "
+                  "apart; loop CPU: the same measured by each writer around its work only; "
+                  "server CPU: the PostgreSQL server's processes, for a server this run "
                   "started; the writers start together once all have opened their dossiers)")
             print(f"load average at end of the loads: {_loadavg()}")
             if args.skip_search:

@@ -39,6 +39,15 @@ WRITER_LOCK_KEY = 0x446F7373
 LOCK_WRITERS = f"SELECT pg_advisory_xact_lock({WRITER_LOCK_KEY})"
 
 
+#: SQLSTATE of ``dossier_expect`` (migration 0012): a kept write found its row changed since it
+#: was read, and nothing was written (:class:`Moved`).
+MOVED_SQLSTATE = "DS001"
+
+
+class Moved(Exception):
+    """A lean write's row changed after it was read; the transaction wrote nothing."""
+
+
 #: Column lists of a PostgreSQL connection's tables (a look at the catalog is a round trip inside
 #: the writer slot on every audited write); emptied by :func:`forget_schema` after migrations.
 _COLUMNS: weakref.WeakKeyDictionary[Any, dict[str, list[str]]] = weakref.WeakKeyDictionary()
@@ -302,6 +311,9 @@ class LateCursor(Cursor):
         if self.kept:
             known = self._prepared_names()
             for sql, params in self.kept:
+                if not params:  # nothing to plan twice (e.g. the writer slot's lock)
+                    opening.append((sql, params))
+                    continue
                 name = "dossier_" + hashlib.sha1(sql.encode("utf-8")).hexdigest()[:20]
                 if name not in known:
                     prepares.append((f"PREPARE {name} AS {to_numbered(sql)}", ()))

@@ -14,8 +14,8 @@ from app import audit, state
 from app.dossier import Dossier
 from app.errors import Conflict, Refused
 from app.services import annotations, codebook, integrity, lean_review, roles, workflow
-from db.cursor import WRITER_LOCK_KEY
-from db.models import Annotation, AuditEvent
+from db.cursor import WRITER_LOCK_KEY, LateCursor
+from db.models import Annotation, AuditEvent, Review
 from tests.helpers.documents import add_text_document
 from tests.helpers.engines import raw_database
 from tests.helpers.pg import PgServer
@@ -260,3 +260,41 @@ def test_a_connection_lost_while_committing_is_resolved_not_guessed(
             AuditEvent.object_id == view.id)).all()
     assert (notes, events) == (["once"], [view.id])
     assert integrity.verify(team_dossier).problems == []
+
+
+def test_a_decision_on_a_row_changed_meanwhile_records_the_state_it_finds(
+        team_dossier: Dossier, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Between the lean decision's read and its one message, someone links a tag to the
+    annotation (a change that leaves its version alone): the message's guard finds the row
+    changed and writes nothing, and the full service records the decision with the state the
+    row really has, so the chain never records a state the row did not have."""
+    roles.add_user(team_dossier, "rita", "reviewer")
+    anna, rita = acting_as(team_dossier, "anna"), acting_as(team_dossier, "rita")
+    doc = add_text_document(anna, TEXT)
+    first, ann = (annotations.create_annotation(anna, doc.id, s, s + 8) for s in (0, 9))
+    workflow.submit(anna, [first.id, ann.id])
+    workflow.decide(rita, [first.id], "approve")  # rita's session knows her user now
+    with team_dossier.read() as session:
+        tag = codebook.resolve_tag(session, "Retention of identity documents").id
+    sent = LateCursor.commit
+    changed: list[bool] = []
+
+    def change_then_send(cur: LateCursor) -> None:
+        if not changed:  # once: another writer's change lands meanwhile
+            changed.append(True)
+            with raw_database(team_dossier) as other:
+                other.execute("INSERT INTO annotation_tags (annotation_id, tag_id) VALUES (?, ?)",
+                              (ann.id, tag))
+        sent(cur)
+
+    monkeypatch.setattr(LateCursor, "commit", change_then_send)
+    (review,) = workflow.decide(rita, [ann.id], "approve")
+    assert changed
+    event = _last_event(rita)
+    assert (event.action, event.actor) == ("annotation.review", "rita")
+    # the state recorded is the row's own, the tag linked meanwhile included
+    assert event.state == _state_now(rita, ("annotation", ann.id), ("review", review.id))
+    assert [t.id for t in annotations.get_annotation(rita, ann.id).tags] == [tag]
+    with team_dossier.read() as session:
+        assert session.scalar(select(func.count()).select_from(Review).where(
+            Review.annotation_id == ann.id)) == 1

@@ -10,7 +10,8 @@ and as reviewer ``reviewer-INDEX`` (both created beforehand by :func:`prepare`),
 ANNOTATIONS annotations and, on every ANNOTATIONS/DECISIONS-th one, submits it and has its
 reviewer approve it. After each commit it prints ``ann ID MS TIME`` / ``review ID MS`` (MS:
 the call's wall time; TIME: the clock at the commit), flushed, so whoever watches knows what was
-committed. Any error is printed as ``error ...`` and the exit status is 1.
+committed; at the end ``cpu SECONDS``, the CPU time of that work in this process. Any error is
+printed as ``error ...`` and the exit status is 1.
 
 With ``--wait-go`` it opens its dossiers, prints ``ready`` and waits for a line on its input
 before it starts, so that a benchmark's writers start working together, after their start-up
@@ -107,6 +108,7 @@ def run(location: str, document_id: str, index: int, count: int, decisions: int,
     every = max(1, count // decisions) if decisions else 0
     length = len(TEXT)
     made = 0
+    cpu = time.process_time()
     try:
         for k in range(count):
             start = (index * 7919 + k * 131) % (length - 60)
@@ -120,6 +122,7 @@ def run(location: str, document_id: str, index: int, count: int, decisions: int,
                 (review,) = workflow.decide(reviewer, [ann.id], "approve")
                 _say(f"review {review.id} {(time.perf_counter() - begun) * 1000:.3f}")
                 made += 1
+        _say(f"cpu {time.process_time() - cpu:.4f}")
         if hold_open:
             _hold(writer, document_id)
     finally:

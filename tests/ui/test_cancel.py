@@ -24,8 +24,9 @@ from ui.operations import Operations
 
 pytestmark = pytest.mark.slow
 
-#: Enough annotations that the work runs for seconds, far longer than the cancel takes.
-COUNT = 4000
+#: Enough annotations that the work runs well past the progress dialog's 0.5 s delay and half
+#: of it after that (4,000 took 0.53 s on a fast machine: Cancel sometimes had nothing to stop).
+COUNT = 12000
 
 
 def _counts(dossier: Any) -> tuple[int, int, int]:

@@ -1,4 +1,4 @@
-"""PostgreSQL: append one audit event in one server-side step.
+"""PostgreSQL: append one audit event in one server-side step; a guard for kept writes.
 
 Revision ID: 0012
 Revises: 0011
@@ -68,12 +68,29 @@ $$
 """
 
 
+#: A kept write's guard (``app.services.lean_review``): raises SQLSTATE DS001 (no class of
+#: PostgreSQL's own) when a statement did not find the rows it expected, e.g. an annotation
+#: changed since its writer read it, so the whole message stops before it appends anything.
+_EXPECT = """
+CREATE OR REPLACE FUNCTION dossier_expect(counted bigint, wanted bigint, what text) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF counted IS DISTINCT FROM wanted THEN
+        RAISE EXCEPTION 'dossier: %', what USING ERRCODE = 'DS001';
+    END IF;
+END
+$$
+"""
+
+
 def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute(_FUNCTION)
+        op.execute(_EXPECT)
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP FUNCTION IF EXISTS dossier_audit_append(text, text, text, text, text, "
                    "text, text, text, text)")
+        op.execute("DROP FUNCTION IF EXISTS dossier_expect(bigint, bigint, text)")
