@@ -271,22 +271,17 @@ def _entry_text(seq: Any, at: Any, actor: Any, action: Any, otype: Any, oid: Any
                 state: Any) -> str:
     """The canonical JSON of one stored event, as :func:`event_hash` hashes it.
 
-    Written out key by key in sorted order with the encoder's own string escaping (what
-    :func:`canonical_json` does for these keys, without building and sorting a dict per event);
-    a value of another type than the columns hold (a NULL, a number in a text column) goes
-    through :func:`canonical_json` itself.
+    Written out key by key in sorted order (:func:`_cut`, without building and sorting a dict
+    per event); "" for a value of another type than the columns hold (a NULL, a number in a
+    text column): the caller then goes through :func:`canonical_json` itself.
     """
-    esc = encode_basestring
+    if type(seq) is not int:
+        return ""
     try:
-        if state is None:
-            return (f'{{"action":{esc(action)},"actor":{esc(actor)},"at":{esc(at)},'
-                    f'"object_id":{esc(oid)},"object_type":{esc(otype)},'
-                    f'"payload":{esc(payload)},"seq":{seq}}}') if type(seq) is int else ""
-        return (f'{{"action":{esc(action)},"actor":{esc(actor)},"at":{esc(at)},'
-                f'"object_id":{esc(oid)},"object_type":{esc(otype)},"payload":{esc(payload)},'
-                f'"seq":{seq},"state":{esc(state)}}}') if type(seq) is int else ""
+        head_text, tail_text = _cut(at, actor, action, otype, oid, payload, state)
     except TypeError:
         return ""
+    return f"{head_text}{seq}{tail_text}"
 
 
 def walk(cur: Any, find: str | None = None) -> ChainWalk:

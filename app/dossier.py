@@ -58,6 +58,25 @@ def _reraise(exc: BaseException, folder: Path) -> NoReturn:
     raise fault from exc
 
 
+def _upgrade_team(engine: Engine, address: ServerAddress) -> None:
+    """:func:`db.migrate.upgrade` of a team dossier; a login that may not change the schema
+    (anyone but its owner) is told who can, instead of a privilege error."""
+    from app import server_faults
+
+    try:
+        upgrade(engine)
+    except DBAPIError as exc:
+        if server_faults.sqlstate(exc) != "42501":
+            raise
+        stored = current_revision(engine)
+        engine.dispose()
+        raise BadInput(
+            f"{address.display}: the team dossier's schema is revision {stored} and this version "
+            f"of Dossier needs {LATEST}; only its owner may upgrade it: ask an administrator to "
+            f"run 'dossier team init {address.display}' (it upgrades the schema and re-applies "
+            "the team's rules), then open it again") from None
+
+
 def _reraise_server(exc: BaseException, address: ServerAddress) -> NoReturn:
     """:func:`_reraise` for a team dossier's server errors."""
     from app import server_faults
@@ -201,7 +220,7 @@ class Dossier:
                 engine.dispose()
                 raise BadInput(f"no team dossier in {address.display} (the database is empty): "
                                f"set it up with 'dossier team init {address.display}'")
-            upgrade(engine)
+            _upgrade_team(engine, address)
             dossier = cls(cache, engine, user or default_user_name(),
                           originals=DatabaseOriginals(engine, cache / "originals"),
                           address=address)

@@ -69,8 +69,9 @@ def to_pyformat(sql: str) -> str:
 
 @functools.lru_cache(maxsize=256)
 def to_numbered(sql: str) -> str:
-    """``sql`` with ``?`` placeholders numbered for ``PREPARE`` (``$1``, ``$2``, ...; ``%``
-    doubled, as the text goes through psycopg's formatting with the rest of its message)."""
+    """``sql`` with ``?`` placeholders numbered for ``PREPARE`` (``$1``, ``$2``, ...; ``%`` left
+    as it is: the ``PREPARE`` is itself a statement with ``?`` placeholders, made ready for
+    psycopg like any other)."""
     return _rewrite(sql, numbered=True)
 
 
@@ -79,7 +80,7 @@ def _rewrite(sql: str, *, numbered: bool) -> str:
     quote = ""
     count = 0
     for ch in sql:
-        if ch == "%":
+        if ch == "%" and not numbered:
             out.append("%%")
             continue
         if quote:

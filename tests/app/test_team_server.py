@@ -3,6 +3,8 @@ services enforce the same ones first; the acting user is the authenticated login
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import shutil
 import subprocess
@@ -11,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from app.cli.main import main as cli_main
 from app.dossier import Dossier
 from app.errors import BadInput, DossierError, Refused
 from app.services import annotations, integrity, roles, workflow
@@ -280,3 +283,35 @@ def test_a_backup_as_the_readme_says_restores_and_verifies(team: Team, tmp_path:
         assert report.ok, report.problems
     finally:
         server.drop_database(copy)
+
+
+def test_a_team_dossier_of_an_older_schema_is_upgraded_by_its_owner(own_team: Team) -> None:
+    """A team dossier made by an older Dossier (schema one revision back): an annotator, who
+    may not change the schema, is told who can and how; the owner's 'team init' upgrades it,
+    and the annotator then writes, with the chain verifying."""
+    from alembic import command
+
+    from db.engine import make_engine
+    from db.migrate import LATEST, _config
+
+    annotator = own_team.add("ann", "annotator")
+    engine = make_engine(own_team.url())
+    try:
+        cfg = _config()
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "-1")
+    finally:
+        engine.dispose()
+    with pytest.raises(BadInput, match=rf"needs {LATEST}; only its owner may upgrade it: ask an "
+                       r"administrator to run 'dossier team init "):
+        Dossier.open(own_team.url(annotator), create=False)
+    with contextlib.redirect_stdout(io.StringIO()):  # team init's own report
+        assert cli_main(["team", "init", own_team.url()]) == 0
+    with own_team.open() as chief:
+        doc = add_text_document(chief, TEXT)
+    with own_team.open(annotator) as dossier:
+        annotations.create_annotation(dossier, doc.id, 0, 8)  # the session learns its user
+        view = annotations.create_annotation(dossier, doc.id, 9, 20, note="after the upgrade")
+        assert annotations.get_annotation(dossier, view.id).note == "after the upgrade"
+        assert integrity.verify(dossier).problems == []

@@ -72,3 +72,34 @@ def test_a_fixture_database_whose_rules_a_test_changed_is_made_afresh(
     with team_databases.fresh() as name:
         out = pg_server.psql(name, "SELECT count(*) FROM pg_policies").stdout
     assert out.split()[2] == "0"
+
+
+def test_a_late_cursor_sends_kept_writes_prepared_with_literal_percent_and_question_marks(
+        pg_server: object) -> None:
+    """LateCursor (the lean write path): reads run before the transaction, kept writes go
+    prepared in one message with the COMMIT; a literal ``%`` or quoted ``?`` in their SQL and
+    values arrives unchanged, and a second transaction reuses the prepared statement."""
+    import psycopg
+
+    from db.cursor import LateCursor
+    from tests.helpers.pg import PgServer
+
+    assert isinstance(pg_server, PgServer)
+    name = pg_server.create_database()
+    try:
+        with psycopg.connect(pg_server.url(name).replace("+psycopg", ""),
+                             autocommit=True) as conn:
+            conn.execute("CREATE TABLE t (a text, b text)")
+            for value in ("50% of wages?", "it's 100%"):
+                cur = LateCursor(conn.cursor(), "postgresql")
+                assert cur.read("SELECT count(*) FROM t").fetchone()[0] in (0, 1)
+                assert not cur.begun  # a read opens no transaction
+                cur.keep("INSERT INTO t (a, b) VALUES (?, '%?')", (value,))
+                cur.commit()
+            rows = conn.execute("SELECT a, b FROM t ORDER BY a").fetchall()
+            prepared = conn.execute("SELECT count(*) FROM pg_prepared_statements WHERE "
+                                    "starts_with(name, 'dossier_')").fetchone()[0]
+        assert rows == [("50% of wages?", "%?"), ("it's 100%", "%?")]
+        assert prepared == 1
+    finally:
+        pg_server.drop_database(name)
