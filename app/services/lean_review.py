@@ -83,10 +83,9 @@ def _move(cur: Cursor, row: Any, status: str, now: str, annotation_id: str,
         if review is not None:
             objects.append(("review", review["id"]))
         return state.state_string(cur, objects) or ""
-    read = row[5:]
-    values = {**dict(zip(_STATE_COLUMNS, read, strict=False)), "status": status,
+    *columns, tags, fingerprint = row[5:]
+    values = {**dict(zip(_STATE_COLUMNS, columns, strict=True)), "status": status,
               "modified": now, "version": version + 1}
-    tags, fingerprint = read[-2], read[-1]
     cur.keep(LOCK_WRITERS, ())
     if review is not None:
         cur.keep(_REVIEW, tuple(review[c] for c in _REVIEW_COLUMNS))
