@@ -75,6 +75,12 @@ def to_numbered(sql: str) -> str:
     return _rewrite(sql, numbered=True)
 
 
+@functools.lru_cache(maxsize=256)
+def _prepared_name(sql: str) -> str:
+    """The name a :class:`LateCursor` prepares ``sql`` under (the same on every connection)."""
+    return "dossier_" + hashlib.sha1(sql.encode("utf-8")).hexdigest()[:20]
+
+
 def _rewrite(sql: str, *, numbered: bool) -> str:
     out: list[str] = []
     quote = ""
@@ -315,7 +321,7 @@ class LateCursor(Cursor):
                 if not params:  # nothing to plan twice (e.g. the writer slot's lock)
                     opening.append((sql, params))
                     continue
-                name = "dossier_" + hashlib.sha1(sql.encode("utf-8")).hexdigest()[:20]
+                name = _prepared_name(sql)
                 if name not in known:
                     prepares.append((f"PREPARE {name} AS {to_numbered(sql)}", ()))
                     known.add(name)

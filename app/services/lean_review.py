@@ -27,8 +27,8 @@ if TYPE_CHECKING:
 
 #: Length of a full annotation id (a UUID in its text form).
 FULL_ID = 36
-_READ = ("SELECT a.status, a.author_id, a.version, u.role, u.name FROM annotations a, users u "
-         "WHERE a.id = ? AND u.id = ?")
+_READ_FROM = " FROM annotations a, users u WHERE a.id = ? AND u.id = ?"
+_READ = "SELECT a.status, a.author_id, a.version, u.role, u.name" + _READ_FROM
 _MOVE = ("UPDATE annotations SET status = ?, modified = ?, version = version + 1 "
          "WHERE id = ? AND version = ?")
 _SPEC = state.REGISTRY["annotation"]
@@ -40,8 +40,9 @@ _FINGERPRINT = ("md5(ROW(" + ", ".join(f'a."{c}"' for c in _STATE_COLUMNS) + "):
                 f"array_to_string({_TAGS}, ' '))")
 #: PostgreSQL: the read also brings the state's columns, tags and digest, so the move can be
 #: sent, guarded, with the append and the commit.
-_READ_STATE = (_READ.replace(" FROM annotations a", ", " + ", ".join(
-    f'a."{c}"' for c in _STATE_COLUMNS) + f", {_TAGS}, {_FINGERPRINT} FROM annotations a"))
+_READ_STATE = (_READ.removesuffix(_READ_FROM) + ", "
+               + ", ".join(f'a."{c}"' for c in _STATE_COLUMNS)
+               + f", {_TAGS}, {_FINGERPRINT}" + _READ_FROM)
 #: PostgreSQL: the move, only if the row is still as read (same version, same state digest);
 #: otherwise ``dossier_expect`` (migration 0012) stops the message before anything is appended.
 _MOVE_GUARDED = ("WITH moved AS (UPDATE annotations AS a SET status = ?, modified = ?, "

@@ -62,9 +62,11 @@ def insert(dossier: Dossier, cur: Cursor, row: dict[str, Any], tags: Sequence[st
     The writer slot is taken last, by the append, so the state recorded is the row as written
     here (a new row nobody else can have changed yet).
     """
-    if on_server(cur):  # the row and its search entries in one statement, kept back (sent
-        from db.search import postgres  # with the append and the COMMIT in one message)
+    if on_server(cur):
+        from db.search import postgres
 
+        # the row and its search entries in one statement, kept back: it goes with the
+        # append and the COMMIT in one message
         cur.keep(*postgres.new_annotation_statement(
             _INSERT, [row[c] for c in COLUMNS], row["id"], row["document_id"], row["quote"],
             row["note"], row["page_start"]))
